@@ -1,0 +1,261 @@
+//===- EntrySignature.cpp - the C signature of an entry point -------------===//
+
+#include "compiler/EntrySignature.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "attn/abi.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+int64_t mlir::attn::dtypeOf(Type t) {
+  if (t.isF32())
+    return ATTN_DTYPE_F32;
+  if (t.isF16())
+    return ATTN_DTYPE_F16;
+  if (t.isBF16())
+    return ATTN_DTYPE_BF16;
+  if (t.isF64())
+    return ATTN_DTYPE_F64;
+  if (t.isSignlessInteger(8))
+    return ATTN_DTYPE_I8;
+  if (t.isSignlessInteger(32))
+    return ATTN_DTYPE_I32;
+  return ATTN_DTYPE_INVALID;
+}
+
+StringRef mlir::attn::dtypeName(Type t) {
+  return attn_dtype_name(static_cast<attn_dtype_t>(dtypeOf(t)));
+}
+
+std::string EntrySignature::namesString() const {
+  std::string s = entryName + ":";
+  for (size_t i = 0; i < args.size(); ++i)
+    s += (i ? "," : "") + args[i].name;
+  return s;
+}
+
+SmallVector<int64_t> EntrySignature::encode(int64_t isaLevel) const {
+  SmallVector<int64_t> t = {ATTN_ABI_VERSION, isaLevel,
+                            static_cast<int64_t>(args.size()),
+                            static_cast<int64_t>(constraints.size())};
+  for (const EntryArg &a : args) {
+    t.append({a.dtype, a.type.getRank(), a.isOutput ? 1 : 0});
+    t.append(a.dimCodes.begin(), a.dimCodes.end());
+  }
+  for (const EntryConstraint &c : constraints)
+    t.append({c.kind, c.argA, c.dimA, c.argB, c.dimB});
+  return t;
+}
+
+namespace {
+/// A (slot, dimension) pair, packed for the union-find.
+using DimKey = int64_t;
+DimKey key(int64_t slot, int64_t dim) { return slot * ATTN_MAX_RANK + dim; }
+
+/// Follows tensor.cast ops back to their source, collecting the static
+/// sizes the casts assert along the way.
+Value traceCasts(Value v, SmallVectorImpl<RankedTensorType> &seen) {
+  while (auto cast = v.getDefiningOp<tensor::CastOp>()) {
+    if (auto t = dyn_cast<RankedTensorType>(cast.getType()))
+      seen.push_back(t);
+    v = cast.getSource();
+  }
+  return v;
+}
+
+bool hasDynamicShape(Type t) {
+  auto shaped = dyn_cast<ShapedType>(t);
+  return shaped && shaped.hasRank() && !shaped.hasStaticShape();
+}
+} // namespace
+
+FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
+  EntrySignature sig;
+  sig.entryName = fn.getSymName().str();
+  FunctionType type = fn.getFunctionType();
+  if (!fn.getBody().hasOneBlock())
+    return fn.emitError() << "entry point '" << sig.entryName
+                          << "' must have a single block";
+  auto returnOp = cast<func::ReturnOp>(fn.getBody().front().getTerminator());
+
+  int64_t numInputs = type.getNumInputs();
+  auto addArg = [&](Type t, Location loc, bool isOutput,
+                    int64_t index) -> LogicalResult {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    const char *what = isOutput ? "result" : "argument";
+    if (!tensor)
+      return emitError(loc) << "entry point '" << sig.entryName << "' "
+                            << what << " #" << index
+                            << " must be a ranked tensor, found " << t;
+    if (tensor.getRank() > ATTN_MAX_RANK)
+      return emitError(loc) << "entry point '" << sig.entryName << "' "
+                            << what << " #" << index << " has rank "
+                            << tensor.getRank() << "; at most "
+                            << ATTN_MAX_RANK << " is supported";
+    int64_t dtype = dtypeOf(tensor.getElementType());
+    if (dtype == ATTN_DTYPE_INVALID)
+      return emitError(loc) << "entry point '" << sig.entryName << "' "
+                            << what << " #" << index << " has element type "
+                            << tensor.getElementType()
+                            << ", which the runtime has no dtype for";
+    EntryArg arg;
+    arg.type = tensor;
+    arg.dtype = dtype;
+    arg.isOutput = isOutput;
+    sig.args.push_back(std::move(arg));
+    return success();
+  };
+  for (auto [i, t] : llvm::enumerate(type.getInputs()))
+    if (failed(addArg(t, fn.getArgument(i).getLoc(), false, i)))
+      return failure();
+  for (auto [i, t] : llvm::enumerate(type.getResults()))
+    if (failed(addArg(t, returnOp.getLoc(), true, i)))
+      return failure();
+
+  // Slots of values: entry block arguments are inputs, returned values are
+  // outputs (through casts on either side).
+  llvm::EquivalenceClasses<DimKey> classes;
+  DenseMap<DimKey, int64_t> staticSize;
+  LogicalResult status = success();
+  auto noteStatic = [&](int64_t slot, RankedTensorType t) {
+    for (int64_t d = 0; d < t.getRank(); ++d)
+      if (!t.isDynamicDim(d))
+        staticSize[key(slot, d)] = t.getDimSize(d);
+  };
+  DenseMap<Value, int64_t> slotOf;
+  for (int64_t i = 0; i < numInputs; ++i) {
+    slotOf[fn.getArgument(i)] = i;
+    noteStatic(i, sig.args[i].type);
+  }
+  for (auto [i, v] : llvm::enumerate(returnOp.getOperands())) {
+    int64_t slot = numInputs + i;
+    noteStatic(slot, sig.args[slot].type);
+    SmallVector<RankedTensorType> casts;
+    Value src = traceCasts(v, casts);
+    for (RankedTensorType t : casts)
+      noteStatic(slot, t);
+    if (auto it = slotOf.find(src); it != slotOf.end()) {
+      // A returned input: the output has the input's shape.
+      for (int64_t d = 0; d < sig.args[slot].type.getRank(); ++d)
+        classes.unionSets(key(slot, d), key(it->second, d));
+    } else {
+      slotOf.try_emplace(src, slot);
+    }
+  }
+  auto slotFor = [&](Value v) -> std::optional<int64_t> {
+    SmallVector<RankedTensorType> casts;
+    Value src = traceCasts(v, casts);
+    auto it = slotOf.find(src);
+    if (it == slotOf.end())
+      return std::nullopt;
+    for (RankedTensorType t : casts)
+      noteStatic(it->second, t);
+    return it->second;
+  };
+
+  // Shape relations of each attn op whose operands are entry arguments.
+  fn.walk([&](Operation *op) {
+    if (auto sdpa = dyn_cast<SdpaOp>(op)) {
+      Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
+                          sdpa.getResult()};
+      const char *roles[] = {"query", "key", "value", "result"};
+      int64_t slots[4];
+      for (int r = 0; r < 4; ++r) {
+        std::optional<int64_t> s = slotFor(operands[r]);
+        if (!s) {
+          if (hasDynamicShape(operands[r].getType())) {
+            status = sdpa.emitOpError()
+                     << roles[r] << " has a dynamic shape but is not an "
+                     << (r == 3 ? "entry point result" : "entry point argument")
+                     << ", so attnc cannot check it at entry";
+            return WalkResult::interrupt();
+          }
+          slots[r] = -1;
+          continue;
+        }
+        slots[r] = *s;
+      }
+      auto same = [&](int a, int64_t da, int b, int64_t db) {
+        if (slots[a] >= 0 && slots[b] >= 0)
+          classes.unionSets(key(slots[a], da), key(slots[b], db));
+      };
+      enum { Q, K, V, O };
+      same(Q, 0, K, 0), same(Q, 0, V, 0), same(Q, 0, O, 0);
+      same(K, 1, V, 1), same(K, 2, V, 2), same(Q, 3, K, 3);
+      same(Q, 1, O, 1), same(Q, 2, O, 2), same(V, 3, O, 3);
+      if (slots[Q] >= 0 && slots[K] >= 0)
+        sig.constraints.push_back(
+            {ATTN_ABI_CONSTRAINT_DIVISIBLE, slots[Q], 1, slots[K], 1});
+      return WalkResult::advance();
+    }
+    if (isa<tensor::CastOp, func::ReturnOp, func::FuncOp>(op) ||
+        op->hasTrait<OpTrait::ConstantLike>())
+      return WalkResult::advance();
+    if (llvm::any_of(op->getOperandTypes(), hasDynamicShape) ||
+        llvm::any_of(op->getResultTypes(), hasDynamicShape)) {
+      status = op->emitOpError()
+               << "has dynamic shapes that attnc cannot check at entry; "
+                  "use static shapes or only attn ops in entry points";
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (failed(status))
+    return failure();
+
+  // One symbol per class of dynamic dimensions with no static member.
+  DenseMap<DimKey, int64_t> classCode;
+  for (auto [slot, arg] : llvm::enumerate(sig.args)) {
+    for (int64_t d = 0; d < arg.type.getRank(); ++d) {
+      DimKey leader = classes.getOrInsertLeaderValue(key(slot, d));
+      auto it = classCode.find(leader);
+      if (it == classCode.end()) {
+        int64_t code = -1;
+        for (auto m = classes.findLeader(leader); m != classes.member_end();
+             ++m)
+          if (auto s = staticSize.find(*m); s != staticSize.end()) {
+            if (code >= 0 && code != s->second)
+              return fn.emitError()
+                     << "entry point '" << sig.entryName
+                     << "': dimensions that must be equal have static sizes "
+                     << code << " and " << s->second;
+            code = s->second;
+          }
+        if (code < 0)
+          code = -1 - sig.numSymbols++;
+        it = classCode.try_emplace(leader, code).first;
+      }
+      arg.dimCodes.push_back(it->second);
+    }
+  }
+
+  // Names: the role an argument plays in the function's attn op when it is
+  // unambiguous, argN otherwise; "out" for a single result.
+  DenseMap<int64_t, std::string> roleNames;
+  llvm::StringSet<> taken;
+  fn.walk([&](SdpaOp sdpa) {
+    Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue()};
+    const char *roles[] = {"query", "key", "value"};
+    for (int r = 0; r < 3; ++r)
+      if (std::optional<int64_t> s = slotFor(operands[r]))
+        if (*s < numInputs && !roleNames.count(*s) && taken.insert(roles[r]).second)
+          roleNames[*s] = roles[r];
+  });
+  int64_t numOutputs = type.getNumResults();
+  for (auto [slot, arg] : llvm::enumerate(sig.args)) {
+    int64_t s = slot;
+    if (s < numInputs)
+      arg.name = roleNames.count(s) ? roleNames[s] : "arg" + std::to_string(s);
+    else
+      arg.name = numOutputs == 1 ? std::string("out")
+                                 : "out" + std::to_string(s - numInputs);
+  }
+  return sig;
+}

@@ -1,0 +1,330 @@
+//===- ModelImport.cpp - JSON model descriptions to attn IR ---------------===//
+
+#include "compiler/ModelImport.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/JSON.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace json = llvm::json;
+
+namespace {
+
+/// Fields a layer may set, at the top level (as model-wide defaults) or in
+/// each entry of "layers".
+const char *const kLayerFields[] = {
+    "name",    "variant",   "batch", "heads", "kv_heads", "head_dim",
+    "value_dim", "seq_len", "q_len", "kv_len", "dtype",    "mask",
+    "scale"};
+/// Fields only the top level may have.
+const char *const kModelFields[] = {"name", "description", "layers"};
+
+const char *const kVariants[] = {"sdpa"};
+const char *const kDtypes[] = {"f32", "f16", "bf16"};
+const char *const kMasks[] = {"none", "causal"};
+
+std::string joinNames(llvm::ArrayRef<const char *> names) {
+  std::string s;
+  for (const char *n : names)
+    s += (s.empty() ? "" : ", ") + std::string(n);
+  return s;
+}
+
+bool isCIdentifier(llvm::StringRef s) {
+  if (s.empty() || !(std::isalpha(s[0]) || s[0] == '_'))
+    return false;
+  return llvm::all_of(s, [](char c) { return std::isalnum(c) || c == '_'; });
+}
+
+std::string describe(const json::Value &v) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << v;
+  if (s.size() > 40)
+    s = s.substr(0, 37) + "...";
+  return s;
+}
+
+/// Collects errors with their JSON paths.
+class Importer {
+public:
+  Importer(llvm::StringRef filename, llvm::raw_ostream &errs)
+      : filename(filename), errs(errs) {}
+
+  bool error(const std::string &path, const llvm::Twine &message) {
+    errs << filename << ": error: " << (path.empty() ? "<root>" : path)
+         << ": " << message << "\n";
+    failed = true;
+    return false;
+  }
+
+  FailureOr<ModelDescription> run(llvm::StringRef text);
+
+private:
+  bool checkKeys(const json::Object &obj, const std::string &path,
+                 llvm::ArrayRef<const char *> allowed,
+                 llvm::ArrayRef<const char *> alsoAllowed);
+  bool readSize(const json::Value &v, const std::string &path, int64_t &out,
+                bool allowDynamic = true);
+  bool readString(const json::Value &v, const std::string &path,
+                  std::string &out, llvm::ArrayRef<const char *> choices);
+  void applyFields(const json::Object &obj, const std::string &prefix,
+                   LayerDescription &layer, bool &hasQ, bool &hasKv);
+  void checkLayer(LayerDescription &layer, bool hasQ, bool hasKv);
+
+  llvm::StringRef filename;
+  llvm::raw_ostream &errs;
+  bool failed = false;
+};
+
+bool Importer::checkKeys(const json::Object &obj, const std::string &path,
+                         llvm::ArrayRef<const char *> allowed,
+                         llvm::ArrayRef<const char *> alsoAllowed) {
+  bool ok = true;
+  for (const auto &kv : obj) {
+    llvm::StringRef key = kv.first;
+    auto is = [&](const char *n) { return key == n; };
+    if (llvm::any_of(allowed, is) || llvm::any_of(alsoAllowed, is))
+      continue;
+    std::vector<const char *> all(allowed.begin(), allowed.end());
+    all.insert(all.end(), alsoAllowed.begin(), alsoAllowed.end());
+    ok = error(path + (path.empty() ? "" : ".") + key.str(),
+               "unknown field (expected one of: " + joinNames(all) + ")");
+  }
+  return ok;
+}
+
+bool Importer::readSize(const json::Value &v, const std::string &path,
+                        int64_t &out, bool allowDynamic) {
+  if (auto s = v.getAsString()) {
+    if (*s == "?" && allowDynamic) {
+      out = ShapedType::kDynamic;
+      return true;
+    }
+    return error(path, "expected a positive integer" +
+                           std::string(allowDynamic ? " or \"?\"" : "") +
+                           ", found \"" + s->str() + "\"");
+  }
+  std::optional<int64_t> i = v.getAsInteger();
+  if (!i || *i <= 0)
+    return error(path, "expected a positive integer" +
+                           std::string(allowDynamic ? " or \"?\"" : "") +
+                           ", found " + describe(v));
+  if (*i > (int64_t(1) << 31))
+    return error(path, "size " + std::to_string(*i) +
+                           " is larger than attnc supports (2^31)");
+  out = *i;
+  return true;
+}
+
+bool Importer::readString(const json::Value &v, const std::string &path,
+                          std::string &out,
+                          llvm::ArrayRef<const char *> choices) {
+  std::optional<llvm::StringRef> s = v.getAsString();
+  if (!s)
+    return error(path, "expected a string, found " + describe(v));
+  if (!choices.empty() &&
+      llvm::none_of(choices, [&](const char *c) { return *s == c; }))
+    return error(path, "unknown value \"" + s->str() +
+                           "\" (expected one of: " + joinNames(choices) + ")");
+  out = s->str();
+  return true;
+}
+
+void Importer::applyFields(const json::Object &obj, const std::string &prefix,
+                           LayerDescription &layer, bool &hasQ, bool &hasKv) {
+  auto at = [&](const char *key) {
+    return prefix + (prefix.empty() ? "" : ".") + key;
+  };
+  if (const json::Value *v = obj.get("variant"))
+    readString(*v, at("variant"), layer.variant, kVariants);
+  if (const json::Value *v = obj.get("batch"))
+    readSize(*v, at("batch"), layer.batch);
+  if (const json::Value *v = obj.get("heads"))
+    readSize(*v, at("heads"), layer.heads);
+  if (const json::Value *v = obj.get("kv_heads"))
+    readSize(*v, at("kv_heads"), layer.kvHeads);
+  if (const json::Value *v = obj.get("head_dim"))
+    readSize(*v, at("head_dim"), layer.headDim);
+  if (const json::Value *v = obj.get("value_dim"))
+    readSize(*v, at("value_dim"), layer.valueDim);
+  if (const json::Value *v = obj.get("seq_len")) {
+    if (readSize(*v, at("seq_len"), layer.qLen))
+      layer.kvLen = layer.qLen;
+    hasQ = hasKv = true;
+  }
+  if (const json::Value *v = obj.get("q_len")) {
+    readSize(*v, at("q_len"), layer.qLen);
+    hasQ = true;
+  }
+  if (const json::Value *v = obj.get("kv_len")) {
+    readSize(*v, at("kv_len"), layer.kvLen);
+    hasKv = true;
+  }
+  if (const json::Value *v = obj.get("dtype"))
+    readString(*v, at("dtype"), layer.dtype, kDtypes);
+  if (const json::Value *v = obj.get("mask"))
+    readString(*v, at("mask"), layer.mask, kMasks);
+  if (const json::Value *v = obj.get("scale")) {
+    std::optional<double> d = v->getAsNumber();
+    if (!d || !std::isfinite(*d) || *d <= 0)
+      error(at("scale"), "expected a finite positive number, found " +
+                             describe(*v));
+    else
+      layer.scale = *d;
+  }
+}
+
+void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
+  auto missing = [&](const char *field) {
+    error(l.path, std::string("missing field \"") + field +
+                      "\" (set it in the layer or at the top level)");
+  };
+  if (!l.heads)
+    missing("heads");
+  if (!l.headDim)
+    missing("head_dim");
+  if (!hasQ)
+    missing("seq_len\" or \"q_len");
+  if (!l.kvHeads)
+    l.kvHeads = l.heads;
+  if (!l.valueDim)
+    l.valueDim = l.headDim;
+  if (!hasKv)
+    l.kvLen = l.qLen;
+  bool staticHeads =
+      !ShapedType::isDynamic(l.heads) && !ShapedType::isDynamic(l.kvHeads);
+  if (l.heads && l.kvHeads && staticHeads && l.heads % l.kvHeads != 0)
+    error(l.path + ".kv_heads",
+          "kv_heads " + std::to_string(l.kvHeads) +
+              " does not divide heads " + std::to_string(l.heads));
+}
+
+FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
+  llvm::Expected<json::Value> root = json::parse(text);
+  if (!root) {
+    error("", "invalid JSON: " + llvm::toString(root.takeError()));
+    return failure();
+  }
+  const json::Object *top = root->getAsObject();
+  if (!top) {
+    error("", "expected a JSON object at the top level");
+    return failure();
+  }
+  ModelDescription model;
+  checkKeys(*top, "", kModelFields, kLayerFields);
+  if (const json::Value *v = top->get("name"))
+    readString(*v, "name", model.name, {});
+  else
+    error("", "missing field \"name\" (the model name, a C identifier)");
+  if (!model.name.empty() && !isCIdentifier(model.name))
+    error("name", "\"" + model.name + "\" is not a C identifier");
+  if (const json::Value *v = top->get("description"))
+    if (!v->getAsString())
+      error("description", "expected a string, found " + describe(*v));
+
+  const json::Array *layers = nullptr;
+  if (const json::Value *v = top->get("layers")) {
+    layers = v->getAsArray();
+    if (!layers)
+      error("layers", "expected an array of layer objects, found " +
+                          describe(*v));
+    else if (layers->empty())
+      error("layers", "a model needs at least one layer");
+  } else {
+    error("", "missing field \"layers\" (an array of layer objects)");
+  }
+  if (failed || !layers)
+    return failure();
+
+  llvm::StringSet<> names;
+  for (auto [i, entry] : llvm::enumerate(*layers)) {
+    std::string path = "layers[" + std::to_string(i) + "]";
+    const json::Object *obj = entry.getAsObject();
+    if (!obj) {
+      error(path, "expected a layer object, found " + describe(entry));
+      continue;
+    }
+    checkKeys(*obj, path, kLayerFields, {});
+    LayerDescription layer;
+    layer.path = path;
+    layer.name = "layer" + std::to_string(i);
+    bool hasQ = false, hasKv = false;
+    // Model-wide defaults first, then the layer's own fields.
+    LayerDescription defaults = layer;
+    applyFields(*top, "", layer, hasQ, hasKv);
+    layer.name = defaults.name;
+    applyFields(*obj, path, layer, hasQ, hasKv);
+    if (const json::Value *v = obj->get("name")) {
+      readString(*v, path + ".name", layer.name, {});
+      if (!isCIdentifier(layer.name))
+        error(path + ".name", "\"" + layer.name + "\" is not a C identifier");
+    }
+    if (!names.insert(layer.name).second)
+      error(path + ".name", "duplicate layer name \"" + layer.name + "\"");
+    checkLayer(layer, hasQ, hasKv);
+    model.layers.push_back(layer);
+  }
+  if (failed)
+    return failure();
+  return model;
+}
+
+Type elementType(MLIRContext &ctx, llvm::StringRef dtype) {
+  Builder b(&ctx);
+  if (dtype == "f16")
+    return b.getF16Type();
+  if (dtype == "bf16")
+    return b.getBF16Type();
+  return b.getF32Type();
+}
+
+} // namespace
+
+FailureOr<ModelDescription>
+mlir::attn::parseModelDescription(llvm::StringRef json,
+                                  llvm::StringRef filename,
+                                  llvm::raw_ostream &errs) {
+  return Importer(filename, errs).run(json);
+}
+
+OwningOpRef<ModuleOp>
+mlir::attn::buildModelModule(const ModelDescription &model,
+                             MLIRContext &context, llvm::StringRef filename) {
+  context.loadDialect<AttnDialect, func::FuncDialect>();
+  OpBuilder b(&context);
+  Location fileLoc = FileLineColLoc::get(&context, filename, 1, 1);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, model.name);
+  b.setInsertionPointToEnd(module->getBody());
+  for (const LayerDescription &l : model.layers) {
+    Location loc = NameLoc::get(b.getStringAttr(l.path), fileLoc);
+    Type elt = elementType(context, l.dtype);
+    auto q = RankedTensorType::get({l.batch, l.heads, l.qLen, l.headDim}, elt);
+    auto k =
+        RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.headDim}, elt);
+    auto v =
+        RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.valueDim}, elt);
+    auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
+    auto fn = func::FuncOp::create(b, loc, model.name + "_" + l.name,
+                                   b.getFunctionType({q, k, v}, {o}));
+    Block *body = fn.addEntryBlock();
+    OpBuilder fb = OpBuilder::atBlockBegin(body);
+    FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();
+    MaskAttrInterface mask;
+    if (l.mask == "causal")
+      mask = CausalAttr::get(&context);
+    Value out = SdpaOp::create(fb, loc, o, body->getArgument(0),
+                               body->getArgument(1), body->getArgument(2),
+                               scale, mask);
+    func::ReturnOp::create(fb, loc, out);
+  }
+  return module;
+}

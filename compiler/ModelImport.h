@@ -1,0 +1,56 @@
+//===- ModelImport.h - JSON model descriptions to attn IR -------*- C++ -*-===//
+//
+// Reads attnc's JSON model description (docs/ModelDescription.md) and builds
+// a module with one public function per attention layer, in the attn
+// dialect on tensors: the same form a user would write by hand.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_COMPILER_MODELIMPORT_H
+#define ATTN_COMPILER_MODELIMPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+/// One attention layer of a model description, defaults applied.
+struct LayerDescription {
+  std::string name;
+  /// JSON path of the layer ("layers[2]"), for diagnostics.
+  std::string path;
+  std::string variant = "sdpa";
+  /// Sizes; ShapedType::kDynamic for "?".
+  int64_t batch = 1, heads = 0, kvHeads = 0, headDim = 0, valueDim = 0,
+          qLen = 0, kvLen = 0;
+  std::string dtype = "f32";
+  std::string mask = "none";
+  std::optional<double> scale;
+};
+
+struct ModelDescription {
+  std::string name;
+  std::vector<LayerDescription> layers;
+};
+
+/// Parses and checks a model description. On error, prints
+/// "<filename>: error: <json path>: <message>" to `errs` and fails.
+FailureOr<ModelDescription> parseModelDescription(llvm::StringRef json,
+                                                  llvm::StringRef filename,
+                                                  llvm::raw_ostream &errs);
+
+/// Builds the attn-dialect module of a checked description. Entry points are
+/// named <model>_<layer>.
+OwningOpRef<ModuleOp> buildModelModule(const ModelDescription &model,
+                                       MLIRContext &context,
+                                       llvm::StringRef filename);
+
+} // namespace mlir::attn
+
+#endif // ATTN_COMPILER_MODELIMPORT_H

@@ -1,0 +1,26 @@
+//===- Passes.h - attnc's entry-point ABI passes ----------------*- C++ -*-===//
+
+#ifndef ATTN_COMPILER_PASSES_H
+#define ATTN_COMPILER_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::attn {
+
+/// Name of the kernel function generated for entry point `entry`.
+std::string kernelNameFor(StringRef entry);
+
+#define GEN_PASS_DECL
+#include "compiler/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Passes.h.inc"
+
+} // namespace mlir::attn
+
+#endif // ATTN_COMPILER_PASSES_H

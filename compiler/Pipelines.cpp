@@ -1,0 +1,125 @@
+//===- Pipelines.cpp - attnc's phase pipelines ----------------------------===//
+
+#include "compiler/Pipelines.h"
+
+#include "compiler/Passes.h"
+#include "passes/Conversion/Passes.h"
+
+#include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
+#include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
+#include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
+#include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
+#include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static const char *const kPhaseNames[] = {
+    "attn", "tiled", "vector", "llvm-dialect", "llvm-ir", "asm", "obj"};
+
+std::optional<Phase> mlir::attn::parsePhase(llvm::StringRef name) {
+  for (unsigned i = 0; i < std::size(kPhaseNames); ++i)
+    if (name == kPhaseNames[i])
+      return static_cast<Phase>(i);
+  return std::nullopt;
+}
+
+llvm::StringRef mlir::attn::phaseName(Phase phase) {
+  return kPhaseNames[static_cast<unsigned>(phase)];
+}
+
+std::string mlir::attn::phaseList() {
+  std::string s;
+  for (const char *n : kPhaseNames)
+    s += (s.empty() ? "" : ", ") + std::string(n);
+  return s;
+}
+
+void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm) {
+  pm.addPass(createMakeEntryPoints());
+  pm.addPass(createConvertAttnToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferDeallocationPipelineOptions dealloc;
+  bufferization::buildBufferDeallocationPipeline(pm, dealloc);
+  pm.addPass(createLowerCopies());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::attn::buildLLVMDialectPhasePipeline(
+    OpPassManager &pm, const TargetDescription &target) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  EmitCEntryPointsOptions entry;
+  entry.isaLevel = target.isaLevel;
+  pm.addPass(createEmitCEntryPoints(entry));
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::attn::buildPipelineTo(OpPassManager &pm, Phase last,
+                                 const TargetDescription &target) {
+  buildAttnPhasePipeline(pm);
+  if (last >= Phase::Tiled)
+    buildTiledPhasePipeline(pm);
+  if (last >= Phase::Vector)
+    buildVectorPhasePipeline(pm);
+  if (last >= Phase::LLVMDialect)
+    buildLLVMDialectPhasePipeline(pm, target);
+}
+
+void mlir::attn::registerAttnPipelines() {
+  PassPipelineRegistration<>("attn-phase-attn",
+                             "attnc's attn phase: canonicalize and CSE",
+                             buildAttnPhasePipeline);
+  PassPipelineRegistration<>(
+      "attn-phase-tiled",
+      "attnc's tiled phase: entry points, attn to linalg on tensors",
+      buildTiledPhasePipeline);
+  PassPipelineRegistration<>(
+      "attn-phase-vector",
+      "attnc's vector phase: bufferize, deallocate, linalg to loops",
+      buildVectorPhasePipeline);
+  PassPipelineRegistration<>(
+      "attn-lower-to-llvm",
+      "attnc's whole pipeline to the LLVM dialect for the host target",
+      [](OpPassManager &pm) {
+        std::optional<TargetDescription> host = lookupTarget("host");
+        buildPipelineTo(pm, Phase::LLVMDialect,
+                        host ? *host : TargetDescription{});
+      });
+}

@@ -1,0 +1,20 @@
+//===- AttnAttrs.h - attn dialect attributes --------------------*- C++ -*-===//
+//
+// Mask patterns (MaskAttrInterface and its implementations).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_DIALECTS_ATTN_ATTNATTRS_H
+#define ATTN_DIALECTS_ATTN_ATTNATTRS_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Value.h"
+
+#include "dialects/Attn/AttnAttrInterfaces.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/Attn/AttnAttrs.h.inc"
+
+#endif // ATTN_DIALECTS_ATTN_ATTNATTRS_H

@@ -1,0 +1,206 @@
+//===- AttnOps.cpp - attn dialect operations ------------------------------===//
+//
+// Verifiers, shape helpers and canonicalization patterns of the attn ops.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#define GET_OP_CLASSES
+#include "dialects/Attn/AttnOps.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Dimension indices of the 4-D operands, [B, H, L, D] (SEMANTICS.md).
+enum Dim : unsigned { kBatch = 0, kHeads = 1, kLen = 2, kWidth = 3 };
+
+std::string dimToString(int64_t d) {
+  return ShapedType::isDynamic(d) ? "?" : std::to_string(d);
+}
+
+/// Checks that two dimensions agree when both are static; emits
+/// "<what> mismatch: <a-name> has A but <b-name> has B" otherwise.
+LogicalResult checkSame(Operation *op, StringRef what, StringRef aName,
+                        int64_t a, StringRef bName, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b)
+    return success();
+  return op->emitOpError() << what << " mismatch: " << aName << " has " << a
+                           << " but " << bName << " has " << b;
+}
+
+/// The first static value among `dims`, or dynamic.
+int64_t firstStatic(std::initializer_list<int64_t> dims) {
+  for (int64_t d : dims)
+    if (!ShapedType::isDynamic(d))
+      return d;
+  return ShapedType::kDynamic;
+}
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// SdpaOp
+//===----------------------------------------------------------------------===//
+
+std::optional<double> SdpaOp::getStaticScale() {
+  if (std::optional<APFloat> s = getScale())
+    return s->convertToDouble();
+  int64_t d = getQueryType().getDimSize(kWidth);
+  if (ShapedType::isDynamic(d))
+    d = getKeyType().getDimSize(kWidth);
+  if (ShapedType::isDynamic(d) || d <= 0)
+    return std::nullopt;
+  return 1.0 / std::sqrt(static_cast<double>(d));
+}
+
+RankedTensorType SdpaOp::inferResultType() {
+  ArrayRef<int64_t> q = getQueryType().getShape();
+  ArrayRef<int64_t> k = getKeyType().getShape();
+  ArrayRef<int64_t> v = getValueType().getShape();
+  ArrayRef<int64_t> o = getResultType().getShape();
+  SmallVector<int64_t, 4> shape = {
+      firstStatic({q[kBatch], k[kBatch], v[kBatch], o[kBatch]}),
+      firstStatic({q[kHeads], o[kHeads]}),
+      firstStatic({q[kLen], o[kLen]}),
+      firstStatic({v[kWidth], o[kWidth]})};
+  return RankedTensorType::get(shape, getResultType().getElementType());
+}
+
+LogicalResult SdpaOp::verify() {
+  Operation *op = getOperation();
+  struct Named {
+    StringRef name;
+    RankedTensorType type;
+    StringRef layout;
+  };
+  Named operands[] = {{"query", getQueryType(), "[B, Hq, Lq, D]"},
+                      {"key", getKeyType(), "[B, Hkv, Lk, D]"},
+                      {"value", getValueType(), "[B, Hkv, Lk, Dv]"},
+                      {"result", getResultType(), "[B, Hq, Lq, Dv]"}};
+  for (const Named &n : operands)
+    if (n.type.getRank() != 4)
+      return emitOpError() << n.name << " must be rank 4 " << n.layout
+                           << ", found rank " << n.type.getRank();
+
+  Type qElt = getQueryType().getElementType();
+  for (const Named &n : operands)
+    if (n.type.getElementType() != qElt)
+      return emitOpError() << n.name << " element type "
+                           << n.type.getElementType()
+                           << " differs from the query element type " << qElt;
+
+  ArrayRef<int64_t> q = getQueryType().getShape();
+  ArrayRef<int64_t> k = getKeyType().getShape();
+  ArrayRef<int64_t> v = getValueType().getShape();
+  ArrayRef<int64_t> o = getResultType().getShape();
+
+  if (failed(checkSame(op, "batch size", "query", q[kBatch], "key",
+                       k[kBatch])) ||
+      failed(checkSame(op, "batch size", "query", q[kBatch], "value",
+                       v[kBatch])) ||
+      failed(checkSame(op, "batch size", "query", q[kBatch], "result",
+                       o[kBatch])) ||
+      failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
+                       v[kHeads])) ||
+      failed(checkSame(op, "key/value sequence length", "key", k[kLen],
+                       "value", v[kLen])) ||
+      failed(checkSame(op, "head dim", "query", q[kWidth], "key",
+                       k[kWidth])) ||
+      failed(checkSame(op, "query head count", "query", q[kHeads], "result",
+                       o[kHeads])) ||
+      failed(checkSame(op, "query sequence length", "query", q[kLen],
+                       "result", o[kLen])) ||
+      failed(checkSame(op, "value dim", "value", v[kWidth], "result",
+                       o[kWidth])))
+    return failure();
+
+  int64_t hkv = firstStatic({k[kHeads], v[kHeads]});
+  if (hkv == 0)
+    return emitOpError() << "key head count must be positive, found 0";
+  if (!ShapedType::isDynamic(hkv) && !ShapedType::isDynamic(q[kHeads]) &&
+      q[kHeads] % hkv != 0)
+    return emitOpError() << "key head count " << hkv
+                         << " does not divide query head count " << q[kHeads];
+
+  if (std::optional<APFloat> s = getScale()) {
+    double scale = s->convertToDouble();
+    if (!std::isfinite(scale) || scale <= 0.0)
+      return emitOpError() << "scale must be a finite positive number, found "
+                           << scale;
+  }
+  return success();
+}
+
+namespace {
+/// Drops a `scale` attribute equal to the default 1/sqrt(D): absence is the
+/// canonical spelling of the default.
+struct DropDefaultScale : OpRewritePattern<SdpaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<APFloat> scale = op.getScale();
+    int64_t d = firstStatic(
+        {op.getQueryType().getDimSize(kWidth), op.getKeyType().getDimSize(kWidth)});
+    if (!scale || ShapedType::isDynamic(d) || d <= 0)
+      return failure();
+    float dflt = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));
+    if (scale->convertToFloat() != dflt)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.removeScaleAttr(); });
+    return success();
+  }
+};
+
+/// Drops a mask that keeps every (q, k) pair of the op's static shape, e.g. a
+/// causal mask on a single decode query.
+struct DropTrivialMask : OpRewritePattern<SdpaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<MaskAttrInterface> mask = op.getMask();
+    int64_t lq = op.getQueryType().getDimSize(kLen);
+    int64_t lk = firstStatic(
+        {op.getKeyType().getDimSize(kLen), op.getValueType().getDimSize(kLen)});
+    if (!mask || ShapedType::isDynamic(lq) || ShapedType::isDynamic(lk) ||
+        !mask->keepsAll(lq, lk))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] { op.removeMaskAttr(); });
+    return success();
+  }
+};
+
+/// Shape inference: gives the op the most static result type its operands
+/// imply and casts back to the type its users expect.
+struct RefineResultType : OpRewritePattern<SdpaOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    RankedTensorType inferred = op.inferResultType();
+    if (inferred == op.getResultType())
+      return failure();
+    auto refined = SdpaOp::create(rewriter, op.getLoc(), inferred,
+                                  op.getQuery(), op.getKey(), op.getValue(),
+                                  op.getScaleAttr(), op.getMaskAttr());
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(),
+                                                refined.getResult());
+    return success();
+  }
+};
+} // namespace
+
+void SdpaOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                         MLIRContext *context) {
+  results.add<DropDefaultScale, DropTrivialMask, RefineResultType>(context);
+}

@@ -1,0 +1,84 @@
+//===- AttnOps.td - attn dialect operations ----------------*- tablegen -*-===//
+//
+// The operations of the attn dialect. Each op's description links to the
+// section of SEMANTICS.md that defines what it computes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_OPS_TD
+#define ATTN_OPS_TD
+
+include "dialects/Attn/AttnDialect.td"
+include "dialects/Attn/AttnAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+
+//===----------------------------------------------------------------------===//
+// SdpaOp
+//===----------------------------------------------------------------------===//
+
+def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
+  let summary = "scaled dot-product attention, dense or masked";
+  let description = [{
+    Computes, for every batch `b` and query head `h` (SEMANTICS.md, "Dense
+    and masked attention"):
+
+    ```
+    S[q,k]  = scale * sum_d Q[b,h,q,d] * K[b,h/G,k,d]      G = Hq / Hkv
+    S'[q,k] = mask(q,k) ? S[q,k] : -inf
+    O[b,h]  = softmax_k(S') . V[b,h/G]
+    ```
+
+    Shapes: `query` [B, Hq, Lq, D], `key` [B, Hkv, Lk, D], `value`
+    [B, Hkv, Lk, Dv], result [B, Hq, Lq, Dv]. Hq must be a multiple of Hkv
+    (grouped-query attention; Hkv = 1 is multi-query attention). Any
+    dimension may be dynamic; what the verifier cannot check statically is
+    checked at the entry of generated code.
+
+    `scale` defaults to 1/sqrt(D). `mask` is any mask pattern attribute
+    (`#attn.causal`, ...). A row whose every key is masked yields zeros.
+    Scores and the softmax are accumulated in f32 whatever the storage type.
+
+    Example, grouped-query causal attention with 8 query and 2 KV heads:
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v {mask = #attn.causal, scale = 0.125 : f32}
+        : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
+           tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<Attn_MaskAttrInterface>:$mask);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value attr-dict `:`
+    `(` type($query) `,` type($key) `,` type($value) `)` `->` type($result)
+  }];
+
+  let extraClassDeclaration = [{
+    RankedTensorType getQueryType() { return getQuery().getType(); }
+    RankedTensorType getKeyType() { return getKey().getType(); }
+    RankedTensorType getValueType() { return getValue().getType(); }
+    RankedTensorType getResultType() { return getResult().getType(); }
+
+    /// The scale applied to Q.K^T: the `scale` attribute, or 1/sqrt(D) when
+    /// it is absent and D is static. std::nullopt when it depends on a
+    /// dynamic D.
+    std::optional<double> getStaticScale();
+
+    /// The result type implied by the operand shapes: [B, Hq, Lq, Dv], each
+    /// dimension taken from whichever operand has it static.
+    RankedTensorType inferResultType();
+  }];
+
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+#endif // ATTN_OPS_TD

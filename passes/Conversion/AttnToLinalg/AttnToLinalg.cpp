@@ -1,0 +1,316 @@
+//===- AttnToLinalg.cpp - attn ops to linalg on tensors -------------------===//
+//
+// The untiled lowering of attn.sdpa: scores, softmax and P.V as linalg.generic
+// ops on tensors (SEMANTICS.md, "Dense and masked attention"). It materialises
+// the Lq x Lk score matrix and exists to be simple and obviously correct.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Conversion/Passes.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_CONVERTATTNTOLINALG
+#include "passes/Conversion/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Terminates a linalg.generic body with one value.
+void yield(OpBuilder &b, Location loc, Value v) {
+  linalg::YieldOp::create(b, loc, ValueRange{v});
+}
+
+/// Builds one attn.sdpa lowering. Loops are over query heads: (b, h, i, j, d)
+/// for the scores (batch, query head, query row, key row, reduction) and
+/// (b, h, i, e, j) for P.V (e: value column).
+class SdpaLowering {
+public:
+  SdpaLowering(OpBuilder &b, SdpaOp op)
+      : b(b), op(op), loc(op.getLoc()), f32(b.getF32Type()) {}
+
+  FailureOr<Value> lower();
+
+private:
+  OpFoldResult dim(Value tensor, int64_t d) {
+    return tensor::getMixedSize(b, loc, tensor, d);
+  }
+  Value toValue(OpFoldResult ofr) {
+    if (auto v = dyn_cast<Value>(ofr))
+      return v;
+    return arith::ConstantIndexOp::create(
+        b, loc, cast<IntegerAttr>(cast<Attribute>(ofr)).getInt());
+  }
+  Value f32Const(double v) {
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  }
+  /// An f32 tensor of `sizes` filled with `value`.
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
+    Value empty = tensor::EmptyOp::create(b, loc, sizes, f32);
+    return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+  }
+  Value extToF32(OpBuilder &nb, Location nl, Value v) {
+    if (v.getType() == f32)
+      return v;
+    return arith::ExtFOp::create(nb, nl, f32, v);
+  }
+  AffineMap map(unsigned numDims, ArrayRef<unsigned> dims) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(numDims, 0, exprs, b.getContext());
+  }
+  /// The scale as an f32 value: the attribute, or 1/sqrt(D).
+  Value buildScale(OpFoldResult headDim);
+
+  OpBuilder &b;
+  SdpaOp op;
+  Location loc;
+  FloatType f32;
+};
+
+Value SdpaLowering::buildScale(OpFoldResult headDim) {
+  if (std::optional<double> s = op.getStaticScale())
+    return f32Const(static_cast<float>(*s));
+  Value d = arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
+                                         toValue(headDim));
+  Value df = arith::UIToFPOp::create(b, loc, f32, d);
+  return math::RsqrtOp::create(b, loc, df);
+}
+
+FailureOr<Value> SdpaLowering::lower() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Type storage = op.getResultType().getElementType();
+
+  OpFoldResult batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2),
+               headDim = dim(q, 3);
+  OpFoldResult hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
+
+  // Query head h reads KV head h / G, G = Hq / Hkv (the verifier or the
+  // entry check guarantees that it divides). With a static G the division is
+  // part of the indexing map; with a dynamic one, K and V are read with
+  // tensor.extract at a computed head.
+  std::optional<int64_t> hqC = getConstantIntValue(hq),
+                         hkvC = getConstantIntValue(hkv);
+  std::optional<int64_t> group;
+  Value groupValue;
+  if (hqC && hkvC)
+    group = *hqC / *hkvC;
+  else
+    groupValue = arith::DivUIOp::create(b, loc, toValue(hq), toValue(hkv));
+
+  /// Indexing map (over `numDims` loops) of K or V, whose dims are
+  /// (b, h / G, row, col): `rowDim` and `colDim` are loop dimensions.
+  auto kvMap = [&](unsigned numDims, unsigned rowDim, unsigned colDim) {
+    AffineExpr head = b.getAffineDimExpr(1);
+    if (*group != 1)
+      head = head.floorDiv(*group);
+    return AffineMap::get(numDims, 0,
+                          {b.getAffineDimExpr(0), head,
+                           b.getAffineDimExpr(rowDim),
+                           b.getAffineDimExpr(colDim)},
+                          b.getContext());
+  };
+  /// Reads K or V at (b, h / G, row, col) inside a generic body whose loop
+  /// dims are given, for the dynamic-G case.
+  auto kvExtract = [&](OpBuilder &nb, Location nl, Value tensor,
+                       unsigned rowDim, unsigned colDim) -> Value {
+    Value bi = linalg::IndexOp::create(nb, nl, 0);
+    Value hi = linalg::IndexOp::create(nb, nl, 1);
+    Value kvHead = arith::DivUIOp::create(nb, nl, hi, groupValue);
+    Value row = linalg::IndexOp::create(nb, nl, rowDim);
+    Value col = linalg::IndexOp::create(nb, nl, colDim);
+    return tensor::ExtractOp::create(nb, nl, tensor,
+                                     ValueRange{bi, kvHead, row, col});
+  };
+
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  SmallVector<IteratorType> par4(4, par), reduce5 = {par, par, par, par, red},
+                                          reduce4 = {par, par, par, red};
+  AffineMap id4 = b.getMultiDimIdentityMap(4);
+
+  // S[b,h,i,j] = sum_d Q[b,h,i,d] * K[b,h/G,j,d] in f32; loops (b,h,i,j,d).
+  SmallVector<OpFoldResult> sSizes = {batch, hq, lq, lk};
+  Value sInit = filled(sSizes, f32Const(0.0));
+  AffineMap qMap = map(5, {0, 1, 2, 4}), sMap = map(5, {0, 1, 2, 3});
+  SmallVector<Value> sInputs = {q};
+  SmallVector<AffineMap> sMaps = {qMap};
+  if (group) {
+    sInputs.push_back(k);
+    sMaps.push_back(kvMap(5, 3, 4));
+  }
+  sMaps.push_back(sMap);
+  Value scores =
+      linalg::GenericOp::create(
+          b, loc, sInit.getType(), sInputs, ValueRange{sInit}, sMaps, reduce5,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value kv = group ? args[1] : kvExtract(nb, nl, k, 3, 4);
+            Value prod = arith::MulFOp::create(nb, nl, extToF32(nb, nl, args[0]),
+                                               extToF32(nb, nl, kv));
+            yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
+          })
+          .getResult(0);
+
+  // S' = mask(q, k) ? scale * S : -inf, with query row i at absolute position
+  // Lk - Lq + i (bottom-right alignment).
+  Value scale = buildScale(headDim);
+  Value negInf = f32Const(-std::numeric_limits<double>::infinity());
+  std::optional<MaskAttrInterface> mask = op.getMask();
+  Value qOffset;
+  if (mask)
+    qOffset = arith::SubIOp::create(b, loc, toValue(lk), toValue(lq));
+  Value masked =
+      linalg::GenericOp::create(
+          b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
+          ArrayRef<AffineMap>{id4}, par4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value s = arith::MulFOp::create(nb, nl, args[0], scale);
+            if (mask) {
+              Value i = linalg::IndexOp::create(nb, nl, 2);
+              Value j = linalg::IndexOp::create(nb, nl, 3);
+              Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
+              Value keep = mask->buildKeeps(nb, nl, qPos, j);
+              s = arith::SelectOp::create(nb, nl, keep, s, negInf);
+            }
+            yield(nb, nl, s);
+          })
+          .getResult(0);
+
+  // m[b,h,i] = max_j S'.
+  SmallVector<OpFoldResult> rowSizes = {batch, hq, lq};
+  AffineMap rowMap = map(4, {0, 1, 2});
+  Value maxInit = filled(rowSizes, negInf);
+  Value rowMax =
+      linalg::GenericOp::create(
+          b, loc, maxInit.getType(), ValueRange{masked}, ValueRange{maxInit},
+          ArrayRef<AffineMap>{id4, rowMap}, reduce4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            yield(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+          })
+          .getResult(0);
+
+  // P = exp(S' - m), with m replaced by 0 on fully masked rows so that they
+  // give P = 0 rather than NaN.
+  Value zero = f32Const(0.0);
+  Value probs =
+      linalg::GenericOp::create(
+          b, loc, masked.getType(), ValueRange{masked, rowMax},
+          ValueRange{tensor::EmptyOp::create(b, loc, sSizes, f32)},
+          ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value isEmpty = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, args[1], negInf);
+            Value m = arith::SelectOp::create(nb, nl, isEmpty, zero, args[1]);
+            Value diff = arith::SubFOp::create(nb, nl, args[0], m);
+            yield(nb, nl, math::ExpOp::create(nb, nl, diff));
+          })
+          .getResult(0);
+
+  // l[b,h,i] = sum_j P.
+  Value sumInit = filled(rowSizes, zero);
+  Value rowSum =
+      linalg::GenericOp::create(
+          b, loc, sumInit.getType(), ValueRange{probs}, ValueRange{sumInit},
+          ArrayRef<AffineMap>{id4, rowMap}, reduce4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            yield(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+          })
+          .getResult(0);
+
+  // A[b,h,i,e] = sum_j P[b,h,i,j] * V[b,h/G,j,e]; loops (b,h,i,e,j).
+  SmallVector<OpFoldResult> oSizes = {batch, hq, lq, dv};
+  Value oInit = filled(oSizes, zero);
+  SmallVector<Value> aInputs = {probs};
+  SmallVector<AffineMap> aMaps = {map(5, {0, 1, 2, 4})};
+  if (group) {
+    aInputs.push_back(v);
+    aMaps.push_back(kvMap(5, 4, 3));
+  }
+  aMaps.push_back(map(5, {0, 1, 2, 3}));
+  Value acc =
+      linalg::GenericOp::create(
+          b, loc, oInit.getType(), aInputs, ValueRange{oInit}, aMaps, reduce5,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value vv = group ? args[1] : kvExtract(nb, nl, v, 4, 3);
+            Value prod =
+                arith::MulFOp::create(nb, nl, args[0], extToF32(nb, nl, vv));
+            yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
+          })
+          .getResult(0);
+
+  // O = l == 0 ? 0 : A / l, in the storage type.
+  auto outType = RankedTensorType::get(
+      cast<RankedTensorType>(acc.getType()).getShape(), storage);
+  Value out =
+      linalg::GenericOp::create(
+          b, loc, outType, ValueRange{acc, rowSum},
+          ValueRange{tensor::EmptyOp::create(b, loc, oSizes, storage)},
+          ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value isEmpty = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
+            Value div = arith::DivFOp::create(nb, nl, args[0], args[1]);
+            Value o = arith::SelectOp::create(nb, nl, isEmpty, zero, div);
+            if (storage != f32)
+              o = arith::TruncFOp::create(nb, nl, storage, o);
+            yield(nb, nl, o);
+          })
+          .getResult(0);
+
+  if (out.getType() != op.getResultType())
+    out = tensor::CastOp::create(b, loc, op.getResultType(), out);
+  return out;
+}
+
+/// Rewrites attn.sdpa into the linalg form above.
+struct SdpaToLinalg : OpConversionPattern<SdpaOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SdpaOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    SdpaLowering lowering(rewriter, op);
+    FailureOr<Value> result = lowering.lower();
+    if (failed(result))
+      return failure();
+    rewriter.replaceOp(op, *result);
+    return success();
+  }
+};
+
+struct ConvertAttnToLinalgPass
+    : mlir::attn::impl::ConvertAttnToLinalgBase<ConvertAttnToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<AttnDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(ctx);
+    populateAttnToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::attn::populateAttnToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<SdpaToLinalg>(patterns.getContext());
+}

@@ -1,0 +1,70 @@
+/*===- attn/abi.h - the contract between generated code and libattnrt -----===*
+ *
+ * Not for direct use: attnc's generated entry points call these functions,
+ * and attnc's compiler writes the tables they read. Both sides include this
+ * header, so the encoding below is defined once.
+ *
+ * An entry point's signature table (an int64_t array in the object):
+ *
+ *   [0] ATTN_ABI_VERSION
+ *   [1] required instruction-set level (attn_abi_isa_t)
+ *   [2] number of tensor arguments N (inputs first, then outputs)
+ *   [3] number of constraints C
+ *   then per argument:  dtype, rank, is_output, then `rank` dimension codes
+ *   then per constraint: kind, arg_a, dim_a, arg_b, dim_b
+ *
+ * A dimension code >= 0 is a static size; a code < 0 names a symbol,
+ * -1 - code, whose value is bound by its first occurrence and checked at
+ * every later one (so "the batch of key equals the batch of query").
+ *
+ * Each argument is bound to an MLIR strided memref descriptor written as
+ * consecutive int64_t words: allocated pointer, aligned pointer, offset,
+ * sizes[rank], strides[rank] (3 + 2 * rank words).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef ATTN_ABI_H
+#define ATTN_ABI_H
+
+#include "attn/runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ATTN_ABI_VERSION 1
+
+/** Instruction-set levels an object can require of the CPU it runs on. */
+typedef enum attn_abi_isa_e {
+  ATTN_ABI_ISA_ANY = 0,
+  ATTN_ABI_ISA_X86_64_V2 = 1, /* SSE4.2, POPCNT */
+  ATTN_ABI_ISA_X86_64_V3 = 2, /* AVX2, FMA, F16C */
+  ATTN_ABI_ISA_X86_64_V4 = 3, /* AVX-512 F/BW/DQ/VL */
+} attn_abi_isa_t;
+
+/** Constraint kinds of a signature table. */
+typedef enum attn_abi_constraint_e {
+  /** dim_b of arg_b must be positive and divide dim_a of arg_a. */
+  ATTN_ABI_CONSTRAINT_DIVISIBLE = 1,
+} attn_abi_constraint_t;
+
+/** Words of the memref descriptor of a rank-`rank` tensor. */
+#define ATTN_ABI_DESCRIPTOR_WORDS(rank) (3 + 2 * (rank))
+
+/**
+ * Checks the tensors handed to an entry point against its signature table,
+ * and writes one memref descriptor per tensor into `descriptors` (laid out
+ * back to back). `names` is "entry:arg0,arg1,..." for messages. Returns
+ * NULL when everything matches, an INVALID_ARGUMENT or FAILED_PRECONDITION
+ * status naming the entry, the argument and the dimension otherwise.
+ */
+attn_status_t attn_rt_bind_args(attn_context_t *context,
+                                const int64_t *signature, const char *names,
+                                const attn_tensor_t *const *args,
+                                int64_t *descriptors);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ATTN_ABI_H */

@@ -1,0 +1,210 @@
+/*===- attn/runtime.h - libattnrt, the attnc runtime C API -----------------===*
+ *
+ * The C API that programs using attnc-compiled attention link against, and
+ * that generated code calls into. Shaped like IREE's runtime API:
+ *
+ *  - Every call that can fail returns an attn_status_t. NULL means success;
+ *    anything else is an owned status object holding a code and a message,
+ *    which the caller must release with attn_status_free().
+ *  - Objects are opaque handles with create/destroy pairs.
+ *  - Out-parameters come last.
+ *  - Options structs have an _initialize() function that sets the defaults;
+ *    always call it before setting fields, so new fields get defaults.
+ *
+ * Thread safety is stated on each type.
+ *
+ * Generated code depends on this header only. See also attn/abi.h, the
+ * contract between the compiler and the runtime (not for direct use).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef ATTN_RUNTIME_H
+#define ATTN_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*===----------------------------------------------------------------------===*
+ * Status
+ *===----------------------------------------------------------------------===*/
+
+/** Error classes, in the spirit of absl/IREE status codes. */
+typedef enum attn_status_code_e {
+  ATTN_STATUS_OK = 0,
+  /** An argument is malformed: NULL pointer, wrong dtype, wrong shape. */
+  ATTN_STATUS_INVALID_ARGUMENT = 1,
+  /** A size or index is outside what is supported. */
+  ATTN_STATUS_OUT_OF_RANGE = 2,
+  /** Memory or another resource could not be obtained. */
+  ATTN_STATUS_RESOURCE_EXHAUSTED = 3,
+  /** The operation is valid but not implemented on this device/build. */
+  ATTN_STATUS_UNIMPLEMENTED = 4,
+  /** The system is not in a state the call needs (wrong device kind, CPU
+   *  lacking an instruction set the code was compiled for). */
+  ATTN_STATUS_FAILED_PRECONDITION = 5,
+  /** A device could not be reached or created. */
+  ATTN_STATUS_UNAVAILABLE = 6,
+  /** A bug in attnc or the runtime. */
+  ATTN_STATUS_INTERNAL = 7,
+} attn_status_code_t;
+
+/** An owned status; NULL is OK. Not thread-safe: one owner at a time. */
+typedef struct attn_status_s *attn_status_t;
+
+/** Makes a status with a printf-style message. Returns NULL for
+ *  ATTN_STATUS_OK. Never fails: on allocation failure it returns a static
+ *  RESOURCE_EXHAUSTED status (which attn_status_free ignores). */
+attn_status_t attn_status_make(attn_status_code_t code, const char *format,
+                               ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/** The status's code; ATTN_STATUS_OK for NULL. */
+attn_status_code_t attn_status_code(attn_status_t status);
+
+/** The status's message ("" for NULL). Valid until the status is freed. */
+const char *attn_status_message(attn_status_t status);
+
+/** The name of a code: "INVALID_ARGUMENT", ... */
+const char *attn_status_code_name(attn_status_code_t code);
+
+/** Releases a status. NULL is accepted. */
+void attn_status_free(attn_status_t status);
+
+/*===----------------------------------------------------------------------===*
+ * Element types and tensors
+ *===----------------------------------------------------------------------===*/
+
+/** Element types. The values are part of the compiled-code ABI. */
+typedef enum attn_dtype_e {
+  ATTN_DTYPE_INVALID = 0,
+  ATTN_DTYPE_F32 = 1,
+  ATTN_DTYPE_F16 = 2,
+  ATTN_DTYPE_BF16 = 3,
+  ATTN_DTYPE_F64 = 4,
+  ATTN_DTYPE_I8 = 5,
+  ATTN_DTYPE_I32 = 6,
+} attn_dtype_t;
+
+/** Bytes per element of `dtype`, 0 for ATTN_DTYPE_INVALID or unknown. */
+size_t attn_dtype_size(attn_dtype_t dtype);
+
+/** "f32", "f16", ...; "invalid" for unknown values. */
+const char *attn_dtype_name(attn_dtype_t dtype);
+
+#define ATTN_MAX_RANK 8
+
+/**
+ * A tensor passed to or from compiled code: a view of caller-owned memory.
+ * `strides` are in elements (not bytes), may differ from the contiguous
+ * row-major layout, and must be non-negative; outputs must not overlap
+ * themselves or any input. A plain struct: fill it directly or with
+ * attn_tensor_init_contiguous(). Thread-compatible (no internal state).
+ */
+typedef struct attn_tensor_t {
+  void *data;
+  attn_dtype_t dtype;
+  int32_t rank;
+  int64_t sizes[ATTN_MAX_RANK];
+  int64_t strides[ATTN_MAX_RANK];
+} attn_tensor_t;
+
+/** Describes `data` as a contiguous row-major tensor of `sizes`. */
+attn_status_t attn_tensor_init_contiguous(attn_tensor_t *tensor, void *data,
+                                          attn_dtype_t dtype, int32_t rank,
+                                          const int64_t *sizes);
+
+/** Number of elements (product of sizes). */
+int64_t attn_tensor_element_count(const attn_tensor_t *tensor);
+
+/*===----------------------------------------------------------------------===*
+ * Devices
+ *===----------------------------------------------------------------------===*/
+
+/** What executes compiled code. Only the host CPU exists today; Vulkan and
+ *  NPU devices come with their targets. */
+typedef enum attn_device_kind_e {
+  ATTN_DEVICE_CPU = 1,
+  ATTN_DEVICE_VULKAN = 2,
+  ATTN_DEVICE_NPU = 3,
+} attn_device_kind_t;
+
+/** A device handle. Immutable after creation: thread-safe. */
+typedef struct attn_device_s attn_device_t;
+
+/** Creates a handle for the host CPU. */
+attn_status_t attn_device_create_cpu(attn_device_t **out_device);
+
+/** Creates a device of `kind`; returns UNIMPLEMENTED for kinds this build of
+ *  the runtime does not support. */
+attn_status_t attn_device_create(attn_device_kind_t kind,
+                                 attn_device_t **out_device);
+
+void attn_device_destroy(attn_device_t *device);
+
+attn_device_kind_t attn_device_kind(const attn_device_t *device);
+
+/** "cpu", "vulkan", "npu". */
+const char *attn_device_kind_name(attn_device_kind_t kind);
+
+/*===----------------------------------------------------------------------===*
+ * Contexts
+ *===----------------------------------------------------------------------===*/
+
+/** Options of attn_context_create(). */
+typedef struct attn_context_options_t {
+  /** Threads used by parallel work, the calling thread included. 0 picks
+   *  one per online CPU core. */
+  int32_t thread_count;
+  /** The device compiled code runs on; NULL means the host CPU. The context
+   *  does not take ownership; the device must outlive it. */
+  attn_device_t *device;
+} attn_context_options_t;
+
+/** Sets `options` to the defaults (all cores, host CPU). */
+void attn_context_options_initialize(attn_context_options_t *options);
+
+/**
+ * The state compiled entry points run with: a device and a thread pool.
+ * Thread-safe: entry points may be called on one context from several
+ * threads; their parallel work is serialised on the context's pool.
+ */
+typedef struct attn_context_s attn_context_t;
+
+attn_status_t attn_context_create(const attn_context_options_t *options,
+                                  attn_context_t **out_context);
+
+/** Joins the pool's threads and frees the context. NULL is accepted. */
+void attn_context_destroy(attn_context_t *context);
+
+/** Threads that parallel work uses, the caller included (>= 1). */
+int32_t attn_context_thread_count(const attn_context_t *context);
+
+/** The context's device (the host CPU device when none was given). */
+const attn_device_t *attn_context_device(const attn_context_t *context);
+
+/** Body of a parallel loop: processes items [begin, end). */
+typedef void (*attn_parallel_fn_t)(void *user_data, int64_t begin,
+                                   int64_t end);
+
+/**
+ * Runs fn over [0, count) split into chunks of at most `grain` items (0
+ * picks a split of about 4 chunks per thread) on the context's threads and
+ * the caller's; returns when every item is done. Nested calls (from inside
+ * fn) run inline on the calling thread.
+ */
+attn_status_t attn_context_parallel_for(attn_context_t *context, int64_t count,
+                                        int64_t grain, attn_parallel_fn_t fn,
+                                        void *user_data);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* ATTN_RUNTIME_H */

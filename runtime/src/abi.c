@@ -1,0 +1,259 @@
+/*===- abi.c - checking and binding the arguments of generated entries ----===*
+ *
+ * Implements attn_rt_bind_args (attn/abi.h): every shape, dtype, stride and
+ * aliasing rule that an entry point's kernel relies on is checked here,
+ * before the kernel touches memory, and reported as a status that names the
+ * entry point, the argument and the dimension.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "attn/abi.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ARGS 64
+#define MAX_SYMBOLS 256
+
+/* Copies the `index`-th comma-separated name after the ':' of `names` (or the
+ * entry name itself for index -1) into `out`. */
+static void name_at(const char *names, int index, char *out, size_t size) {
+  const char *p = names ? names : "";
+  const char *colon = strchr(p, ':');
+  const char *start = p, *end = colon ? colon : p + strlen(p);
+  if (index >= 0) {
+    start = colon ? colon + 1 : p + strlen(p);
+    for (int i = 0; i < index && *start; ++i) {
+      const char *comma = strchr(start, ',');
+      start = comma ? comma + 1 : start + strlen(start);
+    }
+    end = strchr(start, ',');
+    if (!end)
+      end = start + strlen(start);
+  }
+  size_t n = (size_t)(end - start);
+  if (n >= size)
+    n = size - 1;
+  memcpy(out, start, n);
+  out[n] = '\0';
+  if (n == 0)
+    snprintf(out, size, index >= 0 ? "arg%d" : "<entry>", index);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+static int cpu_has_isa(int64_t level, const char **missing) {
+  __builtin_cpu_init();
+  if (level >= ATTN_ABI_ISA_X86_64_V2 && !__builtin_cpu_supports("sse4.2")) {
+    *missing = "SSE4.2 (x86-64-v2)";
+    return 0;
+  }
+  if (level >= ATTN_ABI_ISA_X86_64_V3 &&
+      !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) {
+    *missing = "AVX2 and FMA (x86-64-v3)";
+    return 0;
+  }
+  if (level >= ATTN_ABI_ISA_X86_64_V4 &&
+      !(__builtin_cpu_supports("avx512f") &&
+        __builtin_cpu_supports("avx512bw") &&
+        __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("avx512vl"))) {
+    *missing = "AVX-512 F/BW/DQ/VL (x86-64-v4)";
+    return 0;
+  }
+  return 1;
+}
+#else
+static int cpu_has_isa(int64_t level, const char **missing) {
+  if (level >= ATTN_ABI_ISA_X86_64_V2) {
+    *missing = "an x86-64 CPU";
+    return 0;
+  }
+  return 1;
+}
+#endif
+
+/* Lowest and one-past-highest byte address a tensor touches; empty tensors
+ * give lo == hi. */
+static void byte_span(const attn_tensor_t *t, uintptr_t *lo, uintptr_t *hi) {
+  size_t elt = attn_dtype_size(t->dtype);
+  uintptr_t base = (uintptr_t)t->data;
+  uint64_t last = 0;
+  for (int32_t d = 0; d < t->rank; ++d) {
+    if (t->sizes[d] == 0) {
+      *lo = *hi = base;
+      return;
+    }
+    last += (uint64_t)(t->sizes[d] - 1) * (uint64_t)t->strides[d];
+  }
+  *lo = base;
+  *hi = base + (uintptr_t)((last + 1) * elt);
+}
+
+attn_status_t attn_rt_bind_args(attn_context_t *context,
+                                const int64_t *sig, const char *names,
+                                const attn_tensor_t *const *args,
+                                int64_t *descriptors) {
+  char entry[128], arg_name[128], other_name[128];
+  name_at(names, -1, entry, sizeof(entry));
+
+  if (!context)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "%s: the context is NULL", entry);
+  attn_device_kind_t kind = attn_device_kind(attn_context_device(context));
+  if (kind != ATTN_DEVICE_CPU)
+    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
+                            "%s: compiled for the CPU, but the context's "
+                            "device is %s",
+                            entry, attn_device_kind_name(kind));
+  if (sig[0] != ATTN_ABI_VERSION)
+    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
+                            "%s: compiled for runtime ABI version %lld, but "
+                            "this libattnrt implements version %d",
+                            entry, (long long)sig[0], ATTN_ABI_VERSION);
+  const char *missing = NULL;
+  if (!cpu_has_isa(sig[1], &missing))
+    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
+                            "%s: compiled for a CPU with %s, which this CPU "
+                            "does not have; recompile with another --target",
+                            entry, missing);
+  int64_t num_args = sig[2], num_constraints = sig[3];
+  if (num_args > MAX_ARGS)
+    return attn_status_make(ATTN_STATUS_INTERNAL,
+                            "%s: %lld arguments exceed the runtime's limit %d",
+                            entry, (long long)num_args, MAX_ARGS);
+
+  /* Symbol values and where each was first bound. */
+  int64_t sym_value[MAX_SYMBOLS];
+  int sym_arg[MAX_SYMBOLS], sym_dim[MAX_SYMBOLS];
+  for (int i = 0; i < MAX_SYMBOLS; ++i)
+    sym_value[i] = -1;
+  const int64_t *arg_sig[MAX_ARGS];
+
+  const int64_t *p = sig + 4;
+  int64_t *desc = descriptors;
+  for (int64_t a = 0; a < num_args; ++a) {
+    arg_sig[a] = p;
+    attn_dtype_t dtype = (attn_dtype_t)p[0];
+    int32_t rank = (int32_t)p[1];
+    int is_output = (int)p[2];
+    const int64_t *dims = p + 3;
+    p += 3 + rank;
+    name_at(names, (int)a, arg_name, sizeof(arg_name));
+    const attn_tensor_t *t = args[a];
+    if (!t)
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: argument '%s' is NULL", entry, arg_name);
+    if (t->dtype != dtype)
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: argument '%s' has dtype %s, expected %s",
+                              entry, arg_name, attn_dtype_name(t->dtype),
+                              attn_dtype_name(dtype));
+    if (t->rank != rank)
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: argument '%s' has rank %d, expected %d",
+                              entry, arg_name, (int)t->rank, (int)rank);
+    int64_t elements = 1;
+    for (int32_t d = 0; d < rank; ++d) {
+      int64_t size = t->sizes[d], stride = t->strides[d];
+      if (size < 0)
+        return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                "%s: argument '%s' dimension %d has negative "
+                                "size %lld",
+                                entry, arg_name, (int)d, (long long)size);
+      if (stride < 0)
+        return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                "%s: argument '%s' dimension %d has negative "
+                                "stride %lld; strides must be >= 0",
+                                entry, arg_name, (int)d, (long long)stride);
+      if (is_output && stride == 0 && size > 1)
+        return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                "%s: output '%s' dimension %d has stride 0, "
+                                "so its elements overlap",
+                                entry, arg_name, (int)d);
+      int64_t code = dims[d];
+      if (code >= 0) {
+        if (size != code)
+          return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                  "%s: argument '%s' dimension %d has size "
+                                  "%lld, expected %lld",
+                                  entry, arg_name, (int)d, (long long)size,
+                                  (long long)code);
+      } else {
+        int64_t sym = -1 - code;
+        if (sym >= MAX_SYMBOLS)
+          return attn_status_make(ATTN_STATUS_INTERNAL,
+                                  "%s: symbol %lld exceeds the runtime's "
+                                  "limit %d",
+                                  entry, (long long)sym, MAX_SYMBOLS);
+        if (sym_value[sym] < 0) {
+          sym_value[sym] = size;
+          sym_arg[sym] = (int)a;
+          sym_dim[sym] = (int)d;
+        } else if (sym_value[sym] != size) {
+          name_at(names, sym_arg[sym], other_name, sizeof(other_name));
+          return attn_status_make(
+              ATTN_STATUS_INVALID_ARGUMENT,
+              "%s: argument '%s' dimension %d has size %lld, but it must "
+              "equal dimension %d of '%s', which is %lld",
+              entry, arg_name, (int)d, (long long)size, sym_dim[sym],
+              other_name, (long long)sym_value[sym]);
+        }
+      }
+      elements *= size;
+    }
+    if (!t->data && elements > 0)
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: argument '%s' has %lld elements but a NULL "
+                              "data pointer",
+                              entry, arg_name, (long long)elements);
+    desc[0] = (int64_t)(intptr_t)t->data;
+    desc[1] = (int64_t)(intptr_t)t->data;
+    desc[2] = 0;
+    for (int32_t d = 0; d < rank; ++d) {
+      desc[3 + d] = t->sizes[d];
+      desc[3 + rank + d] = t->strides[d];
+    }
+    desc += ATTN_ABI_DESCRIPTOR_WORDS(rank);
+  }
+
+  /* Outputs must not overlap inputs or other outputs. */
+  for (int64_t a = 0; a < num_args; ++a) {
+    if (!arg_sig[a][2])
+      continue;
+    uintptr_t lo, hi;
+    byte_span(args[a], &lo, &hi);
+    for (int64_t b = 0; b < num_args; ++b) {
+      if (b == a)
+        continue;
+      uintptr_t blo, bhi;
+      byte_span(args[b], &blo, &bhi);
+      if (lo < hi && blo < bhi && lo < bhi && blo < hi) {
+        name_at(names, (int)a, arg_name, sizeof(arg_name));
+        name_at(names, (int)b, other_name, sizeof(other_name));
+        return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                "%s: output '%s' overlaps argument '%s'; "
+                                "entry points do not run in place",
+                                entry, arg_name, other_name);
+      }
+    }
+  }
+
+  for (int64_t c = 0; c < num_constraints; ++c, p += 5) {
+    if (p[0] != ATTN_ABI_CONSTRAINT_DIVISIBLE)
+      return attn_status_make(ATTN_STATUS_INTERNAL,
+                              "%s: unknown constraint kind %lld", entry,
+                              (long long)p[0]);
+    int64_t lhs = args[p[1]]->sizes[p[2]], rhs = args[p[3]]->sizes[p[4]];
+    if (rhs <= 0 || lhs % rhs != 0) {
+      name_at(names, (int)p[1], arg_name, sizeof(arg_name));
+      name_at(names, (int)p[3], other_name, sizeof(other_name));
+      return attn_status_make(
+          ATTN_STATUS_INVALID_ARGUMENT,
+          "%s: dimension %d of '%s' (%lld) must be a positive divisor of "
+          "dimension %d of '%s' (%lld)",
+          entry, (int)p[4], other_name, (long long)rhs, (int)p[2], arg_name,
+          (long long)lhs);
+    }
+  }
+  return NULL;
+}

@@ -1,0 +1,247 @@
+/*===- context.c - devices, contexts and the thread pool ------------------===*
+ *
+ * A context owns a fixed pool of worker threads. attn_context_parallel_for
+ * publishes one job (a function and a range); the workers and the caller
+ * claim chunks from an atomic counter until the range is exhausted.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include "attn/runtime.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct attn_device_s {
+  attn_device_kind_t kind;
+};
+
+/* The device a context uses when its options name none. */
+static const attn_device_t host_cpu_device = {ATTN_DEVICE_CPU};
+
+attn_status_t attn_device_create(attn_device_kind_t kind,
+                                 attn_device_t **out_device) {
+  if (!out_device)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "attn_device_create: out_device is NULL");
+  *out_device = NULL;
+  if (kind != ATTN_DEVICE_CPU)
+    return attn_status_make(ATTN_STATUS_UNIMPLEMENTED,
+                            "attn_device_create: %s devices are not supported "
+                            "by this build of libattnrt",
+                            attn_device_kind_name(kind));
+  attn_device_t *device = malloc(sizeof(*device));
+  if (!device)
+    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  device->kind = kind;
+  *out_device = device;
+  return NULL;
+}
+
+attn_status_t attn_device_create_cpu(attn_device_t **out_device) {
+  return attn_device_create(ATTN_DEVICE_CPU, out_device);
+}
+
+void attn_device_destroy(attn_device_t *device) { free(device); }
+
+attn_device_kind_t attn_device_kind(const attn_device_t *device) {
+  return device->kind;
+}
+
+const char *attn_device_kind_name(attn_device_kind_t kind) {
+  switch (kind) {
+  case ATTN_DEVICE_CPU: return "cpu";
+  case ATTN_DEVICE_VULKAN: return "vulkan";
+  case ATTN_DEVICE_NPU: return "npu";
+  }
+  return "unknown";
+}
+
+/* One published loop. */
+typedef struct job_t {
+  attn_parallel_fn_t fn;
+  void *user_data;
+  int64_t count;
+  int64_t grain;
+  atomic_llong next;      /* first unclaimed item */
+  atomic_int active;      /* threads still inside the job */
+} job_t;
+
+struct attn_context_s {
+  const attn_device_t *device;
+  int32_t thread_count;
+  pthread_t *workers; /* thread_count - 1 of them */
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;     /* workers wait for a new generation or stop */
+  pthread_cond_t done;     /* the caller waits for active == 0 */
+  pthread_mutex_t call_mutex; /* serialises parallel_for callers */
+  uint64_t generation;
+  int stop;
+  job_t job;
+};
+
+/* Set on threads that are running a job, so nested loops run inline. */
+static _Thread_local int in_parallel_region;
+
+static void run_chunks(job_t *job) {
+  for (;;) {
+    int64_t begin = atomic_fetch_add(&job->next, job->grain);
+    if (begin >= job->count)
+      break;
+    int64_t end = begin + job->grain;
+    if (end > job->count)
+      end = job->count;
+    job->fn(job->user_data, begin, end);
+  }
+}
+
+static void *worker_main(void *arg) {
+  attn_context_t *ctx = arg;
+  uint64_t seen = 0;
+  in_parallel_region = 1;
+  pthread_mutex_lock(&ctx->mutex);
+  for (;;) {
+    while (!ctx->stop && ctx->generation == seen)
+      pthread_cond_wait(&ctx->wake, &ctx->mutex);
+    if (ctx->stop)
+      break;
+    seen = ctx->generation;
+    pthread_mutex_unlock(&ctx->mutex);
+    run_chunks(&ctx->job);
+    pthread_mutex_lock(&ctx->mutex);
+    if (atomic_fetch_sub(&ctx->job.active, 1) == 1)
+      pthread_cond_signal(&ctx->done);
+  }
+  pthread_mutex_unlock(&ctx->mutex);
+  return NULL;
+}
+
+void attn_context_options_initialize(attn_context_options_t *options) {
+  options->thread_count = 0;
+  options->device = NULL;
+}
+
+attn_status_t attn_context_create(const attn_context_options_t *options,
+                                  attn_context_t **out_context) {
+  if (!out_context)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "attn_context_create: out_context is NULL");
+  *out_context = NULL;
+  attn_context_options_t defaults;
+  attn_context_options_initialize(&defaults);
+  if (!options)
+    options = &defaults;
+  if (options->thread_count < 0 || options->thread_count > 1024)
+    return attn_status_make(ATTN_STATUS_OUT_OF_RANGE,
+                            "attn_context_create: thread_count %d is outside "
+                            "[0, 1024]",
+                            (int)options->thread_count);
+  int32_t threads = options->thread_count;
+  if (threads == 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = n > 0 ? (int32_t)n : 1;
+  }
+  attn_context_t *ctx = calloc(1, sizeof(*ctx));
+  if (!ctx)
+    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  ctx->device = options->device ? options->device : &host_cpu_device;
+  ctx->thread_count = threads;
+  pthread_mutex_init(&ctx->mutex, NULL);
+  pthread_mutex_init(&ctx->call_mutex, NULL);
+  pthread_cond_init(&ctx->wake, NULL);
+  pthread_cond_init(&ctx->done, NULL);
+  if (threads > 1) {
+    ctx->workers = calloc((size_t)threads - 1, sizeof(pthread_t));
+    if (!ctx->workers) {
+      attn_context_destroy(ctx);
+      return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    }
+    for (int32_t i = 0; i < threads - 1; ++i) {
+      if (pthread_create(&ctx->workers[i], NULL, worker_main, ctx) != 0) {
+        ctx->thread_count = i + 1; /* the ones started, plus the caller */
+        attn_context_destroy(ctx);
+        return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                                "attn_context_create: could not start worker "
+                                "thread %d of %d",
+                                (int)i + 1, (int)threads - 1);
+      }
+    }
+  }
+  *out_context = ctx;
+  return NULL;
+}
+
+void attn_context_destroy(attn_context_t *ctx) {
+  if (!ctx)
+    return;
+  if (ctx->workers) {
+    pthread_mutex_lock(&ctx->mutex);
+    ctx->stop = 1;
+    pthread_cond_broadcast(&ctx->wake);
+    pthread_mutex_unlock(&ctx->mutex);
+    for (int32_t i = 0; i < ctx->thread_count - 1; ++i)
+      pthread_join(ctx->workers[i], NULL);
+    free(ctx->workers);
+  }
+  pthread_cond_destroy(&ctx->wake);
+  pthread_cond_destroy(&ctx->done);
+  pthread_mutex_destroy(&ctx->mutex);
+  pthread_mutex_destroy(&ctx->call_mutex);
+  free(ctx);
+}
+
+int32_t attn_context_thread_count(const attn_context_t *ctx) {
+  return ctx->thread_count;
+}
+
+const attn_device_t *attn_context_device(const attn_context_t *ctx) {
+  return ctx->device;
+}
+
+attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
+                                        int64_t grain, attn_parallel_fn_t fn,
+                                        void *user_data) {
+  if (!ctx || !fn)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "attn_context_parallel_for: NULL %s",
+                            ctx ? "fn" : "context");
+  if (count < 0 || grain < 0)
+    return attn_status_make(ATTN_STATUS_OUT_OF_RANGE,
+                            "attn_context_parallel_for: negative %s",
+                            count < 0 ? "count" : "grain");
+  if (count == 0)
+    return NULL;
+  if (grain == 0) {
+    grain = count / (4 * (int64_t)ctx->thread_count);
+    if (grain < 1)
+      grain = 1;
+  }
+  /* Single thread, nested call or a single chunk: run here. */
+  if (ctx->thread_count == 1 || in_parallel_region || grain >= count) {
+    fn(user_data, 0, count);
+    return NULL;
+  }
+  pthread_mutex_lock(&ctx->call_mutex);
+  pthread_mutex_lock(&ctx->mutex);
+  ctx->job.fn = fn;
+  ctx->job.user_data = user_data;
+  ctx->job.count = count;
+  ctx->job.grain = grain;
+  atomic_store(&ctx->job.next, 0);
+  atomic_store(&ctx->job.active, ctx->thread_count - 1);
+  ctx->generation++;
+  pthread_cond_broadcast(&ctx->wake);
+  pthread_mutex_unlock(&ctx->mutex);
+
+  in_parallel_region = 1;
+  run_chunks(&ctx->job);
+  in_parallel_region = 0;
+
+  pthread_mutex_lock(&ctx->mutex);
+  while (atomic_load(&ctx->job.active) != 0)
+    pthread_cond_wait(&ctx->done, &ctx->mutex);
+  pthread_mutex_unlock(&ctx->mutex);
+  pthread_mutex_unlock(&ctx->call_mutex);
+  return NULL;
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that attnc's build and tests need, only those
+# that are missing. Safe to run any number of times.
+#
+#   scripts/install-deps.sh            the build + test set
+#   scripts/install-deps.sh --check    list what is missing, install nothing (exit 1 if any)
+set -euo pipefail
+
+PKGS=(
+  # MLIR/LLVM 22: libraries, mlir-tblgen, mlir-opt-22, lit, FileCheck
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
+  # compiler, linker, build system, cache
+  clang-22 lld-22 ninja-build cmake ccache
+  # python for lit
+  python3
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+if [[ "${1:-}" == "--check" ]]; then
+  echo "install-deps: missing: ${missing[*]}"
+  exit 1
+fi
+
+echo "install-deps: installing: ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || echo "install-deps: apt-get update failed; trying with the cached lists"
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done"

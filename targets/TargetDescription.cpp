@@ -1,0 +1,89 @@
+//===- TargetDescription.cpp - the target registry ------------------------===//
+
+#include "targets/TargetDescription.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <mutex>
+
+using namespace mlir::attn;
+
+namespace {
+std::mutex &registryMutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<TargetDescription> &registry() {
+  static std::vector<TargetDescription> targets;
+  return targets;
+}
+
+/// Describes the machine running the compiler from the best registered
+/// target of its architecture and the host CPU's own name and features.
+std::optional<TargetDescription> describeHost() {
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::optional<TargetDescription> best;
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  auto has = [&](llvm::StringRef f) { return features.lookup(f); };
+  std::string pick;
+  if (triple.getArch() == llvm::Triple::x86_64) {
+    if (has("avx512f") && has("avx512bw") && has("avx512dq") && has("avx512vl"))
+      pick = "x86_64-avx512";
+    else if (has("avx2") && has("fma"))
+      pick = "x86_64-avx2";
+    else
+      pick = "x86_64";
+  }
+  for (const TargetDescription &t : registry())
+    if (t.name == pick)
+      best = t;
+  if (!best)
+    return std::nullopt;
+  best->name = "host";
+  best->summary = "the machine running attnc (" + pick + ", " +
+                  llvm::sys::getHostCPUName().str() + ")";
+  best->cpu = llvm::sys::getHostCPUName().str();
+  std::string featureString;
+  for (const auto &f : features) {
+    if (!featureString.empty())
+      featureString += ",";
+    featureString += (f.second ? "+" : "-") + f.first().str();
+  }
+  best->features = featureString;
+  return best;
+}
+} // namespace
+
+void mlir::attn::registerTargetDescription(TargetDescription desc) {
+  std::lock_guard<std::mutex> lock(registryMutex());
+  for (TargetDescription &t : registry())
+    if (t.name == desc.name) {
+      t = std::move(desc);
+      return;
+    }
+  registry().push_back(std::move(desc));
+}
+
+std::optional<TargetDescription> mlir::attn::lookupTarget(llvm::StringRef name) {
+  registerAllTargets();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  if (name == "host")
+    return describeHost();
+  for (const TargetDescription &t : registry())
+    if (t.name == name)
+      return t;
+  return std::nullopt;
+}
+
+std::vector<TargetDescription> mlir::attn::listTargets() {
+  registerAllTargets();
+  std::lock_guard<std::mutex> lock(registryMutex());
+  return registry();
+}
+
+void mlir::attn::registerAllTargets() {
+  static std::once_flag once;
+  std::call_once(once, [] { registerX86Targets(); });
+}

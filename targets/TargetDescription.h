@@ -1,0 +1,62 @@
+//===- TargetDescription.h - what attnc knows about a target ----*- C++ -*-===//
+//
+// A target description: the facts about a machine that drive code generation
+// (triple, CPU, features, vector width, caches) and, later, scheduling and
+// the energy model. Each target folder registers its descriptions here.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TARGETS_TARGETDESCRIPTION_H
+#define ATTN_TARGETS_TARGETDESCRIPTION_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+/// Everything the compiler needs to know about one target.
+struct TargetDescription {
+  /// The --target= name: "x86_64-avx512", "host", ...
+  std::string name;
+  /// One line for `attnc --list-targets`.
+  std::string summary;
+  /// LLVM target triple, CPU name and feature string.
+  std::string triple;
+  std::string cpu;
+  std::string features;
+  /// Instruction-set level the runtime checks before running code compiled
+  /// for this target (attn_abi_isa_t).
+  int64_t isaLevel = 0;
+  /// Widest vector register in bits.
+  unsigned vectorBits = 128;
+  /// Data cache sizes in bytes (per core for L1/L2, shared L3).
+  uint64_t l1Bytes = 32 * 1024;
+  uint64_t l2Bytes = 512 * 1024;
+  uint64_t l3Bytes = 8 * 1024 * 1024;
+};
+
+/// Registers a description; later registrations of the same name replace
+/// earlier ones.
+void registerTargetDescription(TargetDescription desc);
+
+/// Looks a target up by name; "host" is resolved to the machine running the
+/// compiler.
+std::optional<TargetDescription> lookupTarget(llvm::StringRef name);
+
+/// Every registered target, in registration order (without "host").
+std::vector<TargetDescription> listTargets();
+
+/// Registers every target folder's descriptions. Idempotent.
+void registerAllTargets();
+
+/// Registration hook of each target folder.
+void registerX86Targets();
+
+} // namespace mlir::attn
+
+#endif // ATTN_TARGETS_TARGETDESCRIPTION_H

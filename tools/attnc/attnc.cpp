@@ -1,0 +1,148 @@
+//===- attnc.cpp - the attnc compiler driver ------------------------------===//
+//
+//   attnc model.json --target=x86_64-avx512 -o attn.o    (writes attn.h too)
+//   attnc layer.mlir --emit=llvm-ir
+//
+// Reads a JSON model description or an attn-dialect .mlir file and compiles
+// it for a target, stopping after the phase that --emit names.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Codegen.h"
+#include "compiler/Driver.h"
+#include "compiler/HeaderEmitter.h"
+#include "compiler/Pipelines.h"
+#include "compiler/Registration.h"
+#include "targets/TargetDescription.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory attncCategory("attnc options");
+
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.json | input.mlir>"),
+                                      cl::cat(attncCategory));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("Output file (default: stdout for text phases, "
+                             "<input>.o for objects)"),
+               cl::value_desc("path"), cl::cat(attncCategory));
+static cl::opt<std::string>
+    targetName("target", cl::desc("Target to compile for (--list-targets)"),
+               cl::init("host"), cl::cat(attncCategory));
+static cl::opt<std::string>
+    emitPhase("emit",
+              cl::desc("Stop after this phase: attn, tiled, vector, "
+                       "llvm-dialect, llvm-ir, asm, obj (default obj)"),
+              cl::init("obj"), cl::cat(attncCategory));
+static cl::opt<std::string> headerPath(
+    "header",
+    cl::desc("C header to write with an object (default: the output with .h)"),
+    cl::value_desc("path"), cl::cat(attncCategory));
+static cl::opt<bool> noHeader("no-header",
+                              cl::desc("Do not write a C header"),
+                              cl::cat(attncCategory));
+static cl::opt<bool> listTargetsFlag("list-targets",
+                                     cl::desc("List the targets and exit"),
+                                     cl::cat(attncCategory));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "attnc: error: " << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(attncCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "attnc: compile attention for a target\n");
+
+  if (listTargetsFlag) {
+    std::optional<TargetDescription> host = lookupTarget("host");
+    llvm::outs() << "  host             "
+                 << (host ? host->summary : "(not a supported machine)")
+                 << "\n";
+    for (const TargetDescription &t : listTargets())
+      llvm::outs() << "  " << t.name
+                   << std::string(t.name.size() < 17 ? 17 - t.name.size() : 1,
+                                  ' ')
+                   << t.summary << "\n";
+    return 0;
+  }
+  if (inputPath.empty())
+    return fail("no input file (usage: attnc <model.json | input.mlir> "
+                "[--target=T] [--emit=PHASE] [-o FILE])");
+
+  std::optional<Phase> phase = parsePhase(emitPhase);
+  if (!phase)
+    return fail("unknown --emit phase '" + emitPhase +
+                "' (expected one of: " + phaseList() + ")");
+  std::optional<TargetDescription> target = lookupTarget(targetName);
+  if (!target)
+    return fail("unknown --target '" + targetName +
+                "' (attnc --list-targets lists them)");
+
+  std::unique_ptr<MLIRContext> context = createAttncContext();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+  OwningOpRef<ModuleOp> module = loadInput(*context, inputPath, llvm::errs());
+  if (!module)
+    return 1;
+
+  // The attn phase always runs; the header is written from its result.
+  if (failed(runPhases(*module, Phase::Attn, *target)))
+    return 1;
+
+  std::string output = outputPath;
+  if (output.empty() && *phase == Phase::Obj) {
+    llvm::SmallString<128> o(llvm::sys::path::filename(inputPath));
+    llvm::sys::path::replace_extension(o, ".o");
+    output = o.str().str();
+  }
+  if (output.empty())
+    output = "-";
+
+  if (*phase == Phase::Obj && !noHeader) {
+    std::string header = headerPath;
+    if (header.empty()) {
+      llvm::SmallString<128> h(output == "-" ? "attn.o" : output);
+      llvm::sys::path::replace_extension(h, ".h");
+      header = h.str().str();
+    }
+    std::string error;
+    auto file = openOutputFile(header, &error);
+    if (!file)
+      return fail(error);
+    if (failed(emitCHeader(*module, *target,
+                           llvm::sys::path::filename(inputPath),
+                           llvm::sys::path::stem(header), file->os())))
+      return 1;
+    file->keep();
+  }
+
+  std::string error;
+  auto out = openOutputFile(output, &error);
+  if (!out)
+    return fail(error);
+  if (*phase > Phase::Attn &&
+      failed(runPhases(*module, std::min(*phase, Phase::LLVMDialect), *target)))
+    return 1;
+  if (*phase <= Phase::LLVMDialect) {
+    module->print(out->os());
+  } else if (failed(emitMachineCode(*module, *target, *phase, out->os()))) {
+    return 1;
+  }
+  out->keep();
+  return 0;
+}
