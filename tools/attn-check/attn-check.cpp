@@ -1,0 +1,252 @@
+//===- attn-check.cpp - compile, run, and compare with the fp64 reference -===//
+//
+//   attn-check model.json [--target=host] [--seed=N] [--tol=T]
+//   attn-check layer.mlir --dynamic-size=33 --layout=bshd
+//
+// Compiles every entry point of the input for a target, links the object
+// into a shared library with lld, and runs each entry point on seeded random
+// inputs with attn-run, which compares the output against the fp64
+// reference. Prints one PASS/FAIL line per entry point and a summary; exits
+// non-zero if any entry point is past tolerance or fails to run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Driver.h"
+#include "compiler/EntrySignature.h"
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cstdio>
+
+using namespace mlir;
+using namespace mlir::attn;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory checkCategory("attn-check options");
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.json | input.mlir>"),
+                                      cl::Required, cl::cat(checkCategory));
+static cl::opt<std::string> targetName("target", cl::init("host"),
+                                       cl::desc("Target to compile for"),
+                                       cl::cat(checkCategory));
+static cl::opt<std::string> entryName(
+    "entry", cl::desc("Check only this entry point (default: all)"),
+    cl::cat(checkCategory));
+static cl::opt<unsigned> seed("seed", cl::init(1),
+                              cl::desc("Seed of the random inputs"),
+                              cl::cat(checkCategory));
+static cl::opt<double> tolerance(
+    "tol", cl::init(-1),
+    cl::desc("Max abs error allowed (default: SEMANTICS.md's for the dtype)"),
+    cl::cat(checkCategory));
+static cl::opt<int64_t> dynamicSize(
+    "dynamic-size", cl::init(5),
+    cl::desc("Size used for every dynamic dimension"), cl::cat(checkCategory));
+static cl::opt<unsigned> threads("num-threads", cl::init(0),
+                                 cl::desc("Runtime threads (0: all cores)"),
+                                 cl::cat(checkCategory));
+static cl::opt<std::string>
+    layout("layout", cl::init("contiguous"),
+           cl::desc("Memory layout of the tensors: contiguous ([B,H,L,D]) or "
+                    "bshd ([B,L,H,D] in memory, passed with strides)"),
+           cl::cat(checkCategory));
+static cl::opt<std::string> runnerPath(
+    "runner", cl::desc("attn-run executable (default: beside attn-check)"),
+    cl::cat(checkCategory));
+static cl::opt<std::string>
+    runPrefix("run-prefix",
+              cl::desc("Command to run the runner under, e.g. an emulator"),
+              cl::cat(checkCategory));
+static cl::opt<bool> keepTemps("keep-temps",
+                               cl::desc("Keep the object and library"),
+                               cl::cat(checkCategory));
+
+namespace {
+
+/// One entry point to run: its attn.sdpa and the runner's shape arguments.
+struct Check {
+  std::string entry;
+  std::string q, k, v, dtype, mask;
+  std::optional<double> scale;
+};
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "attn-check: error: " << message << "\n";
+  return 2;
+}
+
+/// Finds the single attn.sdpa of `fn` and the concrete shapes to run it at.
+FailureOr<Check> describe(func::FuncOp fn) {
+  SmallVector<SdpaOp> ops;
+  fn.walk([&](SdpaOp op) { ops.push_back(op); });
+  if (ops.size() != 1)
+    return fn.emitError() << "attn-check runs entry points with exactly one "
+                             "attn.sdpa; '"
+                          << fn.getSymName() << "' has " << ops.size();
+  SdpaOp op = ops.front();
+  FailureOr<EntrySignature> sig = analyzeEntrySignature(fn);
+  if (failed(sig))
+    return failure();
+  auto argIndex = [&](Value v) -> std::optional<unsigned> {
+    while (auto cast = v.getDefiningOp<tensor::CastOp>())
+      v = cast.getSource();
+    if (auto arg = dyn_cast<BlockArgument>(v))
+      if (arg.getOwner() == &fn.getBody().front())
+        return arg.getArgNumber();
+    return std::nullopt;
+  };
+  auto shape = [&](Value v) -> FailureOr<std::string> {
+    std::optional<unsigned> idx = argIndex(v);
+    if (!idx)
+      return op.emitError("attn-check needs the operands of attn.sdpa to be "
+                          "entry point arguments");
+    std::string s;
+    for (int64_t code : sig->args[*idx].dimCodes)
+      s += (s.empty() ? "" : ",") +
+           std::to_string(code >= 0 ? code : dynamicSize.getValue());
+    return s;
+  };
+  Check c;
+  c.entry = fn.getSymName().str();
+  FailureOr<std::string> q = shape(op.getQuery()), k = shape(op.getKey()),
+                         v = shape(op.getValue());
+  if (failed(q) || failed(k) || failed(v))
+    return failure();
+  c.q = *q, c.k = *k, c.v = *v;
+  c.dtype = dtypeName(op.getQueryType().getElementType()).str();
+  c.mask = "none";
+  if (std::optional<MaskAttrInterface> mask = op.getMask()) {
+    if (!isa<CausalAttr>(*mask))
+      return op.emitError("attn-check's reference does not know this mask");
+    c.mask = "causal";
+  }
+  if (std::optional<APFloat> s = op.getScale())
+    c.scale = s->convertToDouble();
+  return c;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(checkCategory);
+  cl::ParseCommandLineOptions(argc, argv,
+                              "attn-check: run compiled attention against "
+                              "the fp64 reference\n");
+  if (layout != "contiguous" && layout != "bshd")
+    return fail("--layout must be contiguous or bshd");
+  std::optional<TargetDescription> target = lookupTarget(targetName);
+  if (!target)
+    return fail("unknown --target '" + targetName + "'");
+
+  std::unique_ptr<MLIRContext> context = createAttncContext();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, context.get());
+  OwningOpRef<ModuleOp> module = loadInput(*context, inputPath, llvm::errs());
+  if (!module || failed(runPhases(*module, Phase::Attn, *target)))
+    return 2;
+
+  std::vector<Check> checks;
+  for (auto fn : module->getOps<func::FuncOp>()) {
+    if (!fn.isPublic() || fn.isExternal())
+      continue;
+    if (!entryName.empty() && fn.getSymName() != entryName)
+      continue;
+    FailureOr<Check> c = describe(fn);
+    if (failed(c))
+      return 2;
+    checks.push_back(*c);
+  }
+  if (checks.empty())
+    return fail(entryName.empty() ? "the input has no entry points"
+                                  : "no entry point named '" + entryName + "'");
+
+  llvm::SmallVector<char> object;
+  if (failed(compileToObject(*module, *target, object)))
+    return 2;
+
+  llvm::SmallString<128> dir;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueDirectory("attn-check", dir))
+    return fail("cannot create a temporary directory: " + ec.message());
+  std::string objPath = (dir + "/kernel.o").str();
+  std::string soPath = (dir + "/kernel.so").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail("cannot write " + objPath + ": " + ec.message());
+    os.write(object.data(), object.size());
+  }
+  llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName(ATTN_LLD_PATH);
+  if (!lld)
+    return fail("cannot find the linker " + std::string(ATTN_LLD_PATH));
+  std::string linkError;
+  llvm::StringRef linkArgs[] = {*lld, "-shared", "-o", soPath, objPath};
+  if (llvm::sys::ExecuteAndWait(*lld, linkArgs, std::nullopt, {}, 0, 0,
+                                &linkError) != 0)
+    return fail("linking " + objPath + " failed " + linkError);
+
+  std::string runner = runnerPath;
+  if (runner.empty()) {
+    std::string self =
+        llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
+    runner = (llvm::sys::path::parent_path(self) + "/attn-run").str();
+  }
+
+  int failures = 0;
+  for (const Check &c : checks) {
+    std::vector<std::string> args;
+    llvm::SmallVector<llvm::StringRef> prefix;
+    llvm::StringRef(runPrefix).split(prefix, ' ', -1, false);
+    for (llvm::StringRef p : prefix)
+      args.push_back(p.str());
+    args.insert(args.end(),
+                {runner, "--lib", soPath, "--entry", c.entry, "--q", c.q,
+                 "--k", c.k, "--v", c.v, "--dtype", c.dtype, "--mask", c.mask,
+                 "--seed", std::to_string(seed), "--threads",
+                 std::to_string(threads), "--layout", layout});
+    if (c.scale) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);
+      args.insert(args.end(), {"--scale", buf});
+    }
+    if (tolerance >= 0) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
+      args.insert(args.end(), {"--tol", buf});
+    }
+    llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+    llvm::outs().flush();
+    std::string error;
+    int rc = llvm::sys::ExecuteAndWait(argRefs.front(), argRefs, std::nullopt,
+                                       {}, 0, 0, &error);
+    if (rc != 0) {
+      ++failures;
+      if (rc < 0 || !error.empty())
+        llvm::errs() << "attn-check: error: running " << c.entry << ": "
+                     << error << "\n";
+    }
+  }
+  if (!keepTemps) {
+    llvm::sys::fs::remove(objPath);
+    llvm::sys::fs::remove(soPath);
+    llvm::sys::fs::remove(dir);
+  } else {
+    llvm::outs() << "attn-check: kept " << objPath << " and " << soPath
+                 << "\n";
+  }
+  llvm::outs() << "attn-check: " << (checks.size() - failures) << " of "
+               << checks.size() << " entry points within tolerance on "
+               << target->name << "\n";
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,234 @@
+//===- attn-run.cpp - run a compiled attention kernel against fp64 --------===//
+//
+//   attn-run --lib k.so --entry model_layer0 --q 1,8,128,64 --k 1,2,128,64
+//            --v 1,2,128,64 [--dtype f32] [--mask causal] [--scale S]
+//            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
+//            [--repeat N]
+//
+// Loads a shared object linked from attnc's output, feeds the entry point
+// seeded uniform inputs in [-1, 1], and compares its output with the fp64
+// reference evaluated on the same (storage-rounded) inputs. Prints the max
+// abs error and exits 0 when it is within --tol, 1 when not, 2 on errors.
+// attn-check drives it; it has no LLVM dependency, so it can be built for
+// other architectures and run under an emulator.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/attn-check/reference/Reference.h"
+
+#include "attn/runtime.h"
+
+#include <dlfcn.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace attn::ref;
+
+namespace {
+
+using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
+                                  const attn_tensor_t *, const attn_tensor_t *,
+                                  attn_tensor_t *);
+
+[[noreturn]] void usage(const char *message) {
+  std::fprintf(stderr, "attn-run: error: %s\n", message);
+  std::exit(2);
+}
+
+bool parseShape(const char *s, int64_t out[4]) {
+  return std::sscanf(s, "%lld,%lld,%lld,%lld", (long long *)&out[0],
+                     (long long *)&out[1], (long long *)&out[2],
+                     (long long *)&out[3]) == 4;
+}
+
+/// A tensor buffer in the storage dtype plus its fp64 view of the same
+/// (rounded) values, laid out [B,H,L,X] or, for "bshd", [B,L,H,X] in memory
+/// and described to the runtime with the corresponding strides.
+struct Buffer {
+  std::vector<unsigned char> bytes;
+  std::vector<double> exact;
+  attn_tensor_t desc;
+
+  Buffer(DType dtype, const int64_t shape[4], bool bshd) {
+    int64_t n = shape[0] * shape[1] * shape[2] * shape[3];
+    bytes.assign(static_cast<size_t>(n) * dtypeBytes(dtype) + 64, 0);
+    exact.assign(static_cast<size_t>(n), 0.0);
+    std::memset(&desc, 0, sizeof(desc));
+    desc.data = bytes.data();
+    desc.dtype = dtype == DType::F32   ? ATTN_DTYPE_F32
+                 : dtype == DType::F16 ? ATTN_DTYPE_F16
+                                       : ATTN_DTYPE_BF16;
+    desc.rank = 4;
+    for (int i = 0; i < 4; ++i)
+      desc.sizes[i] = shape[i];
+    int64_t b = shape[0], h = shape[1], l = shape[2], x = shape[3];
+    (void)b;
+    if (bshd) {
+      desc.strides[0] = l * h * x;
+      desc.strides[1] = x;
+      desc.strides[2] = h * x;
+      desc.strides[3] = 1;
+    } else {
+      desc.strides[0] = h * l * x;
+      desc.strides[1] = l * x;
+      desc.strides[2] = x;
+      desc.strides[3] = 1;
+    }
+  }
+  /// Byte offset of logical element (b, h, l, x).
+  size_t offset(int64_t b, int64_t h, int64_t l, int64_t x) const {
+    return static_cast<size_t>(b * desc.strides[0] + h * desc.strides[1] +
+                               l * desc.strides[2] + x * desc.strides[3]);
+  }
+  template <typename Fn> void forEach(Fn fn) {
+    int64_t idx = 0;
+    for (int64_t b = 0; b < desc.sizes[0]; ++b)
+      for (int64_t h = 0; h < desc.sizes[1]; ++h)
+        for (int64_t l = 0; l < desc.sizes[2]; ++l)
+          for (int64_t x = 0; x < desc.sizes[3]; ++x)
+            fn(idx++, offset(b, h, l, x));
+  }
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  const char *lib = nullptr, *entry = nullptr;
+  int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0};
+  bool haveQ = false, haveK = false, haveV = false, bshd = false;
+  std::string dtypeName = "f32", maskName = "none";
+  double scale = 0, tol = -1;
+  uint64_t seed = 1;
+  int threads = 0, repeat = 1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> const char * {
+      if (i + 1 >= argc)
+        usage(("missing value after " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--lib") lib = value();
+    else if (a == "--entry") entry = value();
+    else if (a == "--q") haveQ = parseShape(value(), qs);
+    else if (a == "--k") haveK = parseShape(value(), ks);
+    else if (a == "--v") haveV = parseShape(value(), vs);
+    else if (a == "--dtype") dtypeName = value();
+    else if (a == "--mask") maskName = value();
+    else if (a == "--scale") scale = std::atof(value());
+    else if (a == "--seed") seed = std::strtoull(value(), nullptr, 10);
+    else if (a == "--tol") tol = std::atof(value());
+    else if (a == "--threads") threads = std::atoi(value());
+    else if (a == "--repeat") repeat = std::atoi(value());
+    else if (a == "--layout") {
+      std::string l = value();
+      if (l != "contiguous" && l != "bshd")
+        usage("--layout must be contiguous or bshd");
+      bshd = l == "bshd";
+    } else usage(("unknown option " + a).c_str());
+  }
+  if (!lib || !entry || !haveQ || !haveK || !haveV)
+    usage("need --lib, --entry, --q, --k and --v (shapes as B,H,L,D)");
+  DType dtype;
+  if (!parseDType(dtypeName, dtype))
+    usage("--dtype must be f32, f16 or bf16");
+  SdpaProblem p;
+  p.batch = qs[0], p.heads = qs[1], p.qLen = qs[2], p.headDim = qs[3];
+  p.kvHeads = ks[1], p.kvLen = ks[2], p.valueDim = vs[3];
+  p.scale = scale;
+  if (maskName == "causal") p.mask = Mask::Causal;
+  else if (maskName != "none") usage("--mask must be none or causal");
+  if (p.kvHeads <= 0 || p.heads % p.kvHeads != 0)
+    usage("query heads must be a multiple of key heads");
+  if (tol < 0)
+    tol = dtype == DType::F32 ? 1e-4 : dtype == DType::F16 ? 2e-3 : 1.6e-2;
+
+  void *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    std::fprintf(stderr, "attn-run: error: cannot load %s: %s\n", lib,
+                 dlerror());
+    return 2;
+  }
+  auto fn = reinterpret_cast<EntryFn>(dlsym(handle, entry));
+  if (!fn) {
+    std::fprintf(stderr, "attn-run: error: %s has no entry point '%s'\n", lib,
+                 entry);
+    return 2;
+  }
+
+  int64_t os[4] = {qs[0], qs[1], qs[2], vs[3]};
+  Buffer q(dtype, qs, bshd), k(dtype, ks, bshd), v(dtype, vs, bshd),
+      o(dtype, os, bshd);
+  Uniform rng(seed);
+  for (Buffer *b : {&q, &k, &v})
+    b->forEach([&](int64_t idx, size_t off) {
+      unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
+      store(dtype, rng.next(), dst);
+      b->exact[idx] = load(dtype, dst);
+    });
+  // Poison the output so that elements the kernel fails to write show up.
+  o.forEach([&](int64_t, size_t off) {
+    store(dtype, std::nan(""), o.bytes.data() + off * dtypeBytes(dtype));
+  });
+
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = threads;
+  attn_context_t *ctx = nullptr;
+  if (attn_status_t st = attn_context_create(&options, &ctx)) {
+    std::fprintf(stderr, "attn-run: error: %s\n", attn_status_message(st));
+    attn_status_free(st);
+    return 2;
+  }
+  double bestMs = 1e300;
+  for (int r = 0; r < std::max(repeat, 1); ++r) {
+    auto t0 = std::chrono::steady_clock::now();
+    attn_status_t st = fn(ctx, &q.desc, &k.desc, &v.desc, &o.desc);
+    auto t1 = std::chrono::steady_clock::now();
+    if (st) {
+      std::fprintf(stderr, "attn-run: error: %s: %s\n",
+                   attn_status_code_name(attn_status_code(st)),
+                   attn_status_message(st));
+      attn_status_free(st);
+      attn_context_destroy(ctx);
+      return 2;
+    }
+    bestMs = std::min(
+        bestMs, std::chrono::duration<double, std::milli>(t1 - t0).count());
+  }
+  attn_context_destroy(ctx);
+
+  std::vector<double> expected(static_cast<size_t>(p.outputElements()));
+  sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data());
+  double maxErr = 0;
+  int64_t worst = 0;
+  bool nonFinite = false;
+  o.forEach([&](int64_t idx, size_t off) {
+    double got = load(dtype, o.bytes.data() + off * dtypeBytes(dtype));
+    double err = std::fabs(got - expected[idx]);
+    if (!std::isfinite(got)) {
+      nonFinite = true;
+      err = INFINITY;
+    }
+    if (err > maxErr || (idx == 0 && err == maxErr)) {
+      maxErr = err;
+      worst = idx;
+    }
+  });
+  bool pass = !nonFinite && maxErr <= tol;
+  std::printf("%s %s: Q[%lld,%lld,%lld,%lld] K[%lld,%lld,%lld,%lld] "
+              "Dv=%lld %s mask=%s layout=%s: max_abs_err=%.3g (tol %.3g) "
+              "at element %lld, time %.3f ms\n",
+              pass ? "PASS" : "FAIL", entry, (long long)qs[0],
+              (long long)qs[1], (long long)qs[2], (long long)qs[3],
+              (long long)ks[0], (long long)ks[1], (long long)ks[2],
+              (long long)ks[3], (long long)vs[3], dtypeName.c_str(),
+              maskName.c_str(), bshd ? "bshd" : "contiguous", maxErr, tol,
+              (long long)worst, bestMs);
+  return pass ? 0 : 1;
+}

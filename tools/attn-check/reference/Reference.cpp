@@ -1,0 +1,195 @@
+//===- Reference.cpp - fp64 reference evaluations of attn ops -------------===//
+
+#include "tools/attn-check/reference/Reference.h"
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+using namespace attn::ref;
+
+bool attn::ref::keeps(const SdpaProblem &p, int64_t i, int64_t k) {
+  int64_t qPos = p.kvLen - p.qLen + i;
+  switch (p.mask) {
+  case Mask::None:
+    return true;
+  case Mask::Causal:
+    return k <= qPos;
+  }
+  return true;
+}
+
+void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
+                     const double *v, double *out) {
+  const double scale =
+      p.scale > 0 ? p.scale : 1.0 / std::sqrt(static_cast<double>(p.headDim));
+  const int64_t group = p.heads / p.kvHeads;
+  std::vector<double> scores(p.kvLen);
+  for (int64_t b = 0; b < p.batch; ++b)
+    for (int64_t h = 0; h < p.heads; ++h) {
+      const int64_t kh = h / group;
+      const double *qh = q + (b * p.heads + h) * p.qLen * p.headDim;
+      const double *kb = k + (b * p.kvHeads + kh) * p.kvLen * p.headDim;
+      const double *vb = v + (b * p.kvHeads + kh) * p.kvLen * p.valueDim;
+      double *oh = out + (b * p.heads + h) * p.qLen * p.valueDim;
+      for (int64_t i = 0; i < p.qLen; ++i) {
+        double maxScore = -std::numeric_limits<double>::infinity();
+        for (int64_t j = 0; j < p.kvLen; ++j) {
+          if (!keeps(p, i, j)) {
+            scores[j] = -std::numeric_limits<double>::infinity();
+            continue;
+          }
+          double s = 0;
+          for (int64_t d = 0; d < p.headDim; ++d)
+            s += qh[i * p.headDim + d] * kb[j * p.headDim + d];
+          scores[j] = scale * s;
+          maxScore = std::max(maxScore, scores[j]);
+        }
+        double sum = 0;
+        for (int64_t j = 0; j < p.kvLen; ++j) {
+          scores[j] = std::isinf(maxScore) ? 0.0 : std::exp(scores[j] - maxScore);
+          sum += scores[j];
+        }
+        for (int64_t e = 0; e < p.valueDim; ++e) {
+          double acc = 0;
+          for (int64_t j = 0; j < p.kvLen; ++j)
+            acc += scores[j] * vb[j * p.valueDim + e];
+          // A fully masked row gives zeros (SEMANTICS.md).
+          oh[i * p.valueDim + e] = sum == 0 ? 0.0 : acc / sum;
+        }
+      }
+    }
+}
+
+double Uniform::next() {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  // 53 random bits to [0, 1), then to [-1, 1).
+  return static_cast<double>(z >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+bool attn::ref::parseDType(const std::string &name, DType &out) {
+  if (name == "f32")
+    out = DType::F32;
+  else if (name == "f16")
+    out = DType::F16;
+  else if (name == "bf16")
+    out = DType::BF16;
+  else
+    return false;
+  return true;
+}
+
+const char *attn::ref::dtypeName(DType d) {
+  switch (d) {
+  case DType::F32: return "f32";
+  case DType::F16: return "f16";
+  case DType::BF16: return "bf16";
+  }
+  return "?";
+}
+
+size_t attn::ref::dtypeBytes(DType d) { return d == DType::F32 ? 4 : 2; }
+
+namespace {
+uint32_t floatBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return u;
+}
+float bitsFloat(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+/// IEEE binary16 from float, round to nearest even (no NaN payloads).
+uint16_t toHalf(float f) {
+  uint32_t x = floatBits(f);
+  uint32_t sign = (x >> 16) & 0x8000u;
+  int32_t exp = static_cast<int32_t>((x >> 23) & 0xff) - 127 + 15;
+  uint32_t mant = x & 0x7fffffu;
+  if (((x >> 23) & 0xff) == 0xff)
+    return static_cast<uint16_t>(sign | 0x7c00u | (mant ? 0x200u : 0));
+  if (exp >= 31)
+    return static_cast<uint16_t>(sign | 0x7c00u);
+  if (exp <= 0) {
+    if (exp < -10)
+      return static_cast<uint16_t>(sign);
+    mant |= 0x800000u;
+    uint32_t shift = static_cast<uint32_t>(14 - exp);
+    uint32_t half = mant >> shift;
+    uint32_t rem = mant & ((1u << shift) - 1);
+    uint32_t mid = 1u << (shift - 1);
+    if (rem > mid || (rem == mid && (half & 1)))
+      ++half;
+    return static_cast<uint16_t>(sign | half);
+  }
+  uint32_t half = sign | (static_cast<uint32_t>(exp) << 10) | (mant >> 13);
+  uint32_t rem = mant & 0x1fffu;
+  if (rem > 0x1000u || (rem == 0x1000u && (half & 1)))
+    ++half;
+  return static_cast<uint16_t>(half);
+}
+
+float fromHalf(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16;
+  uint32_t exp = (h >> 10) & 0x1f, mant = h & 0x3ffu;
+  if (exp == 0) {
+    if (mant == 0)
+      return bitsFloat(sign);
+    float m = static_cast<float>(mant) / 1024.0f * (1.0f / 16384.0f);
+    return sign ? -m : m;
+  }
+  if (exp == 31)
+    return bitsFloat(sign | 0x7f800000u | (mant << 13));
+  return bitsFloat(sign | ((exp - 15 + 127) << 23) | (mant << 13));
+}
+
+uint16_t toBF16(float f) {
+  uint32_t x = floatBits(f);
+  if ((x & 0x7fffffffu) > 0x7f800000u)
+    return static_cast<uint16_t>((x >> 16) | 0x40);
+  x += 0x7fffu + ((x >> 16) & 1);
+  return static_cast<uint16_t>(x >> 16);
+}
+
+float fromBF16(uint16_t h) { return bitsFloat(static_cast<uint32_t>(h) << 16); }
+} // namespace
+
+void attn::ref::store(DType d, double x, void *dst) {
+  float f = static_cast<float>(x);
+  uint16_t h;
+  switch (d) {
+  case DType::F32:
+    std::memcpy(dst, &f, 4);
+    return;
+  case DType::F16:
+    h = toHalf(f);
+    std::memcpy(dst, &h, 2);
+    return;
+  case DType::BF16:
+    h = toBF16(f);
+    std::memcpy(dst, &h, 2);
+    return;
+  }
+}
+
+double attn::ref::load(DType d, const void *src) {
+  float f;
+  uint16_t h;
+  switch (d) {
+  case DType::F32:
+    std::memcpy(&f, src, 4);
+    return f;
+  case DType::F16:
+    std::memcpy(&h, src, 2);
+    return fromHalf(h);
+  case DType::BF16:
+    std::memcpy(&h, src, 2);
+    return fromBF16(h);
+  }
+  return 0;
+}
