@@ -13,6 +13,8 @@ PKGS=(
   clang-22 lld-22 ninja-build cmake ccache
   # python for lit
   python3
+  # runtime unit tests
+  libgtest-dev
 )
 
 missing=()

@@ -1,0 +1,177 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// One case per verifier rule of attn.sdpa, and the ODS constraints.
+
+func.func @query_rank(%q: tensor<8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op query must be rank 4 [B, Hq, Lq, D], found rank 3}}
+  %o = attn.sdpa %q, %k, %v : (tensor<8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @result_rank(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<8x128x64xf32> {
+  // expected-error @+1 {{result must be rank 4 [B, Hq, Lq, Dv], found rank 3}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<8x128x64xf32>
+  return %o : tensor<8x128x64xf32>
+}
+
+// -----
+
+func.func @element_types(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf16>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{key element type 'f16' differs from the query element type 'f32'}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf16>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @unsupported_dtype(%q: tensor<1x8x128x64xi32>, %k: tensor<1x8x128x64xi32>, %v: tensor<1x8x128x64xi32>) -> tensor<1x8x128x64xi32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x8x128x64xi32>'}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xi32>, tensor<1x8x128x64xi32>, tensor<1x8x128x64xi32>) -> tensor<1x8x128x64xi32>
+  return %o : tensor<1x8x128x64xi32>
+}
+
+// -----
+
+func.func @batch_key(%q: tensor<2x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<2x8x128x64xf32>) -> tensor<2x8x128x64xf32> {
+  // expected-error @+1 {{batch size mismatch: query has 2 but key has 1}}
+  %o = attn.sdpa %q, %k, %v : (tensor<2x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<2x8x128x64xf32>) -> tensor<2x8x128x64xf32>
+  return %o : tensor<2x8x128x64xf32>
+}
+
+// -----
+
+func.func @batch_value(%q: tensor<2x8x128x64xf32>, %k: tensor<2x8x128x64xf32>, %v: tensor<3x8x128x64xf32>) -> tensor<2x8x128x64xf32> {
+  // expected-error @+1 {{batch size mismatch: query has 2 but value has 3}}
+  %o = attn.sdpa %q, %k, %v : (tensor<2x8x128x64xf32>, tensor<2x8x128x64xf32>, tensor<3x8x128x64xf32>) -> tensor<2x8x128x64xf32>
+  return %o : tensor<2x8x128x64xf32>
+}
+
+// -----
+
+func.func @batch_result(%q: tensor<2x8x128x64xf32>, %k: tensor<2x8x128x64xf32>, %v: tensor<2x8x128x64xf32>) -> tensor<4x8x128x64xf32> {
+  // expected-error @+1 {{batch size mismatch: query has 2 but result has 4}}
+  %o = attn.sdpa %q, %k, %v : (tensor<2x8x128x64xf32>, tensor<2x8x128x64xf32>, tensor<2x8x128x64xf32>) -> tensor<4x8x128x64xf32>
+  return %o : tensor<4x8x128x64xf32>
+}
+
+// -----
+
+func.func @kv_heads(%q: tensor<1x8x128x64xf32>, %k: tensor<1x4x128x64xf32>, %v: tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{key/value head count mismatch: key has 4 but value has 2}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x4x128x64xf32>, tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @kv_len(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x100x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{key/value sequence length mismatch: key has 128 but value has 100}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x100x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @head_dim(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x32xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{head dim mismatch: query has 64 but key has 32}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x32xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @result_heads(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x4x128x64xf32> {
+  // expected-error @+1 {{query head count mismatch: query has 8 but result has 4}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x4x128x64xf32>
+  return %o : tensor<1x4x128x64xf32>
+}
+
+// -----
+
+func.func @result_len(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x64x64xf32> {
+  // expected-error @+1 {{query sequence length mismatch: query has 128 but result has 64}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x64x64xf32>
+  return %o : tensor<1x8x64x64xf32>
+}
+
+// -----
+
+func.func @result_value_dim(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x80xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{value dim mismatch: value has 80 but result has 64}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x80xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @zero_kv_heads(%q: tensor<1x8x128x64xf32>, %k: tensor<1x0x128x64xf32>, %v: tensor<1x0x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{key head count must be positive, found 0}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x0x128x64xf32>, tensor<1x0x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @gqa_divides(%q: tensor<1x8x128x64xf32>, %k: tensor<1x3x128x64xf32>, %v: tensor<1x3x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op key head count 3 does not divide query head count 8}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x3x128x64xf32>, tensor<1x3x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @gqa_divides_dynamic_v(%q: tensor<1x8x128x64xf32>, %k: tensor<1x?x128x64xf32>, %v: tensor<1x3x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{key head count 3 does not divide query head count 8}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x128x64xf32>, tensor<1x?x128x64xf32>, tensor<1x3x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @scale_negative(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{scale must be a finite positive number, found -1}}
+  %o = attn.sdpa %q, %k, %v {scale = -1.0 : f32} : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @scale_inf(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{scale must be a finite positive number, found INF}}
+  %o = attn.sdpa %q, %k, %v {scale = 0x7F800000 : f32} : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @scale_type(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{attribute 'scale' failed to satisfy constraint: 32-bit float attribute}}
+  %o = attn.sdpa %q, %k, %v {scale = 2 : i32} : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @mask_not_a_pattern(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{attribute 'mask' failed to satisfy constraint: MaskAttrInterface instance}}
+  %o = attn.sdpa %q, %k, %v {mask = "causal"} : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @unknown_mask(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>, %v: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{unknown attribute `sliding` in dialect `attn`}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.sliding} : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}
+
+// -----
+
+func.func @operand_count(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32> {
+  // expected-error @+1 {{expected ','}}
+  %o = attn.sdpa %q, %k : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
+  return %o : tensor<1x8x128x64xf32>
+}

@@ -1,0 +1,162 @@
+//===- AbiTest.cpp - attn_rt_bind_args: every entry check -----------------===//
+//
+// Builds signature tables by hand (attn/abi.h) for a 2-input, 1-output entry
+// point shaped like attn.sdpa's: q [s0, 4, s1, 8], k [s0, s2, s1, 8] with
+// s2 dividing dim 1 of q, out [s0, 4, s1, 8].
+//
+//===----------------------------------------------------------------------===//
+
+#include "attn/abi.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+std::vector<int64_t> signature(int64_t isa = ATTN_ABI_ISA_ANY) {
+  return {ATTN_ABI_VERSION, isa, 3, 1,
+          // q: f32, rank 4, input
+          ATTN_DTYPE_F32, 4, 0, -1, 4, -2, 8,
+          // k
+          ATTN_DTYPE_F32, 4, 0, -1, -3, -2, 8,
+          // out
+          ATTN_DTYPE_F32, 4, 1, -1, 4, -2, 8,
+          // dim 1 of k divides dim 1 of q
+          ATTN_ABI_CONSTRAINT_DIVISIBLE, 0, 1, 1, 1};
+}
+
+struct Fixture : ::testing::Test {
+  attn_context_t *ctx = nullptr;
+  std::vector<float> qData, kData, oData;
+  attn_tensor_t q, k, o;
+  std::vector<int64_t> desc = std::vector<int64_t>(3 * 11, -7);
+
+  void SetUp() override {
+    ASSERT_EQ(attn_context_create(nullptr, &ctx), nullptr);
+    qData.assign(2 * 4 * 3 * 8, 0);
+    kData.assign(2 * 2 * 3 * 8, 0);
+    oData.assign(2 * 4 * 3 * 8, 0);
+    int64_t qs[4] = {2, 4, 3, 8}, ks[4] = {2, 2, 3, 8};
+    attn_tensor_init_contiguous(&q, qData.data(), ATTN_DTYPE_F32, 4, qs);
+    attn_tensor_init_contiguous(&k, kData.data(), ATTN_DTYPE_F32, 4, ks);
+    attn_tensor_init_contiguous(&o, oData.data(), ATTN_DTYPE_F32, 4, qs);
+  }
+  void TearDown() override { attn_context_destroy(ctx); }
+
+  /// Binds and returns "" on success or "CODE: message".
+  std::string bind(const std::vector<int64_t> &sig = signature()) {
+    const attn_tensor_t *args[3] = {&q, &k, &o};
+    attn_status_t st = attn_rt_bind_args(ctx, sig.data(), "f:query,key,out",
+                                         args, desc.data());
+    std::string r = st ? std::string(attn_status_code_name(attn_status_code(st))) +
+                             ": " + attn_status_message(st)
+                       : "";
+    attn_status_free(st);
+    return r;
+  }
+};
+
+TEST_F(Fixture, FillsDescriptors) {
+  ASSERT_EQ(bind(), "");
+  // q: allocated, aligned, offset, sizes, strides.
+  EXPECT_EQ(desc[0], (int64_t)(intptr_t)qData.data());
+  EXPECT_EQ(desc[1], (int64_t)(intptr_t)qData.data());
+  EXPECT_EQ(desc[2], 0);
+  EXPECT_EQ((std::vector<int64_t>(desc.begin() + 3, desc.begin() + 11)),
+            (std::vector<int64_t>{2, 4, 3, 8, 96, 24, 8, 1}));
+  // k starts after q's 11 words.
+  EXPECT_EQ(desc[11], (int64_t)(intptr_t)kData.data());
+  EXPECT_EQ(desc[11 + 4], 2);
+}
+
+TEST_F(Fixture, WrongDtype) {
+  k.dtype = ATTN_DTYPE_F16;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'key' has dtype f16, "
+                    "expected f32");
+}
+
+TEST_F(Fixture, WrongRank) {
+  o.rank = 3;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'out' has rank 3, expected 4");
+}
+
+TEST_F(Fixture, WrongStaticSize) {
+  q.sizes[3] = 16;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'query' dimension 3 has "
+                    "size 16, expected 8");
+}
+
+TEST_F(Fixture, DynamicSizesMustAgree) {
+  k.sizes[2] = 5;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'key' dimension 2 has "
+                    "size 5, but it must equal dimension 2 of 'query', "
+                    "which is 3");
+}
+
+TEST_F(Fixture, Divisibility) {
+  k.sizes[1] = 3;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: dimension 1 of 'key' (3) must be a "
+                    "positive divisor of dimension 1 of 'query' (4)");
+}
+
+TEST_F(Fixture, NullTensorAndNullData) {
+  const attn_tensor_t *args[3] = {&q, nullptr, &o};
+  attn_status_t st = attn_rt_bind_args(ctx, signature().data(),
+                                       "f:query,key,out", args, desc.data());
+  EXPECT_EQ(std::string(attn_status_message(st)), "f: argument 'key' is NULL");
+  attn_status_free(st);
+  q.data = nullptr;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'query' has 192 elements "
+                    "but a NULL data pointer");
+}
+
+TEST_F(Fixture, Strides) {
+  q.strides[2] = -8;
+  EXPECT_NE(bind().find("negative stride -8"), std::string::npos);
+  q.strides[2] = 8;
+  o.strides[1] = 0;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: output 'out' dimension 1 has "
+                    "stride 0, so its elements overlap");
+  // Broadcast (stride 0) inputs are fine.
+  o.strides[1] = 24;
+  k.strides[0] = 0;
+  EXPECT_EQ(bind(), "");
+}
+
+TEST_F(Fixture, OutputMayNotAliasInputs) {
+  o.data = qData.data() + 8;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: output 'out' overlaps argument "
+                    "'query'; entry points do not run in place");
+}
+
+TEST_F(Fixture, AbiVersionAndContext) {
+  std::vector<int64_t> sig = signature();
+  sig[0] = 99;
+  EXPECT_NE(bind(sig).find("ABI version 99"), std::string::npos);
+  const attn_tensor_t *args[3] = {&q, &k, &o};
+  attn_status_t st = attn_rt_bind_args(nullptr, signature().data(), "f:a",
+                                       args, desc.data());
+  EXPECT_EQ(attn_status_code(st), ATTN_STATUS_INVALID_ARGUMENT);
+  attn_status_free(st);
+}
+
+#if defined(__x86_64__)
+TEST_F(Fixture, IsaLevelOfThisCpu) {
+  // Baseline x86-64-v2 is on every machine this runs on; the highest level
+  // either binds or names what is missing, never anything else.
+  EXPECT_EQ(bind(signature(ATTN_ABI_ISA_X86_64_V2)), "");
+  std::string r = bind(signature(ATTN_ABI_ISA_X86_64_V4));
+  bool hasAvx512 = __builtin_cpu_supports("avx512f") &&
+                   __builtin_cpu_supports("avx512bw") &&
+                   __builtin_cpu_supports("avx512dq") &&
+                   __builtin_cpu_supports("avx512vl");
+  if (hasAvx512)
+    EXPECT_EQ(r, "");
+  else
+    EXPECT_NE(r.find("FAILED_PRECONDITION"), std::string::npos);
+}
+#endif
+
+} // namespace

@@ -1,0 +1,178 @@
+//===- RuntimeTest.cpp - libattnrt: status, tensors, contexts, threads ----===//
+
+#include "attn/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+/// Frees a status at scope exit and exposes code and message.
+struct Status {
+  attn_status_t s;
+  explicit Status(attn_status_t s) : s(s) {}
+  ~Status() { attn_status_free(s); }
+  attn_status_code_t code() const { return attn_status_code(s); }
+  std::string message() const { return attn_status_message(s); }
+};
+
+TEST(Status, NullIsOk) {
+  EXPECT_EQ(attn_status_code(nullptr), ATTN_STATUS_OK);
+  EXPECT_STREQ(attn_status_message(nullptr), "");
+  attn_status_free(nullptr);
+  EXPECT_EQ(attn_status_make(ATTN_STATUS_OK, "ignored"), nullptr);
+}
+
+TEST(Status, CarriesCodeAndFormattedMessage) {
+  Status st(attn_status_make(ATTN_STATUS_OUT_OF_RANGE, "size %d of %s", 7,
+                             "key"));
+  EXPECT_EQ(st.code(), ATTN_STATUS_OUT_OF_RANGE);
+  EXPECT_EQ(st.message(), "size 7 of key");
+  EXPECT_STREQ(attn_status_code_name(st.code()), "OUT_OF_RANGE");
+}
+
+TEST(DType, SizesAndNames) {
+  EXPECT_EQ(attn_dtype_size(ATTN_DTYPE_F32), 4u);
+  EXPECT_EQ(attn_dtype_size(ATTN_DTYPE_F16), 2u);
+  EXPECT_EQ(attn_dtype_size(ATTN_DTYPE_BF16), 2u);
+  EXPECT_EQ(attn_dtype_size(ATTN_DTYPE_INVALID), 0u);
+  EXPECT_STREQ(attn_dtype_name(ATTN_DTYPE_BF16), "bf16");
+  EXPECT_STREQ(attn_dtype_name(static_cast<attn_dtype_t>(99)), "invalid");
+}
+
+TEST(Tensor, ContiguousStrides) {
+  float data[2 * 3 * 4 * 5];
+  int64_t sizes[4] = {2, 3, 4, 5};
+  attn_tensor_t t;
+  ASSERT_EQ(attn_tensor_init_contiguous(&t, data, ATTN_DTYPE_F32, 4, sizes),
+            nullptr);
+  EXPECT_EQ(t.strides[0], 60);
+  EXPECT_EQ(t.strides[1], 20);
+  EXPECT_EQ(t.strides[2], 5);
+  EXPECT_EQ(t.strides[3], 1);
+  EXPECT_EQ(attn_tensor_element_count(&t), 120);
+}
+
+TEST(Tensor, RejectsBadRankAndSizes) {
+  attn_tensor_t t;
+  int64_t sizes[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+  Status rank(attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 9, sizes));
+  EXPECT_EQ(rank.code(), ATTN_STATUS_OUT_OF_RANGE);
+  int64_t negative[2] = {3, -1};
+  Status neg(attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 2, negative));
+  EXPECT_EQ(neg.code(), ATTN_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(neg.message().find("negative"), std::string::npos);
+}
+
+TEST(Device, CpuOnlyInThisBuild) {
+  attn_device_t *cpu = nullptr;
+  ASSERT_EQ(attn_device_create_cpu(&cpu), nullptr);
+  EXPECT_EQ(attn_device_kind(cpu), ATTN_DEVICE_CPU);
+  attn_device_destroy(cpu);
+  attn_device_t *gpu = nullptr;
+  Status st(attn_device_create(ATTN_DEVICE_VULKAN, &gpu));
+  EXPECT_EQ(st.code(), ATTN_STATUS_UNIMPLEMENTED);
+  EXPECT_EQ(gpu, nullptr);
+  EXPECT_NE(st.message().find("vulkan"), std::string::npos);
+}
+
+TEST(Context, DefaultsAndBadOptions) {
+  attn_context_t *ctx = nullptr;
+  ASSERT_EQ(attn_context_create(nullptr, &ctx), nullptr);
+  EXPECT_GE(attn_context_thread_count(ctx), 1);
+  EXPECT_EQ(attn_device_kind(attn_context_device(ctx)), ATTN_DEVICE_CPU);
+  attn_context_destroy(ctx);
+
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = -2;
+  Status st(attn_context_create(&options, &ctx));
+  EXPECT_EQ(st.code(), ATTN_STATUS_OUT_OF_RANGE);
+  Status null(attn_context_create(&options, nullptr));
+  EXPECT_EQ(null.code(), ATTN_STATUS_INVALID_ARGUMENT);
+}
+
+/// Every item of [0, count) is visited exactly once, for several thread
+/// counts and grains.
+class ParallelFor : public ::testing::TestWithParam<int> {};
+
+TEST_P(ParallelFor, VisitsEveryItemOnce) {
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = GetParam();
+  attn_context_t *ctx = nullptr;
+  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  for (int64_t count : {1, 2, 7, 100, 1013}) {
+    for (int64_t grain : {0, 1, 3, 64, 5000}) {
+      std::vector<std::atomic<int>> hits(count);
+      auto body = [](void *user, int64_t begin, int64_t end) {
+        auto *h = static_cast<std::vector<std::atomic<int>> *>(user);
+        for (int64_t i = begin; i < end; ++i)
+          (*h)[i].fetch_add(1);
+      };
+      ASSERT_EQ(attn_context_parallel_for(ctx, count, grain, body, &hits),
+                nullptr);
+      for (int64_t i = 0; i < count; ++i)
+        ASSERT_EQ(hits[i].load(), 1) << "item " << i << " count " << count
+                                     << " grain " << grain;
+    }
+  }
+  attn_context_destroy(ctx);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, ParallelFor, ::testing::Values(1, 2, 3, 8));
+
+TEST(Context, NestedAndConcurrentLoops) {
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = 4;
+  attn_context_t *ctx = nullptr;
+  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  struct Shared {
+    attn_context_t *ctx;
+    std::atomic<int64_t> total{0};
+  } shared{ctx};
+  auto inner = [](void *user, int64_t b, int64_t e) {
+    static_cast<Shared *>(user)->total.fetch_add(e - b);
+  };
+  auto outer = [](void *user, int64_t b, int64_t e) {
+    auto *s = static_cast<Shared *>(user);
+    for (int64_t i = b; i < e; ++i) {
+      // A nested loop runs inline on this thread.
+      attn_status_t st = attn_context_parallel_for(
+          s->ctx, 10, 1, +[](void *u, int64_t b2, int64_t e2) {
+            static_cast<Shared *>(u)->total.fetch_add(e2 - b2);
+          },
+          s);
+      attn_status_free(st);
+    }
+  };
+  (void)inner;
+  std::thread other([&] {
+    for (int r = 0; r < 20; ++r)
+      attn_status_free(attn_context_parallel_for(ctx, 16, 1, outer, &shared));
+  });
+  for (int r = 0; r < 20; ++r)
+    attn_status_free(attn_context_parallel_for(ctx, 16, 1, outer, &shared));
+  other.join();
+  EXPECT_EQ(shared.total.load(), 2 * 20 * 16 * 10);
+  attn_context_destroy(ctx);
+}
+
+TEST(Context, ParallelForRejectsBadArguments) {
+  attn_context_t *ctx = nullptr;
+  ASSERT_EQ(attn_context_create(nullptr, &ctx), nullptr);
+  auto body = [](void *, int64_t, int64_t) {};
+  Status neg(attn_context_parallel_for(ctx, -1, 0, body, nullptr));
+  EXPECT_EQ(neg.code(), ATTN_STATUS_OUT_OF_RANGE);
+  Status nofn(attn_context_parallel_for(ctx, 4, 0, nullptr, nullptr));
+  EXPECT_EQ(nofn.code(), ATTN_STATUS_INVALID_ARGUMENT);
+  attn_context_destroy(ctx);
+}
+
+} // namespace
