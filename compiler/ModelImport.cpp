@@ -11,6 +11,8 @@
 #include "llvm/Support/JSON.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -95,7 +97,9 @@ bool Importer::checkKeys(const json::Object &obj, const std::string &path,
     if (llvm::any_of(allowed, is) || llvm::any_of(alsoAllowed, is))
       continue;
     std::vector<const char *> all(allowed.begin(), allowed.end());
-    all.insert(all.end(), alsoAllowed.begin(), alsoAllowed.end());
+    for (const char *n : alsoAllowed)
+      if (llvm::none_of(all, [&](const char *a) { return !std::strcmp(a, n); }))
+        all.push_back(n);
     ok = error(path + (path.empty() ? "" : ".") + key.str(),
                "unknown field (expected one of: " + joinNames(all) + ")");
   }
@@ -104,6 +108,9 @@ bool Importer::checkKeys(const json::Object &obj, const std::string &path,
 
 bool Importer::readSize(const json::Value &v, const std::string &path,
                         int64_t &out, bool allowDynamic) {
+  // A present but invalid size is reported here, and marked so that it is
+  // not reported again as missing.
+  out = -1;
   if (auto s = v.getAsString()) {
     if (*s == "?" && allowDynamic) {
       out = ShapedType::kDynamic;
@@ -202,7 +209,7 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
     l.kvLen = l.qLen;
   bool staticHeads =
       !ShapedType::isDynamic(l.heads) && !ShapedType::isDynamic(l.kvHeads);
-  if (l.heads && l.kvHeads && staticHeads && l.heads % l.kvHeads != 0)
+  if (l.heads > 0 && l.kvHeads > 0 && staticHeads && l.heads % l.kvHeads != 0)
     error(l.path + ".kv_heads",
           "kv_heads " + std::to_string(l.kvHeads) +
               " does not divide heads " + std::to_string(l.heads));
@@ -211,7 +218,18 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
 FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
   llvm::Expected<json::Value> root = json::parse(text);
   if (!root) {
-    error("", "invalid JSON: " + llvm::toString(root.takeError()));
+    // llvm::json reports "[line:column, byte=offset]: message", with a
+    // 0-based column; print it as a compiler diagnostic location.
+    std::string message = llvm::toString(root.takeError());
+    unsigned line = 0, column = 0, offset = 0;
+    int consumed = 0;
+    if (std::sscanf(message.c_str(), "[%u:%u, byte=%u]: %n", &line, &column,
+                    &offset, &consumed) == 3 &&
+        consumed > 0)
+      errs << filename << ":" << line << ":" << column + 1
+           << ": error: invalid JSON: " << message.substr(consumed) << "\n";
+    else
+      errs << filename << ": error: invalid JSON: " << message << "\n";
     return failure();
   }
   const json::Object *top = root->getAsObject();
@@ -242,7 +260,7 @@ FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
   } else {
     error("", "missing field \"layers\" (an array of layer objects)");
   }
-  if (failed || !layers)
+  if (!layers)
     return failure();
 
   llvm::StringSet<> names;
