@@ -8,4 +8,4 @@ build="${ATTN_BUILD_DIR:-$root/build}"
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -G Ninja -S "$root" -B "$build"
 fi
-ninja -C "$build" -j "$(nproc)"
+ninja -C "$build" -j "$(nproc)" all mlir-doc

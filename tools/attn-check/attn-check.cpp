@@ -104,6 +104,32 @@ FailureOr<Check> describe(func::FuncOp fn) {
         return arg.getArgNumber();
     return std::nullopt;
   };
+  // Every symbol (class of equal dynamic sizes) gets --dynamic-size, except
+  // where a divisibility constraint needs another value: a dynamic divisor
+  // becomes the largest divisor of its dividend not above --dynamic-size, a
+  // dynamic dividend the next multiple of its divisor.
+  DenseMap<int64_t, int64_t> symbolValue;
+  auto valueOf = [&](int64_t code) {
+    if (code >= 0)
+      return code;
+    auto [it, inserted] = symbolValue.try_emplace(code, dynamicSize.getValue());
+    return it->second;
+  };
+  for (const EntryConstraint &c : sig->constraints) {
+    int64_t lhsCode = sig->args[c.argA].dimCodes[c.dimA];
+    int64_t rhsCode = sig->args[c.argB].dimCodes[c.dimB];
+    int64_t lhs = valueOf(lhsCode), rhs = valueOf(rhsCode);
+    if (rhs > 0 && lhs % rhs == 0)
+      continue;
+    if (rhsCode < 0) {
+      int64_t d = std::min(rhs, lhs);
+      while (d > 1 && lhs % d != 0)
+        --d;
+      symbolValue[rhsCode] = std::max<int64_t>(d, 1);
+    } else if (lhsCode < 0) {
+      symbolValue[lhsCode] = (lhs + rhs - 1) / rhs * rhs;
+    }
+  }
   auto shape = [&](Value v) -> FailureOr<std::string> {
     std::optional<unsigned> idx = argIndex(v);
     if (!idx)
@@ -111,8 +137,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
                           "entry point arguments");
     std::string s;
     for (int64_t code : sig->args[*idx].dimCodes)
-      s += (s.empty() ? "" : ",") +
-           std::to_string(code >= 0 ? code : dynamicSize.getValue());
+      s += (s.empty() ? "" : ",") + std::to_string(valueOf(code));
     return s;
   };
   Check c;

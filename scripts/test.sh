@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The README's second command: installs what is missing, builds, and runs the
+# whole test suite (lit: dialect, passes, tools, targets, execution against
+# the fp64 reference; ctest: runtime unit tests). Ends with one summary line
+# "attnc: N passed, M failed" and exits non-zero if anything failed.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${ATTN_BUILD_DIR:-$root/build}"
+"$root/scripts/build.sh" || { echo "attnc: build failed"; exit 1; }
+
+lit="$(command -v lit-22 || echo /usr/lib/llvm-22/bin/lit)"
+results="$build/test/lit-results.json"
+echo "== lit ($build/test)"
+"$lit" -sv -j "$(nproc)" -o "$results" "$build/test"
+lit_rc=$?
+
+echo "== ctest (runtime unit tests)"
+ctest_log="$build/test/ctest.log"
+(cd "$build" && ctest --output-on-failure -j "$(nproc)") | tee "$ctest_log"
+ctest_rc=${PIPESTATUS[0]}
+
+python3 - "$results" "$ctest_log" "$lit_rc" "$ctest_rc" <<'PY'
+import json, re, sys
+results, ctest_log, lit_rc, ctest_rc = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+passed = failed = skipped = 0
+try:
+    for t in json.load(open(results))["tests"]:
+        code = t["code"]
+        if code in ("PASS", "XFAIL"):
+            passed += 1
+        elif code in ("UNSUPPORTED", "SKIPPED"):
+            skipped += 1
+            print(f"SKIPPED (not run): {t['name']}")
+        else:
+            failed += 1
+except (OSError, ValueError, KeyError):
+    print("lit results missing: counting lit as failed")
+    failed += 1
+m = re.search(r"(\d+)% tests passed, (\d+) tests failed out of (\d+)", open(ctest_log).read())
+if m:
+    failed += int(m.group(2))
+    passed += int(m.group(3)) - int(m.group(2))
+else:
+    print("ctest summary missing: counting ctest as failed")
+    failed += 1
+if lit_rc != 0 and failed == 0:
+    failed += 1
+if ctest_rc != 0 and failed == 0:
+    failed += 1
+line = f"attnc: {passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(1 if failed else 0)
+PY
