@@ -41,8 +41,9 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
                     "::mlir::Value":$q, "::mlir::Value":$k)>,
     InterfaceMethod<
       /*desc=*/[{Returns true when the pattern keeps every pair of a
-                 problem with `lq` queries and `lk` keys (both static), so
-                 the mask can be dropped.}],
+                 problem with `lq` queries (static) and `lk` keys
+                 (ShapedType::kDynamic when unknown), so the mask can be
+                 dropped.}],
       /*retTy=*/"bool", /*methodName=*/"keepsAll",
       /*args=*/(ins "int64_t":$lq, "int64_t":$lk)>,
   ];

@@ -173,8 +173,7 @@ struct DropTrivialMask : OpRewritePattern<SdpaOp> {
     int64_t lq = op.getQueryType().getDimSize(kLen);
     int64_t lk = firstStatic(
         {op.getKeyType().getDimSize(kLen), op.getValueType().getDimSize(kLen)});
-    if (!mask || ShapedType::isDynamic(lq) || ShapedType::isDynamic(lk) ||
-        !mask->keepsAll(lq, lk))
+    if (!mask || ShapedType::isDynamic(lq) || !mask->keepsAll(lq, lk))
       return failure();
     rewriter.modifyOpInPlace(op, [&] { op.removeMaskAttr(); });
     return success();

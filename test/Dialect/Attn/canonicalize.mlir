@@ -31,6 +31,17 @@ func.func @decode_causal(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x100x64xf32>, %
 
 // -----
 
+// ... whatever the length of the KV cache.
+// CHECK-LABEL: func.func @decode_causal_dynamic
+// CHECK-NOT: mask
+// CHECK: return
+func.func @decode_causal_dynamic(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x?x64xf32>, %v: tensor<1x8x?x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.causal} : (tensor<1x8x1x64xf32>, tensor<1x8x?x64xf32>, tensor<1x8x?x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
 // ... but not on two queries.
 // CHECK-LABEL: func.func @prefill_causal
 // CHECK: mask = #attn.causal
