@@ -64,16 +64,16 @@ LogicalResult mlir::attn::emitMachineCode(ModuleOp module,
   const llvm::Target *llvmTarget =
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
-    return module.emitError() << "target '" << target.name << "' (triple "
-                              << target.triple
-                              << ") is not available in this LLVM: " << error;
+    return module.emitError()
+           << "target '" << target.name << "' (triple " << target.triple
+           << ") is not available in this LLVM: " << error;
   llvm::TargetOptions options;
   std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
       triple, target.cpu, target.features, options, llvm::Reloc::PIC_,
       std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!tm)
-    return module.emitError() << "could not create a target machine for '"
-                              << target.name << "'";
+    return module.emitError()
+           << "could not create a target machine for '" << target.name << "'";
 
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -95,8 +95,8 @@ LogicalResult mlir::attn::emitMachineCode(ModuleOp module,
   auto fileType = phase == Phase::Asm ? llvm::CodeGenFileType::AssemblyFile
                                       : llvm::CodeGenFileType::ObjectFile;
   if (tm->addPassesToEmitFile(codegen, os, nullptr, fileType))
-    return module.emitError() << "target '" << target.name
-                              << "' cannot emit this file type";
+    return module.emitError()
+           << "target '" << target.name << "' cannot emit this file type";
   codegen.run(*llvmModule);
   return success();
 }

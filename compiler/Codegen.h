@@ -1,4 +1,5 @@
-//===- Codegen.h - LLVM dialect to LLVM IR, assembly and objects -*- C++ -*-===//
+//===- Codegen.h - LLVM dialect to LLVM IR, assembly and objects -*- C++
+//-*-===//
 //
 // The last phases of attnc, done in process with LLVM's TargetMachine (no
 // llc): translate the LLVM dialect module to LLVM IR, optimise it for the

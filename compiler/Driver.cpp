@@ -53,9 +53,9 @@ LogicalResult mlir::attn::runPhases(ModuleOp module, Phase last,
   return pm.run(module);
 }
 
-LogicalResult
-mlir::attn::compileToObject(ModuleOp module, const TargetDescription &target,
-                            llvm::SmallVectorImpl<char> &object) {
+LogicalResult mlir::attn::compileToObject(ModuleOp module,
+                                          const TargetDescription &target,
+                                          llvm::SmallVectorImpl<char> &object) {
   if (failed(runPhases(module, Phase::LLVMDialect, target)))
     return failure();
   llvm::raw_svector_ostream os(object);

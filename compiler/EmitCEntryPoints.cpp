@@ -67,9 +67,9 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   sig[1] = isaLevel;
   int64_t numArgs = sig[2];
   if (static_cast<int64_t>(ciface.getNumArguments()) != numArgs)
-    return kernel.emitError() << "signature names " << numArgs
-                              << " arguments but the kernel takes "
-                              << ciface.getNumArguments();
+    return kernel.emitError()
+           << "signature names " << numArgs
+           << " arguments but the kernel takes " << ciface.getNumArguments();
   // Descriptor word offsets of each argument.
   SmallVector<int64_t> offsets;
   int64_t words = 0;
@@ -103,22 +103,21 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   auto argvType = LLVM::LLVMArrayType::get(ptr, numArgs);
   Value argv = LLVM::AllocaOp::create(b, loc, ptr, argvType, one);
   for (int64_t a = 0; a < numArgs; ++a) {
-    Value slot = LLVM::GEPOp::create(
-        b, loc, ptr, argvType, argv,
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(a)});
+    Value slot =
+        LLVM::GEPOp::create(b, loc, ptr, argvType, argv,
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(a)});
     LLVM::StoreOp::create(b, loc, body->getArgument(a + 1), slot);
   }
   auto descType = LLVM::LLVMArrayType::get(i64, words);
   Value descs = LLVM::AllocaOp::create(b, loc, ptr, descType, one);
   Value sigAddr = LLVM::AddressOfOp::create(b, loc, sigGlobal);
-  Value names = LLVM::createGlobalString(
-      loc, b, (entry + "__attn_names").str(), namesAttr.getValue(),
-      LLVM::Linkage::Internal);
-  Value status =
-      LLVM::CallOp::create(b, loc, bind,
-                           ValueRange{body->getArgument(0), sigAddr, names,
-                                      argv, descs})
-          .getResult();
+  Value names =
+      LLVM::createGlobalString(loc, b, (entry + "__attn_names").str(),
+                               namesAttr.getValue(), LLVM::Linkage::Internal);
+  Value status = LLVM::CallOp::create(b, loc, bind,
+                                      ValueRange{body->getArgument(0), sigAddr,
+                                                 names, argv, descs})
+                     .getResult();
   Value null = LLVM::ZeroOp::create(b, loc, ptr);
   Value ok =
       LLVM::ICmpOp::create(b, loc, LLVM::ICmpPredicate::eq, status, null);

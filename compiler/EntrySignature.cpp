@@ -91,20 +91,19 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
     auto tensor = dyn_cast<RankedTensorType>(t);
     const char *what = isOutput ? "result" : "argument";
     if (!tensor)
-      return emitError(loc) << "entry point '" << sig.entryName << "' "
-                            << what << " #" << index
-                            << " must be a ranked tensor, found " << t;
+      return emitError(loc)
+             << "entry point '" << sig.entryName << "' " << what << " #"
+             << index << " must be a ranked tensor, found " << t;
     if (tensor.getRank() > ATTN_MAX_RANK)
-      return emitError(loc) << "entry point '" << sig.entryName << "' "
-                            << what << " #" << index << " has rank "
-                            << tensor.getRank() << "; at most "
-                            << ATTN_MAX_RANK << " is supported";
+      return emitError(loc) << "entry point '" << sig.entryName << "' " << what
+                            << " #" << index << " has rank " << tensor.getRank()
+                            << "; at most " << ATTN_MAX_RANK << " is supported";
     int64_t dtype = dtypeOf(tensor.getElementType());
     if (dtype == ATTN_DTYPE_INVALID)
-      return emitError(loc) << "entry point '" << sig.entryName << "' "
-                            << what << " #" << index << " has element type "
-                            << tensor.getElementType()
-                            << ", which the runtime has no dtype for";
+      return emitError(loc)
+             << "entry point '" << sig.entryName << "' " << what << " #"
+             << index << " has element type " << tensor.getElementType()
+             << ", which the runtime has no dtype for";
     EntryArg arg;
     arg.type = tensor;
     arg.dtype = dtype;
@@ -245,7 +244,8 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
     const char *roles[] = {"query", "key", "value"};
     for (int r = 0; r < 3; ++r)
       if (std::optional<int64_t> s = slotFor(operands[r]))
-        if (*s < numInputs && !roleNames.count(*s) && taken.insert(roles[r]).second)
+        if (*s < numInputs && !roleNames.count(*s) &&
+            taken.insert(roles[r]).second)
           roleNames[*s] = roles[r];
   });
   int64_t numOutputs = type.getNumResults();

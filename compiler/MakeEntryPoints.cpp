@@ -61,8 +61,8 @@ LogicalResult makeEntryPoint(func::FuncOp fn) {
   unsigned numInputs = fn.getNumArguments();
   for (unsigned i = 0; i < numInputs; ++i) {
     Value t = bufferization::ToTensorOp::create(
-        b, fn.getArgument(i).getLoc(), sig->args[i].type,
-        entry->getArgument(i), /*restrict=*/true, /*writable=*/false);
+        b, fn.getArgument(i).getLoc(), sig->args[i].type, entry->getArgument(i),
+        /*restrict=*/true, /*writable=*/false);
     map.map(fn.getArgument(i), t);
   }
   Block &body = fn.getBody().front();

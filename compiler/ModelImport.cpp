@@ -23,9 +23,9 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",    "variant",   "batch", "heads", "kv_heads", "head_dim",
-    "value_dim", "seq_len", "q_len", "kv_len", "dtype",    "mask",
-    "scale"};
+    "name",     "variant",   "batch",   "heads", "kv_heads",
+    "head_dim", "value_dim", "seq_len", "q_len", "kv_len",
+    "dtype",    "mask",      "scale"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -62,8 +62,8 @@ public:
       : filename(filename), errs(errs) {}
 
   bool error(const std::string &path, const llvm::Twine &message) {
-    errs << filename << ": error: " << (path.empty() ? "<root>" : path)
-         << ": " << message << "\n";
+    errs << filename << ": error: " << (path.empty() ? "<root>" : path) << ": "
+         << message << "\n";
     failed = true;
     return false;
   }
@@ -183,8 +183,8 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   if (const json::Value *v = obj.get("scale")) {
     std::optional<double> d = v->getAsNumber();
     if (!d || !std::isfinite(*d) || *d <= 0)
-      error(at("scale"), "expected a finite positive number, found " +
-                             describe(*v));
+      error(at("scale"),
+            "expected a finite positive number, found " + describe(*v));
     else
       layer.scale = *d;
   }
@@ -210,9 +210,9 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
   bool staticHeads =
       !ShapedType::isDynamic(l.heads) && !ShapedType::isDynamic(l.kvHeads);
   if (l.heads > 0 && l.kvHeads > 0 && staticHeads && l.heads % l.kvHeads != 0)
-    error(l.path + ".kv_heads",
-          "kv_heads " + std::to_string(l.kvHeads) +
-              " does not divide heads " + std::to_string(l.heads));
+    error(l.path + ".kv_heads", "kv_heads " + std::to_string(l.kvHeads) +
+                                    " does not divide heads " +
+                                    std::to_string(l.heads));
 }
 
 FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
@@ -253,8 +253,8 @@ FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
   if (const json::Value *v = top->get("layers")) {
     layers = v->getAsArray();
     if (!layers)
-      error("layers", "expected an array of layer objects, found " +
-                          describe(*v));
+      error("layers",
+            "expected an array of layer objects, found " + describe(*v));
     else if (layers->empty())
       error("layers", "a model needs at least one layer");
   } else {
@@ -307,10 +307,8 @@ Type elementType(MLIRContext &ctx, llvm::StringRef dtype) {
 
 } // namespace
 
-FailureOr<ModelDescription>
-mlir::attn::parseModelDescription(llvm::StringRef json,
-                                  llvm::StringRef filename,
-                                  llvm::raw_ostream &errs) {
+FailureOr<ModelDescription> mlir::attn::parseModelDescription(
+    llvm::StringRef json, llvm::StringRef filename, llvm::raw_ostream &errs) {
   return Importer(filename, errs).run(json);
 }
 
@@ -339,9 +337,9 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     MaskAttrInterface mask;
     if (l.mask == "causal")
       mask = CausalAttr::get(&context);
-    Value out = SdpaOp::create(fb, loc, o, body->getArgument(0),
-                               body->getArgument(1), body->getArgument(2),
-                               scale, mask);
+    Value out =
+        SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
+                       body->getArgument(2), scale, mask);
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -32,23 +32,31 @@ static double max_error(const float *q, const float *k, const float *v,
       double m = -INFINITY, sum = 0;
       for (int j = 0; j < L; ++j) {
         double dot = 0;
-        for (int d = 0; d < D; ++d) dot += (double)qi[d] * k[(h * L + j) * D + d];
+        for (int d = 0; d < D; ++d)
+          dot += (double)qi[d] * k[(h * L + j) * D + d];
         s[j] = (causal && j > i) ? -INFINITY : dot / sqrt((double)D);
-        if (s[j] > m) m = s[j];
+        if (s[j] > m)
+          m = s[j];
       }
-      for (int j = 0; j < L; ++j) { s[j] = exp(s[j] - m); sum += s[j]; }
+      for (int j = 0; j < L; ++j) {
+        s[j] = exp(s[j] - m);
+        sum += s[j];
+      }
       for (int e = 0; e < D; ++e) {
         double acc = 0;
-        for (int j = 0; j < L; ++j) acc += s[j] * v[(h * L + j) * D + e];
+        for (int j = 0; j < L; ++j)
+          acc += s[j] * v[(h * L + j) * D + e];
         double err = fabs(acc / sum - o[(h * L + i) * D + e]);
-        if (err > worst) worst = err;
+        if (err > worst)
+          worst = err;
       }
     }
   return worst;
 }
 
 static int check(attn_status_t status) {
-  if (!status) return 0;
+  if (!status)
+    return 0;
   fprintf(stderr, "error: %s: %s\n",
           attn_status_code_name(attn_status_code(status)),
           attn_status_message(status));
@@ -69,7 +77,8 @@ int main(void) {
   }
 
   attn_context_t *ctx = NULL;
-  if (check(attn_context_create(NULL, &ctx))) return 1;
+  if (check(attn_context_create(NULL, &ctx)))
+    return 1;
   attn_tensor_t tq, tk, tv, to;
   attn_tensor_init_contiguous(&tq, q, ATTN_DTYPE_F32, 4, shape);
   attn_tensor_init_contiguous(&tk, k, ATTN_DTYPE_F32, 4, shape);
@@ -84,8 +93,10 @@ int main(void) {
       attn_status_t st = layer == 0 ? tiny_bert_layer0(ctx, &tq, &tk, &tv, &to)
                                     : tiny_bert_layer1(ctx, &tq, &tk, &tv, &to);
       double t = now_ms() - t0;
-      if (check(st)) return 1;
-      if (t < best) best = t;
+      if (check(st))
+        return 1;
+      if (t < best)
+        best = t;
     }
     double err = max_error(q, k, v, o, layer == 1);
     int ok = err <= 1e-4;
@@ -105,6 +116,9 @@ int main(void) {
   attn_status_free(st);
 
   attn_context_destroy(ctx);
-  free(q); free(k); free(v); free(o);
+  free(q);
+  free(k);
+  free(v);
+  free(o);
   return failures ? 1 : 0;
 }

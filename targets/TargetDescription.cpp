@@ -66,7 +66,8 @@ void mlir::attn::registerTargetDescription(TargetDescription desc) {
   registry().push_back(std::move(desc));
 }
 
-std::optional<TargetDescription> mlir::attn::lookupTarget(llvm::StringRef name) {
+std::optional<TargetDescription>
+mlir::attn::lookupTarget(llvm::StringRef name) {
   registerAllTargets();
   std::lock_guard<std::mutex> lock(registryMutex());
   if (name == "host")

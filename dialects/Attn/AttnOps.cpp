@@ -72,8 +72,7 @@ RankedTensorType SdpaOp::inferResultType() {
   ArrayRef<int64_t> o = getResultType().getShape();
   SmallVector<int64_t, 4> shape = {
       firstStatic({q[kBatch], k[kBatch], v[kBatch], o[kBatch]}),
-      firstStatic({q[kHeads], o[kHeads]}),
-      firstStatic({q[kLen], o[kLen]}),
+      firstStatic({q[kHeads], o[kHeads]}), firstStatic({q[kLen], o[kLen]}),
       firstStatic({v[kWidth], o[kWidth]})};
   return RankedTensorType::get(shape, getResultType().getElementType());
 }
@@ -106,24 +105,23 @@ LogicalResult SdpaOp::verify() {
   ArrayRef<int64_t> v = getValueType().getShape();
   ArrayRef<int64_t> o = getResultType().getShape();
 
-  if (failed(checkSame(op, "batch size", "query", q[kBatch], "key",
-                       k[kBatch])) ||
+  if (failed(
+          checkSame(op, "batch size", "query", q[kBatch], "key", k[kBatch])) ||
       failed(checkSame(op, "batch size", "query", q[kBatch], "value",
                        v[kBatch])) ||
       failed(checkSame(op, "batch size", "query", q[kBatch], "result",
                        o[kBatch])) ||
       failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
                        v[kHeads])) ||
-      failed(checkSame(op, "key/value sequence length", "key", k[kLen],
-                       "value", v[kLen])) ||
-      failed(checkSame(op, "head dim", "query", q[kWidth], "key",
-                       k[kWidth])) ||
+      failed(checkSame(op, "key/value sequence length", "key", k[kLen], "value",
+                       v[kLen])) ||
+      failed(checkSame(op, "head dim", "query", q[kWidth], "key", k[kWidth])) ||
       failed(checkSame(op, "query head count", "query", q[kHeads], "result",
                        o[kHeads])) ||
-      failed(checkSame(op, "query sequence length", "query", q[kLen],
-                       "result", o[kLen])) ||
-      failed(checkSame(op, "value dim", "value", v[kWidth], "result",
-                       o[kWidth])))
+      failed(checkSame(op, "query sequence length", "query", q[kLen], "result",
+                       o[kLen])) ||
+      failed(
+          checkSame(op, "value dim", "value", v[kWidth], "result", o[kWidth])))
     return failure();
 
   int64_t hkv = firstStatic({k[kHeads], v[kHeads]});
@@ -151,8 +149,8 @@ struct DropDefaultScale : OpRewritePattern<SdpaOp> {
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<APFloat> scale = op.getScale();
-    int64_t d = firstStatic(
-        {op.getQueryType().getDimSize(kWidth), op.getKeyType().getDimSize(kWidth)});
+    int64_t d = firstStatic({op.getQueryType().getDimSize(kWidth),
+                             op.getKeyType().getDimSize(kWidth)});
     if (!scale || ShapedType::isDynamic(d) || d <= 0)
       return failure();
     float dflt = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));

@@ -89,8 +89,8 @@ static void byte_span(const attn_tensor_t *t, uintptr_t *lo, uintptr_t *hi) {
   *hi = base + (uintptr_t)((last + 1) * elt);
 }
 
-attn_status_t attn_rt_bind_args(attn_context_t *context,
-                                const int64_t *sig, const char *names,
+attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
+                                const char *names,
                                 const attn_tensor_t *const *args,
                                 int64_t *descriptors) {
   char entry[128], arg_name[128], other_name[128];

@@ -51,9 +51,12 @@ attn_device_kind_t attn_device_kind(const attn_device_t *device) {
 
 const char *attn_device_kind_name(attn_device_kind_t kind) {
   switch (kind) {
-  case ATTN_DEVICE_CPU: return "cpu";
-  case ATTN_DEVICE_VULKAN: return "vulkan";
-  case ATTN_DEVICE_NPU: return "npu";
+  case ATTN_DEVICE_CPU:
+    return "cpu";
+  case ATTN_DEVICE_VULKAN:
+    return "vulkan";
+  case ATTN_DEVICE_NPU:
+    return "npu";
   }
   return "unknown";
 }
@@ -64,8 +67,8 @@ typedef struct job_t {
   void *user_data;
   int64_t count;
   int64_t grain;
-  atomic_llong next;      /* first unclaimed item */
-  atomic_int active;      /* threads still inside the job */
+  atomic_llong next; /* first unclaimed item */
+  atomic_int active; /* threads still inside the job */
 } job_t;
 
 struct attn_context_s {
@@ -73,8 +76,8 @@ struct attn_context_s {
   int32_t thread_count;
   pthread_t *workers; /* thread_count - 1 of them */
   pthread_mutex_t mutex;
-  pthread_cond_t wake;     /* workers wait for a new generation or stop */
-  pthread_cond_t done;     /* the caller waits for active == 0 */
+  pthread_cond_t wake;        /* workers wait for a new generation or stop */
+  pthread_cond_t done;        /* the caller waits for active == 0 */
   pthread_mutex_t call_mutex; /* serialises parallel_for callers */
   uint64_t generation;
   int stop;

@@ -48,14 +48,22 @@ const char *attn_status_message(attn_status_t status) {
 
 const char *attn_status_code_name(attn_status_code_t code) {
   switch (code) {
-  case ATTN_STATUS_OK: return "OK";
-  case ATTN_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-  case ATTN_STATUS_OUT_OF_RANGE: return "OUT_OF_RANGE";
-  case ATTN_STATUS_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-  case ATTN_STATUS_UNIMPLEMENTED: return "UNIMPLEMENTED";
-  case ATTN_STATUS_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-  case ATTN_STATUS_UNAVAILABLE: return "UNAVAILABLE";
-  case ATTN_STATUS_INTERNAL: return "INTERNAL";
+  case ATTN_STATUS_OK:
+    return "OK";
+  case ATTN_STATUS_INVALID_ARGUMENT:
+    return "INVALID_ARGUMENT";
+  case ATTN_STATUS_OUT_OF_RANGE:
+    return "OUT_OF_RANGE";
+  case ATTN_STATUS_RESOURCE_EXHAUSTED:
+    return "RESOURCE_EXHAUSTED";
+  case ATTN_STATUS_UNIMPLEMENTED:
+    return "UNIMPLEMENTED";
+  case ATTN_STATUS_FAILED_PRECONDITION:
+    return "FAILED_PRECONDITION";
+  case ATTN_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
+  case ATTN_STATUS_INTERNAL:
+    return "INTERNAL";
   }
   return "UNKNOWN";
 }
@@ -67,26 +75,40 @@ void attn_status_free(attn_status_t status) {
 
 size_t attn_dtype_size(attn_dtype_t dtype) {
   switch (dtype) {
-  case ATTN_DTYPE_F32: return 4;
-  case ATTN_DTYPE_F16: return 2;
-  case ATTN_DTYPE_BF16: return 2;
-  case ATTN_DTYPE_F64: return 8;
-  case ATTN_DTYPE_I8: return 1;
-  case ATTN_DTYPE_I32: return 4;
-  case ATTN_DTYPE_INVALID: return 0;
+  case ATTN_DTYPE_F32:
+    return 4;
+  case ATTN_DTYPE_F16:
+    return 2;
+  case ATTN_DTYPE_BF16:
+    return 2;
+  case ATTN_DTYPE_F64:
+    return 8;
+  case ATTN_DTYPE_I8:
+    return 1;
+  case ATTN_DTYPE_I32:
+    return 4;
+  case ATTN_DTYPE_INVALID:
+    return 0;
   }
   return 0;
 }
 
 const char *attn_dtype_name(attn_dtype_t dtype) {
   switch (dtype) {
-  case ATTN_DTYPE_F32: return "f32";
-  case ATTN_DTYPE_F16: return "f16";
-  case ATTN_DTYPE_BF16: return "bf16";
-  case ATTN_DTYPE_F64: return "f64";
-  case ATTN_DTYPE_I8: return "i8";
-  case ATTN_DTYPE_I32: return "i32";
-  case ATTN_DTYPE_INVALID: return "invalid";
+  case ATTN_DTYPE_F32:
+    return "f32";
+  case ATTN_DTYPE_F16:
+    return "f16";
+  case ATTN_DTYPE_BF16:
+    return "bf16";
+  case ATTN_DTYPE_F64:
+    return "f64";
+  case ATTN_DTYPE_I8:
+    return "i8";
+  case ATTN_DTYPE_I32:
+    return "i32";
+  case ATTN_DTYPE_INVALID:
+    return "invalid";
   }
   return "invalid";
 }

@@ -50,9 +50,10 @@ struct Fixture : ::testing::Test {
     const attn_tensor_t *args[3] = {&q, &k, &o};
     attn_status_t st = attn_rt_bind_args(ctx, sig.data(), "f:query,key,out",
                                          args, desc.data());
-    std::string r = st ? std::string(attn_status_code_name(attn_status_code(st))) +
-                             ": " + attn_status_message(st)
-                       : "";
+    std::string r =
+        st ? std::string(attn_status_code_name(attn_status_code(st))) + ": " +
+                 attn_status_message(st)
+           : "";
     attn_status_free(st);
     return r;
   }
@@ -79,7 +80,8 @@ TEST_F(Fixture, WrongDtype) {
 
 TEST_F(Fixture, WrongRank) {
   o.rank = 3;
-  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'out' has rank 3, expected 4");
+  EXPECT_EQ(bind(),
+            "INVALID_ARGUMENT: f: argument 'out' has rank 3, expected 4");
 }
 
 TEST_F(Fixture, WrongStaticSize) {
@@ -136,8 +138,8 @@ TEST_F(Fixture, AbiVersionAndContext) {
   sig[0] = 99;
   EXPECT_NE(bind(sig).find("ABI version 99"), std::string::npos);
   const attn_tensor_t *args[3] = {&q, &k, &o};
-  attn_status_t st = attn_rt_bind_args(nullptr, signature().data(), "f:a",
-                                       args, desc.data());
+  attn_status_t st =
+      attn_rt_bind_args(nullptr, signature().data(), "f:a", args, desc.data());
   EXPECT_EQ(attn_status_code(st), ATTN_STATUS_INVALID_ARGUMENT);
   attn_status_free(st);
 }
@@ -148,10 +150,9 @@ TEST_F(Fixture, IsaLevelOfThisCpu) {
   // either binds or names what is missing, never anything else.
   EXPECT_EQ(bind(signature(ATTN_ABI_ISA_X86_64_V2)), "");
   std::string r = bind(signature(ATTN_ABI_ISA_X86_64_V4));
-  bool hasAvx512 = __builtin_cpu_supports("avx512f") &&
-                   __builtin_cpu_supports("avx512bw") &&
-                   __builtin_cpu_supports("avx512dq") &&
-                   __builtin_cpu_supports("avx512vl");
+  bool hasAvx512 =
+      __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
   if (hasAvx512)
     EXPECT_EQ(r, "");
   else

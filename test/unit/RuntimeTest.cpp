@@ -29,8 +29,8 @@ TEST(Status, NullIsOk) {
 }
 
 TEST(Status, CarriesCodeAndFormattedMessage) {
-  Status st(attn_status_make(ATTN_STATUS_OUT_OF_RANGE, "size %d of %s", 7,
-                             "key"));
+  Status st(
+      attn_status_make(ATTN_STATUS_OUT_OF_RANGE, "size %d of %s", 7, "key"));
   EXPECT_EQ(st.code(), ATTN_STATUS_OUT_OF_RANGE);
   EXPECT_EQ(st.message(), "size 7 of key");
   EXPECT_STREQ(attn_status_code_name(st.code()), "OUT_OF_RANGE");
@@ -61,10 +61,12 @@ TEST(Tensor, ContiguousStrides) {
 TEST(Tensor, RejectsBadRankAndSizes) {
   attn_tensor_t t;
   int64_t sizes[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
-  Status rank(attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 9, sizes));
+  Status rank(
+      attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 9, sizes));
   EXPECT_EQ(rank.code(), ATTN_STATUS_OUT_OF_RANGE);
   int64_t negative[2] = {3, -1};
-  Status neg(attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 2, negative));
+  Status neg(
+      attn_tensor_init_contiguous(&t, nullptr, ATTN_DTYPE_F32, 2, negative));
   EXPECT_EQ(neg.code(), ATTN_STATUS_INVALID_ARGUMENT);
   EXPECT_NE(neg.message().find("negative"), std::string::npos);
 }
@@ -118,8 +120,8 @@ TEST_P(ParallelFor, VisitsEveryItemOnce) {
       ASSERT_EQ(attn_context_parallel_for(ctx, count, grain, body, &hits),
                 nullptr);
       for (int64_t i = 0; i < count; ++i)
-        ASSERT_EQ(hits[i].load(), 1) << "item " << i << " count " << count
-                                     << " grain " << grain;
+        ASSERT_EQ(hits[i].load(), 1)
+            << "item " << i << " count " << count << " grain " << grain;
     }
   }
   attn_context_destroy(ctx);
@@ -145,7 +147,8 @@ TEST(Context, NestedAndConcurrentLoops) {
     for (int64_t i = b; i < e; ++i) {
       // A nested loop runs inline on this thread.
       attn_status_t st = attn_context_parallel_for(
-          s->ctx, 10, 1, +[](void *u, int64_t b2, int64_t e2) {
+          s->ctx, 10, 1,
+          +[](void *u, int64_t b2, int64_t e2) {
             static_cast<Shared *>(u)->total.fetch_add(e2 - b2);
           },
           s);

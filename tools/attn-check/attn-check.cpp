@@ -38,9 +38,9 @@ static cl::opt<std::string> inputPath(cl::Positional,
 static cl::opt<std::string> targetName("target", cl::init("host"),
                                        cl::desc("Target to compile for"),
                                        cl::cat(checkCategory));
-static cl::opt<std::string> entryName(
-    "entry", cl::desc("Check only this entry point (default: all)"),
-    cl::cat(checkCategory));
+static cl::opt<std::string>
+    entryName("entry", cl::desc("Check only this entry point (default: all)"),
+              cl::cat(checkCategory));
 static cl::opt<unsigned> seed("seed", cl::init(1),
                               cl::desc("Seed of the random inputs"),
                               cl::cat(checkCategory));
@@ -48,9 +48,10 @@ static cl::opt<double> tolerance(
     "tol", cl::init(-1),
     cl::desc("Max abs error allowed (default: SEMANTICS.md's for the dtype)"),
     cl::cat(checkCategory));
-static cl::opt<int64_t> dynamicSize(
-    "dynamic-size", cl::init(5),
-    cl::desc("Size used for every dynamic dimension"), cl::cat(checkCategory));
+static cl::opt<int64_t>
+    dynamicSize("dynamic-size", cl::init(5),
+                cl::desc("Size used for every dynamic dimension"),
+                cl::cat(checkCategory));
 static cl::opt<unsigned> threads("num-threads", cl::init(0),
                                  cl::desc("Runtime threads (0: all cores)"),
                                  cl::cat(checkCategory));
@@ -59,9 +60,10 @@ static cl::opt<std::string>
            cl::desc("Memory layout of the tensors: contiguous ([B,H,L,D]) or "
                     "bshd ([B,L,H,D] in memory, passed with strides)"),
            cl::cat(checkCategory));
-static cl::opt<std::string> runnerPath(
-    "runner", cl::desc("attn-run executable (default: beside attn-check)"),
-    cl::cat(checkCategory));
+static cl::opt<std::string>
+    runnerPath("runner",
+               cl::desc("attn-run executable (default: beside attn-check)"),
+               cl::cat(checkCategory));
 static cl::opt<std::string>
     runPrefix("run-prefix",
               cl::desc("Command to run the runner under, e.g. an emulator"),
@@ -223,8 +225,7 @@ int main(int argc, char **argv) {
 
   std::string runner = runnerPath;
   if (runner.empty()) {
-    std::string self =
-        llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
+    std::string self = llvm::sys::fs::getMainExecutable(argv[0], (void *)&fail);
     runner = (llvm::sys::path::parent_path(self) + "/attn-run").str();
   }
 
@@ -235,11 +236,27 @@ int main(int argc, char **argv) {
     llvm::StringRef(runPrefix).split(prefix, ' ', -1, false);
     for (llvm::StringRef p : prefix)
       args.push_back(p.str());
-    args.insert(args.end(),
-                {runner, "--lib", soPath, "--entry", c.entry, "--q", c.q,
-                 "--k", c.k, "--v", c.v, "--dtype", c.dtype, "--mask", c.mask,
-                 "--seed", std::to_string(seed), "--threads",
-                 std::to_string(threads), "--layout", layout});
+    args.insert(args.end(), {runner,
+                             "--lib",
+                             soPath,
+                             "--entry",
+                             c.entry,
+                             "--q",
+                             c.q,
+                             "--k",
+                             c.k,
+                             "--v",
+                             c.v,
+                             "--dtype",
+                             c.dtype,
+                             "--mask",
+                             c.mask,
+                             "--seed",
+                             std::to_string(seed),
+                             "--threads",
+                             std::to_string(threads),
+                             "--layout",
+                             layout});
     if (c.scale) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);
@@ -267,8 +284,7 @@ int main(int argc, char **argv) {
     llvm::sys::fs::remove(soPath);
     llvm::sys::fs::remove(dir);
   } else {
-    llvm::outs() << "attn-check: kept " << objPath << " and " << soPath
-                 << "\n";
+    llvm::outs() << "attn-check: kept " << objPath << " and " << soPath << "\n";
   }
   llvm::outs() << "attn-check: " << (checks.size() - failures) << " of "
                << checks.size() << " entry points within tolerance on "

@@ -113,24 +113,37 @@ int main(int argc, char **argv) {
         usage(("missing value after " + a).c_str());
       return argv[++i];
     };
-    if (a == "--lib") lib = value();
-    else if (a == "--entry") entry = value();
-    else if (a == "--q") haveQ = parseShape(value(), qs);
-    else if (a == "--k") haveK = parseShape(value(), ks);
-    else if (a == "--v") haveV = parseShape(value(), vs);
-    else if (a == "--dtype") dtypeName = value();
-    else if (a == "--mask") maskName = value();
-    else if (a == "--scale") scale = std::atof(value());
-    else if (a == "--seed") seed = std::strtoull(value(), nullptr, 10);
-    else if (a == "--tol") tol = std::atof(value());
-    else if (a == "--threads") threads = std::atoi(value());
-    else if (a == "--repeat") repeat = std::atoi(value());
+    if (a == "--lib")
+      lib = value();
+    else if (a == "--entry")
+      entry = value();
+    else if (a == "--q")
+      haveQ = parseShape(value(), qs);
+    else if (a == "--k")
+      haveK = parseShape(value(), ks);
+    else if (a == "--v")
+      haveV = parseShape(value(), vs);
+    else if (a == "--dtype")
+      dtypeName = value();
+    else if (a == "--mask")
+      maskName = value();
+    else if (a == "--scale")
+      scale = std::atof(value());
+    else if (a == "--seed")
+      seed = std::strtoull(value(), nullptr, 10);
+    else if (a == "--tol")
+      tol = std::atof(value());
+    else if (a == "--threads")
+      threads = std::atoi(value());
+    else if (a == "--repeat")
+      repeat = std::atoi(value());
     else if (a == "--layout") {
       std::string l = value();
       if (l != "contiguous" && l != "bshd")
         usage("--layout must be contiguous or bshd");
       bshd = l == "bshd";
-    } else usage(("unknown option " + a).c_str());
+    } else
+      usage(("unknown option " + a).c_str());
   }
   if (!lib || !entry || !haveQ || !haveK || !haveV)
     usage("need --lib, --entry, --q, --k and --v (shapes as B,H,L,D)");
@@ -141,8 +154,10 @@ int main(int argc, char **argv) {
   p.batch = qs[0], p.heads = qs[1], p.qLen = qs[2], p.headDim = qs[3];
   p.kvHeads = ks[1], p.kvLen = ks[2], p.valueDim = vs[3];
   p.scale = scale;
-  if (maskName == "causal") p.mask = Mask::Causal;
-  else if (maskName != "none") usage("--mask must be none or causal");
+  if (maskName == "causal")
+    p.mask = Mask::Causal;
+  else if (maskName != "none")
+    usage("--mask must be none or causal");
   if (p.kvHeads <= 0 || p.heads % p.kvHeads != 0)
     usage("query heads must be a multiple of key heads");
   if (tol < 0)
@@ -224,11 +239,11 @@ int main(int argc, char **argv) {
   std::printf("%s %s: Q[%lld,%lld,%lld,%lld] K[%lld,%lld,%lld,%lld] "
               "Dv=%lld %s mask=%s layout=%s: max_abs_err=%.3g (tol %.3g) "
               "at element %lld, time %.3f ms\n",
-              pass ? "PASS" : "FAIL", entry, (long long)qs[0],
-              (long long)qs[1], (long long)qs[2], (long long)qs[3],
-              (long long)ks[0], (long long)ks[1], (long long)ks[2],
-              (long long)ks[3], (long long)vs[3], dtypeName.c_str(),
-              maskName.c_str(), bshd ? "bshd" : "contiguous", maxErr, tol,
-              (long long)worst, bestMs);
+              pass ? "PASS" : "FAIL", entry, (long long)qs[0], (long long)qs[1],
+              (long long)qs[2], (long long)qs[3], (long long)ks[0],
+              (long long)ks[1], (long long)ks[2], (long long)ks[3],
+              (long long)vs[3], dtypeName.c_str(), maskName.c_str(),
+              bshd ? "bshd" : "contiguous", maxErr, tol, (long long)worst,
+              bestMs);
   return pass ? 0 : 1;
 }

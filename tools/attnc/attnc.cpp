@@ -35,8 +35,9 @@ static cl::opt<std::string> inputPath(cl::Positional,
                                       cl::desc("<model.json | input.mlir>"),
                                       cl::cat(attncCategory));
 static cl::opt<std::string>
-    outputPath("o", cl::desc("Output file (default: stdout for text phases, "
-                             "<input>.o for objects)"),
+    outputPath("o",
+               cl::desc("Output file (default: stdout for text phases, "
+                        "<input>.o for objects)"),
                cl::value_desc("path"), cl::cat(attncCategory));
 static cl::opt<std::string>
     targetName("target", cl::desc("Target to compile for (--list-targets)"),
@@ -50,8 +51,7 @@ static cl::opt<std::string> headerPath(
     "header",
     cl::desc("C header to write with an object (default: the output with .h)"),
     cl::value_desc("path"), cl::cat(attncCategory));
-static cl::opt<bool> noHeader("no-header",
-                              cl::desc("Do not write a C header"),
+static cl::opt<bool> noHeader("no-header", cl::desc("Do not write a C header"),
                               cl::cat(attncCategory));
 static cl::opt<bool> listTargetsFlag("list-targets",
                                      cl::desc("List the targets and exit"),

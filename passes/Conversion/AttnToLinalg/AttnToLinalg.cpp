@@ -89,8 +89,8 @@ private:
 Value SdpaLowering::buildScale(OpFoldResult headDim) {
   if (std::optional<double> s = op.getStaticScale())
     return f32Const(static_cast<float>(*s));
-  Value d = arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
-                                         toValue(headDim));
+  Value d =
+      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), toValue(headDim));
   Value df = arith::UIToFPOp::create(b, loc, f32, d);
   return math::RsqrtOp::create(b, loc, df);
 }
@@ -162,8 +162,8 @@ FailureOr<Value> SdpaLowering::lower() {
           b, loc, sInit.getType(), sInputs, ValueRange{sInit}, sMaps, reduce5,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value kv = group ? args[1] : kvExtract(nb, nl, k, 3, 4);
-            Value prod = arith::MulFOp::create(nb, nl, extToF32(nb, nl, args[0]),
-                                               extToF32(nb, nl, kv));
+            Value prod = arith::MulFOp::create(
+                nb, nl, extToF32(nb, nl, args[0]), extToF32(nb, nl, kv));
             yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
           })
           .getResult(0);
@@ -176,22 +176,21 @@ FailureOr<Value> SdpaLowering::lower() {
   Value qOffset;
   if (mask)
     qOffset = arith::SubIOp::create(b, loc, toValue(lk), toValue(lq));
-  Value masked =
-      linalg::GenericOp::create(
-          b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
-          ArrayRef<AffineMap>{id4}, par4,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value s = arith::MulFOp::create(nb, nl, args[0], scale);
-            if (mask) {
-              Value i = linalg::IndexOp::create(nb, nl, 2);
-              Value j = linalg::IndexOp::create(nb, nl, 3);
-              Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
-              Value keep = mask->buildKeeps(nb, nl, qPos, j);
-              s = arith::SelectOp::create(nb, nl, keep, s, negInf);
-            }
-            yield(nb, nl, s);
-          })
-          .getResult(0);
+  Value masked = linalg::GenericOp::create(
+                     b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
+                     ArrayRef<AffineMap>{id4}, par4,
+                     [&](OpBuilder &nb, Location nl, ValueRange args) {
+                       Value s = arith::MulFOp::create(nb, nl, args[0], scale);
+                       if (mask) {
+                         Value i = linalg::IndexOp::create(nb, nl, 2);
+                         Value j = linalg::IndexOp::create(nb, nl, 3);
+                         Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
+                         Value keep = mask->buildKeeps(nb, nl, qPos, j);
+                         s = arith::SelectOp::create(nb, nl, keep, s, negInf);
+                       }
+                       yield(nb, nl, s);
+                     })
+                     .getResult(0);
 
   // m[b,h,i] = max_j S'.
   SmallVector<OpFoldResult> rowSizes = {batch, hq, lq};
@@ -258,21 +257,21 @@ FailureOr<Value> SdpaLowering::lower() {
   // O = l == 0 ? 0 : A / l, in the storage type.
   auto outType = RankedTensorType::get(
       cast<RankedTensorType>(acc.getType()).getShape(), storage);
-  Value out =
-      linalg::GenericOp::create(
-          b, loc, outType, ValueRange{acc, rowSum},
-          ValueRange{tensor::EmptyOp::create(b, loc, oSizes, storage)},
-          ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            Value isEmpty = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
-            Value div = arith::DivFOp::create(nb, nl, args[0], args[1]);
-            Value o = arith::SelectOp::create(nb, nl, isEmpty, zero, div);
-            if (storage != f32)
-              o = arith::TruncFOp::create(nb, nl, storage, o);
-            yield(nb, nl, o);
-          })
-          .getResult(0);
+  Value out = linalg::GenericOp::create(
+                  b, loc, outType, ValueRange{acc, rowSum},
+                  ValueRange{tensor::EmptyOp::create(b, loc, oSizes, storage)},
+                  ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
+                  [&](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value isEmpty = arith::CmpFOp::create(
+                        nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
+                    Value div = arith::DivFOp::create(nb, nl, args[0], args[1]);
+                    Value o =
+                        arith::SelectOp::create(nb, nl, isEmpty, zero, div);
+                    if (storage != f32)
+                      o = arith::TruncFOp::create(nb, nl, storage, o);
+                    yield(nb, nl, o);
+                  })
+                  .getResult(0);
 
   if (out.getType() != op.getResultType())
     out = tensor::CastOp::create(b, loc, op.getResultType(), out);

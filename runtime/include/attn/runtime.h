@@ -58,8 +58,7 @@ typedef struct attn_status_s *attn_status_t;
 /** Makes a status with a printf-style message. Returns NULL for
  *  ATTN_STATUS_OK. Never fails: on allocation failure it returns a static
  *  RESOURCE_EXHAUSTED status (which attn_status_free ignores). */
-attn_status_t attn_status_make(attn_status_code_t code, const char *format,
-                               ...)
+attn_status_t attn_status_make(attn_status_code_t code, const char *format, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
 #endif
@@ -190,8 +189,7 @@ int32_t attn_context_thread_count(const attn_context_t *context);
 const attn_device_t *attn_context_device(const attn_context_t *context);
 
 /** Body of a parallel loop: processes items [begin, end). */
-typedef void (*attn_parallel_fn_t)(void *user_data, int64_t begin,
-                                   int64_t end);
+typedef void (*attn_parallel_fn_t)(void *user_data, int64_t begin, int64_t end);
 
 /**
  * Runs fn over [0, count) split into chunks of at most `grain` items (0

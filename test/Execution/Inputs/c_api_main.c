@@ -22,16 +22,22 @@ int main(void) {
   float *v = malloc(sizeof(float) * HKV * L * D);
   float *o = malloc(sizeof(float) * HQ * D);
   unsigned s = 1;
-  for (int i = 0; i < HQ * D; ++i) q[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
-  for (int i = 0; i < HKV * L * D; ++i) k[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
-  for (int i = 0; i < HKV * L * D; ++i) v[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
+  for (int i = 0; i < HQ * D; ++i)
+    q[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
+  for (int i = 0; i < HKV * L * D; ++i)
+    k[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
+  for (int i = 0; i < HKV * L * D; ++i)
+    v[i] = (float)((s = s * 1103515245u + 12345u) >> 9) / (1u << 23) - 1.0f;
 
   attn_context_options_t options;
   attn_context_options_initialize(&options);
   options.thread_count = 2;
   attn_context_t *ctx = NULL;
   attn_status_t st = attn_context_create(&options, &ctx);
-  if (st) { report("context", st); return 1; }
+  if (st) {
+    report("context", st);
+    return 1;
+  }
 
   int64_t qs[4] = {1, HQ, 1, D}, ks[4] = {1, HKV, L, D};
   attn_tensor_t tq, tk, tv, to;
@@ -41,37 +47,52 @@ int main(void) {
   attn_tensor_init_contiguous(&to, o, ATTN_DTYPE_F32, 4, qs);
 
   st = llama_gqa_decode(ctx, &tq, &tk, &tv, &to);
-  if (st) { report("decode", st); return 1; }
+  if (st) {
+    report("decode", st);
+    return 1;
+  }
   double worst = 0;
   for (int h = 0; h < HQ; ++h) {
     int kh = h / (HQ / HKV);
     double p[L], m = -INFINITY, sum = 0;
     for (int j = 0; j < L; ++j) {
       double dot = 0;
-      for (int d = 0; d < D; ++d) dot += (double)q[h * D + d] * k[(kh * L + j) * D + d];
+      for (int d = 0; d < D; ++d)
+        dot += (double)q[h * D + d] * k[(kh * L + j) * D + d];
       p[j] = dot / sqrt((double)D);
-      if (p[j] > m) m = p[j];
+      if (p[j] > m)
+        m = p[j];
     }
-    for (int j = 0; j < L; ++j) { p[j] = exp(p[j] - m); sum += p[j]; }
+    for (int j = 0; j < L; ++j) {
+      p[j] = exp(p[j] - m);
+      sum += p[j];
+    }
     for (int e = 0; e < D; ++e) {
       double acc = 0;
-      for (int j = 0; j < L; ++j) acc += p[j] * v[(kh * L + j) * D + e];
+      for (int j = 0; j < L; ++j)
+        acc += p[j] * v[(kh * L + j) * D + e];
       double err = fabs(acc / sum - o[h * D + e]);
-      if (err > worst) worst = err;
+      if (err > worst)
+        worst = err;
     }
   }
   printf("decode max abs error %s 1e-4\n", worst <= 1e-4 ? "<=" : ">");
 
   attn_tensor_t bad;
-  bad = tk; bad.dtype = ATTN_DTYPE_F16;
+  bad = tk;
+  bad.dtype = ATTN_DTYPE_F16;
   report("f16 key", llama_gqa_decode(ctx, &tq, &bad, &tv, &to));
-  bad = tk; bad.rank = 3;
+  bad = tk;
+  bad.rank = 3;
   report("rank-3 key", llama_gqa_decode(ctx, &tq, &bad, &tv, &to));
-  bad = tq; bad.sizes[3] = 64;
+  bad = tq;
+  bad.sizes[3] = 64;
   report("head dim 64", llama_gqa_decode(ctx, &bad, &tk, &tv, &to));
-  bad = tv; bad.sizes[2] = L - 1;
+  bad = tv;
+  bad.sizes[2] = L - 1;
   report("short value", llama_gqa_decode(ctx, &tq, &tk, &bad, &to));
-  bad = to; bad.data = k;
+  bad = to;
+  bad.data = k;
   report("output over key", llama_gqa_decode(ctx, &tq, &tk, &tv, &bad));
   report("no context", llama_gqa_decode(NULL, &tq, &tk, &tv, &to));
   report("null value", llama_gqa_decode(ctx, &tq, &tk, NULL, &to));
@@ -80,6 +101,9 @@ int main(void) {
   report("prefill with one token", llama_gqa_prefill(ctx, &tq, &tk, &tv, &to));
 
   attn_context_destroy(ctx);
-  free(q); free(k); free(v); free(o);
+  free(q);
+  free(k);
+  free(v);
+  free(o);
   return 0;
 }

@@ -47,7 +47,8 @@ void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
         }
         double sum = 0;
         for (int64_t j = 0; j < p.kvLen; ++j) {
-          scores[j] = std::isinf(maxScore) ? 0.0 : std::exp(scores[j] - maxScore);
+          scores[j] =
+              std::isinf(maxScore) ? 0.0 : std::exp(scores[j] - maxScore);
           sum += scores[j];
         }
         for (int64_t e = 0; e < p.valueDim; ++e) {
@@ -84,9 +85,12 @@ bool attn::ref::parseDType(const std::string &name, DType &out) {
 
 const char *attn::ref::dtypeName(DType d) {
   switch (d) {
-  case DType::F32: return "f32";
-  case DType::F16: return "f16";
-  case DType::BF16: return "bf16";
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
   }
   return "?";
 }
