@@ -4,6 +4,7 @@
 
 #include "compiler/Passes.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -19,6 +20,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -51,8 +53,14 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
-void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm) {
+void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
+                                          const TargetDescription &target) {
   pm.addPass(createMakeEntryPoints());
+  TileFlashOptions tile;
+  tile.qBlock = target.qBlock;
+  tile.kvBlock = target.kvBlock;
+  pm.addPass(createTileFlash(tile));
+  // Whatever attn-tile-flash does not tile takes the untiled lowering.
   pm.addPass(createConvertAttnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -68,6 +76,7 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createLowerCopies());
+  pm.addPass(createForallToForLoopPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -95,7 +104,7 @@ void mlir::attn::buildPipelineTo(OpPassManager &pm, Phase last,
                                  const TargetDescription &target) {
   buildAttnPhasePipeline(pm);
   if (last >= Phase::Tiled)
-    buildTiledPhasePipeline(pm);
+    buildTiledPhasePipeline(pm, target);
   if (last >= Phase::Vector)
     buildVectorPhasePipeline(pm);
   if (last >= Phase::LLVMDialect)
@@ -108,8 +117,11 @@ void mlir::attn::registerAttnPipelines() {
                              buildAttnPhasePipeline);
   PassPipelineRegistration<>(
       "attn-phase-tiled",
-      "attnc's tiled phase: entry points, attn to linalg on tensors",
-      buildTiledPhasePipeline);
+      "attnc's tiled phase for the host: entry points, online-softmax tiling",
+      [](OpPassManager &pm) {
+        std::optional<TargetDescription> host = lookupTarget("host");
+        buildTiledPhasePipeline(pm, host ? *host : TargetDescription{});
+      });
   PassPipelineRegistration<>(
       "attn-phase-vector",
       "attnc's vector phase: bufferize, deallocate, linalg to loops",

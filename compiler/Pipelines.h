@@ -29,9 +29,10 @@ std::string phaseList();
 
 /// attn: verify, canonicalize (shape refinement, default folding), CSE.
 void buildAttnPhasePipeline(OpPassManager &pm);
-/// tiled: entry points made destination-passing; attn ops lowered to linalg
-/// on tensors. (The online-softmax tiling lands here as attn-tile-flash.)
-void buildTiledPhasePipeline(OpPassManager &pm);
+/// tiled: entry points made destination-passing; attn.sdpa tiled into the
+/// online-softmax form with the target's block sizes (attn-tile-flash).
+void buildTiledPhasePipeline(OpPassManager &pm,
+                             const TargetDescription &target);
 /// vector: one-shot bufferization, buffer deallocation, linalg to loops.
 void buildVectorPhasePipeline(OpPassManager &pm);
 /// llvm-dialect: everything to the LLVM dialect, then the C entry points.

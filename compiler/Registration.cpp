@@ -6,6 +6,7 @@
 #include "compiler/Pipelines.h"
 #include "dialects/Attn/AttnDialect.h"
 #include "passes/Conversion/Passes.h"
+#include "passes/Transforms/Passes.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,6 +27,7 @@ void mlir::attn::registerAllAttncDialects(DialectRegistry &registry) {
 
 void mlir::attn::registerAttnPasses() {
   registerAttnConversionPasses();
+  registerAttnTransformsPasses();
   registerAttnCompilerPasses();
   registerAttnPipelines();
 }

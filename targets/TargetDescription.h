@@ -38,6 +38,10 @@ struct TargetDescription {
   uint64_t l1Bytes = 32 * 1024;
   uint64_t l2Bytes = 512 * 1024;
   uint64_t l3Bytes = 8 * 1024 * 1024;
+  /// attn-tile-flash block sizes: query rows per work item, key/value rows
+  /// per step of the online softmax.
+  int64_t qBlock = 64;
+  int64_t kvBlock = 64;
 };
 
 /// Registers a description; later registrations of the same name replace

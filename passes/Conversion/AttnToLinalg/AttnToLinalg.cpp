@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Conversion/Passes.h"
+#include "passes/Utils/LinalgBuilder.h"
 
 #include "dialects/Attn/AttnOps.h"
 
@@ -33,10 +34,7 @@ namespace {
 
 using utils::IteratorType;
 
-/// Terminates a linalg.generic body with one value.
-void yield(OpBuilder &b, Location loc, Value v) {
-  linalg::YieldOp::create(b, loc, ValueRange{v});
-}
+using LB = LinalgBuilder;
 
 /// Builds one attn.sdpa lowering. Loops are over query heads: (b, h, i, j, d)
 /// for the scores (batch, query head, query row, key row, reduction) and
@@ -44,7 +42,8 @@ void yield(OpBuilder &b, Location loc, Value v) {
 class SdpaLowering {
 public:
   SdpaLowering(OpBuilder &b, SdpaOp op)
-      : b(b), op(op), loc(op.getLoc()), f32(b.getF32Type()) {}
+      : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()),
+        f32(b.getF32Type()) {}
 
   FailureOr<Value> lower();
 
@@ -52,45 +51,21 @@ private:
   OpFoldResult dim(Value tensor, int64_t d) {
     return tensor::getMixedSize(b, loc, tensor, d);
   }
-  Value toValue(OpFoldResult ofr) {
-    if (auto v = dyn_cast<Value>(ofr))
-      return v;
-    return arith::ConstantIndexOp::create(
-        b, loc, cast<IntegerAttr>(cast<Attribute>(ofr)).getInt());
-  }
-  Value f32Const(double v) {
-    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-  }
-  /// An f32 tensor of `sizes` filled with `value`.
-  Value filled(ArrayRef<OpFoldResult> sizes, Value value) {
-    Value empty = tensor::EmptyOp::create(b, loc, sizes, f32);
-    return linalg::FillOp::create(b, loc, value, empty).getResult(0);
-  }
-  Value extToF32(OpBuilder &nb, Location nl, Value v) {
-    if (v.getType() == f32)
-      return v;
-    return arith::ExtFOp::create(nb, nl, f32, v);
-  }
-  AffineMap map(unsigned numDims, ArrayRef<unsigned> dims) {
-    SmallVector<AffineExpr> exprs;
-    for (unsigned d : dims)
-      exprs.push_back(b.getAffineDimExpr(d));
-    return AffineMap::get(numDims, 0, exprs, b.getContext());
-  }
   /// The scale as an f32 value: the attribute, or 1/sqrt(D).
   Value buildScale(OpFoldResult headDim);
 
   OpBuilder &b;
   SdpaOp op;
   Location loc;
+  LinalgBuilder lb;
   FloatType f32;
 };
 
 Value SdpaLowering::buildScale(OpFoldResult headDim) {
   if (std::optional<double> s = op.getStaticScale())
-    return f32Const(static_cast<float>(*s));
+    return lb.f32Const(static_cast<float>(*s));
   Value d =
-      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), toValue(headDim));
+      arith::IndexCastUIOp::create(b, loc, b.getI64Type(), lb.toValue(headDim));
   Value df = arith::UIToFPOp::create(b, loc, f32, d);
   return math::RsqrtOp::create(b, loc, df);
 }
@@ -114,7 +89,7 @@ FailureOr<Value> SdpaLowering::lower() {
   if (hqC && hkvC)
     group = *hqC / *hkvC;
   else
-    groupValue = arith::DivUIOp::create(b, loc, toValue(hq), toValue(hkv));
+    groupValue = arith::DivUIOp::create(b, loc, lb.toValue(hq), lb.toValue(hkv));
 
   /// Indexing map (over `numDims` loops) of K or V, whose dims are
   /// (b, h / G, row, col): `rowDim` and `colDim` are loop dimensions.
@@ -148,8 +123,8 @@ FailureOr<Value> SdpaLowering::lower() {
 
   // S[b,h,i,j] = sum_d Q[b,h,i,d] * K[b,h/G,j,d] in f32; loops (b,h,i,j,d).
   SmallVector<OpFoldResult> sSizes = {batch, hq, lq, lk};
-  Value sInit = filled(sSizes, f32Const(0.0));
-  AffineMap qMap = map(5, {0, 1, 2, 4}), sMap = map(5, {0, 1, 2, 3});
+  Value sInit = lb.filled(sSizes, lb.f32Const(0.0));
+  AffineMap qMap = lb.map(5, {0, 1, 2, 4}), sMap = lb.map(5, {0, 1, 2, 3});
   SmallVector<Value> sInputs = {q};
   SmallVector<AffineMap> sMaps = {qMap};
   if (group) {
@@ -163,19 +138,19 @@ FailureOr<Value> SdpaLowering::lower() {
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value kv = group ? args[1] : kvExtract(nb, nl, k, 3, 4);
             Value prod = arith::MulFOp::create(
-                nb, nl, extToF32(nb, nl, args[0]), extToF32(nb, nl, kv));
-            yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
+                nb, nl, LB::extToF32(nb, nl, args[0]), LB::extToF32(nb, nl, kv));
+            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
           })
           .getResult(0);
 
   // S' = mask(q, k) ? scale * S : -inf, with query row i at absolute position
   // Lk - Lq + i (bottom-right alignment).
   Value scale = buildScale(headDim);
-  Value negInf = f32Const(-std::numeric_limits<double>::infinity());
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
   std::optional<MaskAttrInterface> mask = op.getMask();
   Value qOffset;
   if (mask)
-    qOffset = arith::SubIOp::create(b, loc, toValue(lk), toValue(lq));
+    qOffset = arith::SubIOp::create(b, loc, lb.toValue(lk), lb.toValue(lq));
   Value masked = linalg::GenericOp::create(
                      b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
                      ArrayRef<AffineMap>{id4}, par4,
@@ -188,69 +163,69 @@ FailureOr<Value> SdpaLowering::lower() {
                          Value keep = mask->buildKeeps(nb, nl, qPos, j);
                          s = arith::SelectOp::create(nb, nl, keep, s, negInf);
                        }
-                       yield(nb, nl, s);
+                       LB::yield(nb, nl, s);
                      })
                      .getResult(0);
 
   // m[b,h,i] = max_j S'.
   SmallVector<OpFoldResult> rowSizes = {batch, hq, lq};
-  AffineMap rowMap = map(4, {0, 1, 2});
-  Value maxInit = filled(rowSizes, negInf);
+  AffineMap rowMap = lb.map(4, {0, 1, 2});
+  Value maxInit = lb.filled(rowSizes, negInf);
   Value rowMax =
       linalg::GenericOp::create(
           b, loc, maxInit.getType(), ValueRange{masked}, ValueRange{maxInit},
           ArrayRef<AffineMap>{id4, rowMap}, reduce4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yield(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+            LB::yield(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
           })
           .getResult(0);
 
   // P = exp(S' - m), with m replaced by 0 on fully masked rows so that they
   // give P = 0 rather than NaN.
-  Value zero = f32Const(0.0);
+  Value zero = lb.f32Const(0.0);
   Value probs =
       linalg::GenericOp::create(
           b, loc, masked.getType(), ValueRange{masked, rowMax},
-          ValueRange{tensor::EmptyOp::create(b, loc, sSizes, f32)},
+          ValueRange{lb.empty(sSizes)},
           ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value isEmpty = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::OEQ, args[1], negInf);
             Value m = arith::SelectOp::create(nb, nl, isEmpty, zero, args[1]);
             Value diff = arith::SubFOp::create(nb, nl, args[0], m);
-            yield(nb, nl, math::ExpOp::create(nb, nl, diff));
+            LB::yield(nb, nl, math::ExpOp::create(nb, nl, diff));
           })
           .getResult(0);
 
   // l[b,h,i] = sum_j P.
-  Value sumInit = filled(rowSizes, zero);
+  Value sumInit = lb.filled(rowSizes, zero);
   Value rowSum =
       linalg::GenericOp::create(
           b, loc, sumInit.getType(), ValueRange{probs}, ValueRange{sumInit},
           ArrayRef<AffineMap>{id4, rowMap}, reduce4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            yield(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
+            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, args[0], args[1]));
           })
           .getResult(0);
 
   // A[b,h,i,e] = sum_j P[b,h,i,j] * V[b,h/G,j,e]; loops (b,h,i,e,j).
   SmallVector<OpFoldResult> oSizes = {batch, hq, lq, dv};
-  Value oInit = filled(oSizes, zero);
+  Value oInit = lb.filled(oSizes, zero);
   SmallVector<Value> aInputs = {probs};
-  SmallVector<AffineMap> aMaps = {map(5, {0, 1, 2, 4})};
+  SmallVector<AffineMap> aMaps = {lb.map(5, {0, 1, 2, 4})};
   if (group) {
     aInputs.push_back(v);
     aMaps.push_back(kvMap(5, 4, 3));
   }
-  aMaps.push_back(map(5, {0, 1, 2, 3}));
+  aMaps.push_back(lb.map(5, {0, 1, 2, 3}));
   Value acc =
       linalg::GenericOp::create(
           b, loc, oInit.getType(), aInputs, ValueRange{oInit}, aMaps, reduce5,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value vv = group ? args[1] : kvExtract(nb, nl, v, 4, 3);
             Value prod =
-                arith::MulFOp::create(nb, nl, args[0], extToF32(nb, nl, vv));
-            yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
+                arith::MulFOp::create(nb, nl, args[0], LB::extToF32(nb, nl, vv));
+            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
           })
           .getResult(0);
 
@@ -259,7 +234,7 @@ FailureOr<Value> SdpaLowering::lower() {
       cast<RankedTensorType>(acc.getType()).getShape(), storage);
   Value out = linalg::GenericOp::create(
                   b, loc, outType, ValueRange{acc, rowSum},
-                  ValueRange{tensor::EmptyOp::create(b, loc, oSizes, storage)},
+                  ValueRange{lb.empty(oSizes, storage)},
                   ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
                   [&](OpBuilder &nb, Location nl, ValueRange args) {
                     Value isEmpty = arith::CmpFOp::create(
@@ -269,7 +244,7 @@ FailureOr<Value> SdpaLowering::lower() {
                         arith::SelectOp::create(nb, nl, isEmpty, zero, div);
                     if (storage != f32)
                       o = arith::TruncFOp::create(nb, nl, storage, o);
-                    yield(nb, nl, o);
+                    LB::yield(nb, nl, o);
                   })
                   .getResult(0);
 

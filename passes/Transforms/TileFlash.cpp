@@ -1,0 +1,425 @@
+//===- TileFlash.cpp - online-softmax tiling of attn.sdpa -----------------===//
+//
+// attn-tile-flash (see Passes.td). The tiled form, per work item
+// (b, h, query block of br <= Br rows starting at q0), reading KV head
+// h / G:
+//
+//   Qs = scale * Q[b, h, q0:q0+br, :]                        (f32, once)
+//   m = -inf, l = 0, o = 0
+//   for k0 in [0, kvEnd) step Bc:                            (causal: kvEnd
+//     S = Qs . K[b, h/G, k0:k0+bc, :]^T                       stops at the
+//     S = mask(S) if the block crosses the mask's boundary    diagonal)
+//     m' = max(m, rowmax S); p = exp(S - m'); a = exp(m - m')
+//     l = a * l + rowsum p;  o = a * o + p . V[b, h/G, k0:k0+bc, :]
+//     m = m'
+//   O[b, h, q0:q0+br, :] = l == 0 ? 0 : o / l
+//
+// Every tensor in the loop is at most br x Bc (scores) or br x Dv
+// (accumulator): nothing is quadratic in the sequence length.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Transforms/Passes.h"
+#include "passes/Utils/LinalgBuilder.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_TILEFLASH
+#include "passes/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+using utils::IteratorType;
+using LB = LinalgBuilder;
+
+/// Builds the tiled form of one attn.sdpa.
+class FlashLowering {
+public:
+  FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock)
+      : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()),
+        f32(b.getF32Type()), qBlock(qBlock), kvBlock(kvBlock) {}
+
+  Value lower();
+
+private:
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value dim(Value t, int64_t d) {
+    return lb.toValue(tensor::getMixedSize(b, loc, t, d));
+  }
+  /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, 0), as a 2-D
+  /// tensor.
+  Value slice2d(Value t, Value batch, Value head, Value row0, Value rows,
+                Value cols);
+  Value scaleValue(Value headDim);
+  /// Tensors created once per work item and sliced by every KV step, so
+  /// that bufferization allocates them outside the KV loop.
+  struct Scratch {
+    Value scores; // [br, Bc]
+    Value probs;  // [br, Bc]
+    Value alpha;  // [br]
+  };
+  /// The per-KV-block body of the online softmax; returns (m, l, o), each
+  /// updated in place.
+  SmallVector<Value> kvStep(Value qTile, Value kTile, Value vTile,
+                            ValueRange state, const Scratch &scratch,
+                            Value needsMask, Value q0, Value k0,
+                            Value qOffset);
+  /// A [rows, cols] slice at the origin of a 2-D scratch tensor.
+  Value head2d(Value t, Value rows, Value cols);
+
+  OpBuilder &b;
+  SdpaOp op;
+  Location loc;
+  LinalgBuilder lb;
+  FloatType f32;
+  int64_t qBlock, kvBlock;
+};
+
+Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
+                             Value rows, Value cols) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto staticOr = [](Value v) {
+    std::optional<int64_t> c = getConstantIntValue(v);
+    return c ? *c : ShapedType::kDynamic;
+  };
+  auto sliceType = RankedTensorType::get({staticOr(rows), staticOr(cols)},
+                                         type.getElementType());
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  return tensor::ExtractSliceOp::create(
+      b, loc, sliceType, t,
+      ArrayRef<OpFoldResult>{batch, head, row0, zero},
+      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(rows),
+                             getAsOpFoldResult(cols)},
+      ArrayRef<OpFoldResult>{one, one, one, one});
+}
+
+Value FlashLowering::scaleValue(Value headDim) {
+  if (std::optional<double> s = op.getStaticScale())
+    return lb.f32Const(static_cast<float>(*s));
+  Value d = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), headDim);
+  return math::RsqrtOp::create(b, loc,
+                               arith::UIToFPOp::create(b, loc, f32, d));
+}
+
+Value FlashLowering::head2d(Value t, Value rows, Value cols) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, loc, t, ArrayRef<OpFoldResult>{zero, zero},
+      ArrayRef<OpFoldResult>{getAsOpFoldResult(rows), getAsOpFoldResult(cols)},
+      ArrayRef<OpFoldResult>{one, one});
+}
+
+SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
+                                         ValueRange state,
+                                         const Scratch &scratch,
+                                         Value needsMask, Value q0, Value k0,
+                                         Value qOffset) {
+  Value m = state[0], l = state[1], o = state[2];
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  Value br = tensor::DimOp::create(b, loc, qTile, 0);
+  Value bc = tensor::DimOp::create(b, loc, kTile, 0);
+  auto fill = [&](Value value, Value dest) {
+    return linalg::FillOp::create(b, loc, value, dest).getResult(0);
+  };
+
+  // S = Qs . K^T; loops (i, j, d).
+  Value sInit = fill(zero, head2d(scratch.scores, br, bc));
+  Value s = linalg::GenericOp::create(
+                b, loc, sInit.getType(), ValueRange{qTile, kTile},
+                ValueRange{sInit},
+                ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
+                                    lb.map(3, {0, 1})},
+                ArrayRef<IteratorType>{par, par, red},
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value p = arith::MulFOp::create(
+                      nb, nl, a[0], LB::extToF32(nb, nl, a[1]));
+                  LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p));
+                })
+                .getResult(0);
+
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap id1 = b.getMultiDimIdentityMap(1);
+  AffineMap rows = lb.map(2, {0});
+  if (needsMask) {
+    MaskAttrInterface mask = *op.getMask();
+    auto ifOp = scf::IfOp::create(
+        b, loc, needsMask,
+        [&](OpBuilder &tb, Location tl) {
+          Value masked =
+              linalg::GenericOp::create(
+                  tb, tl, s.getType(), ValueRange{}, ValueRange{s},
+                  ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value i = linalg::IndexOp::create(nb, nl, 0);
+                    Value j = linalg::IndexOp::create(nb, nl, 1);
+                    Value qPos = arith::AddIOp::create(
+                        nb, nl, arith::AddIOp::create(nb, nl, q0, i), qOffset);
+                    Value kPos = arith::AddIOp::create(nb, nl, k0, j);
+                    Value keep = mask.buildKeeps(nb, nl, qPos, kPos);
+                    LB::yield(nb, nl,
+                              arith::SelectOp::create(nb, nl, keep, a[0],
+                                                      negInf));
+                  })
+                  .getResult(0);
+          scf::YieldOp::create(tb, tl, masked);
+        },
+        [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, s); });
+    s = ifOp.getResult(0);
+  }
+
+  // Keep the old m in the alpha scratch, fold the block's row max into m in
+  // place, then turn the old m into alpha = exp(m_old - m'), 0 while
+  // m_old = -inf (o and l are still 0 then). Every step writes in place.
+  // (A copy op, not an identity generic, which canonicalization would fold
+  // away and with it the in-place update of m.)
+  Value mOld =
+      linalg::CopyOp::create(b, loc, m, scratch.alpha).getResult(0);
+  Value mNew =
+      linalg::GenericOp::create(
+          b, loc, m.getType(), ValueRange{s}, ValueRange{m},
+          ArrayRef<AffineMap>{id2, rows}, ArrayRef<IteratorType>{par, red},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, arith::MaximumFOp::create(nb, nl, a[0], a[1]));
+          })
+          .getResult(0);
+  Value alpha =
+      linalg::GenericOp::create(
+          b, loc, mOld.getType(), ValueRange{mNew}, ValueRange{mOld},
+          ArrayRef<AffineMap>{id1, id1}, ArrayRef<IteratorType>{par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value none = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
+            Value e = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, a[1], a[0]));
+            LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, zero, e));
+          })
+          .getResult(0);
+
+  // p = exp(S - m'), with m' = -inf (nothing kept yet) read as 0.
+  Value p = linalg::GenericOp::create(
+                b, loc, s.getType(), ValueRange{s, mNew},
+                ValueRange{head2d(scratch.probs, br, bc)},
+                ArrayRef<AffineMap>{id2, rows, id2},
+                ArrayRef<IteratorType>{par, par},
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value none = arith::CmpFOp::create(
+                      nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
+                  Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
+                  LB::yield(nb, nl,
+                            math::ExpOp::create(
+                                nb, nl, arith::SubFOp::create(nb, nl, a[0], mm)));
+                })
+                .getResult(0);
+
+  // l = alpha * l + rowsum p.
+  Value lScaled = linalg::GenericOp::create(
+                      b, loc, l.getType(), ValueRange{alpha}, ValueRange{l},
+                      ArrayRef<AffineMap>{id1, id1},
+                      ArrayRef<IteratorType>{par},
+                      [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        LB::yield(nb, nl,
+                                  arith::MulFOp::create(nb, nl, a[0], a[1]));
+                      })
+                      .getResult(0);
+  Value lNew = linalg::GenericOp::create(
+                   b, loc, l.getType(), ValueRange{p}, ValueRange{lScaled},
+                   ArrayRef<AffineMap>{id2, rows},
+                   ArrayRef<IteratorType>{par, red},
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     LB::yield(nb, nl,
+                               arith::AddFOp::create(nb, nl, a[0], a[1]));
+                   })
+                   .getResult(0);
+
+  // o = alpha * o + p . V; loops (i, e, j).
+  Value oScaled = linalg::GenericOp::create(
+                      b, loc, o.getType(), ValueRange{alpha}, ValueRange{o},
+                      ArrayRef<AffineMap>{rows, id2},
+                      ArrayRef<IteratorType>{par, par},
+                      [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        LB::yield(nb, nl,
+                                  arith::MulFOp::create(nb, nl, a[0], a[1]));
+                      })
+                      .getResult(0);
+  Value oNew =
+      linalg::GenericOp::create(
+          b, loc, o.getType(), ValueRange{p, vTile}, ValueRange{oScaled},
+          ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {2, 1}),
+                              lb.map(3, {0, 1})},
+          ArrayRef<IteratorType>{par, par, red},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value prod =
+                arith::MulFOp::create(nb, nl, a[0], LB::extToF32(nb, nl, a[1]));
+            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], prod));
+          })
+          .getResult(0);
+  return {mNew, lNew, oNew};
+}
+
+Value FlashLowering::lower() {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Type storage = op.getResultType().getElementType();
+  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
+  Value hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
+  Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+  Value cQ = index(qBlock), cKv = index(kvBlock), c0 = index(0);
+  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
+  // Query row i sits at absolute position i + (Lk - Lq).
+  Value qOffset = b.createOrFold<arith::SubIOp>(loc, lk, lq);
+  Value scale = scaleValue(headDim);
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  std::optional<MaskAttrInterface> mask = op.getMask();
+  bool causal = mask && isa<CausalAttr>(*mask);
+
+  Value init = lb.empty({batch, hq, lq, dv}, storage);
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{batch, hq, numQBlocks}, ValueRange{init},
+      std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getBody()->getTerminator());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
+        qb = forall.getInductionVar(2);
+  Value q0 = arith::MulIOp::create(b, loc, qb, cQ);
+  Value br = arith::MinSIOp::create(
+      b, loc, cQ, arith::SubIOp::create(b, loc, lq, q0));
+  Value kvHead = b.createOrFold<arith::DivUIOp>(loc, hi, group);
+
+  // The query block, widened to f32 and scaled once.
+  Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  Value qTile =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get(
+                      cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
+          ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
+          ArrayRef<AffineMap>{id2, id2},
+          ArrayRef<IteratorType>{IteratorType::parallel,
+                                 IteratorType::parallel},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl,
+                      arith::MulFOp::create(
+                          nb, nl, LB::extToF32(nb, nl, a[0]), scale));
+          })
+          .getResult(0);
+
+  // Causal: the last row of the block sees keys up to q0 + br - 1 + offset,
+  // so key blocks past that are never visited.
+  Value kvEnd = lk;
+  if (causal) {
+    Value last = arith::AddIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, q0, br), qOffset);
+    kvEnd = arith::MaxSIOp::create(b, loc, c0,
+                                   arith::MinSIOp::create(b, loc, lk, last));
+  }
+
+  Scratch scratch{lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
+  Value mInit = lb.filled({br}, negInf);
+  Value lInit = lb.filled({br}, zero);
+  Value oInit = lb.filled({br, dv}, zero);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, kvEnd, cKv, ValueRange{mInit, lInit, oInit},
+      [&](OpBuilder &, Location, Value k0, ValueRange state) {
+        Value bc = arith::MinSIOp::create(
+            b, loc, cKv, arith::SubIOp::create(b, loc, kvEnd, k0));
+        Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
+        Value vTile = slice2d(v, bi, kvHead, k0, bc, dv);
+        // Which blocks need the mask evaluated: for causal, those whose last
+        // key is past the first row's position; for any other pattern, all.
+        Value needsMask;
+        if (causal) {
+          Value lastKey = arith::SubIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, k0, bc), index(1));
+          Value firstRow = arith::AddIOp::create(b, loc, q0, qOffset);
+          needsMask = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                            lastKey, firstRow);
+        } else if (mask) {
+          needsMask = arith::ConstantIntOp::create(b, loc, 1, 1);
+        }
+        SmallVector<Value> next =
+            kvStep(qTile, kTile, vTile, state, scratch, needsMask, q0, k0,
+                   qOffset);
+        scf::YieldOp::create(b, loc, next);
+      });
+  Value l = loop.getResult(1), o = loop.getResult(2);
+
+  // O = l == 0 ? 0 : o / l, in the storage type.
+  Value oTile =
+      linalg::GenericOp::create(
+          b, loc,
+          RankedTensorType::get(cast<RankedTensorType>(o.getType()).getShape(),
+                                storage),
+          ValueRange{o, l}, ValueRange{lb.empty({br, dv}, storage)},
+          ArrayRef<AffineMap>{id2, lb.map(2, {0}), id2},
+          ArrayRef<IteratorType>{IteratorType::parallel,
+                                 IteratorType::parallel},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value none = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+            Value r = arith::SelectOp::create(
+                nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+            if (storage != f32)
+              r = arith::TruncFOp::create(nb, nl, storage, r);
+            LB::yield(nb, nl, r);
+          })
+          .getResult(0);
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  OpFoldResult one = b.getIndexAttr(1);
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, oTile, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{bi, hi, q0, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(br),
+                             getAsOpFoldResult(dv)},
+      ArrayRef<OpFoldResult>{one, one, one, one});
+  return forall.getResult(0);
+}
+
+struct TileSdpa : OpRewritePattern<SdpaOp> {
+  TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock)
+      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock) {}
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    Value result = FlashLowering(rewriter, op, qBlock, kvBlock).lower();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+  int64_t qBlock, kvBlock;
+};
+
+struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (qBlock <= 0 || kvBlock <= 0) {
+      getOperation()->emitError()
+          << "attn-tile-flash: q-block and kv-block must be positive, found "
+          << qBlock << " and " << kvBlock;
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,55 @@
+//===- LinalgBuilder.h - small helpers for building linalg IR ---*- C++ -*-===//
+//
+// Shared by the lowerings of attn ops (convert-attn-to-linalg, attn-tile-
+// flash): f32 constants and filled tensors, widening to f32, indexing maps
+// from dimension lists, generic-op bodies.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_PASSES_UTILS_LINALGBUILDER_H
+#define ATTN_PASSES_UTILS_LINALGBUILDER_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+
+namespace mlir::attn {
+
+/// Builds linalg ops on f32 tensors at one location.
+class LinalgBuilder {
+public:
+  LinalgBuilder(OpBuilder &b, Location loc)
+      : b(b), loc(loc), f32(b.getF32Type()) {}
+
+  OpBuilder &builder() { return b; }
+  Location location() const { return loc; }
+  FloatType f32Type() const { return f32; }
+
+  /// `ofr` as an index Value (materialising constants).
+  Value toValue(OpFoldResult ofr);
+  /// An f32 constant.
+  Value f32Const(double v);
+  /// An f32 tensor of `sizes` filled with `value`.
+  Value filled(ArrayRef<OpFoldResult> sizes, Value value);
+  /// An uninitialised tensor of `sizes` (f32 by default); sizes that are
+  /// constants become static dimensions.
+  Value empty(ArrayRef<OpFoldResult> sizes, Type elementType = {});
+  /// The affine map (d_0, ..., d_{numDims-1}) -> (d_dims[0], d_dims[1], ...).
+  AffineMap map(unsigned numDims, ArrayRef<unsigned> dims);
+
+  /// `v` widened to f32 if it is narrower (inside a generic body).
+  static Value extToF32(OpBuilder &nb, Location nl, Value v);
+  /// Terminates a linalg.generic body with one value.
+  static void yield(OpBuilder &nb, Location nl, Value v);
+
+private:
+  OpBuilder &b;
+  Location loc;
+  FloatType f32;
+};
+
+} // namespace mlir::attn
+
+#endif // ATTN_PASSES_UTILS_LINALGBUILDER_H
