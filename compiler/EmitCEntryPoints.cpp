@@ -7,7 +7,7 @@
 //     %status = call @attn_rt_bind_args(%ctx, @entry__signature,
 //                                       "entry:names", %args, %descs)
 //     if (%status != null) return %status
-//     call @_mlir_ciface___attn_kernel_entry(&desc0, ..., &descN)
+//     call @_mlir_ciface___attn_kernel_entry(%ctx, &desc0, ..., &descN)
 //     return null
 //   }
 //
@@ -66,10 +66,11 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   SmallVector<int64_t> sig(sigAttr.asArrayRef());
   sig[1] = isaLevel;
   int64_t numArgs = sig[2];
-  if (static_cast<int64_t>(ciface.getNumArguments()) != numArgs)
+  // The kernel takes the context, then one descriptor per tensor.
+  if (static_cast<int64_t>(ciface.getNumArguments()) != numArgs + 1)
     return kernel.emitError()
-           << "signature names " << numArgs
-           << " arguments but the kernel takes " << ciface.getNumArguments();
+           << "signature names " << numArgs << " tensors but the kernel takes "
+           << ciface.getNumArguments() << " arguments";
   // Descriptor word offsets of each argument.
   SmallVector<int64_t> offsets;
   int64_t words = 0;
@@ -131,7 +132,7 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   LLVM::ReturnOp::create(b, loc, status);
 
   b.setInsertionPointToStart(callBlock);
-  SmallVector<Value> descPtrs;
+  SmallVector<Value> descPtrs = {body->getArgument(0)};
   for (int64_t a = 0; a < numArgs; ++a)
     descPtrs.push_back(LLVM::GEPOp::create(
         b, loc, ptr, descType, descs,

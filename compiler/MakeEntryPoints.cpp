@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
@@ -42,7 +43,8 @@ LogicalResult makeEntryPoint(func::FuncOp fn) {
     return failure();
 
   MLIRContext *ctx = fn.getContext();
-  SmallVector<Type> memrefTypes;
+  // The kernel takes the runtime context (for parallel loops) first.
+  SmallVector<Type> memrefTypes = {LLVM::LLVMPointerType::get(ctx)};
   for (const EntryArg &a : sig->args)
     memrefTypes.push_back(stridedMemRef(a.type));
 
@@ -61,7 +63,7 @@ LogicalResult makeEntryPoint(func::FuncOp fn) {
   unsigned numInputs = fn.getNumArguments();
   for (unsigned i = 0; i < numInputs; ++i) {
     Value t = bufferization::ToTensorOp::create(
-        b, fn.getArgument(i).getLoc(), sig->args[i].type, entry->getArgument(i),
+        b, fn.getArgument(i).getLoc(), sig->args[i].type, entry->getArgument(1 + i),
         /*restrict=*/true, /*writable=*/false);
     map.map(fn.getArgument(i), t);
   }
@@ -72,7 +74,7 @@ LogicalResult makeEntryPoint(func::FuncOp fn) {
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto store = bufferization::MaterializeInDestinationOp::create(
         b, ret.getLoc(), map.lookupOrDefault(v),
-        entry->getArgument(numInputs + i));
+        entry->getArgument(1 + numInputs + i));
     store.setRestrict(true);
     store.setWritable(true);
   }

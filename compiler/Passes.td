@@ -19,20 +19,24 @@ def MakeEntryPoints : Pass<"attn-make-entry-points", "::mlir::ModuleOp"> {
     ```mlir
     func.func @f(%q: tensor<...>, ...) -> tensor<...>
     // becomes
-    func.func @__attn_kernel_f(%q: memref<..., strided<[?, ...], offset: ?>>,
+    func.func @__attn_kernel_f(%ctx: !llvm.ptr,
+                               %q: memref<..., strided<[?, ...], offset: ?>>,
                                ..., %out: memref<...>)
         attributes {attn.entry = "f", attn.signature = array<i64: ...>,
                     attn.arg_names = "f:query,key,value,out",
                     llvm.emit_c_interface}
     ```
 
-    Inputs become `bufferization.to_tensor ... restrict`, results
+    The first argument is the runtime context (`attn_context_t *`), which
+    parallel loops hand to the runtime's thread pool. Inputs become
+    `bufferization.to_tensor ... restrict`, results
     `bufferization.materialize_in_destination ... restrict writable`. The
     signature table (attn/abi.h) records dtypes, static sizes, which dynamic
     sizes must agree and which must divide, for the runtime to check.
   }];
   let dependentDialects = ["::mlir::bufferization::BufferizationDialect",
-                           "::mlir::memref::MemRefDialect"];
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::LLVM::LLVMDialect"];
 }
 
 def EmitCEntryPoints : Pass<"attn-emit-c-entry-points", "::mlir::ModuleOp"> {
@@ -70,6 +74,29 @@ def LowerCopies : Pass<"attn-lower-copies"> {
     lowers to loops (and later to vector code) like any other linalg op.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def OutlineParallel : Pass<"attn-outline-parallel", "::mlir::ModuleOp"> {
+  let summary = "Run the scf.forall loops of entry kernels on the runtime's threads";
+  let description = [{
+    Replaces each `scf.forall` (on memrefs, after bufferization, with zero
+    lower bounds and unit steps) of an entry kernel by a call
+
+    ```c
+    attn_context_parallel_for(ctx, count, 1, body, &closure);
+    ```
+
+    where `ctx` is the kernel's context argument, `count` the product of the
+    loop's upper bounds, and `body` a new function
+    `void body(void *closure, int64_t begin, int64_t end)` that recovers the
+    loop indices of each linear index in [begin, end) and runs the loop's
+    body. Values the body uses from outside travel in a stack-allocated
+    closure struct (memrefs as their LLVM descriptors). Loops elsewhere are
+    left alone (scf-forall-to-for makes them sequential).
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect"];
 }
 
 #endif // ATTN_COMPILER_PASSES_TD

@@ -76,8 +76,11 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createLowerCopies());
-  pm.addPass(createForallToForLoopPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel loops of entry kernels run on the runtime's thread pool; any
+  // other scf.forall runs sequentially.
+  pm.addPass(createOutlineParallel());
+  pm.addPass(createForallToForLoopPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
