@@ -412,7 +412,8 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     if (qBlock <= 0 || kvBlock <= 0) {
       getOperation()->emitError()
           << "attn-tile-flash: q-block and kv-block must be positive, found "
-          << qBlock << " and " << kvBlock;
+          << static_cast<int64_t>(qBlock) << " and "
+          << static_cast<int64_t>(kvBlock);
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
