@@ -77,6 +77,7 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createLowerCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createApproximateExp());
   // Parallel loops of entry kernels run on the runtime's thread pool; any
   // other scf.forall runs sequentially.
   pm.addPass(createOutlineParallel());

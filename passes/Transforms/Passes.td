@@ -42,4 +42,17 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::math::MathDialect"];
 }
 
+def ApproximateExp : Pass<"attn-approximate-exp"> {
+  let summary = "Replace math.exp by upstream's polynomial approximation";
+  let description = [{
+    Rewrites `math.exp` on f32 (scalars and vectors) into MLIR's polynomial
+    approximation (range reduction plus a minimax polynomial, about 1 ulp),
+    so that softmax loops contain only arithmetic and LLVM vectorizes them
+    instead of calling libm's scalar `expf` per element.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -71,6 +71,7 @@ private:
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
+    Value keysT;  // [D, Bc] f32: the key block transposed
     Value scores; // [br, Bc]
     Value probs;  // [br, Bc]
     Value alpha;  // [br]
@@ -141,22 +142,38 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
     return linalg::FillOp::create(b, loc, value, dest).getResult(0);
   };
 
-  // S = Qs . K^T; loops (i, j, d).
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  auto contract = arith::FastMathFlags::contract;
+
+  // K^T, widened to f32, so that the score loop runs along contiguous keys.
+  Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
+  Value kT = linalg::GenericOp::create(
+                 b, loc, head2d(scratch.keysT, headDim, bc).getType(),
+                 ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
+                 ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
+                 ArrayRef<IteratorType>{par, par},
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+                 })
+                 .getResult(0);
+
+  // S = Qs . K^T; loops (i, d, j): the innermost loop is over keys, a
+  // parallel dimension, so it vectorizes without reassociating sums.
   Value sInit = fill(zero, head2d(scratch.scores, br, bc));
   Value s = linalg::GenericOp::create(
-                b, loc, sInit.getType(), ValueRange{qTile, kTile},
+                b, loc, sInit.getType(), ValueRange{qTile, kT},
                 ValueRange{sInit},
-                ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
-                                    lb.map(3, {0, 1})},
-                ArrayRef<IteratorType>{par, par, red},
+                ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
+                                    lb.map(3, {0, 2})},
+                ArrayRef<IteratorType>{par, red, par},
                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  Value p = arith::MulFOp::create(
-                      nb, nl, a[0], LB::extToF32(nb, nl, a[1]));
-                  LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p));
+                  Value p =
+                      arith::MulFOp::create(nb, nl, a[0], a[1], contract);
+                  LB::yield(nb, nl,
+                            arith::AddFOp::create(nb, nl, a[2], p, contract));
                 })
                 .getResult(0);
 
-  AffineMap id2 = b.getMultiDimIdentityMap(2);
   AffineMap id1 = b.getMultiDimIdentityMap(1);
   AffineMap rows = lb.map(2, {0});
   if (needsMask) {
@@ -198,7 +215,10 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
           b, loc, m.getType(), ValueRange{s}, ValueRange{m},
           ArrayRef<AffineMap>{id2, rows}, ArrayRef<IteratorType>{par, red},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            LB::yield(nb, nl, arith::MaximumFOp::create(nb, nl, a[0], a[1]));
+            // max is associative: let the row reduction vectorize.
+            LB::yield(nb, nl,
+                      arith::MaximumFOp::create(nb, nl, a[0], a[1],
+                                                arith::FastMathFlags::reassoc));
           })
           .getResult(0);
   Value alpha =
@@ -245,12 +265,17 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                    ArrayRef<AffineMap>{id2, rows},
                    ArrayRef<IteratorType>{par, red},
                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     // Summing the row in any order stays far inside the
+                     // tolerance; reassociation lets it vectorize.
                      LB::yield(nb, nl,
-                               arith::AddFOp::create(nb, nl, a[0], a[1]));
+                               arith::AddFOp::create(
+                                   nb, nl, a[0], a[1],
+                                   arith::FastMathFlags::reassoc));
                    })
                    .getResult(0);
 
-  // o = alpha * o + p . V; loops (i, e, j).
+  // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
+  // value columns, contiguous in V and o.
   Value oScaled = linalg::GenericOp::create(
                       b, loc, o.getType(), ValueRange{alpha}, ValueRange{o},
                       ArrayRef<AffineMap>{rows, id2},
@@ -263,13 +288,14 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
   Value oNew =
       linalg::GenericOp::create(
           b, loc, o.getType(), ValueRange{p, vTile}, ValueRange{oScaled},
-          ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {2, 1}),
-                              lb.map(3, {0, 1})},
-          ArrayRef<IteratorType>{par, par, red},
+          ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
+                              lb.map(3, {0, 2})},
+          ArrayRef<IteratorType>{par, red, par},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value prod =
-                arith::MulFOp::create(nb, nl, a[0], LB::extToF32(nb, nl, a[1]));
-            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], prod));
+            Value prod = arith::MulFOp::create(
+                nb, nl, a[0], LB::extToF32(nb, nl, a[1]), contract);
+            LB::yield(nb, nl,
+                      arith::AddFOp::create(nb, nl, a[2], prod, contract));
           })
           .getResult(0);
   return {mNew, lNew, oNew};
@@ -332,7 +358,8 @@ Value FlashLowering::lower() {
                                    arith::MinSIOp::create(b, loc, lk, last));
   }
 
-  Scratch scratch{lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
+  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({br, cKv}),
+                  lb.empty({br, cKv}), lb.empty({br})};
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);
