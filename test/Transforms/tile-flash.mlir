@@ -25,7 +25,12 @@
 // CHECK:     tensor.extract_slice %arg1[%[[B]], %[[KH]], %[[K0]], 0]
 // CHECK:     tensor.extract_slice %arg2[%[[B]], %[[KH]], %[[K0]], 0]
 // CHECK:     %[[CROSS:.*]] = arith.cmpi sgt
-// CHECK:     %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// The key block is transposed (and widened) once; the score loops are
+// (i, d, j) so the innermost loop runs along contiguous keys.
+// CHECK:     %[[KT:.*]] = linalg.generic {indexing_maps = [#[[TR:.*]], #{{.*}}], iterator_types = ["parallel", "parallel"]}
+// CHECK:     %[[S:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.*}}, %[[KT]] :
+// CHECK:       arith.mulf {{.*}} fastmath<contract>
+// CHECK:       arith.addf {{.*}} fastmath<contract>
 // CHECK:     %[[SM:.*]] = scf.if %[[CROSS]] -> (tensor<?x?xf32>)
 // CHECK:       arith.cmpi sle
 // CHECK:       arith.select
