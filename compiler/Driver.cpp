@@ -10,7 +10,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -60,4 +62,32 @@ LogicalResult mlir::attn::compileToObject(ModuleOp module,
     return failure();
   llvm::raw_svector_ostream os(object);
   return emitMachineCode(module, target, Phase::Obj, os);
+}
+
+FailureOr<std::string>
+mlir::attn::compileToSharedLibrary(ModuleOp module,
+                                   const TargetDescription &target,
+                                   llvm::StringRef dir) {
+  llvm::SmallVector<char> object;
+  if (failed(compileToObject(module, target, object)))
+    return failure();
+  std::string objPath = (dir + "/kernel.o").str();
+  std::string soPath = (dir + "/kernel.so").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return module.emitError() << "cannot write " << objPath << ": "
+                                << ec.message();
+    os.write(object.data(), object.size());
+  }
+  llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName(ATTN_LLD_PATH);
+  if (!lld)
+    return module.emitError() << "cannot find the linker " << ATTN_LLD_PATH;
+  std::string error;
+  llvm::StringRef args[] = {*lld, "-shared", "-o", soPath, objPath};
+  if (llvm::sys::ExecuteAndWait(*lld, args, std::nullopt, {}, 0, 0, &error) !=
+      0)
+    return module.emitError() << "linking " << objPath << " failed " << error;
+  return soPath;
 }

@@ -39,6 +39,14 @@ LogicalResult runPhases(ModuleOp module, Phase last,
 LogicalResult compileToObject(ModuleOp module, const TargetDescription &target,
                               llvm::SmallVectorImpl<char> &object);
 
+/// Compiles `module` (as loaded) to `dir`/kernel.o and links it with lld
+/// into the shared library `dir`/kernel.so, whose path is returned. The
+/// runtime's symbols stay undefined: the program that loads the library
+/// provides them.
+FailureOr<std::string> compileToSharedLibrary(ModuleOp module,
+                                              const TargetDescription &target,
+                                              llvm::StringRef dir);
+
 } // namespace mlir::attn
 
 #endif // ATTN_COMPILER_DRIVER_H

@@ -15,6 +15,8 @@ PKGS=(
   python3
   # runtime unit tests
   libgtest-dev
+  # attn-bench's unfused baseline (sgemm + softmax + sgemm)
+  libopenblas-dev
 )
 
 missing=()

@@ -179,3 +179,32 @@ TEST(Context, ParallelForRejectsBadArguments) {
 }
 
 } // namespace
+
+// The allocation functions generated code calls (runtime/src/memory.c).
+extern "C" void *_mlir_memref_to_llvm_alloc(size_t size);
+extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
+                                                   size_t size);
+extern "C" void _mlir_memref_to_llvm_free(void *ptr);
+
+namespace {
+TEST(Memory, CountsCurrentAndPeakBytesAndAligns) {
+  attn_memory_stats_t before, during, after;
+  attn_memory_stats_reset_peak();
+  attn_memory_stats(&before);
+  void *a = _mlir_memref_to_llvm_alloc(1000);
+  void *b = _mlir_memref_to_llvm_aligned_alloc(64, 4096);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % 64, 0u);
+  std::memset(b, 1, 4096);
+  attn_memory_stats(&during);
+  EXPECT_EQ(during.current_bytes - before.current_bytes, 5096);
+  EXPECT_EQ(during.allocations, 2);
+  _mlir_memref_to_llvm_free(a);
+  _mlir_memref_to_llvm_free(b);
+  _mlir_memref_to_llvm_free(nullptr);
+  attn_memory_stats(&after);
+  EXPECT_EQ(after.current_bytes, before.current_bytes);
+  EXPECT_EQ(after.peak_bytes - before.current_bytes, 5096);
+}
+} // namespace

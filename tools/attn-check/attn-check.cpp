@@ -197,31 +197,14 @@ int main(int argc, char **argv) {
     return fail(entryName.empty() ? "the input has no entry points"
                                   : "no entry point named '" + entryName + "'");
 
-  llvm::SmallVector<char> object;
-  if (failed(compileToObject(*module, *target, object)))
-    return 2;
-
   llvm::SmallString<128> dir;
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("attn-check", dir))
     return fail("cannot create a temporary directory: " + ec.message());
-  std::string objPath = (dir + "/kernel.o").str();
-  std::string soPath = (dir + "/kernel.so").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return fail("cannot write " + objPath + ": " + ec.message());
-    os.write(object.data(), object.size());
-  }
-  llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName(ATTN_LLD_PATH);
-  if (!lld)
-    return fail("cannot find the linker " + std::string(ATTN_LLD_PATH));
-  std::string linkError;
-  llvm::StringRef linkArgs[] = {*lld, "-shared", "-o", soPath, objPath};
-  if (llvm::sys::ExecuteAndWait(*lld, linkArgs, std::nullopt, {}, 0, 0,
-                                &linkError) != 0)
-    return fail("linking " + objPath + " failed " + linkError);
+  FailureOr<std::string> so = compileToSharedLibrary(*module, *target, dir);
+  if (failed(so))
+    return 2;
+  std::string soPath = *so, objPath = (dir + "/kernel.o").str();
 
   std::string runner = runnerPath;
   if (runner.empty()) {

@@ -201,6 +201,27 @@ attn_status_t attn_context_parallel_for(attn_context_t *context, int64_t count,
                                         int64_t grain, attn_parallel_fn_t fn,
                                         void *user_data);
 
+/*===----------------------------------------------------------------------===*
+ * Memory of compiled code
+ *===----------------------------------------------------------------------===*/
+
+/** What compiled code has allocated through the runtime (its temporaries;
+ *  inputs and outputs are the caller's). */
+typedef struct attn_memory_stats_t {
+  /** Bytes allocated and not yet freed. */
+  int64_t current_bytes;
+  /** The most bytes held at once since the last reset. */
+  int64_t peak_bytes;
+  /** Allocations since the last reset. */
+  int64_t allocations;
+} attn_memory_stats_t;
+
+/** Reads the process-wide counters. Thread-safe. */
+void attn_memory_stats(attn_memory_stats_t *out_stats);
+
+/** Restarts the peak at the current usage and the allocation count at 0. */
+void attn_memory_stats_reset_peak(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
