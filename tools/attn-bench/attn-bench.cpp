@@ -1,0 +1,475 @@
+//===- attn-bench.cpp - speed and memory of attnc against baselines -------===//
+//
+//   attn-bench --workload dense-2k,causal-2k --impl attnc,openblas,naive
+//              --threads 2 --json out.json [--quick] [--reps N]
+//   attn-bench --shape 1,8,8,2048,2048,64[,Dv][:causal] --impl attnc,openblas
+//
+// Implementations run on the same inputs in one process, interleaved
+// (A B C A B C ...) after a warm-up; the table gives the median and min/max
+// of the repetitions, GFLOP/s over the (q, k) pairs the mask keeps, the
+// fraction of the FMA peak measured at start on the same thread count, and
+// the extra memory each implementation allocated. See BENCHMARKS.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tools/attn-bench/Baselines.h"
+#include "tools/attn-bench/Peak.h"
+#include "tools/attn-check/reference/Reference.h"
+
+#include "compiler/Driver.h"
+#include "compiler/ModelImport.h"
+
+#include "attn/runtime.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace attn::bench;
+
+namespace {
+
+struct Workload {
+  std::string name;
+  Shape shape;
+};
+
+/// BENCHMARKS.md's default set (the dense/masked ones attnc runs today).
+std::vector<Workload> defaultWorkloads() {
+  return {
+      {"bert-base", {1, 12, 12, 512, 512, 64, 64, false}},
+      {"dense-2k", {1, 8, 8, 2048, 2048, 64, 64, false}},
+      {"dense-2k-d128", {1, 8, 8, 2048, 2048, 128, 128, false}},
+      {"causal-2k", {1, 8, 8, 2048, 2048, 64, 64, true}},
+      {"causal-2k-h16", {1, 16, 16, 2048, 2048, 64, 64, true}},
+      {"dense-4k", {1, 8, 8, 4096, 4096, 64, 64, false}},
+      {"dense-16k", {1, 8, 8, 16384, 16384, 64, 64, false}},
+      {"gqa-2k", {1, 32, 8, 2048, 2048, 128, 128, true}},
+      {"decode-8k", {1, 32, 8, 1, 8192, 128, 128, false}},
+  };
+}
+
+/// Workloads BENCHMARKS.md names whose variants attnc does not compile yet.
+const char *const kPendingWorkloads[] = {
+    "long-16k-window", "bigbird-4k",   "linformer-4k", "performer-4k",
+    "nystrom-4k",      "linformer-16k", "performer-16k", "nystrom-16k",
+    "diff-2k"};
+
+/// FLOPs over the kept (q, k) pairs: 2 per multiply-add of Q.K^T and P.V.
+double flopCount(const Shape &s) {
+  double pairs = 0;
+  for (int64_t i = 0; i < s.qLen; ++i) {
+    int64_t last = s.causal ? std::min(s.kvLen, i + s.kvLen - s.qLen + 1)
+                            : s.kvLen;
+    pairs += std::max<int64_t>(0, last);
+  }
+  return 2.0 * s.batch * s.heads * pairs * (s.headDim + s.valueDim);
+}
+
+struct Stats {
+  double median, min, max;
+};
+Stats summarize(std::vector<double> t) {
+  std::sort(t.begin(), t.end());
+  return {t[t.size() / 2], t.front(), t.back()};
+}
+
+[[noreturn]] void usage(const std::string &message) {
+  std::fprintf(stderr,
+               "attn-bench: error: %s\n"
+               "usage: attn-bench [--workload NAME[,NAME]] [--shape "
+               "B,Hq,Hkv,Lq,Lk,D[,Dv][:causal]]\n"
+               "                  [--impl attnc[-TARGET],openblas,naive] "
+               "[--threads N] [--reps N]\n"
+               "                  [--json FILE] [--quick] [--allow-slow] "
+               "[--list]\n",
+               message.c_str());
+  std::exit(2);
+}
+
+std::vector<std::string> split(const std::string &s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep))
+    if (!item.empty())
+      out.push_back(item);
+  return out;
+}
+
+/// OpenBLAS picks its kernels when it loads; on AMD Zen with AVX-512 it
+/// must be told to use the SkylakeX ones (BENCHMARKS.md), so re-run this
+/// program once with OPENBLAS_CORETYPE set.
+void pinOpenBlasKernels(char **argv) {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (getenv("OPENBLAS_CORETYPE") || !__builtin_cpu_is("amd") ||
+      !__builtin_cpu_supports("avx512f"))
+    return;
+  setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+  execv("/proc/self/exe", argv);
+#else
+  (void)argv;
+#endif
+}
+
+/// Read bandwidth of a buffer much larger than the caches, GB/s.
+double measureReadBandwidth(int threads) {
+  const size_t n = size_t(64) << 20; // 256 MiB of floats
+  std::vector<float> data(n, 1.0f);
+  double best = 0;
+  for (int rep = 0; rep < 3; ++rep) {
+    std::vector<double> sums(threads);
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t)
+      pool.emplace_back([&, t] {
+        size_t b = n / threads * t, e = t + 1 == threads ? n : b + n / threads;
+        float acc[16] = {0};
+        for (size_t i = b; i + 16 <= e; i += 16)
+          for (int j = 0; j < 16; ++j)
+            acc[j] += data[i + j];
+        double s = 0;
+        for (float a : acc)
+          s += a;
+        sums[t] = s;
+      });
+    for (std::thread &t : pool)
+      t.join();
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             t0)
+                   .count();
+    best = std::max(best, n * sizeof(float) / s / 1e9);
+  }
+  return best;
+}
+
+/// An implementation prepared for one workload.
+struct Runner {
+  std::string impl;
+  std::function<void()> run;
+  int64_t extraBytes = 0;
+  std::vector<double> times;
+  std::string note; // why it did not run, if it did not
+};
+
+using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
+                                  const attn_tensor_t *, const attn_tensor_t *,
+                                  attn_tensor_t *);
+
+/// Compiles the workload with attnc for `target` and loads it.
+std::string compileAttnc(const Workload &w, const std::string &target,
+                         EntryFn &entry) {
+  std::optional<mlir::attn::TargetDescription> desc =
+      mlir::attn::lookupTarget(target);
+  if (!desc)
+    return "unknown target '" + target + "'";
+  mlir::attn::ModelDescription model;
+  model.name = "bench";
+  mlir::attn::LayerDescription layer;
+  layer.name = "w";
+  layer.batch = w.shape.batch, layer.heads = w.shape.heads;
+  layer.kvHeads = w.shape.kvHeads, layer.qLen = w.shape.qLen;
+  layer.kvLen = w.shape.kvLen, layer.headDim = w.shape.headDim;
+  layer.valueDim = w.shape.valueDim;
+  layer.mask = w.shape.causal ? "causal" : "none";
+  model.layers.push_back(layer);
+  std::unique_ptr<mlir::MLIRContext> ctx = mlir::attn::createAttncContext();
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::attn::buildModelModule(model, *ctx, w.name);
+  llvm::SmallString<128> dir;
+  if (llvm::sys::fs::createUniqueDirectory("attn-bench", dir))
+    return "cannot create a temporary directory";
+  mlir::FailureOr<std::string> so =
+      mlir::attn::compileToSharedLibrary(*module, *desc, dir);
+  if (mlir::failed(so))
+    return "compilation failed";
+  void *handle = dlopen(so->c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    return std::string("cannot load the kernel: ") + dlerror();
+  entry = reinterpret_cast<EntryFn>(dlsym(handle, "bench_w"));
+  return entry ? "" : "entry point not found";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  pinOpenBlasKernels(argv);
+  llvm::InitLLVM init(argc, argv);
+  std::vector<std::string> workloadNames, impls = {"attnc", "openblas",
+                                                   "naive"};
+  std::vector<Workload> custom;
+  std::string jsonPath;
+  int threads = 0, reps = 0;
+  bool quick = false, allowSlow = false, list = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        usage("missing value after " + a);
+      return argv[++i];
+    };
+    if (a == "--workload")
+      workloadNames = split(value(), ',');
+    else if (a == "--impl")
+      impls = split(value(), ',');
+    else if (a == "--threads")
+      threads = std::atoi(value().c_str());
+    else if (a == "--reps")
+      reps = std::atoi(value().c_str());
+    else if (a == "--json")
+      jsonPath = value();
+    else if (a == "--quick")
+      quick = true;
+    else if (a == "--allow-slow")
+      allowSlow = true;
+    else if (a == "--list")
+      list = true;
+    else if (a == "--shape") {
+      std::string spec = value();
+      bool causal = false;
+      if (size_t c = spec.find(":causal"); c != std::string::npos) {
+        causal = true;
+        spec = spec.substr(0, c);
+      }
+      std::vector<std::string> f = split(spec, ',');
+      if (f.size() != 6 && f.size() != 7)
+        usage("--shape takes B,Hq,Hkv,Lq,Lk,D[,Dv][:causal]");
+      std::vector<int64_t> n;
+      for (const std::string &x : f) {
+        char *end = nullptr;
+        long long v = std::strtoll(x.c_str(), &end, 10);
+        if (!end || *end || v <= 0)
+          usage("--shape sizes must be positive integers, found '" + x + "'");
+        n.push_back(v);
+      }
+      if (n[1] % n[2])
+        usage("--shape: Hkv must divide Hq");
+      Shape s{n[0], n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5],
+              causal};
+      custom.push_back({"custom-" + spec + (causal ? "-causal" : ""), s});
+    } else
+      usage("unknown option " + a);
+  }
+  if (threads <= 0)
+    threads = std::max(1u, std::thread::hardware_concurrency());
+  if (reps <= 0)
+    reps = quick ? 3 : 7;
+
+  std::vector<Workload> all = defaultWorkloads(), selected;
+  if (list) {
+    for (const Workload &w : all)
+      std::printf("%-16s B=%lld Hq=%lld Hkv=%lld Lq=%lld Lk=%lld D=%lld "
+                  "Dv=%lld%s\n",
+                  w.name.c_str(), (long long)w.shape.batch,
+                  (long long)w.shape.heads, (long long)w.shape.kvHeads,
+                  (long long)w.shape.qLen, (long long)w.shape.kvLen,
+                  (long long)w.shape.headDim, (long long)w.shape.valueDim,
+                  w.shape.causal ? " causal" : "");
+    for (const char *p : kPendingWorkloads)
+      std::printf("%-16s (not yet: its variant does not compile yet)\n", p);
+    return 0;
+  }
+  if (workloadNames.empty() && custom.empty())
+    workloadNames = quick ? std::vector<std::string>{"bert-base"}
+                          : std::vector<std::string>{"bert-base", "dense-2k",
+                                                     "dense-2k-d128",
+                                                     "causal-2k", "gqa-2k",
+                                                     "decode-8k"};
+  for (const std::string &n : workloadNames) {
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const Workload &w) { return w.name == n; });
+    if (it != all.end()) {
+      selected.push_back(*it);
+      continue;
+    }
+    bool pending = std::any_of(std::begin(kPendingWorkloads),
+                               std::end(kPendingWorkloads),
+                               [&](const char *p) { return n == p; });
+    usage("workload '" + n + "' " +
+          (pending ? "needs a variant attnc does not compile yet"
+                   : "is unknown (attn-bench --list)"));
+  }
+  selected.insert(selected.end(), custom.begin(), custom.end());
+  for (const std::string &impl : impls)
+    if (impl != "openblas" && impl != "naive" && impl.rfind("attnc", 0) != 0)
+      usage("unknown --impl '" + impl + "' (attnc, attnc-<target>, openblas, "
+            "naive; halide is not implemented yet)");
+
+  Peak peak = measurePeak(threads);
+  std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads; ", peak.isa.c_str(),
+              peak.gflops, threads);
+  bool decode = std::any_of(selected.begin(), selected.end(),
+                            [](const Workload &w) { return w.shape.qLen == 1; });
+  double bandwidth = decode ? measureReadBandwidth(threads) : 0;
+  if (decode)
+    std::printf("read bandwidth %.1f GB/s\n", bandwidth);
+  else
+    std::printf("\n");
+
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = threads;
+  attn_context_t *ctx = nullptr;
+  if (attn_status_t st = attn_context_create(&options, &ctx)) {
+    std::fprintf(stderr, "attn-bench: error: %s\n", attn_status_message(st));
+    return 2;
+  }
+
+  std::string json = "[\n";
+  bool firstRecord = true;
+  std::printf("%-16s %-18s %3s %10s %10s %10s %9s %6s %9s %8s\n", "workload",
+              "impl", "thr", "median_ms", "min_ms", "max_ms", "GFLOP/s",
+              "%peak", "extra_MiB", "GB/s");
+  for (const Workload &w : selected) {
+    const Shape &s = w.shape;
+    int64_t nq = s.batch * s.heads * s.qLen * s.headDim;
+    int64_t nk = s.batch * s.kvHeads * s.kvLen * s.headDim;
+    int64_t nv = s.batch * s.kvHeads * s.kvLen * s.valueDim;
+    int64_t no = s.batch * s.heads * s.qLen * s.valueDim;
+    std::vector<float> q(nq), k(nk), v(nv);
+    attn::ref::Uniform rng(1);
+    for (float &x : q) x = static_cast<float>(rng.next());
+    for (float &x : k) x = static_cast<float>(rng.next());
+    for (float &x : v) x = static_cast<float>(rng.next());
+    double flops = flopCount(s);
+    double ioBytes = 4.0 * (nq + nk + nv + no);
+
+    std::vector<Runner> runners;
+    std::vector<std::unique_ptr<std::vector<float>>> buffers;
+    for (const std::string &impl : impls) {
+      Runner r;
+      r.impl = impl;
+      buffers.push_back(std::make_unique<std::vector<float>>(no));
+      float *out = buffers.back()->data();
+      if (impl.rfind("attnc", 0) == 0) {
+        std::string target = impl == "attnc" ? "host" : impl.substr(6);
+        EntryFn entry = nullptr;
+        r.note = compileAttnc(w, target, entry);
+        if (r.note.empty()) {
+          int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
+          int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+          int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
+          int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
+          auto t = std::make_shared<std::vector<attn_tensor_t>>(4);
+          attn_tensor_init_contiguous(&(*t)[0], q.data(), ATTN_DTYPE_F32, 4, qs);
+          attn_tensor_init_contiguous(&(*t)[1], k.data(), ATTN_DTYPE_F32, 4, ks);
+          attn_tensor_init_contiguous(&(*t)[2], v.data(), ATTN_DTYPE_F32, 4, vs);
+          attn_tensor_init_contiguous(&(*t)[3], out, ATTN_DTYPE_F32, 4, os);
+          r.run = [=] {
+            if (attn_status_t st = entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2],
+                                         &(*t)[3])) {
+              std::fprintf(stderr, "attn-bench: error: %s\n",
+                           attn_status_message(st));
+              std::exit(2);
+            }
+          };
+        }
+      } else if (impl == "openblas") {
+        buffers.push_back(
+            std::make_unique<std::vector<float>>(s.qLen * s.kvLen));
+        float *scores = buffers.back()->data();
+        r.extraBytes = 4 * s.qLen * s.kvLen;
+        r.run = [&, out, scores] {
+          openblasSdpa(s, q.data(), k.data(), v.data(), out, scores, threads);
+        };
+      } else if (impl == "naive") {
+        r.extraBytes = 4 * s.kvLen * threads;
+        if (flops > 40e9 && !allowSlow)
+          r.note = "skipped: " + std::to_string(int(flops / 1e9)) +
+                   " GFLOP takes minutes this way (--allow-slow runs it)";
+        else
+          r.run = [&, out] {
+            naiveSdpa(s, q.data(), k.data(), v.data(), out, threads);
+          };
+      }
+      runners.push_back(std::move(r));
+    }
+    // Warm-up, and attnc's temporaries measured on it.
+    for (Runner &r : runners) {
+      if (!r.run)
+        continue;
+      attn_memory_stats_t before, after;
+      attn_memory_stats_reset_peak();
+      attn_memory_stats(&before);
+      r.run();
+      attn_memory_stats(&after);
+      if (r.impl.rfind("attnc", 0) == 0)
+        r.extraBytes = after.peak_bytes - before.current_bytes;
+    }
+    for (int rep = 0; rep < reps; ++rep)
+      for (Runner &r : runners) {
+        if (!r.run)
+          continue;
+        auto t0 = std::chrono::steady_clock::now();
+        r.run();
+        r.times.push_back(std::chrono::duration<double>(
+                              std::chrono::steady_clock::now() - t0)
+                              .count());
+      }
+    for (Runner &r : runners) {
+      if (!r.run) {
+        std::printf("%-16s %-18s %3d   %s\n", w.name.c_str(), r.impl.c_str(),
+                    threads, r.note.c_str());
+        continue;
+      }
+      Stats st = summarize(r.times);
+      double gflops = flops / st.median / 1e9;
+      double gbps = ioBytes / st.median / 1e9;
+      std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9.1f %6.3f %9.2f "
+                  "%8.1f\n",
+                  w.name.c_str(), r.impl.c_str(), threads, st.median * 1e3,
+                  st.min * 1e3, st.max * 1e3, gflops, gflops / peak.gflops,
+                  r.extraBytes / 1048576.0, gbps);
+      char rec[1024];
+      std::snprintf(
+          rec, sizeof(rec),
+          "  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": %d, "
+          "\"batch\": %lld, \"heads\": %lld, \"kv_heads\": %lld, \"q_len\": "
+          "%lld, \"kv_len\": %lld, \"head_dim\": %lld, \"value_dim\": %lld, "
+          "\"mask\": \"%s\", \"dtype\": \"f32\", \"reps\": %d, \"median_s\": "
+          "%.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"gflops\": %.6g, "
+          "\"peak_gflops\": %.6g, \"peak_fraction\": %.6g, \"extra_bytes\": "
+          "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
+          "%.6g}",
+          w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
+          (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
+          (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
+          s.causal ? "causal" : "none", reps, st.median, st.min, st.max,
+          gflops, peak.gflops, gflops / peak.gflops, (long long)r.extraBytes,
+          gbps, bandwidth);
+      json += (firstRecord ? "" : ",\n") + std::string(rec);
+      firstRecord = false;
+    }
+    std::fflush(stdout);
+  }
+  json += "\n]\n";
+  attn_context_destroy(ctx);
+  if (!jsonPath.empty()) {
+    FILE *f = std::fopen(jsonPath.c_str(), "w");
+    if (!f) {
+      std::fprintf(stderr, "attn-bench: error: cannot write %s\n",
+                   jsonPath.c_str());
+      return 2;
+    }
+    std::fputs(json.c_str(), f);
+    std::fclose(f);
+  }
+  return 0;
+}
