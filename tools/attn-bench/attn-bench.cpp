@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -163,6 +164,7 @@ double measureReadBandwidth(int threads) {
 /// An implementation prepared for one workload.
 struct Runner {
   std::string impl;
+  float *out = nullptr;
   std::function<void()> run;
   int64_t extraBytes = 0;
   std::vector<double> times;
@@ -263,7 +265,9 @@ int main(int argc, char **argv) {
         usage("--shape: Hkv must divide Hq");
       Shape s{n[0], n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5],
               causal};
-      custom.push_back({"custom-" + spec + (causal ? "-causal" : ""), s});
+      std::string name = "custom-" + spec;
+      std::replace(name.begin(), name.end(), ',', 'x');
+      custom.push_back({name + (causal ? "-causal" : ""), s});
     } else
       usage("unknown option " + a);
   }
@@ -358,6 +362,7 @@ int main(int argc, char **argv) {
       r.impl = impl;
       buffers.push_back(std::make_unique<std::vector<float>>(no));
       float *out = buffers.back()->data();
+      r.out = out;
       if (impl.rfind("attnc", 0) == 0) {
         std::string target = impl == "attnc" ? "host" : impl.substr(6);
         EntryFn entry = nullptr;
@@ -423,11 +428,28 @@ int main(int argc, char **argv) {
                               std::chrono::steady_clock::now() - t0)
                               .count());
       }
+    // Every implementation's output against the first one that ran: a
+    // benchmark of a wrong kernel is worthless, so a large difference is an
+    // error.
+    const Runner *base = nullptr;
+    for (const Runner &r : runners)
+      if (r.run && !base)
+        base = &r;
+    bool mismatch = false;
     for (Runner &r : runners) {
       if (!r.run) {
         std::printf("%-16s %-18s %3d   %s\n", w.name.c_str(), r.impl.c_str(),
                     threads, r.note.c_str());
         continue;
+      }
+      double diff = 0;
+      for (int64_t i = 0; i < no; ++i)
+        diff = std::max(diff, (double)std::fabs(r.out[i] - base->out[i]));
+      if (!(diff <= 1e-3)) {
+        std::fprintf(stderr,
+                     "attn-bench: error: %s on %s differs from %s by %g\n",
+                     r.impl.c_str(), w.name.c_str(), base->impl.c_str(), diff);
+        mismatch = true;
       }
       Stats st = summarize(r.times);
       double gflops = flops / st.median / 1e9;
@@ -447,17 +469,19 @@ int main(int argc, char **argv) {
           "%.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"gflops\": %.6g, "
           "\"peak_gflops\": %.6g, \"peak_fraction\": %.6g, \"extra_bytes\": "
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
-          "%.6g}",
+          "%.6g, \"max_abs_diff\": %.3g, \"diff_against\": \"%s\"}",
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           s.causal ? "causal" : "none", reps, st.median, st.min, st.max,
           gflops, peak.gflops, gflops / peak.gflops, (long long)r.extraBytes,
-          gbps, bandwidth);
+          gbps, bandwidth, diff, base->impl.c_str());
       json += (firstRecord ? "" : ",\n") + std::string(rec);
       firstRecord = false;
     }
     std::fflush(stdout);
+    if (mismatch)
+      return 3;
   }
   json += "\n]\n";
   attn_context_destroy(ctx);
