@@ -15,6 +15,7 @@
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/VectorToLLVM/ConvertVectorToLLVMPass.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -66,7 +67,8 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
+void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
+                                           const TargetDescription &target) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -76,6 +78,11 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm) {
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
   pm.addPass(createLowerCopies());
+  MatmulMicrokernelsOptions micro;
+  micro.lanes = std::max<int64_t>(4, target.vectorBits / 32);
+  micro.rows = 4;
+  micro.vectors = target.vectorBits >= 512 ? 4 : 2;
+  pm.addPass(createMatmulMicrokernels(micro));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createApproximateExp());
   // Parallel loops of entry kernels run on the runtime's thread pool; any
@@ -91,6 +98,7 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -114,7 +122,7 @@ void mlir::attn::buildPipelineTo(OpPassManager &pm, Phase last,
   if (last >= Phase::Tiled)
     buildTiledPhasePipeline(pm, target);
   if (last >= Phase::Vector)
-    buildVectorPhasePipeline(pm);
+    buildVectorPhasePipeline(pm, target);
   if (last >= Phase::LLVMDialect)
     buildLLVMDialectPhasePipeline(pm, target);
 }
@@ -132,8 +140,11 @@ void mlir::attn::registerAttnPipelines() {
       });
   PassPipelineRegistration<>(
       "attn-phase-vector",
-      "attnc's vector phase: bufferize, deallocate, linalg to loops",
-      buildVectorPhasePipeline);
+      "attnc's vector phase for the host: bufferize, micro-kernels, loops",
+      [](OpPassManager &pm) {
+        std::optional<TargetDescription> host = lookupTarget("host");
+        buildVectorPhasePipeline(pm, host ? *host : TargetDescription{});
+      });
   PassPipelineRegistration<>(
       "attn-lower-to-llvm",
       "attnc's whole pipeline to the LLVM dialect for the host target",

@@ -33,8 +33,11 @@ void buildAttnPhasePipeline(OpPassManager &pm);
 /// online-softmax form with the target's block sizes (attn-tile-flash).
 void buildTiledPhasePipeline(OpPassManager &pm,
                              const TargetDescription &target);
-/// vector: one-shot bufferization, buffer deallocation, linalg to loops.
-void buildVectorPhasePipeline(OpPassManager &pm);
+/// vector: one-shot bufferization, buffer deallocation, register-blocked
+/// matmul micro-kernels sized for the target, remaining linalg to loops,
+/// parallel loops onto the runtime's threads.
+void buildVectorPhasePipeline(OpPassManager &pm,
+                              const TargetDescription &target);
 /// llvm-dialect: everything to the LLVM dialect, then the C entry points.
 void buildLLVMDialectPhasePipeline(OpPassManager &pm,
                                    const TargetDescription &target);

@@ -55,4 +55,33 @@ def ApproximateExp : Pass<"attn-approximate-exp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
+  let summary = "Register-blocked vector code for the matmuls of tiled attention";
+  let description = [{
+    Rewrites each `linalg.generic` on memrefs that computes
+    `C[i, n] += A[i, k] * B[k, n]` in f32 (loops (i, k, n) = (parallel,
+    reduction, parallel), unit stride along n) into a register-blocked
+    micro-kernel: for each block of `rows` rows of C and `vectors` vectors of
+    `lanes` columns, the rows x vectors accumulators stay in registers across
+    the whole k loop, each step loading `vectors` vectors of B, broadcasting
+    one element of A per row and issuing rows x vectors FMAs. Columns past
+    the end of C are handled with masked loads and stores; rows past the last
+    full block one row at a time.
+
+    attn-tile-flash produces exactly these shapes (Qs . K^T and P . V on
+    contiguous scratch buffers); other generics are left to the loop
+    lowering.
+  }];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "16", "f32 lanes of one vector register">,
+    Option<"rows", "rows", "int64_t", "4", "Rows of C per register block">,
+    Option<"vectors", "vectors", "int64_t", "4",
+           "Vectors of columns of C per register block">
+  ];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -72,6 +72,7 @@ private:
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
     Value keysT;  // [D, Bc] f32: the key block transposed
+    Value values; // [Bc, Dv] f32: the value block, contiguous
     Value scores; // [br, Bc]
     Value probs;  // [br, Bc]
     Value alpha;  // [br]
@@ -274,6 +275,21 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                    })
                    .getResult(0);
 
+  // The value block, widened to f32 in a contiguous buffer: the P.V
+  // micro-kernel then reads runtime-owned memory with unit stride whatever
+  // strides the caller's tensors have.
+  Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
+  Value vF = linalg::GenericOp::create(
+                 b, loc, head2d(scratch.values, bc, valueDim).getType(),
+                 ValueRange{vTile},
+                 ValueRange{head2d(scratch.values, bc, valueDim)},
+                 ArrayRef<AffineMap>{id2, id2},
+                 ArrayRef<IteratorType>{par, par},
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+                 })
+                 .getResult(0);
+
   // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
   // value columns, contiguous in V and o.
   Value oScaled = linalg::GenericOp::create(
@@ -287,13 +303,12 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                       .getResult(0);
   Value oNew =
       linalg::GenericOp::create(
-          b, loc, o.getType(), ValueRange{p, vTile}, ValueRange{oScaled},
+          b, loc, o.getType(), ValueRange{p, vF}, ValueRange{oScaled},
           ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
                               lb.map(3, {0, 2})},
           ArrayRef<IteratorType>{par, red, par},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value prod = arith::MulFOp::create(
-                nb, nl, a[0], LB::extToF32(nb, nl, a[1]), contract);
+            Value prod = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
             LB::yield(nb, nl,
                       arith::AddFOp::create(nb, nl, a[2], prod, contract));
           })
@@ -358,8 +373,8 @@ Value FlashLowering::lower() {
                                    arith::MinSIOp::create(b, loc, lk, last));
   }
 
-  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({br, cKv}),
-                  lb.empty({br, cKv}), lb.empty({br})};
+  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, dv}),
+                  lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);

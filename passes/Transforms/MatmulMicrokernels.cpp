@@ -1,0 +1,216 @@
+//===- MatmulMicrokernels.cpp - register-blocked matmuls ------------------===//
+//
+// attn-matmul-microkernels (see Passes.td). For C [M, N] += A [M, K] . B [K, N]
+// with R = rows, U = vectors, L = lanes, W = U * L:
+//
+//   for i0 in [0, M - M % R) step R:  block(i0, R)
+//   for i0 in [M - M % R, M):         block(i0, 1)
+//
+//   block(i0, r):
+//     for n0 in [0, N) step W:
+//       mask[u] = lanes of columns n0 + u*L ... that exist     (u < U)
+//       acc[x][u] = C[i0 + x, n0 + u*L : +L]                   (x < r)
+//       for k in [0, K):
+//         b[u] = B[k, n0 + u*L : +L]
+//         acc[x][u] = fma(broadcast A[i0 + x, k], b[u], acc[x][u])
+//       C[i0 + x, n0 + u*L : +L] = acc[x][u]
+//
+// r * U accumulators plus U vectors of B and a broadcast must fit the
+// register file (R = 4, U = 4: 21 of AVX-512's 32 zmm registers).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_MATMULMICROKERNELS
+#include "passes/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+
+namespace {
+
+using utils::IteratorType;
+
+/// Whether `t` is a 2-D f32 memref whose rows are contiguous.
+bool isUnitStrideF32Matrix(Type t) {
+  auto m = dyn_cast<MemRefType>(t);
+  if (!m || m.getRank() != 2 || !m.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(m.getStridesAndOffset(strides, offset)) &&
+         strides.back() == 1;
+}
+
+/// Whether `op` is C[i, n] += A[i, k] * B[k, n] with loops (i, k, n).
+bool isMatmul(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return false;
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  if (iters != SmallVector<IteratorType>{IteratorType::parallel,
+                                         IteratorType::reduction,
+                                         IteratorType::parallel})
+    return false;
+  MLIRContext *ctx = op.getContext();
+  auto map = [&](unsigned a, unsigned b) {
+    return AffineMap::get(3, 0,
+                          {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)},
+                          ctx);
+  };
+  if (op.getIndexingMapsArray() !=
+      SmallVector<AffineMap>{map(0, 1), map(1, 2), map(0, 2)})
+    return false;
+  for (OpOperand &operand : op->getOpOperands())
+    if (!isUnitStrideF32Matrix(operand.get().getType()))
+      return false;
+  // Body: yield(out + a * b), in either operand order.
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value other = add.getLhs() == out   ? add.getRhs()
+                : add.getRhs() == out ? add.getLhs()
+                                      : Value();
+  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
+  MatmulToMicrokernel(MLIRContext *ctx, int64_t lanes, int64_t rows,
+                      int64_t vectors)
+      : OpRewritePattern(ctx), lanes(lanes), rows(rows), vectors(vectors) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isMatmul(op))
+      return failure();
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    Value m = memref::DimOp::create(rewriter, loc, c, 0);
+    Value n = memref::DimOp::create(rewriter, loc, c, 1);
+    Value k = memref::DimOp::create(rewriter, loc, a, 1);
+    Value cR = arith::ConstantIndexOp::create(rewriter, loc, rows);
+    Value mFull = arith::MulIOp::create(
+        rewriter, loc, arith::DivUIOp::create(rewriter, loc, m, cR), cR);
+    Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    scf::ForOp::create(rewriter, loc, c0, mFull, cR, ValueRange{},
+                       [&](OpBuilder &fb, Location fl, Value i0, ValueRange) {
+                         emitBlock(fb, fl, a, b, c, i0, rows, n, k);
+                         scf::YieldOp::create(fb, fl);
+                       });
+    scf::ForOp::create(rewriter, loc, mFull, m, c1, ValueRange{},
+                       [&](OpBuilder &fb, Location fl, Value i0, ValueRange) {
+                         emitBlock(fb, fl, a, b, c, i0, 1, n, k);
+                         scf::YieldOp::create(fb, fl);
+                       });
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  /// One block of `r` rows starting at row `i0`, all columns.
+  void emitBlock(OpBuilder &b0, Location loc, Value aMat, Value bMat,
+                 Value cMat, Value i0, int64_t r, Value n, Value k) const {
+    auto f32 = b0.getF32Type();
+    auto vecTy = VectorType::get({lanes}, f32);
+    auto maskTy = VectorType::get({lanes}, b0.getI1Type());
+    Value zero = arith::ConstantOp::create(
+        b0, loc, DenseElementsAttr::get(vecTy, b0.getF32FloatAttr(0.0)));
+    Value c0 = arith::ConstantIndexOp::create(b0, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(b0, loc, 1);
+    Value width = arith::ConstantIndexOp::create(b0, loc, lanes * vectors);
+    SmallVector<Value> rowIdx;
+    for (int64_t x = 0; x < r; ++x)
+      rowIdx.push_back(arith::AddIOp::create(
+          b0, loc, i0, arith::ConstantIndexOp::create(b0, loc, x)));
+
+    scf::ForOp::create(
+        b0, loc, c0, n, width, ValueRange{},
+        [&](OpBuilder &b, Location l, Value n0, ValueRange) {
+          SmallVector<Value> cols, masks;
+          for (int64_t u = 0; u < vectors; ++u) {
+            Value col = arith::AddIOp::create(
+                b, l, n0, arith::ConstantIndexOp::create(b, l, u * lanes));
+            cols.push_back(col);
+            // create_mask clamps: <= 0 lanes off, >= lanes all on.
+            masks.push_back(vector::CreateMaskOp::create(
+                b, l, maskTy, ValueRange{arith::SubIOp::create(b, l, n, col)}));
+          }
+          SmallVector<Value> acc;
+          for (int64_t x = 0; x < r; ++x)
+            for (int64_t u = 0; u < vectors; ++u)
+              acc.push_back(vector::MaskedLoadOp::create(
+                  b, l, vecTy, cMat, ValueRange{rowIdx[x], cols[u]}, masks[u],
+                  zero));
+          auto loop = scf::ForOp::create(
+              b, l, c0, k, c1, acc,
+              [&](OpBuilder &kb, Location kl, Value kk, ValueRange state) {
+                SmallVector<Value> bv, next(state.begin(), state.end());
+                for (int64_t u = 0; u < vectors; ++u)
+                  bv.push_back(vector::MaskedLoadOp::create(
+                      kb, kl, vecTy, bMat, ValueRange{kk, cols[u]}, masks[u],
+                      zero));
+                for (int64_t x = 0; x < r; ++x) {
+                  Value av = vector::BroadcastOp::create(
+                      kb, kl, vecTy,
+                      memref::LoadOp::create(kb, kl, aMat,
+                                             ValueRange{rowIdx[x], kk}));
+                  for (int64_t u = 0; u < vectors; ++u)
+                    next[x * vectors + u] = vector::FMAOp::create(
+                        kb, kl, av, bv[u], next[x * vectors + u]);
+                }
+                scf::YieldOp::create(kb, kl, next);
+              });
+          for (int64_t x = 0; x < r; ++x)
+            for (int64_t u = 0; u < vectors; ++u)
+              vector::MaskedStoreOp::create(b, l, cMat,
+                                            ValueRange{rowIdx[x], cols[u]},
+                                            masks[u],
+                                            loop.getResult(x * vectors + u));
+          scf::YieldOp::create(b, l);
+        });
+  }
+
+  int64_t lanes, rows, vectors;
+};
+
+struct MatmulMicrokernelsPass
+    : mlir::attn::impl::MatmulMicrokernelsBase<MatmulMicrokernelsPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (lanes <= 0 || rows <= 0 || vectors <= 0) {
+      getOperation()->emitError()
+          << "attn-matmul-microkernels: lanes, rows and vectors must be "
+             "positive, found "
+          << static_cast<int64_t>(lanes) << ", " << static_cast<int64_t>(rows)
+          << ", " << static_cast<int64_t>(vectors);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, vectors);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
