@@ -18,6 +18,7 @@
 // TILED-LABEL: func.func @__attn_kernel_layer
 // TILED-NOT: attn.sdpa
 // TILED: bufferization.to_tensor
+// TILED: scf.forall
 // TILED: linalg.generic
 // TILED: math.exp
 // TILED: bufferization.materialize_in_destination
@@ -25,9 +26,10 @@
 // VECTOR-LABEL: func.func @__attn_kernel_layer
 // VECTOR-NOT: tensor<
 // VECTOR-NOT: linalg.
+// VECTOR-NOT: math.exp
 // VECTOR: memref.alloc
 // VECTOR: scf.for
-// VECTOR: math.exp
+// VECTOR: vector.fma
 // VECTOR: memref.dealloc
 
 // LLVMD: @layer__attn_signature(dense<[1, 2, 4, 1,
