@@ -278,17 +278,19 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
   // The value block, widened to f32 in a contiguous buffer: the P.V
   // micro-kernel then reads runtime-owned memory with unit stride whatever
   // strides the caller's tensors have.
+  // (For f32 a copy op: an identity generic would be folded away.)
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
-  Value vF = linalg::GenericOp::create(
-                 b, loc, head2d(scratch.values, bc, valueDim).getType(),
-                 ValueRange{vTile},
-                 ValueRange{head2d(scratch.values, bc, valueDim)},
-                 ArrayRef<AffineMap>{id2, id2},
-                 ArrayRef<IteratorType>{par, par},
-                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-                 })
-                 .getResult(0);
+  Value vDest = head2d(scratch.values, bc, valueDim);
+  Value vF =
+      cast<RankedTensorType>(vTile.getType()).getElementType() == f32
+          ? linalg::CopyOp::create(b, loc, vTile, vDest).getResult(0)
+          : linalg::GenericOp::create(
+                b, loc, vDest.getType(), ValueRange{vTile}, ValueRange{vDest},
+                ArrayRef<AffineMap>{id2, id2}, ArrayRef<IteratorType>{par, par},
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+                })
+                .getResult(0);
 
   // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
   // value columns, contiguous in V and o.
