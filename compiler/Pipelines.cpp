@@ -84,8 +84,8 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   pm.addPass(createLowerCopies());
   MatmulMicrokernelsOptions micro;
   micro.lanes = std::max<int64_t>(4, target.vectorBits / 32);
-  micro.rows = 4;
-  micro.vectors = target.vectorBits >= 512 ? 4 : 2;
+  micro.rows = target.microRows;
+  micro.vectors = target.microVectors;
   pm.addPass(createMatmulMicrokernels(micro));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createApproximateExp());

@@ -42,6 +42,11 @@ struct TargetDescription {
   /// per step of the online softmax.
   int64_t qBlock = 64;
   int64_t kvBlock = 64;
+  /// Register block of the matmul micro-kernels: rows x vectors
+  /// accumulators (plus `microVectors` loads and a broadcast) must fit the
+  /// vector register file.
+  int64_t microRows = 4;
+  int64_t microVectors = 2;
 };
 
 /// Registers a description; later registrations of the same name replace

@@ -4,6 +4,12 @@
 // Cache sizes are typical of current desktop/laptop cores (Zen 4/5, Golden
 // Cove): 32-48 KiB L1D, 1-2 MiB L2 per core.
 //
+// Schedules: AVX-512 has 32 zmm registers, so micro-kernels keep 4 rows x 4
+// vectors of accumulators; AVX2 and SSE have 16, so 4 x 2. The AVX-512 block
+// sizes (128 query rows, 128 keys) were picked with attn-bench on a Zen 5
+// (dense-2k, dense-2k-d128, causal-2k); the others keep 64 x 64 until
+// measured on such machines.
+//
 //===----------------------------------------------------------------------===//
 
 #include "targets/TargetDescription.h"
@@ -11,16 +17,44 @@
 #include "attn/abi.h"
 
 void mlir::attn::registerX86Targets() {
-  const char *triple = "x86_64-unknown-linux-gnu";
-  registerTargetDescription({"x86_64", "x86-64 baseline (SSE4.2, x86-64-v2)",
-                             triple, "x86-64-v2", "", ATTN_ABI_ISA_X86_64_V2,
-                             128, 32 * 1024, 512 * 1024, 8 * 1024 * 1024});
-  registerTargetDescription({"x86_64-avx2",
-                             "x86-64 with AVX2 and FMA (x86-64-v3)", triple,
-                             "x86-64-v3", "", ATTN_ABI_ISA_X86_64_V3, 256,
-                             32 * 1024, 1024 * 1024, 16 * 1024 * 1024});
-  registerTargetDescription({"x86_64-avx512",
-                             "x86-64 with AVX-512 F/BW/DQ/VL (x86-64-v4)",
-                             triple, "x86-64-v4", "", ATTN_ABI_ISA_X86_64_V4,
-                             512, 48 * 1024, 1024 * 1024, 32 * 1024 * 1024});
+  TargetDescription base;
+  base.triple = "x86_64-unknown-linux-gnu";
+  base.microRows = 4;
+  base.microVectors = 2;
+
+  TargetDescription v2 = base;
+  v2.name = "x86_64";
+  v2.summary = "x86-64 baseline (SSE4.2, x86-64-v2)";
+  v2.cpu = "x86-64-v2";
+  v2.isaLevel = ATTN_ABI_ISA_X86_64_V2;
+  v2.vectorBits = 128;
+  v2.l1Bytes = 32 * 1024;
+  v2.l2Bytes = 512 * 1024;
+  v2.l3Bytes = 8 * 1024 * 1024;
+  registerTargetDescription(v2);
+
+  TargetDescription v3 = base;
+  v3.name = "x86_64-avx2";
+  v3.summary = "x86-64 with AVX2 and FMA (x86-64-v3)";
+  v3.cpu = "x86-64-v3";
+  v3.isaLevel = ATTN_ABI_ISA_X86_64_V3;
+  v3.vectorBits = 256;
+  v3.l1Bytes = 32 * 1024;
+  v3.l2Bytes = 1024 * 1024;
+  v3.l3Bytes = 16 * 1024 * 1024;
+  registerTargetDescription(v3);
+
+  TargetDescription v4 = base;
+  v4.name = "x86_64-avx512";
+  v4.summary = "x86-64 with AVX-512 F/BW/DQ/VL (x86-64-v4)";
+  v4.cpu = "x86-64-v4";
+  v4.isaLevel = ATTN_ABI_ISA_X86_64_V4;
+  v4.vectorBits = 512;
+  v4.l1Bytes = 48 * 1024;
+  v4.l2Bytes = 1024 * 1024;
+  v4.l3Bytes = 32 * 1024 * 1024;
+  v4.qBlock = 128;
+  v4.kvBlock = 128;
+  v4.microVectors = 4;
+  registerTargetDescription(v4);
 }
