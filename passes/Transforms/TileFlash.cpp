@@ -92,6 +92,10 @@ private:
   LinalgBuilder lb;
   FloatType f32;
   int64_t qBlock, kvBlock;
+  /// Query rows per head when the G query heads of a KV head are packed
+  /// into one tile (row r is head r / packedLq, position r % packedLq); 0
+  /// when tiles hold one head.
+  int64_t packedLq = 0;
 };
 
 Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
@@ -188,6 +192,10 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                   ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
                     Value i = linalg::IndexOp::create(nb, nl, 0);
+                    if (packedLq)
+                      i = arith::RemUIOp::create(
+                          nb, nl, i,
+                          arith::ConstantIndexOp::create(nb, nl, packedLq));
                     Value j = linalg::IndexOp::create(nb, nl, 1);
                     Value qPos = arith::AddIOp::create(
                         nb, nl, arith::AddIOp::create(nb, nl, q0, i), qOffset);
@@ -334,43 +342,98 @@ Value FlashLowering::lower() {
   std::optional<MaskAttrInterface> mask = op.getMask();
   bool causal = mask && isa<CausalAttr>(*mask);
 
+  // GQA packing: when the G query heads sharing a KV head have few rows in
+  // all (decode), one work item takes all of them as the rows of a single
+  // tile, so that each key/value block is read once instead of G times.
+  std::optional<int64_t> hqC = getConstantIntValue(hq),
+                         hkvC = getConstantIntValue(hkv),
+                         lqC = getConstantIntValue(lq);
+  int64_t groupC = hqC && hkvC && *hkvC > 0 ? *hqC / *hkvC : 0;
+  constexpr int64_t kMaxPackedRows = 16;
+  if (groupC > 1 && lqC && *lqC > 0 &&
+      groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
+    packedLq = *lqC;
+
   Value init = lb.empty({batch, hq, lq, dv}, storage);
-  auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{batch, hq, numQBlocks}, ValueRange{init},
-      std::nullopt);
+  SmallVector<OpFoldResult> bounds = {batch, hq, numQBlocks};
+  if (packedLq)
+    bounds = {batch, hkv, b.getIndexAttr(1)};
+  auto forall = scf::ForallOp::create(b, loc, bounds, ValueRange{init},
+                                      std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getBody()->getTerminator());
   Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
         qb = forall.getInductionVar(2);
-  Value q0 = arith::MulIOp::create(b, loc, qb, cQ);
-  Value br = arith::MinSIOp::create(
-      b, loc, cQ, arith::SubIOp::create(b, loc, lq, q0));
-  Value kvHead = b.createOrFold<arith::DivUIOp>(loc, hi, group);
+  // Query positions this work item covers: [q0, q0 + rowSpan).
+  Value q0, br, rowSpan, kvHead;
+  if (packedLq) {
+    q0 = c0;
+    br = index(groupC * packedLq);
+    rowSpan = lq;
+    kvHead = hi;
+  } else {
+    q0 = arith::MulIOp::create(b, loc, qb, cQ);
+    br = arith::MinSIOp::create(b, loc, cQ,
+                                arith::SubIOp::create(b, loc, lq, q0));
+    rowSpan = br;
+    kvHead = b.createOrFold<arith::DivUIOp>(loc, hi, group);
+  }
 
   // The query block, widened to f32 and scaled once.
-  Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
   AffineMap id2 = b.getMultiDimIdentityMap(2);
-  Value qTile =
-      linalg::GenericOp::create(
-          b, loc, RankedTensorType::get(
-                      cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
-          ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
-          ArrayRef<AffineMap>{id2, id2},
-          ArrayRef<IteratorType>{IteratorType::parallel,
-                                 IteratorType::parallel},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            LB::yield(nb, nl,
-                      arith::MulFOp::create(
-                          nb, nl, LB::extToF32(nb, nl, a[0]), scale));
-          })
-          .getResult(0);
+  Value qTile;
+  if (packedLq) {
+    // Row r of the tile is position r % Lq of query head hkv * G + r / Lq.
+    Value qInit = lb.empty({br, headDim});
+    qTile =
+        linalg::GenericOp::create(
+            b, loc, qInit.getType(), ValueRange{}, ValueRange{qInit},
+            ArrayRef<AffineMap>{id2},
+            ArrayRef<IteratorType>{IteratorType::parallel,
+                                   IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              Value r = linalg::IndexOp::create(nb, nl, 0);
+              Value d = linalg::IndexOp::create(nb, nl, 1);
+              Value lqV = arith::ConstantIndexOp::create(nb, nl, packedLq);
+              Value h = arith::AddIOp::create(
+                  nb, nl,
+                  arith::MulIOp::create(
+                      nb, nl, hi,
+                      arith::ConstantIndexOp::create(nb, nl, groupC)),
+                  arith::DivUIOp::create(nb, nl, r, lqV));
+              Value i = arith::RemUIOp::create(nb, nl, r, lqV);
+              Value x = tensor::ExtractOp::create(nb, nl, q,
+                                                  ValueRange{bi, h, i, d});
+              LB::yield(nb, nl,
+                        arith::MulFOp::create(nb, nl,
+                                              LB::extToF32(nb, nl, x), scale));
+            })
+            .getResult(0);
+  } else {
+    Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
+    qTile =
+        linalg::GenericOp::create(
+            b, loc,
+            RankedTensorType::get(
+                cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
+            ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
+            ArrayRef<AffineMap>{id2, id2},
+            ArrayRef<IteratorType>{IteratorType::parallel,
+                                   IteratorType::parallel},
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              LB::yield(nb, nl,
+                        arith::MulFOp::create(
+                            nb, nl, LB::extToF32(nb, nl, a[0]), scale));
+            })
+            .getResult(0);
+  }
 
-  // Causal: the last row of the block sees keys up to q0 + br - 1 + offset,
-  // so key blocks past that are never visited.
+  // Causal: the last row of the block sees keys up to
+  // q0 + rowSpan - 1 + offset, so key blocks past that are never visited.
   Value kvEnd = lk;
   if (causal) {
     Value last = arith::AddIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, q0, br), qOffset);
+        b, loc, arith::AddIOp::create(b, loc, q0, rowSpan), qOffset);
     kvEnd = arith::MaxSIOp::create(b, loc, c0,
                                    arith::MinSIOp::create(b, loc, lk, last));
   }
@@ -406,7 +469,43 @@ Value FlashLowering::lower() {
       });
   Value l = loop.getResult(1), o = loop.getResult(2);
 
-  // O = l == 0 ? 0 : o / l, in the storage type.
+  // O = l == 0 ? 0 : o / l, in the storage type. Packed tiles are written
+  // as [G, Lq, Dv] (row g * Lq + i of o is head g, position i), so that one
+  // slice insert covers the group.
+  auto normalize = [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                       a[1], zero);
+    Value r = arith::SelectOp::create(
+        nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+    if (storage != f32)
+      r = arith::TruncFOp::create(nb, nl, storage, r);
+    LB::yield(nb, nl, r);
+  };
+  OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);
+  if (packedLq) {
+    Value init3 = lb.empty({index(groupC), index(packedLq), dv}, storage);
+    AffineExpr row = b.getAffineDimExpr(0) * packedLq + b.getAffineDimExpr(1);
+    MLIRContext *ctx = b.getContext();
+    Value oTile3 =
+        linalg::GenericOp::create(
+            b, loc, init3.getType(), ValueRange{o, l}, ValueRange{init3},
+            ArrayRef<AffineMap>{
+                AffineMap::get(3, 0, {row, b.getAffineDimExpr(2)}, ctx),
+                AffineMap::get(3, 0, {row}, ctx),
+                b.getMultiDimIdentityMap(3)},
+            SmallVector<IteratorType>(3, IteratorType::parallel), normalize)
+            .getResult(0);
+    Value headBase = arith::MulIOp::create(b, loc, hi, index(groupC));
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, oTile3, forall.getRegionIterArgs()[0],
+        ArrayRef<OpFoldResult>{bi, headBase, zeroIdx, zeroIdx},
+        ArrayRef<OpFoldResult>{one, b.getIndexAttr(groupC),
+                               b.getIndexAttr(packedLq),
+                               getAsOpFoldResult(dv)},
+        ArrayRef<OpFoldResult>{one, one, one, one});
+    return forall.getResult(0);
+  }
   Value oTile =
       linalg::GenericOp::create(
           b, loc,
@@ -416,22 +515,13 @@ Value FlashLowering::lower() {
           ArrayRef<AffineMap>{id2, lb.map(2, {0}), id2},
           ArrayRef<IteratorType>{IteratorType::parallel,
                                  IteratorType::parallel},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value none = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-            Value r = arith::SelectOp::create(
-                nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
-            if (storage != f32)
-              r = arith::TruncFOp::create(nb, nl, storage, r);
-            LB::yield(nb, nl, r);
-          })
+          normalize)
           .getResult(0);
 
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  OpFoldResult one = b.getIndexAttr(1);
   tensor::ParallelInsertSliceOp::create(
       b, loc, oTile, forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{bi, hi, q0, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{bi, hi, q0, zeroIdx},
       ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(br),
                              getAsOpFoldResult(dv)},
       ArrayRef<OpFoldResult>{one, one, one, one});
