@@ -28,12 +28,20 @@ def TileFlash : Pass<"attn-tile-flash"> {
     query block is pre-scaled once. With a causal mask, key blocks above the
     diagonal are never visited and blocks entirely below it are processed
     without evaluating the mask; only blocks that cross it are masked.
+
+    Grouped-query attention with few query rows per group (G x Lq <= 16, all
+    static; decode) packs the G query heads of a KV head into one tile, so
+    that each key/value block is read once per group rather than G times.
   }];
   let options = [
     Option<"qBlock", "q-block", "int64_t", "64",
            "Query rows per block (work item of the parallel loop)">,
     Option<"kvBlock", "kv-block", "int64_t", "64",
-           "Key/value rows per block of the sequential loop">
+           "Key/value rows per block of the sequential loop">,
+    Option<"packedKvBlock", "packed-kv-block", "int64_t", "64",
+           "Key/value rows per block when the query heads of a group are "
+           "packed into one tile (decode): few query rows reuse each block, "
+           "so it should stay in L1 (at most kv-block)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

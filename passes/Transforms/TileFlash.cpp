@@ -52,9 +52,11 @@ using LB = LinalgBuilder;
 /// Builds the tiled form of one attn.sdpa.
 class FlashLowering {
 public:
-  FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock)
+  FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock,
+                int64_t packedKvBlock)
       : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()),
-        f32(b.getF32Type()), qBlock(qBlock), kvBlock(kvBlock) {}
+        f32(b.getF32Type()), qBlock(qBlock), kvBlock(kvBlock),
+        packedKvBlock(std::min(packedKvBlock, kvBlock)) {}
 
   Value lower();
 
@@ -91,7 +93,7 @@ private:
   Location loc;
   LinalgBuilder lb;
   FloatType f32;
-  int64_t qBlock, kvBlock;
+  int64_t qBlock, kvBlock, packedKvBlock;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
@@ -332,7 +334,7 @@ Value FlashLowering::lower() {
   Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
   Value hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
   Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
-  Value cQ = index(qBlock), cKv = index(kvBlock), c0 = index(0);
+  Value cQ = index(qBlock), c0 = index(0);
   Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
   // Query row i sits at absolute position i + (Lk - Lq).
   Value qOffset = b.createOrFold<arith::SubIOp>(loc, lk, lq);
@@ -353,6 +355,7 @@ Value FlashLowering::lower() {
   if (groupC > 1 && lqC && *lqC > 0 &&
       groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
     packedLq = *lqC;
+  Value cKv = index(packedLq ? packedKvBlock : kvBlock);
 
   Value init = lb.empty({batch, hq, lq, dv}, storage);
   SmallVector<OpFoldResult> bounds = {batch, hq, numQBlocks};
@@ -529,29 +532,34 @@ Value FlashLowering::lower() {
 }
 
 struct TileSdpa : OpRewritePattern<SdpaOp> {
-  TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock)
-      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock) {}
+  TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
+           int64_t packedKvBlock)
+      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
+        packedKvBlock(packedKvBlock) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    Value result = FlashLowering(rewriter, op, qBlock, kvBlock).lower();
+    Value result =
+        FlashLowering(rewriter, op, qBlock, kvBlock, packedKvBlock).lower();
     rewriter.replaceOp(op, result);
     return success();
   }
-  int64_t qBlock, kvBlock;
+  int64_t qBlock, kvBlock, packedKvBlock;
 };
 
 struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
   using Base::Base;
   void runOnOperation() override {
-    if (qBlock <= 0 || kvBlock <= 0) {
+    if (qBlock <= 0 || kvBlock <= 0 || packedKvBlock <= 0) {
       getOperation()->emitError()
-          << "attn-tile-flash: q-block and kv-block must be positive, found "
-          << static_cast<int64_t>(qBlock) << " and "
-          << static_cast<int64_t>(kvBlock);
+          << "attn-tile-flash: q-block, kv-block and packed-kv-block must be "
+             "positive, found "
+          << static_cast<int64_t>(qBlock) << ", "
+          << static_cast<int64_t>(kvBlock) << " and "
+          << static_cast<int64_t>(packedKvBlock);
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock);
+    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -69,4 +69,4 @@ func.func @dense_dynamic(%q: tensor<?x?x?x16xf32>, %k: tensor<?x?x?x16xf32>, %v:
   return %o : tensor<?x?x?x16xf32>
 }
 
-// BAD: attn-tile-flash: q-block and kv-block must be positive, found 0 and 64
+// BAD: attn-tile-flash: q-block, kv-block and packed-kv-block must be positive, found 0, 64 and 64

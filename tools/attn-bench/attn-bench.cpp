@@ -114,20 +114,29 @@ std::vector<std::string> split(const std::string &s, char sep) {
   return out;
 }
 
-/// OpenBLAS picks its kernels when it loads; on AMD Zen with AVX-512 it
-/// must be told to use the SkylakeX ones (BENCHMARKS.md), so re-run this
-/// program once with OPENBLAS_CORETYPE set.
-void pinOpenBlasKernels(char **argv) {
+/// OpenBLAS reads its settings when it loads, so they are set by re-running
+/// this program once with them in the environment:
+///  - on AMD Zen with AVX-512 it must be told to use its SkylakeX kernels
+///    (BENCHMARKS.md);
+///  - its worker threads busy-wait after each call for up to 2^28 cycles by
+///    default, stealing the cores from whatever runs next in an interleaved
+///    benchmark; OPENBLAS_THREAD_TIMEOUT=4 puts them to sleep at once.
+void configureOpenBlas(char **argv) {
+  bool changed = false;
+  if (!getenv("OPENBLAS_THREAD_TIMEOUT")) {
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1);
+    changed = true;
+  }
 #if defined(__x86_64__)
   __builtin_cpu_init();
-  if (getenv("OPENBLAS_CORETYPE") || !__builtin_cpu_is("amd") ||
-      !__builtin_cpu_supports("avx512f"))
-    return;
-  setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
-  execv("/proc/self/exe", argv);
-#else
-  (void)argv;
+  if (!getenv("OPENBLAS_CORETYPE") && __builtin_cpu_is("amd") &&
+      __builtin_cpu_supports("avx512f")) {
+    setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
+    changed = true;
+  }
 #endif
+  if (changed)
+    execv("/proc/self/exe", argv);
 }
 
 /// Read bandwidth of a buffer much larger than the caches, GB/s.
@@ -212,7 +221,7 @@ std::string compileAttnc(const Workload &w, const std::string &target,
 } // namespace
 
 int main(int argc, char **argv) {
-  pinOpenBlasKernels(argv);
+  configureOpenBlas(argv);
   llvm::InitLLVM init(argc, argv);
   std::vector<std::string> workloadNames, impls = {"attnc", "openblas",
                                                    "naive"};
