@@ -32,6 +32,13 @@ def TileFlash : Pass<"attn-tile-flash"> {
     Grouped-query attention with few query rows per group (G x Lq <= 16, all
     static; decode) packs the G query heads of a KV head into one tile, so
     that each key/value block is read once per group rather than G times.
+
+    Split-KV: when the parallel loop has fewer than `split-min-items` work
+    items (static shapes), each item also takes one of S ranges of keys
+    (each at least two blocks long) and writes its normalised output O_s and
+    log-sum-exp LSE_s; after the loop they are combined as
+    O = sum_s exp(LSE_s - M) O_s / sum_s exp(LSE_s - M), M = max_s LSE_s,
+    empty splits weighing 0.
   }];
   let options = [
     Option<"qBlock", "q-block", "int64_t", "64",
@@ -41,7 +48,10 @@ def TileFlash : Pass<"attn-tile-flash"> {
     Option<"packedKvBlock", "packed-kv-block", "int64_t", "64",
            "Key/value rows per block when the query heads of a group are "
            "packed into one tile (decode): few query rows reuse each block, "
-           "so it should stay in L1 (at most kv-block)">
+           "so it should stay in L1 (at most kv-block)">,
+    Option<"splitMinItems", "split-min-items", "int64_t", "16",
+           "Split the key range (split-KV) when the parallel loop would have "
+           "fewer work items than this (static shapes only); 1 disables it">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

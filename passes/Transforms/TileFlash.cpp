@@ -53,10 +53,11 @@ using LB = LinalgBuilder;
 class FlashLowering {
 public:
   FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock,
-                int64_t packedKvBlock)
+                int64_t packedKvBlock, int64_t splitMinItems)
       : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()),
         f32(b.getF32Type()), qBlock(qBlock), kvBlock(kvBlock),
-        packedKvBlock(std::min(packedKvBlock, kvBlock)) {}
+        packedKvBlock(std::min(packedKvBlock, kvBlock)),
+        splitMinItems(splitMinItems) {}
 
   Value lower();
 
@@ -87,13 +88,16 @@ private:
                             Value qOffset);
   /// A [rows, cols] slice at the origin of a 2-D scratch tensor.
   Value head2d(Value t, Value rows, Value cols);
+  /// Merges split-KV partial results: normalised outputs [S, B, Hq, Lq, Dv]
+  /// and log-sum-exps [S, B, Hq, Lq] into O in the storage type.
+  Value combineSplits(Value oParts, Value lseParts, Type storage);
 
   OpBuilder &b;
   SdpaOp op;
   Location loc;
   LinalgBuilder lb;
   FloatType f32;
-  int64_t qBlock, kvBlock, packedKvBlock;
+  int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
@@ -356,17 +360,54 @@ Value FlashLowering::lower() {
       groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
     packedLq = *lqC;
   Value cKv = index(packedLq ? packedKvBlock : kvBlock);
+  (void)numQBlocks;
 
-  Value init = lb.empty({batch, hq, lq, dv}, storage);
-  SmallVector<OpFoldResult> bounds = {batch, hq, numQBlocks};
+  SmallVector<OpFoldResult> bounds = {getAsOpFoldResult(batch),
+                                      getAsOpFoldResult(hq),
+                                      getAsOpFoldResult(numQBlocks)};
   if (packedLq)
-    bounds = {batch, hkv, b.getIndexAttr(1)};
-  auto forall = scf::ForallOp::create(b, loc, bounds, ValueRange{init},
-                                      std::nullopt);
+    bounds = {getAsOpFoldResult(batch), getAsOpFoldResult(hkv),
+              b.getIndexAttr(1)};
+
+  // Split-KV: with too few work items to fill a machine (decode, and above
+  // all multi-query decode), each item also takes one of `splits` ranges of
+  // keys; the partial results are combined after the parallel loop with the
+  // log-sum-exp rule (SEMANTICS.md, "Split-KV").
+  int64_t kvb = packedLq ? packedKvBlock : kvBlock;
+  int64_t splits = 1, chunk = 0;
+  {
+    int64_t items = 1;
+    for (OpFoldResult ofr : bounds) {
+      std::optional<int64_t> c = getConstantIntValue(ofr);
+      items = c ? items * *c : -1;
+      if (!c)
+        break;
+    }
+    std::optional<int64_t> lkC = getConstantIntValue(lk);
+    if (items > 0 && items < splitMinItems && lkC) {
+      splits = std::min((splitMinItems + items - 1) / items, *lkC / (2 * kvb));
+      if (splits >= 2)
+        chunk = ((*lkC + splits - 1) / splits + kvb - 1) / kvb * kvb;
+      else
+        splits = 1;
+    }
+  }
+
+  SmallVector<Value> outputs;
+  if (splits > 1) {
+    outputs = {lb.filled({index(splits), batch, hq, lq, dv}, zero),
+               lb.filled({index(splits), batch, hq, lq}, negInf)};
+    bounds.push_back(b.getIndexAttr(splits));
+  } else {
+    outputs = {lb.empty({batch, hq, lq, dv}, storage)};
+  }
+  auto forall =
+      scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getBody()->getTerminator());
   Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
         qb = forall.getInductionVar(2);
+  Value split = splits > 1 ? forall.getInductionVar(3) : Value();
   // Query positions this work item covers: [q0, q0 + rowSpan).
   Value q0, br, rowSpan, kvHead;
   if (packedLq) {
@@ -446,8 +487,14 @@ Value FlashLowering::lower() {
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);
+  Value kvBegin = c0;
+  if (split) {
+    kvBegin = arith::MulIOp::create(b, loc, split, index(chunk));
+    kvEnd = arith::MinSIOp::create(
+        b, loc, kvEnd, arith::AddIOp::create(b, loc, kvBegin, index(chunk)));
+  }
   auto loop = scf::ForOp::create(
-      b, loc, c0, kvEnd, cKv, ValueRange{mInit, lInit, oInit},
+      b, loc, kvBegin, kvEnd, cKv, ValueRange{mInit, lInit, oInit},
       [&](OpBuilder &, Location, Value k0, ValueRange state) {
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, kvEnd, k0));
@@ -470,80 +517,194 @@ Value FlashLowering::lower() {
                    qOffset);
         scf::YieldOp::create(b, loc, next);
       });
-  Value l = loop.getResult(1), o = loop.getResult(2);
-
-  // O = l == 0 ? 0 : o / l, in the storage type. Packed tiles are written
-  // as [G, Lq, Dv] (row g * Lq + i of o is head g, position i), so that one
-  // slice insert covers the group.
-  auto normalize = [&](OpBuilder &nb, Location nl, ValueRange a) {
-    Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                       a[1], zero);
-    Value r = arith::SelectOp::create(
-        nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
-    if (storage != f32)
-      r = arith::TruncFOp::create(nb, nl, storage, r);
-    LB::yield(nb, nl, r);
-  };
+  Value m = loop.getResult(0), l = loop.getResult(1), o = loop.getResult(2);
   OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);
-  if (packedLq) {
-    Value init3 = lb.empty({index(groupC), index(packedLq), dv}, storage);
-    AffineExpr row = b.getAffineDimExpr(0) * packedLq + b.getAffineDimExpr(1);
-    MLIRContext *ctx = b.getContext();
-    Value oTile3 =
-        linalg::GenericOp::create(
-            b, loc, init3.getType(), ValueRange{o, l}, ValueRange{init3},
-            ArrayRef<AffineMap>{
-                AffineMap::get(3, 0, {row, b.getAffineDimExpr(2)}, ctx),
-                AffineMap::get(3, 0, {row}, ctx),
-                b.getMultiDimIdentityMap(3)},
-            SmallVector<IteratorType>(3, IteratorType::parallel), normalize)
-            .getResult(0);
-    Value headBase = arith::MulIOp::create(b, loc, hi, index(groupC));
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(
-        b, loc, oTile3, forall.getRegionIterArgs()[0],
-        ArrayRef<OpFoldResult>{bi, headBase, zeroIdx, zeroIdx},
-        ArrayRef<OpFoldResult>{one, b.getIndexAttr(groupC),
-                               b.getIndexAttr(packedLq),
-                               getAsOpFoldResult(dv)},
-        ArrayRef<OpFoldResult>{one, one, one, one});
-    return forall.getResult(0);
-  }
-  Value oTile =
-      linalg::GenericOp::create(
-          b, loc,
-          RankedTensorType::get(cast<RankedTensorType>(o.getType()).getShape(),
-                                storage),
-          ValueRange{o, l}, ValueRange{lb.empty({br, dv}, storage)},
-          ArrayRef<AffineMap>{id2, lb.map(2, {0}), id2},
-          ArrayRef<IteratorType>{IteratorType::parallel,
-                                 IteratorType::parallel},
-          normalize)
-          .getResult(0);
+  MLIRContext *ctx = b.getContext();
+
+  // The work item's rows in the output's layout: [br] rows of head h from
+  // q0, or, packed, [G, Lq] (row g * Lq + i of the tile is head
+  // hkv * G + g, position i). Builds a tensor of that layout (with a column
+  // dimension of Dv when `withCols`) from [rows, Dv] / [rows] tiles.
+  auto buildTile = [&](ValueRange ins, bool withCols, Type elt,
+                       function_ref<void(OpBuilder &, Location, ValueRange)>
+                           body) {
+    SmallVector<OpFoldResult> shape;
+    if (packedLq)
+      shape = {b.getIndexAttr(groupC), b.getIndexAttr(packedLq)};
+    else
+      shape = {getAsOpFoldResult(br)};
+    if (withCols)
+      shape.push_back(getAsOpFoldResult(dv));
+    unsigned n = shape.size();
+    AffineExpr row = packedLq ? b.getAffineDimExpr(0) * packedLq +
+                                    b.getAffineDimExpr(1)
+                              : b.getAffineDimExpr(0);
+    SmallVector<AffineMap> maps;
+    for (Value in : ins) {
+      if (cast<RankedTensorType>(in.getType()).getRank() == 2)
+        maps.push_back(
+            AffineMap::get(n, 0, {row, b.getAffineDimExpr(n - 1)}, ctx));
+      else
+        maps.push_back(AffineMap::get(n, 0, {row}, ctx));
+    }
+    maps.push_back(b.getMultiDimIdentityMap(n));
+    Value init = lb.empty(shape, elt);
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ins, ValueRange{init}, maps,
+               SmallVector<IteratorType>(n, IteratorType::parallel), body)
+        .getResult(0);
+  };
+  Value headBase = packedLq ? arith::MulIOp::create(b, loc, hi, index(groupC))
+                                  .getResult()
+                            : hi;
+  // Inserts a tile of that layout into `dest` ([splits,] B, Hq, Lq[, Dv]).
+  auto insert = [&](Value tile, Value dest, bool withCols) {
+    SmallVector<OpFoldResult> offsets, sizes;
+    if (split) {
+      offsets.push_back(split);
+      sizes.push_back(one);
+    }
+    offsets.append({bi, headBase, packedLq ? zeroIdx : OpFoldResult(q0)});
+    if (packedLq)
+      sizes.append({one, b.getIndexAttr(groupC), b.getIndexAttr(packedLq)});
+    else
+      sizes.append({one, one, getAsOpFoldResult(br)});
+    if (withCols) {
+      offsets.push_back(zeroIdx);
+      sizes.push_back(getAsOpFoldResult(dv));
+    }
+    SmallVector<OpFoldResult> strides(offsets.size(), one);
+    tensor::ParallelInsertSliceOp::create(b, loc, tile, dest, offsets, sizes,
+                                          strides);
+  };
+
+  // O = l == 0 ? 0 : o / l (in the storage type unless it is a split's
+  // partial result).
+  Type outElt = split ? Type(f32) : storage;
+  Value oTile = buildTile(
+      ValueRange{o, l}, /*withCols=*/true, outElt,
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           a[1], zero);
+        Value r = arith::SelectOp::create(
+            nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
+        if (outElt != f32)
+          r = arith::TruncFOp::create(nb, nl, outElt, r);
+        LB::yield(nb, nl, r);
+      });
+  Value lseTile;
+  if (split)
+    // LSE = m + log l, -inf for a split that kept nothing.
+    lseTile = buildTile(
+        ValueRange{m, l}, /*withCols=*/false, f32,
+        [&](OpBuilder &nb, Location nl, ValueRange a) {
+          Value none = arith::CmpFOp::create(
+              nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+          Value lse = arith::AddFOp::create(
+              nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+          LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, negInf, lse));
+        });
 
   b.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(
-      b, loc, oTile, forall.getRegionIterArgs()[0],
-      ArrayRef<OpFoldResult>{bi, hi, q0, zeroIdx},
-      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(br),
-                             getAsOpFoldResult(dv)},
-      ArrayRef<OpFoldResult>{one, one, one, one});
-  return forall.getResult(0);
+  insert(oTile, forall.getRegionIterArgs()[0], /*withCols=*/true);
+  if (split)
+    insert(lseTile, forall.getRegionIterArgs()[1], /*withCols=*/false);
+  b.setInsertionPointAfter(forall);
+  if (!split)
+    return forall.getResult(0);
+  return combineSplits(forall.getResult(0), forall.getResult(1), storage);
+}
+
+Value FlashLowering::combineSplits(Value oParts, Value lseParts,
+                                   Type storage) {
+  // M = max_s LSE_s; w_s = exp(LSE_s - M) (0 for empty splits);
+  // O = sum_s w_s O_s / sum_s w_s (0 when every split is empty).
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  SmallVector<OpFoldResult> rows = tensor::getMixedSizes(b, loc, lseParts);
+  rows.erase(rows.begin());
+  SmallVector<OpFoldResult> full = tensor::getMixedSizes(b, loc, oParts);
+  full.erase(full.begin());
+  // Loops (b, h, i, s) and (b, h, i, e, s).
+  AffineMap lse4 = lb.map(4, {3, 0, 1, 2}), row4 = lb.map(4, {0, 1, 2});
+  AffineMap o5 = lb.map(5, {4, 0, 1, 2, 3}), lse5 = lb.map(5, {4, 0, 1, 2}),
+            row5 = lb.map(5, {0, 1, 2}), out5 = lb.map(5, {0, 1, 2, 3});
+  auto weight = [&](OpBuilder &nb, Location nl, Value lse, Value mx) {
+    Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lse,
+                                       negInf);
+    Value w = math::ExpOp::create(nb, nl,
+                                  arith::SubFOp::create(nb, nl, lse, mx));
+    return arith::SelectOp::create(nb, nl, none, zero, w).getResult();
+  };
+  Value mInit = lb.filled(rows, negInf);
+  Value mx = linalg::GenericOp::create(
+                 b, loc, mInit.getType(), ValueRange{lseParts},
+                 ValueRange{mInit}, ArrayRef<AffineMap>{lse4, row4},
+                 ArrayRef<IteratorType>{par, par, par, red},
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   LB::yield(nb, nl,
+                             arith::MaximumFOp::create(nb, nl, a[0], a[1]));
+                 })
+                 .getResult(0);
+  Value dInit = lb.filled(rows, zero);
+  Value den = linalg::GenericOp::create(
+                  b, loc, dInit.getType(), ValueRange{lseParts, mx},
+                  ValueRange{dInit}, ArrayRef<AffineMap>{lse4, row4, row4},
+                  ArrayRef<IteratorType>{par, par, par, red},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    LB::yield(nb, nl,
+                              arith::AddFOp::create(
+                                  nb, nl, a[2], weight(nb, nl, a[0], a[1])));
+                  })
+                  .getResult(0);
+  Value nInit = lb.filled(full, zero);
+  Value num =
+      linalg::GenericOp::create(
+          b, loc, nInit.getType(), ValueRange{oParts, lseParts, mx},
+          ValueRange{nInit}, ArrayRef<AffineMap>{o5, lse5, row5, out5},
+          ArrayRef<IteratorType>{par, par, par, par, red},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value w = weight(nb, nl, a[1], a[2]);
+            LB::yield(nb, nl,
+                      arith::AddFOp::create(
+                          nb, nl, a[3], arith::MulFOp::create(nb, nl, w, a[0])));
+          })
+          .getResult(0);
+  Value outInit = lb.empty(full, storage);
+  AffineMap id4 = b.getMultiDimIdentityMap(4);
+  return linalg::GenericOp::create(
+             b, loc, outInit.getType(), ValueRange{num, den},
+             ValueRange{outInit},
+             ArrayRef<AffineMap>{id4, lb.map(4, {0, 1, 2}), id4},
+             SmallVector<IteratorType>(4, par),
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value none = arith::CmpFOp::create(
+                   nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+               Value r = arith::SelectOp::create(
+                   nb, nl, none, zero,
+                   arith::DivFOp::create(nb, nl, a[0], a[1]));
+               if (storage != f32)
+                 r = arith::TruncFOp::create(nb, nl, storage, r);
+               LB::yield(nb, nl, r);
+             })
+      .getResult(0);
 }
 
 struct TileSdpa : OpRewritePattern<SdpaOp> {
   TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
-           int64_t packedKvBlock)
+           int64_t packedKvBlock, int64_t splitMinItems)
       : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
-        packedKvBlock(packedKvBlock) {}
+        packedKvBlock(packedKvBlock), splitMinItems(splitMinItems) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    Value result =
-        FlashLowering(rewriter, op, qBlock, kvBlock, packedKvBlock).lower();
+    Value result = FlashLowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
+                                 splitMinItems)
+                       .lower();
     rewriter.replaceOp(op, result);
     return success();
   }
-  int64_t qBlock, kvBlock, packedKvBlock;
+  int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
 };
 
 struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
@@ -559,7 +720,8 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock);
+    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock,
+                           splitMinItems);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

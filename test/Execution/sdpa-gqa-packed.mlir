@@ -3,7 +3,7 @@
 // to (head, position) for the causal mask and the output.
 // RUN: attn-check %s | FileCheck %s
 // RUN: attn-check %s --layout=bshd --num-threads=1 --seed=3 | FileCheck %s
-// RUN: attn-opt %s --attn-tile-flash | FileCheck %s --check-prefix=TILED
+// RUN: attn-opt %s --attn-tile-flash=split-min-items=1 | FileCheck %s --check-prefix=TILED
 
 // CHECK-DAG: PASS packed_decode: Q[2,8,1,64] K[2,2,37,64]
 // CHECK-DAG: PASS packed_causal_2: Q[1,8,2,64] K[1,2,37,64] {{.*}} mask=causal
@@ -13,7 +13,7 @@
 
 // One work item per (batch, KV head), writing its 4 heads x 1 position.
 // TILED-LABEL: func.func @packed_decode
-// TILED: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%c2, %c2, 1)
+// TILED: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (2, 2, 1)
 // TILED: scf.forall.in_parallel
 // TILED-NEXT: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 4, 1, 64] [1, 1, 1, 1] : tensor<4x1x64xf32> into tensor<2x8x1x64xf32>
 func.func @packed_decode(%q: tensor<2x8x1x64xf32>, %k: tensor<2x2x37x64xf32>, %v: tensor<2x2x37x64xf32>) -> tensor<2x8x1x64xf32> {

@@ -1,5 +1,5 @@
-// RUN: attn-opt %s --attn-tile-flash="q-block=4 kv-block=8" -split-input-file | FileCheck %s
-// RUN: attn-opt %s --attn-tile-flash="q-block=4 kv-block=8" -split-input-file \
+// RUN: attn-opt %s --attn-tile-flash="q-block=4 kv-block=8 split-min-items=1" -split-input-file | FileCheck %s
+// RUN: attn-opt %s --attn-tile-flash="q-block=4 kv-block=8 split-min-items=1" -split-input-file \
 // RUN:   --canonicalize | FileCheck %s --check-prefix=NOSQUARE
 // RUN: not attn-opt %s --attn-tile-flash="q-block=0" 2>&1 | FileCheck %s --check-prefix=BAD
 
@@ -8,7 +8,7 @@
 // that cross the causal diagonal.
 
 // CHECK-LABEL: func.func @gqa_causal
-// CHECK: %[[OUT:.*]] = scf.forall (%[[B:[a-z0-9]+]], %[[H:[a-z0-9]+]], %[[QB:[a-z0-9]+]]) in (%{{.*}}, %{{.*}}, %{{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x4x7x8xf32>)
+// CHECK: %[[OUT:.*]] = scf.forall (%[[B:[a-z0-9]+]], %[[H:[a-z0-9]+]], %[[QB:[a-z0-9]+]]) in ({{.*}}) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x4x7x8xf32>)
 // CHECK:   %[[Q0:.*]] = arith.muli %[[QB]], %c4
 // CHECK:   %[[BR:.*]] = arith.minsi %{{.*}}, %c4 : index
 // GQA: query head h reads KV head h / 2.
