@@ -28,3 +28,17 @@ config.substitutions.append(("%cc", config.attn_c_compiler))
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 config.substitutions.append(("%attn_build", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))
+
+# CPU features of the machine running the tests, for tests that execute code
+# compiled for a specific x86 level (REQUIRES: cpu-avx2, cpu-avx512).
+try:
+    with open("/proc/cpuinfo") as f:
+        flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
+except OSError:
+    flags = []
+if "avx2" in flags and "fma" in flags:
+    config.available_features.add("cpu-avx2")
+if all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl")):
+    config.available_features.add("cpu-avx512")
+if "sse4_2" in flags:
+    config.available_features.add("cpu-x86-64-v2")
