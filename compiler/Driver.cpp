@@ -64,10 +64,8 @@ LogicalResult mlir::attn::compileToObject(ModuleOp module,
   return emitMachineCode(module, target, Phase::Obj, os);
 }
 
-FailureOr<std::string>
-mlir::attn::compileToSharedLibrary(ModuleOp module,
-                                   const TargetDescription &target,
-                                   llvm::StringRef dir) {
+FailureOr<std::string> mlir::attn::compileToSharedLibrary(
+    ModuleOp module, const TargetDescription &target, llvm::StringRef dir) {
   llvm::SmallVector<char> object;
   if (failed(compileToObject(module, target, object)))
     return failure();
@@ -77,8 +75,8 @@ mlir::attn::compileToSharedLibrary(ModuleOp module,
     std::error_code ec;
     llvm::raw_fd_ostream os(objPath, ec, llvm::sys::fs::OF_None);
     if (ec)
-      return module.emitError() << "cannot write " << objPath << ": "
-                                << ec.message();
+      return module.emitError()
+             << "cannot write " << objPath << ": " << ec.message();
     os.write(object.data(), object.size());
   }
   llvm::ErrorOr<std::string> lld = llvm::sys::findProgramByName(ATTN_LLD_PATH);

@@ -32,16 +32,12 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr StringLiteral kBindFn = "attn_rt_bind_args";
-
-LLVM::LLVMFuncOp getOrDeclareBind(OpBuilder &b, ModuleOp module) {
-  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kBindFn))
-    return fn;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-  auto type = LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr, ptr});
-  return LLVM::LLVMFuncOp::create(b, module.getLoc(), kBindFn, type);
+/// attn_status_t attn_rt_bind_args(ctx, signature, names, args, descriptors)
+LLVM::LLVMFuncOp getOrDeclareBind(ModuleOp module) {
+  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+  return getOrDeclareRuntimeFunction(
+      module, "attn_rt_bind_args",
+      LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr, ptr}));
 }
 
 LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
@@ -93,7 +89,7 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
       b, loc, sigType, /*isConstant=*/true, LLVM::Linkage::Internal,
       (entry + "__attn_signature").str(), sigValue);
 
-  LLVM::LLVMFuncOp bind = getOrDeclareBind(b, module);
+  LLVM::LLVMFuncOp bind = getOrDeclareBind(module);
   auto fnType =
       LLVM::LLVMFunctionType::get(ptr, SmallVector<Type>(numArgs + 1, ptr));
   auto wrapper = LLVM::LLVMFuncOp::create(b, loc, entry, fnType);

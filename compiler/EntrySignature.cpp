@@ -31,23 +31,7 @@ int64_t mlir::attn::dtypeOf(Type t) {
 }
 
 StringRef mlir::attn::dtypeName(Type t) {
-  // The spellings of attn_dtype_name(), without linking the runtime.
-  switch (dtypeOf(t)) {
-  case ATTN_DTYPE_F32:
-    return "f32";
-  case ATTN_DTYPE_F16:
-    return "f16";
-  case ATTN_DTYPE_BF16:
-    return "bf16";
-  case ATTN_DTYPE_F64:
-    return "f64";
-  case ATTN_DTYPE_I8:
-    return "i8";
-  case ATTN_DTYPE_I32:
-    return "i32";
-  default:
-    return "invalid";
-  }
+  return attn_dtype_name_inline(static_cast<attn_dtype_t>(dtypeOf(t)));
 }
 
 std::string EntrySignature::namesString() const {

@@ -26,6 +26,15 @@ std::string mlir::attn::kernelNameFor(StringRef entry) {
   return ("__attn_kernel_" + entry).str();
 }
 
+LLVM::LLVMFuncOp
+mlir::attn::getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
+                                        LLVM::LLVMFunctionType type) {
+  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return fn;
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  return LLVM::LLVMFuncOp::create(b, module.getLoc(), name, type);
+}
+
 namespace {
 
 /// A memref of the tensor's shape with a fully dynamic strided layout, so
@@ -63,7 +72,8 @@ LogicalResult makeEntryPoint(func::FuncOp fn) {
   unsigned numInputs = fn.getNumArguments();
   for (unsigned i = 0; i < numInputs; ++i) {
     Value t = bufferization::ToTensorOp::create(
-        b, fn.getArgument(i).getLoc(), sig->args[i].type, entry->getArgument(1 + i),
+        b, fn.getArgument(i).getLoc(), sig->args[i].type,
+        entry->getArgument(1 + i),
         /*restrict=*/true, /*writable=*/false);
     map.map(fn.getArgument(i), t);
   }

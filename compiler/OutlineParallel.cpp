@@ -43,16 +43,13 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr StringLiteral kParallelFor = "attn_context_parallel_for";
-
+/// attn_status_t attn_context_parallel_for(ctx, count, grain, fn, closure)
 LLVM::LLVMFuncOp getOrDeclareParallelFor(ModuleOp module) {
-  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kParallelFor))
-    return fn;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
-  auto i64 = b.getI64Type();
-  return LLVM::LLVMFuncOp::create(
-      b, module.getLoc(), kParallelFor,
+  MLIRContext *ctx = module.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto i64 = IntegerType::get(ctx, 64);
+  return getOrDeclareRuntimeFunction(
+      module, "attn_context_parallel_for",
       LLVM::LLVMFunctionType::get(ptr, {ptr, i64, i64, ptr, ptr}));
 }
 
@@ -119,11 +116,12 @@ LogicalResult Outliner::outline(scf::ForallOp loop, Value ctx,
   std::string name = (baseName + "__parallel" + Twine(counter++)).str();
   auto fnTy = LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(mctx),
                                           {ptr, i64, i64});
-  auto body = LLVM::LLVMFuncOp::create(mb, loc, name, fnTy,
-                                       LLVM::Linkage::Internal);
+  auto body =
+      LLVM::LLVMFuncOp::create(mb, loc, name, fnTy, LLVM::Linkage::Internal);
   Block *entry = body.addEntryBlock(mb);
   OpBuilder b = OpBuilder::atBlockBegin(entry);
-  Value closure = LLVM::LoadOp::create(b, loc, closureTy, entry->getArgument(0));
+  Value closure =
+      LLVM::LoadOp::create(b, loc, closureTy, entry->getArgument(0));
   IRMapping map;
   for (Operation *c : constants)
     b.clone(*c, map);
@@ -144,8 +142,10 @@ LogicalResult Outliner::outline(scf::ForallOp loop, Value ctx,
   SmallVector<Value> bounds;
   for (OpFoldResult ub : ubs)
     bounds.push_back(lookupBound(ub));
-  Value begin = arith::IndexCastOp::create(b, loc, indexTy, entry->getArgument(1));
-  Value end = arith::IndexCastOp::create(b, loc, indexTy, entry->getArgument(2));
+  Value begin =
+      arith::IndexCastOp::create(b, loc, indexTy, entry->getArgument(1));
+  Value end =
+      arith::IndexCastOp::create(b, loc, indexTy, entry->getArgument(2));
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   scf::ForOp::create(
       b, loc, begin, end, one, ValueRange{},
@@ -153,9 +153,10 @@ LogicalResult Outliner::outline(scf::ForallOp loop, Value ctx,
         // Row-major delinearisation: the last loop varies fastest.
         Value rest = linear;
         for (int64_t d = bounds.size() - 1; d >= 0; --d) {
-          Value iv = d == 0 ? rest
-                            : arith::RemUIOp::create(fb, fl, rest, bounds[d])
-                                  .getResult();
+          Value iv =
+              d == 0
+                  ? rest
+                  : arith::RemUIOp::create(fb, fl, rest, bounds[d]).getResult();
           map.map(loop.getInductionVar(d), iv);
           if (d > 0)
             rest = arith::DivUIOp::create(fb, fl, rest, bounds[d]);
@@ -176,17 +177,18 @@ LogicalResult Outliner::outline(scf::ForallOp loop, Value ctx,
     if (isa<IndexType>(v.getType()))
       field = arith::IndexCastOp::create(b, loc, i64, v);
     else if (isa<MemRefType>(v.getType()))
-      field = UnrealizedConversionCastOp::create(b, loc, fields[i], v)
-                  .getResult(0);
+      field =
+          UnrealizedConversionCastOp::create(b, loc, fields[i], v).getResult(0);
     agg = LLVM::InsertValueOp::create(b, loc, agg, field, i);
   }
   LLVM::StoreOp::create(b, loc, agg, closurePtr);
   Value count = arith::ConstantIndexOp::create(b, loc, 1);
   for (OpFoldResult ub : ubs) {
-    Value v = isa<Value>(ub) ? cast<Value>(ub)
-                             : arith::ConstantIndexOp::create(
-                                   b, loc, *getConstantIntValue(ub))
-                                   .getResult();
+    Value v =
+        isa<Value>(ub)
+            ? cast<Value>(ub)
+            : arith::ConstantIndexOp::create(b, loc, *getConstantIntValue(ub))
+                  .getResult();
     count = arith::MulIOp::create(b, loc, count, v);
   }
   Value countI64 = arith::IndexCastOp::create(b, loc, i64, count);

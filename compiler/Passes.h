@@ -15,6 +15,11 @@ namespace mlir::attn {
 /// Name of the kernel function generated for entry point `entry`.
 std::string kernelNameFor(StringRef entry);
 
+/// The declaration of the libattnrt function `name` in `module` (an
+/// `llvm.func` of `type`), created at the top of the module if missing.
+LLVM::LLVMFuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
+                                             LLVM::LLVMFunctionType type);
+
 #define GEN_PASS_DECL
 #include "compiler/Passes.h.inc"
 

@@ -55,7 +55,7 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
 }
 
 void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
-                                          const TargetDescription &target) {
+                                         const TargetDescription &target) {
   pm.addPass(createMakeEntryPoints());
   TileFlashOptions tile;
   tile.qBlock = target.qBlock;
@@ -68,7 +68,7 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
 }
 
 void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
-                                           const TargetDescription &target) {
+                                          const TargetDescription &target) {
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

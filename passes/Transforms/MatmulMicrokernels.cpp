@@ -64,9 +64,8 @@ bool isMatmul(linalg::GenericOp op) {
     return false;
   MLIRContext *ctx = op.getContext();
   auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(3, 0,
-                          {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)},
-                          ctx);
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
   };
   if (op.getIndexingMapsArray() !=
       SmallVector<AffineMap>{map(0, 1), map(1, 2), map(0, 2)})
@@ -183,10 +182,9 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
               });
           for (int64_t x = 0; x < r; ++x)
             for (int64_t u = 0; u < vectors; ++u)
-              vector::MaskedStoreOp::create(b, l, cMat,
-                                            ValueRange{rowIdx[x], cols[u]},
-                                            masks[u],
-                                            loop.getResult(x * vectors + u));
+              vector::MaskedStoreOp::create(
+                  b, l, cMat, ValueRange{rowIdx[x], cols[u]}, masks[u],
+                  loop.getResult(x * vectors + u));
           scf::YieldOp::create(b, l);
         });
   }

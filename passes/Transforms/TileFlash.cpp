@@ -54,8 +54,8 @@ class FlashLowering {
 public:
   FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock,
                 int64_t packedKvBlock, int64_t splitMinItems)
-      : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()),
-        f32(b.getF32Type()), qBlock(qBlock), kvBlock(kvBlock),
+      : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()), f32(b.getF32Type()),
+        qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(std::min(packedKvBlock, kvBlock)),
         splitMinItems(splitMinItems) {}
 
@@ -84,10 +84,16 @@ private:
   /// updated in place.
   SmallVector<Value> kvStep(Value qTile, Value kTile, Value vTile,
                             ValueRange state, const Scratch &scratch,
-                            Value needsMask, Value q0, Value k0,
-                            Value qOffset);
+                            Value needsMask, Value q0, Value k0, Value qOffset);
   /// A [rows, cols] slice at the origin of a 2-D scratch tensor.
   Value head2d(Value t, Value rows, Value cols);
+  /// Folds the rows of the 2-D `tile` into the 1-D `acc` in place with
+  /// `combine(element, acc)`. Row max and row sum are associative (up to
+  /// rounding far inside the tolerance), so `combine` may carry `reassoc`
+  /// and the reduction vectorizes.
+  Value
+  rowReduce(Value tile, Value acc,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
   /// Merges split-KV partial results: normalised outputs [S, B, Hq, Lq, Dv]
   /// and log-sum-exps [S, B, Hq, Lq] into O in the storage type.
   Value combineSplits(Value oParts, Value lseParts, Type storage);
@@ -115,8 +121,7 @@ Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
                                          type.getElementType());
   OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
   return tensor::ExtractSliceOp::create(
-      b, loc, sliceType, t,
-      ArrayRef<OpFoldResult>{batch, head, row0, zero},
+      b, loc, sliceType, t, ArrayRef<OpFoldResult>{batch, head, row0, zero},
       ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(rows),
                              getAsOpFoldResult(cols)},
       ArrayRef<OpFoldResult>{one, one, one, one});
@@ -126,8 +131,7 @@ Value FlashLowering::scaleValue(Value headDim) {
   if (std::optional<double> s = op.getStaticScale())
     return lb.f32Const(static_cast<float>(*s));
   Value d = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), headDim);
-  return math::RsqrtOp::create(b, loc,
-                               arith::UIToFPOp::create(b, loc, f32, d));
+  return math::RsqrtOp::create(b, loc, arith::UIToFPOp::create(b, loc, f32, d));
 }
 
 Value FlashLowering::head2d(Value t, Value rows, Value cols) {
@@ -136,6 +140,20 @@ Value FlashLowering::head2d(Value t, Value rows, Value cols) {
       b, loc, t, ArrayRef<OpFoldResult>{zero, zero},
       ArrayRef<OpFoldResult>{getAsOpFoldResult(rows), getAsOpFoldResult(cols)},
       ArrayRef<OpFoldResult>{one, one});
+}
+
+Value FlashLowering::rowReduce(
+    Value tile, Value acc,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+  return linalg::GenericOp::create(
+             b, loc, acc.getType(), ValueRange{tile}, ValueRange{acc},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), lb.map(2, {0})},
+             ArrayRef<IteratorType>{IteratorType::parallel,
+                                    IteratorType::reduction},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               LB::yield(nb, nl, combine(nb, nl, a[0], a[1]));
+             })
+      .getResult(0);
 }
 
 SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
@@ -158,32 +176,31 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
 
   // K^T, widened to f32, so that the score loop runs along contiguous keys.
   Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
-  Value kT = linalg::GenericOp::create(
-                 b, loc, head2d(scratch.keysT, headDim, bc).getType(),
-                 ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
-                 ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
-                 ArrayRef<IteratorType>{par, par},
-                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-                 })
-                 .getResult(0);
+  Value kT =
+      linalg::GenericOp::create(
+          b, loc, head2d(scratch.keysT, headDim, bc).getType(),
+          ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
+          ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
+          ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+          })
+          .getResult(0);
 
   // S = Qs . K^T; loops (i, d, j): the innermost loop is over keys, a
   // parallel dimension, so it vectorizes without reassociating sums.
   Value sInit = fill(zero, head2d(scratch.scores, br, bc));
-  Value s = linalg::GenericOp::create(
-                b, loc, sInit.getType(), ValueRange{qTile, kT},
-                ValueRange{sInit},
-                ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
-                                    lb.map(3, {0, 2})},
-                ArrayRef<IteratorType>{par, red, par},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  Value p =
-                      arith::MulFOp::create(nb, nl, a[0], a[1], contract);
-                  LB::yield(nb, nl,
-                            arith::AddFOp::create(nb, nl, a[2], p, contract));
-                })
-                .getResult(0);
+  Value s =
+      linalg::GenericOp::create(
+          b, loc, sInit.getType(), ValueRange{qTile, kT}, ValueRange{sInit},
+          ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
+                              lb.map(3, {0, 2})},
+          ArrayRef<IteratorType>{par, red, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value p = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
+            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
+          })
+          .getResult(0);
 
   AffineMap id1 = b.getMultiDimIdentityMap(1);
   AffineMap rows = lb.map(2, {0});
@@ -207,9 +224,9 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                         nb, nl, arith::AddIOp::create(nb, nl, q0, i), qOffset);
                     Value kPos = arith::AddIOp::create(nb, nl, k0, j);
                     Value keep = mask.buildKeeps(nb, nl, qPos, kPos);
-                    LB::yield(nb, nl,
-                              arith::SelectOp::create(nb, nl, keep, a[0],
-                                                      negInf));
+                    LB::yield(
+                        nb, nl,
+                        arith::SelectOp::create(nb, nl, keep, a[0], negInf));
                   })
                   .getResult(0);
           scf::YieldOp::create(tb, tl, masked);
@@ -223,19 +240,12 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
   // m_old = -inf (o and l are still 0 then). Every step writes in place.
   // (A copy op, not an identity generic, which canonicalization would fold
   // away and with it the in-place update of m.)
-  Value mOld =
-      linalg::CopyOp::create(b, loc, m, scratch.alpha).getResult(0);
-  Value mNew =
-      linalg::GenericOp::create(
-          b, loc, m.getType(), ValueRange{s}, ValueRange{m},
-          ArrayRef<AffineMap>{id2, rows}, ArrayRef<IteratorType>{par, red},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            // max is associative: let the row reduction vectorize.
-            LB::yield(nb, nl,
-                      arith::MaximumFOp::create(nb, nl, a[0], a[1],
-                                                arith::FastMathFlags::reassoc));
-          })
-          .getResult(0);
+  Value mOld = linalg::CopyOp::create(b, loc, m, scratch.alpha).getResult(0);
+  Value mNew = rowReduce(
+      s, m, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+        return arith::MaximumFOp::create(nb, nl, x, acc,
+                                         arith::FastMathFlags::reassoc);
+      });
   Value alpha =
       linalg::GenericOp::create(
           b, loc, mOld.getType(), ValueRange{mNew}, ValueRange{mOld},
@@ -250,44 +260,35 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
           .getResult(0);
 
   // p = exp(S - m'), with m' = -inf (nothing kept yet) read as 0.
-  Value p = linalg::GenericOp::create(
-                b, loc, s.getType(), ValueRange{s, mNew},
-                ValueRange{head2d(scratch.probs, br, bc)},
-                ArrayRef<AffineMap>{id2, rows, id2},
-                ArrayRef<IteratorType>{par, par},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  Value none = arith::CmpFOp::create(
-                      nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
-                  Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
-                  LB::yield(nb, nl,
-                            math::ExpOp::create(
-                                nb, nl, arith::SubFOp::create(nb, nl, a[0], mm)));
-                })
-                .getResult(0);
+  Value p =
+      linalg::GenericOp::create(
+          b, loc, s.getType(), ValueRange{s, mNew},
+          ValueRange{head2d(scratch.probs, br, bc)},
+          ArrayRef<AffineMap>{id2, rows, id2}, ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value none = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
+            Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
+            LB::yield(nb, nl,
+                      math::ExpOp::create(
+                          nb, nl, arith::SubFOp::create(nb, nl, a[0], mm)));
+          })
+          .getResult(0);
 
   // l = alpha * l + rowsum p.
-  Value lScaled = linalg::GenericOp::create(
-                      b, loc, l.getType(), ValueRange{alpha}, ValueRange{l},
-                      ArrayRef<AffineMap>{id1, id1},
-                      ArrayRef<IteratorType>{par},
-                      [&](OpBuilder &nb, Location nl, ValueRange a) {
-                        LB::yield(nb, nl,
-                                  arith::MulFOp::create(nb, nl, a[0], a[1]));
-                      })
-                      .getResult(0);
-  Value lNew = linalg::GenericOp::create(
-                   b, loc, l.getType(), ValueRange{p}, ValueRange{lScaled},
-                   ArrayRef<AffineMap>{id2, rows},
-                   ArrayRef<IteratorType>{par, red},
-                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                     // Summing the row in any order stays far inside the
-                     // tolerance; reassociation lets it vectorize.
-                     LB::yield(nb, nl,
-                               arith::AddFOp::create(
-                                   nb, nl, a[0], a[1],
-                                   arith::FastMathFlags::reassoc));
-                   })
-                   .getResult(0);
+  Value lScaled =
+      linalg::GenericOp::create(
+          b, loc, l.getType(), ValueRange{alpha}, ValueRange{l},
+          ArrayRef<AffineMap>{id1, id1}, ArrayRef<IteratorType>{par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
+          })
+          .getResult(0);
+  Value lNew = rowReduce(
+      p, lScaled, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+        return arith::AddFOp::create(nb, nl, x, acc,
+                                     arith::FastMathFlags::reassoc);
+      });
 
   // The value block, widened to f32 in a contiguous buffer: the P.V
   // micro-kernel then reads runtime-owned memory with unit stride whatever
@@ -308,15 +309,14 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
 
   // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
   // value columns, contiguous in V and o.
-  Value oScaled = linalg::GenericOp::create(
-                      b, loc, o.getType(), ValueRange{alpha}, ValueRange{o},
-                      ArrayRef<AffineMap>{rows, id2},
-                      ArrayRef<IteratorType>{par, par},
-                      [&](OpBuilder &nb, Location nl, ValueRange a) {
-                        LB::yield(nb, nl,
-                                  arith::MulFOp::create(nb, nl, a[0], a[1]));
-                      })
-                      .getResult(0);
+  Value oScaled =
+      linalg::GenericOp::create(
+          b, loc, o.getType(), ValueRange{alpha}, ValueRange{o},
+          ArrayRef<AffineMap>{rows, id2}, ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
+          })
+          .getResult(0);
   Value oNew =
       linalg::GenericOp::create(
           b, loc, o.getType(), ValueRange{p, vF}, ValueRange{oScaled},
@@ -401,8 +401,7 @@ Value FlashLowering::lower() {
   } else {
     outputs = {lb.empty({batch, hq, lq, dv}, storage)};
   }
-  auto forall =
-      scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
+  auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getBody()->getTerminator());
   Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
@@ -429,47 +428,45 @@ Value FlashLowering::lower() {
   if (packedLq) {
     // Row r of the tile is position r % Lq of query head hkv * G + r / Lq.
     Value qInit = lb.empty({br, headDim});
-    qTile =
-        linalg::GenericOp::create(
-            b, loc, qInit.getType(), ValueRange{}, ValueRange{qInit},
-            ArrayRef<AffineMap>{id2},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel},
-            [&](OpBuilder &nb, Location nl, ValueRange) {
-              Value r = linalg::IndexOp::create(nb, nl, 0);
-              Value d = linalg::IndexOp::create(nb, nl, 1);
-              Value lqV = arith::ConstantIndexOp::create(nb, nl, packedLq);
-              Value h = arith::AddIOp::create(
-                  nb, nl,
-                  arith::MulIOp::create(
-                      nb, nl, hi,
-                      arith::ConstantIndexOp::create(nb, nl, groupC)),
-                  arith::DivUIOp::create(nb, nl, r, lqV));
-              Value i = arith::RemUIOp::create(nb, nl, r, lqV);
-              Value x = tensor::ExtractOp::create(nb, nl, q,
-                                                  ValueRange{bi, h, i, d});
-              LB::yield(nb, nl,
-                        arith::MulFOp::create(nb, nl,
-                                              LB::extToF32(nb, nl, x), scale));
-            })
-            .getResult(0);
+    qTile = linalg::GenericOp::create(
+                b, loc, qInit.getType(), ValueRange{}, ValueRange{qInit},
+                ArrayRef<AffineMap>{id2},
+                ArrayRef<IteratorType>{IteratorType::parallel,
+                                       IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange) {
+                  Value r = linalg::IndexOp::create(nb, nl, 0);
+                  Value d = linalg::IndexOp::create(nb, nl, 1);
+                  Value lqV = arith::ConstantIndexOp::create(nb, nl, packedLq);
+                  Value h = arith::AddIOp::create(
+                      nb, nl,
+                      arith::MulIOp::create(
+                          nb, nl, hi,
+                          arith::ConstantIndexOp::create(nb, nl, groupC)),
+                      arith::DivUIOp::create(nb, nl, r, lqV));
+                  Value i = arith::RemUIOp::create(nb, nl, r, lqV);
+                  Value x = tensor::ExtractOp::create(nb, nl, q,
+                                                      ValueRange{bi, h, i, d});
+                  LB::yield(nb, nl,
+                            arith::MulFOp::create(
+                                nb, nl, LB::extToF32(nb, nl, x), scale));
+                })
+                .getResult(0);
   } else {
     Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
-    qTile =
-        linalg::GenericOp::create(
-            b, loc,
-            RankedTensorType::get(
-                cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
-            ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
-            ArrayRef<AffineMap>{id2, id2},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel},
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              LB::yield(nb, nl,
-                        arith::MulFOp::create(
-                            nb, nl, LB::extToF32(nb, nl, a[0]), scale));
-            })
-            .getResult(0);
+    qTile = linalg::GenericOp::create(
+                b, loc,
+                RankedTensorType::get(
+                    cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
+                ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
+                ArrayRef<AffineMap>{id2, id2},
+                ArrayRef<IteratorType>{IteratorType::parallel,
+                                       IteratorType::parallel},
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  LB::yield(nb, nl,
+                            arith::MulFOp::create(
+                                nb, nl, LB::extToF32(nb, nl, a[0]), scale));
+                })
+                .getResult(0);
   }
 
   // Causal: the last row of the block sees keys up to
@@ -512,9 +509,8 @@ Value FlashLowering::lower() {
         } else if (mask) {
           needsMask = arith::ConstantIntOp::create(b, loc, 1, 1);
         }
-        SmallVector<Value> next =
-            kvStep(qTile, kTile, vTile, state, scratch, needsMask, q0, k0,
-                   qOffset);
+        SmallVector<Value> next = kvStep(qTile, kTile, vTile, state, scratch,
+                                         needsMask, q0, k0, qOffset);
         scf::YieldOp::create(b, loc, next);
       });
   Value m = loop.getResult(0), l = loop.getResult(1), o = loop.getResult(2);
@@ -525,38 +521,38 @@ Value FlashLowering::lower() {
   // q0, or, packed, [G, Lq] (row g * Lq + i of the tile is head
   // hkv * G + g, position i). Builds a tensor of that layout (with a column
   // dimension of Dv when `withCols`) from [rows, Dv] / [rows] tiles.
-  auto buildTile = [&](ValueRange ins, bool withCols, Type elt,
-                       function_ref<void(OpBuilder &, Location, ValueRange)>
-                           body) {
-    SmallVector<OpFoldResult> shape;
-    if (packedLq)
-      shape = {b.getIndexAttr(groupC), b.getIndexAttr(packedLq)};
-    else
-      shape = {getAsOpFoldResult(br)};
-    if (withCols)
-      shape.push_back(getAsOpFoldResult(dv));
-    unsigned n = shape.size();
-    AffineExpr row = packedLq ? b.getAffineDimExpr(0) * packedLq +
-                                    b.getAffineDimExpr(1)
-                              : b.getAffineDimExpr(0);
-    SmallVector<AffineMap> maps;
-    for (Value in : ins) {
-      if (cast<RankedTensorType>(in.getType()).getRank() == 2)
-        maps.push_back(
-            AffineMap::get(n, 0, {row, b.getAffineDimExpr(n - 1)}, ctx));
-      else
-        maps.push_back(AffineMap::get(n, 0, {row}, ctx));
-    }
-    maps.push_back(b.getMultiDimIdentityMap(n));
-    Value init = lb.empty(shape, elt);
-    return linalg::GenericOp::create(
-               b, loc, init.getType(), ins, ValueRange{init}, maps,
-               SmallVector<IteratorType>(n, IteratorType::parallel), body)
-        .getResult(0);
-  };
-  Value headBase = packedLq ? arith::MulIOp::create(b, loc, hi, index(groupC))
-                                  .getResult()
-                            : hi;
+  auto buildTile =
+      [&](ValueRange ins, bool withCols, Type elt,
+          function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+        SmallVector<OpFoldResult> shape;
+        if (packedLq)
+          shape = {b.getIndexAttr(groupC), b.getIndexAttr(packedLq)};
+        else
+          shape = {getAsOpFoldResult(br)};
+        if (withCols)
+          shape.push_back(getAsOpFoldResult(dv));
+        unsigned n = shape.size();
+        AffineExpr row =
+            packedLq ? b.getAffineDimExpr(0) * packedLq + b.getAffineDimExpr(1)
+                     : b.getAffineDimExpr(0);
+        SmallVector<AffineMap> maps;
+        for (Value in : ins) {
+          if (cast<RankedTensorType>(in.getType()).getRank() == 2)
+            maps.push_back(
+                AffineMap::get(n, 0, {row, b.getAffineDimExpr(n - 1)}, ctx));
+          else
+            maps.push_back(AffineMap::get(n, 0, {row}, ctx));
+        }
+        maps.push_back(b.getMultiDimIdentityMap(n));
+        Value init = lb.empty(shape, elt);
+        return linalg::GenericOp::create(
+                   b, loc, init.getType(), ins, ValueRange{init}, maps,
+                   SmallVector<IteratorType>(n, IteratorType::parallel), body)
+            .getResult(0);
+      };
+  Value headBase =
+      packedLq ? arith::MulIOp::create(b, loc, hi, index(groupC)).getResult()
+               : hi;
   // Inserts a tile of that layout into `dest` ([splits,] B, Hq, Lq[, Dv]).
   auto insert = [&](Value tile, Value dest, bool withCols) {
     SmallVector<OpFoldResult> offsets, sizes;
@@ -581,27 +577,27 @@ Value FlashLowering::lower() {
   // O = l == 0 ? 0 : o / l (in the storage type unless it is a split's
   // partial result).
   Type outElt = split ? Type(f32) : storage;
-  Value oTile = buildTile(
-      ValueRange{o, l}, /*withCols=*/true, outElt,
-      [&](OpBuilder &nb, Location nl, ValueRange a) {
-        Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                           a[1], zero);
-        Value r = arith::SelectOp::create(
-            nb, nl, none, zero, arith::DivFOp::create(nb, nl, a[0], a[1]));
-        if (outElt != f32)
-          r = arith::TruncFOp::create(nb, nl, outElt, r);
-        LB::yield(nb, nl, r);
-      });
+  Value oTile = buildTile(ValueRange{o, l}, /*withCols=*/true, outElt,
+                          [&](OpBuilder &nb, Location nl, ValueRange a) {
+                            Value none = arith::CmpFOp::create(
+                                nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
+                            Value r = arith::SelectOp::create(
+                                nb, nl, none, zero,
+                                arith::DivFOp::create(nb, nl, a[0], a[1]));
+                            if (outElt != f32)
+                              r = arith::TruncFOp::create(nb, nl, outElt, r);
+                            LB::yield(nb, nl, r);
+                          });
   Value lseTile;
   if (split)
     // LSE = m + log l, -inf for a split that kept nothing.
     lseTile = buildTile(
         ValueRange{m, l}, /*withCols=*/false, f32,
         [&](OpBuilder &nb, Location nl, ValueRange a) {
-          Value none = arith::CmpFOp::create(
-              nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-          Value lse = arith::AddFOp::create(
-              nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+          Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             a[1], zero);
+          Value lse = arith::AddFOp::create(nb, nl, a[0],
+                                            math::LogOp::create(nb, nl, a[1]));
           LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, negInf, lse));
         });
 
@@ -615,8 +611,7 @@ Value FlashLowering::lower() {
   return combineSplits(forall.getResult(0), forall.getResult(1), storage);
 }
 
-Value FlashLowering::combineSplits(Value oParts, Value lseParts,
-                                   Type storage) {
+Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
   // M = max_s LSE_s; w_s = exp(LSE_s - M) (0 for empty splits);
   // O = sum_s w_s O_s / sum_s w_s (0 when every split is empty).
   auto par = IteratorType::parallel, red = IteratorType::reduction;
@@ -631,22 +626,22 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts,
   AffineMap o5 = lb.map(5, {4, 0, 1, 2, 3}), lse5 = lb.map(5, {4, 0, 1, 2}),
             row5 = lb.map(5, {0, 1, 2}), out5 = lb.map(5, {0, 1, 2, 3});
   auto weight = [&](OpBuilder &nb, Location nl, Value lse, Value mx) {
-    Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lse,
-                                       negInf);
-    Value w = math::ExpOp::create(nb, nl,
-                                  arith::SubFOp::create(nb, nl, lse, mx));
+    Value none =
+        arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, lse, negInf);
+    Value w =
+        math::ExpOp::create(nb, nl, arith::SubFOp::create(nb, nl, lse, mx));
     return arith::SelectOp::create(nb, nl, none, zero, w).getResult();
   };
   Value mInit = lb.filled(rows, negInf);
-  Value mx = linalg::GenericOp::create(
-                 b, loc, mInit.getType(), ValueRange{lseParts},
-                 ValueRange{mInit}, ArrayRef<AffineMap>{lse4, row4},
-                 ArrayRef<IteratorType>{par, par, par, red},
-                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   LB::yield(nb, nl,
-                             arith::MaximumFOp::create(nb, nl, a[0], a[1]));
-                 })
-                 .getResult(0);
+  Value mx =
+      linalg::GenericOp::create(
+          b, loc, mInit.getType(), ValueRange{lseParts}, ValueRange{mInit},
+          ArrayRef<AffineMap>{lse4, row4},
+          ArrayRef<IteratorType>{par, par, par, red},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, arith::MaximumFOp::create(nb, nl, a[0], a[1]));
+          })
+          .getResult(0);
   Value dInit = lb.filled(rows, zero);
   Value den = linalg::GenericOp::create(
                   b, loc, dInit.getType(), ValueRange{lseParts, mx},
@@ -659,18 +654,18 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts,
                   })
                   .getResult(0);
   Value nInit = lb.filled(full, zero);
-  Value num =
-      linalg::GenericOp::create(
-          b, loc, nInit.getType(), ValueRange{oParts, lseParts, mx},
-          ValueRange{nInit}, ArrayRef<AffineMap>{o5, lse5, row5, out5},
-          ArrayRef<IteratorType>{par, par, par, par, red},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value w = weight(nb, nl, a[1], a[2]);
-            LB::yield(nb, nl,
-                      arith::AddFOp::create(
-                          nb, nl, a[3], arith::MulFOp::create(nb, nl, w, a[0])));
-          })
-          .getResult(0);
+  Value num = linalg::GenericOp::create(
+                  b, loc, nInit.getType(), ValueRange{oParts, lseParts, mx},
+                  ValueRange{nInit}, ArrayRef<AffineMap>{o5, lse5, row5, out5},
+                  ArrayRef<IteratorType>{par, par, par, par, red},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value w = weight(nb, nl, a[1], a[2]);
+                    LB::yield(nb, nl,
+                              arith::AddFOp::create(
+                                  nb, nl, a[3],
+                                  arith::MulFOp::create(nb, nl, w, a[0])));
+                  })
+                  .getResult(0);
   Value outInit = lb.empty(full, storage);
   AffineMap id4 = b.getMultiDimIdentityMap(4);
   return linalg::GenericOp::create(

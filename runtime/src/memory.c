@@ -25,8 +25,8 @@ static atomic_llong peak_bytes;
 static atomic_llong allocation_count;
 
 static void note_alloc(size_t size) {
-  long long now = atomic_fetch_add(&current_bytes, (long long)size) +
-                  (long long)size;
+  long long now =
+      atomic_fetch_add(&current_bytes, (long long)size) + (long long)size;
   long long peak = atomic_load(&peak_bytes);
   while (now > peak && !atomic_compare_exchange_weak(&peak_bytes, &peak, now))
     ;

@@ -94,23 +94,7 @@ size_t attn_dtype_size(attn_dtype_t dtype) {
 }
 
 const char *attn_dtype_name(attn_dtype_t dtype) {
-  switch (dtype) {
-  case ATTN_DTYPE_F32:
-    return "f32";
-  case ATTN_DTYPE_F16:
-    return "f16";
-  case ATTN_DTYPE_BF16:
-    return "bf16";
-  case ATTN_DTYPE_F64:
-    return "f64";
-  case ATTN_DTYPE_I8:
-    return "i8";
-  case ATTN_DTYPE_I32:
-    return "i32";
-  case ATTN_DTYPE_INVALID:
-    return "invalid";
-  }
-  return "invalid";
+  return attn_dtype_name_inline(dtype);
 }
 
 attn_status_t attn_tensor_init_contiguous(attn_tensor_t *tensor, void *data,

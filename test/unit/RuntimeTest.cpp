@@ -183,7 +183,7 @@ TEST(Context, ParallelForRejectsBadArguments) {
 // The allocation functions generated code calls (runtime/src/memory.c).
 extern "C" void *_mlir_memref_to_llvm_alloc(size_t size);
 extern "C" void *_mlir_memref_to_llvm_aligned_alloc(size_t alignment,
-                                                   size_t size);
+                                                    size_t size);
 extern "C" void _mlir_memref_to_llvm_free(void *ptr);
 
 namespace {

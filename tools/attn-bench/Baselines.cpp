@@ -1,6 +1,7 @@
 //===- Baselines.cpp - what attnc is measured against ---------------------===//
 
 #include "tools/attn-bench/Baselines.h"
+#include "tools/attn-check/reference/Reference.h"
 
 #include <cblas.h>
 
@@ -25,9 +26,12 @@ inline float fastExp(float x) {
   x = std::max(x, -87.0f);
   float n = std::nearbyint(x * 1.44269504f);
   float r = x - n * 0.693145751953125f - n * 1.428606765330187e-06f;
-  float p = 1.0f + r * (1.0f + r * (0.5f + r * (0.16666667f +
-                         r * (0.041666668f + r * (0.008333334f +
-                         r * 0.0013888889f)))));
+  float p =
+      1.0f +
+      r * (1.0f +
+           r * (0.5f + r * (0.16666667f +
+                            r * (0.041666668f +
+                                 r * (0.008333334f + r * 0.0013888889f)))));
   int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
   float scale;
   __builtin_memcpy(&scale, &bits, 4);
@@ -62,47 +66,19 @@ softmaxRows(float *m, int64_t rows, int64_t cols) {
 
 void attn::bench::naiveSdpa(const Shape &s, const float *q, const float *k,
                             const float *v, float *out, int threads) {
-  const float scale = 1.0f / std::sqrt(static_cast<float>(s.headDim));
-  const int64_t group = s.heads / s.kvHeads;
+  attn::ref::SdpaProblem p;
+  p.batch = s.batch, p.heads = s.heads, p.kvHeads = s.kvHeads;
+  p.qLen = s.qLen, p.kvLen = s.kvLen, p.headDim = s.headDim;
+  p.valueDim = s.valueDim;
+  p.mask = s.causal ? attn::ref::Mask::Causal : attn::ref::Mask::None;
   const int64_t units = s.batch * s.heads;
-  auto work = [&](int64_t begin, int64_t end) {
-    std::vector<float> p(s.kvLen);
-    for (int64_t u = begin; u < end; ++u) {
-      int64_t b = u / s.heads, h = u % s.heads, kh = h / group;
-      const float *qh = q + u * s.qLen * s.headDim;
-      const float *kb = k + (b * s.kvHeads + kh) * s.kvLen * s.headDim;
-      const float *vb = v + (b * s.kvHeads + kh) * s.kvLen * s.valueDim;
-      float *oh = out + u * s.qLen * s.valueDim;
-      for (int64_t i = 0; i < s.qLen; ++i) {
-        float mx = -std::numeric_limits<float>::infinity();
-        for (int64_t j = 0; j < s.kvLen; ++j) {
-          float dot = 0;
-          for (int64_t d = 0; d < s.headDim; ++d)
-            dot += qh[i * s.headDim + d] * kb[j * s.headDim + d];
-          p[j] = keeps(s, i, j) ? dot * scale
-                                : -std::numeric_limits<float>::infinity();
-          mx = std::max(mx, p[j]);
-        }
-        float sum = 0;
-        for (int64_t j = 0; j < s.kvLen; ++j) {
-          p[j] = std::isinf(mx) ? 0.0f : std::exp(p[j] - mx);
-          sum += p[j];
-        }
-        for (int64_t e = 0; e < s.valueDim; ++e) {
-          float acc = 0;
-          for (int64_t j = 0; j < s.kvLen; ++j)
-            acc += p[j] * vb[j * s.valueDim + e];
-          oh[i * s.valueDim + e] = sum == 0 ? 0.0f : acc / sum;
-        }
-      }
-    }
-  };
+  const int64_t per = (units + threads - 1) / threads;
   std::vector<std::thread> pool;
-  int64_t per = (units + threads - 1) / threads;
   for (int t = 0; t < threads; ++t) {
     int64_t b = t * per, e = std::min(units, b + per);
     if (b < e)
-      pool.emplace_back(work, b, e);
+      pool.emplace_back(
+          [&, b, e] { attn::ref::sdpaUnits<float>(p, q, k, v, out, b, e); });
   }
   for (std::thread &t : pool)
     t.join();
@@ -130,8 +106,8 @@ void attn::bench::openblasSdpa(const Shape &s, const float *q, const float *k,
             if (!keeps(s, i, j))
               scores[i * s.kvLen + j] = -std::numeric_limits<float>::infinity();
       softmaxRows(scores, s.qLen, s.kvLen);
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.qLen,
-                  s.valueDim, s.kvLen, 1.0f, scores, s.kvLen, vb, s.valueDim,
-                  0.0f, oh, s.valueDim);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.qLen, s.valueDim,
+                  s.kvLen, 1.0f, scores, s.kvLen, vb, s.valueDim, 0.0f, oh,
+                  s.valueDim);
     }
 }

@@ -19,8 +19,9 @@ struct Shape {
   bool causal;
 };
 
-/// fp32 reference loops, query heads split over `threads` threads. Extra
-/// memory: one row of scores per thread.
+/// The fp64 reference's loops instantiated in fp32 (attn::ref::sdpaUnits),
+/// (batch, head) units split over `threads` threads. Extra memory: one row
+/// of scores per thread.
 void naiveSdpa(const Shape &s, const float *q, const float *k, const float *v,
                float *out, int threads);
 

@@ -96,9 +96,9 @@ Peak attn::bench::measurePeak(int threads) {
       pool.emplace_back([&, t] { flops[t] = kernel(); });
     for (std::thread &t : pool)
       t.join();
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             t0)
-                   .count();
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     double total = 0;
     for (double f : flops)
       total += f;

@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -68,16 +68,16 @@ std::vector<Workload> defaultWorkloads() {
 
 /// Workloads BENCHMARKS.md names whose variants attnc does not compile yet.
 const char *const kPendingWorkloads[] = {
-    "long-16k-window", "bigbird-4k",   "linformer-4k", "performer-4k",
-    "nystrom-4k",      "linformer-16k", "performer-16k", "nystrom-16k",
-    "diff-2k"};
+    "long-16k-window", "bigbird-4k",  "linformer-4k",
+    "performer-4k",    "nystrom-4k",  "linformer-16k",
+    "performer-16k",   "nystrom-16k", "diff-2k"};
 
 /// FLOPs over the kept (q, k) pairs: 2 per multiply-add of Q.K^T and P.V.
 double flopCount(const Shape &s) {
   double pairs = 0;
   for (int64_t i = 0; i < s.qLen; ++i) {
-    int64_t last = s.causal ? std::min(s.kvLen, i + s.kvLen - s.qLen + 1)
-                            : s.kvLen;
+    int64_t last =
+        s.causal ? std::min(s.kvLen, i + s.kvLen - s.qLen + 1) : s.kvLen;
     pairs += std::max<int64_t>(0, last);
   }
   return 2.0 * s.batch * s.heads * pairs * (s.headDim + s.valueDim);
@@ -164,9 +164,9 @@ double measureReadBandwidth(int threads) {
       });
     for (std::thread &t : pool)
       t.join();
-    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                             t0)
-                   .count();
+    double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+            .count();
     best = std::max(best, n * sizeof(float) / s / 1e9);
   }
   return best;
@@ -225,8 +225,8 @@ std::string compileAttnc(const Workload &w, const std::string &target,
 int main(int argc, char **argv) {
   configureOpenBlas(argv);
   llvm::InitLLVM init(argc, argv);
-  std::vector<std::string> workloadNames, impls = {"attnc", "openblas",
-                                                   "naive"};
+  std::vector<std::string> workloadNames,
+      impls = {"attnc", "openblas", "naive"};
   std::vector<Workload> custom;
   std::string jsonPath;
   int threads = 0, reps = 0;
@@ -274,7 +274,7 @@ int main(int argc, char **argv) {
       }
       if (n[1] % n[2])
         usage("--shape: Hkv must divide Hq");
-      Shape s{n[0], n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5],
+      Shape s{n[0],  n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5],
               causal};
       std::string name = "custom-" + spec;
       std::replace(name.begin(), name.end(), ',', 'x');
@@ -302,11 +302,11 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (workloadNames.empty() && custom.empty())
-    workloadNames = quick ? std::vector<std::string>{"bert-base"}
-                          : std::vector<std::string>{"bert-base", "dense-2k",
-                                                     "dense-2k-d128",
-                                                     "causal-2k", "gqa-2k",
-                                                     "decode-8k"};
+    workloadNames =
+        quick
+            ? std::vector<std::string>{"bert-base"}
+            : std::vector<std::string>{"bert-base", "dense-2k", "dense-2k-d128",
+                                       "causal-2k", "gqa-2k",   "decode-8k"};
   for (const std::string &n : workloadNames) {
     auto it = std::find_if(all.begin(), all.end(),
                            [&](const Workload &w) { return w.name == n; });
@@ -314,9 +314,9 @@ int main(int argc, char **argv) {
       selected.push_back(*it);
       continue;
     }
-    bool pending = std::any_of(std::begin(kPendingWorkloads),
-                               std::end(kPendingWorkloads),
-                               [&](const char *p) { return n == p; });
+    bool pending =
+        std::any_of(std::begin(kPendingWorkloads), std::end(kPendingWorkloads),
+                    [&](const char *p) { return n == p; });
     usage("workload '" + n + "' " +
           (pending ? "needs a variant attnc does not compile yet"
                    : "is unknown (attn-bench --list)"));
@@ -324,14 +324,16 @@ int main(int argc, char **argv) {
   selected.insert(selected.end(), custom.begin(), custom.end());
   for (const std::string &impl : impls)
     if (impl != "openblas" && impl != "naive" && impl.rfind("attnc", 0) != 0)
-      usage("unknown --impl '" + impl + "' (attnc, attnc-<target>, openblas, "
+      usage("unknown --impl '" + impl +
+            "' (attnc, attnc-<target>, openblas, "
             "naive; halide is not implemented yet)");
 
   Peak peak = measurePeak(threads);
-  std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads; ", peak.isa.c_str(),
-              peak.gflops, threads);
-  bool decode = std::any_of(selected.begin(), selected.end(),
-                            [](const Workload &w) { return w.shape.qLen == 1; });
+  std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads; ",
+              peak.isa.c_str(), peak.gflops, threads);
+  bool decode =
+      std::any_of(selected.begin(), selected.end(),
+                  [](const Workload &w) { return w.shape.qLen == 1; });
   double bandwidth = decode ? measureReadBandwidth(threads) : 0;
   if (decode)
     std::printf("read bandwidth %.1f GB/s\n", bandwidth);
@@ -360,9 +362,12 @@ int main(int argc, char **argv) {
     int64_t no = s.batch * s.heads * s.qLen * s.valueDim;
     std::vector<float> q(nq), k(nk), v(nv);
     attn::ref::Uniform rng(1);
-    for (float &x : q) x = static_cast<float>(rng.next());
-    for (float &x : k) x = static_cast<float>(rng.next());
-    for (float &x : v) x = static_cast<float>(rng.next());
+    for (float &x : q)
+      x = static_cast<float>(rng.next());
+    for (float &x : k)
+      x = static_cast<float>(rng.next());
+    for (float &x : v)
+      x = static_cast<float>(rng.next());
     double flops = flopCount(s);
     double ioBytes = 4.0 * (nq + nk + nv + no);
 
@@ -384,13 +389,16 @@ int main(int argc, char **argv) {
           int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
           int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
           auto t = std::make_shared<std::vector<attn_tensor_t>>(4);
-          attn_tensor_init_contiguous(&(*t)[0], q.data(), ATTN_DTYPE_F32, 4, qs);
-          attn_tensor_init_contiguous(&(*t)[1], k.data(), ATTN_DTYPE_F32, 4, ks);
-          attn_tensor_init_contiguous(&(*t)[2], v.data(), ATTN_DTYPE_F32, 4, vs);
+          attn_tensor_init_contiguous(&(*t)[0], q.data(), ATTN_DTYPE_F32, 4,
+                                      qs);
+          attn_tensor_init_contiguous(&(*t)[1], k.data(), ATTN_DTYPE_F32, 4,
+                                      ks);
+          attn_tensor_init_contiguous(&(*t)[2], v.data(), ATTN_DTYPE_F32, 4,
+                                      vs);
           attn_tensor_init_contiguous(&(*t)[3], out, ATTN_DTYPE_F32, 4, os);
           r.run = [=] {
-            if (attn_status_t st = entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2],
-                                         &(*t)[3])) {
+            if (attn_status_t st =
+                    entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
               std::fprintf(stderr, "attn-bench: error: %s\n",
                            attn_status_message(st));
               std::exit(2);
@@ -435,9 +443,9 @@ int main(int argc, char **argv) {
           continue;
         auto t0 = std::chrono::steady_clock::now();
         r.run();
-        r.times.push_back(std::chrono::duration<double>(
-                              std::chrono::steady_clock::now() - t0)
-                              .count());
+        r.times.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                .count());
       }
     // Every implementation's output against the first one that ran: a
     // benchmark of a wrong kernel is worthless, so a large difference is an
@@ -484,9 +492,9 @@ int main(int argc, char **argv) {
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
-          s.causal ? "causal" : "none", reps, st.median, st.min, st.max,
-          gflops, peak.gflops, gflops / peak.gflops, (long long)r.extraBytes,
-          gbps, bandwidth, diff, base->impl.c_str());
+          s.causal ? "causal" : "none", reps, st.median, st.min, st.max, gflops,
+          peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
+          bandwidth, diff, base->impl.c_str());
       json += (firstRecord ? "" : ",\n") + std::string(rec);
       firstRecord = false;
     }

@@ -89,7 +89,8 @@ FailureOr<Value> SdpaLowering::lower() {
   if (hqC && hkvC)
     group = *hqC / *hkvC;
   else
-    groupValue = arith::DivUIOp::create(b, loc, lb.toValue(hq), lb.toValue(hkv));
+    groupValue =
+        arith::DivUIOp::create(b, loc, lb.toValue(hq), lb.toValue(hkv));
 
   /// Indexing map (over `numDims` loops) of K or V, whose dims are
   /// (b, h / G, row, col): `rowDim` and `colDim` are loop dimensions.
@@ -137,8 +138,9 @@ FailureOr<Value> SdpaLowering::lower() {
           b, loc, sInit.getType(), sInputs, ValueRange{sInit}, sMaps, reduce5,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value kv = group ? args[1] : kvExtract(nb, nl, k, 3, 4);
-            Value prod = arith::MulFOp::create(
-                nb, nl, LB::extToF32(nb, nl, args[0]), LB::extToF32(nb, nl, kv));
+            Value prod =
+                arith::MulFOp::create(nb, nl, LB::extToF32(nb, nl, args[0]),
+                                      LB::extToF32(nb, nl, kv));
             LB::yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
           })
           .getResult(0);
@@ -176,7 +178,8 @@ FailureOr<Value> SdpaLowering::lower() {
           b, loc, maxInit.getType(), ValueRange{masked}, ValueRange{maxInit},
           ArrayRef<AffineMap>{id4, rowMap}, reduce4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
-            LB::yield(nb, nl, arith::MaximumFOp::create(nb, nl, args[0], args[1]));
+            LB::yield(nb, nl,
+                      arith::MaximumFOp::create(nb, nl, args[0], args[1]));
           })
           .getResult(0);
 
@@ -186,8 +189,8 @@ FailureOr<Value> SdpaLowering::lower() {
   Value probs =
       linalg::GenericOp::create(
           b, loc, masked.getType(), ValueRange{masked, rowMax},
-          ValueRange{lb.empty(sSizes)},
-          ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
+          ValueRange{lb.empty(sSizes)}, ArrayRef<AffineMap>{id4, rowMap, id4},
+          par4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value isEmpty = arith::CmpFOp::create(
                 nb, nl, arith::CmpFPredicate::OEQ, args[1], negInf);
@@ -223,8 +226,8 @@ FailureOr<Value> SdpaLowering::lower() {
           b, loc, oInit.getType(), aInputs, ValueRange{oInit}, aMaps, reduce5,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value vv = group ? args[1] : kvExtract(nb, nl, v, 4, 3);
-            Value prod =
-                arith::MulFOp::create(nb, nl, args[0], LB::extToF32(nb, nl, vv));
+            Value prod = arith::MulFOp::create(nb, nl, args[0],
+                                               LB::extToF32(nb, nl, vv));
             LB::yield(nb, nl, arith::AddFOp::create(nb, nl, args.back(), prod));
           })
           .getResult(0);

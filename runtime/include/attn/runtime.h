@@ -97,6 +97,28 @@ size_t attn_dtype_size(attn_dtype_t dtype);
 /** "f32", "f16", ...; "invalid" for unknown values. */
 const char *attn_dtype_name(attn_dtype_t dtype);
 
+/** The same names as attn_dtype_name, as an inline function, for code (the
+ *  compiler) that shares this header without linking the runtime. */
+static inline const char *attn_dtype_name_inline(attn_dtype_t dtype) {
+  switch (dtype) {
+  case ATTN_DTYPE_F32:
+    return "f32";
+  case ATTN_DTYPE_F16:
+    return "f16";
+  case ATTN_DTYPE_BF16:
+    return "bf16";
+  case ATTN_DTYPE_F64:
+    return "f64";
+  case ATTN_DTYPE_I8:
+    return "i8";
+  case ATTN_DTYPE_I32:
+    return "i32";
+  case ATTN_DTYPE_INVALID:
+    return "invalid";
+  }
+  return "invalid";
+}
+
 #define ATTN_MAX_RANK 8
 
 /**

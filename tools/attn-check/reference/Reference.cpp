@@ -19,47 +19,61 @@ bool attn::ref::keeps(const SdpaProblem &p, int64_t i, int64_t k) {
   return true;
 }
 
-void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
-                     const double *v, double *out) {
-  const double scale =
-      p.scale > 0 ? p.scale : 1.0 / std::sqrt(static_cast<double>(p.headDim));
+template <typename T>
+void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
+                          const T *v, T *out, int64_t unitBegin,
+                          int64_t unitEnd) {
+  const T scale = p.scale > 0 ? static_cast<T>(p.scale)
+                              : T(1) / std::sqrt(static_cast<T>(p.headDim));
+  const T negInf = -std::numeric_limits<T>::infinity();
   const int64_t group = p.heads / p.kvHeads;
-  std::vector<double> scores(p.kvLen);
-  for (int64_t b = 0; b < p.batch; ++b)
-    for (int64_t h = 0; h < p.heads; ++h) {
-      const int64_t kh = h / group;
-      const double *qh = q + (b * p.heads + h) * p.qLen * p.headDim;
-      const double *kb = k + (b * p.kvHeads + kh) * p.kvLen * p.headDim;
-      const double *vb = v + (b * p.kvHeads + kh) * p.kvLen * p.valueDim;
-      double *oh = out + (b * p.heads + h) * p.qLen * p.valueDim;
-      for (int64_t i = 0; i < p.qLen; ++i) {
-        double maxScore = -std::numeric_limits<double>::infinity();
-        for (int64_t j = 0; j < p.kvLen; ++j) {
-          if (!keeps(p, i, j)) {
-            scores[j] = -std::numeric_limits<double>::infinity();
-            continue;
-          }
-          double s = 0;
-          for (int64_t d = 0; d < p.headDim; ++d)
-            s += qh[i * p.headDim + d] * kb[j * p.headDim + d];
-          scores[j] = scale * s;
-          maxScore = std::max(maxScore, scores[j]);
+  std::vector<T> scores(p.kvLen);
+  for (int64_t unit = unitBegin; unit < unitEnd; ++unit) {
+    const int64_t b = unit / p.heads, h = unit % p.heads, kh = h / group;
+    const T *qh = q + unit * p.qLen * p.headDim;
+    const T *kb = k + (b * p.kvHeads + kh) * p.kvLen * p.headDim;
+    const T *vb = v + (b * p.kvHeads + kh) * p.kvLen * p.valueDim;
+    T *oh = out + unit * p.qLen * p.valueDim;
+    for (int64_t i = 0; i < p.qLen; ++i) {
+      T maxScore = negInf;
+      for (int64_t j = 0; j < p.kvLen; ++j) {
+        if (!keeps(p, i, j)) {
+          scores[j] = negInf;
+          continue;
         }
-        double sum = 0;
-        for (int64_t j = 0; j < p.kvLen; ++j) {
-          scores[j] =
-              std::isinf(maxScore) ? 0.0 : std::exp(scores[j] - maxScore);
-          sum += scores[j];
-        }
-        for (int64_t e = 0; e < p.valueDim; ++e) {
-          double acc = 0;
-          for (int64_t j = 0; j < p.kvLen; ++j)
-            acc += scores[j] * vb[j * p.valueDim + e];
-          // A fully masked row gives zeros (SEMANTICS.md).
-          oh[i * p.valueDim + e] = sum == 0 ? 0.0 : acc / sum;
-        }
+        T s = 0;
+        for (int64_t d = 0; d < p.headDim; ++d)
+          s += qh[i * p.headDim + d] * kb[j * p.headDim + d];
+        scores[j] = scale * s;
+        maxScore = std::max(maxScore, scores[j]);
+      }
+      T sum = 0;
+      for (int64_t j = 0; j < p.kvLen; ++j) {
+        scores[j] =
+            std::isinf(maxScore) ? T(0) : std::exp(scores[j] - maxScore);
+        sum += scores[j];
+      }
+      for (int64_t e = 0; e < p.valueDim; ++e) {
+        T acc = 0;
+        for (int64_t j = 0; j < p.kvLen; ++j)
+          acc += scores[j] * vb[j * p.valueDim + e];
+        // A fully masked row gives zeros (SEMANTICS.md).
+        oh[i * p.valueDim + e] = sum == 0 ? T(0) : acc / sum;
       }
     }
+  }
+}
+
+template void attn::ref::sdpaUnits<double>(const SdpaProblem &, const double *,
+                                           const double *, const double *,
+                                           double *, int64_t, int64_t);
+template void attn::ref::sdpaUnits<float>(const SdpaProblem &, const float *,
+                                          const float *, const float *, float *,
+                                          int64_t, int64_t);
+
+void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
+                     const double *v, double *out) {
+  sdpaUnits(p, q, k, v, out, 0, p.batch * p.heads);
 }
 
 double Uniform::next() {

@@ -37,6 +37,14 @@ struct SdpaProblem {
 void sdpa(const SdpaProblem &p, const double *q, const double *k,
           const double *v, double *out);
 
+/// The same loops in precision T (double or float), for the (batch, query
+/// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
+/// callers can split the work across threads. In float it is attn-bench's
+/// `naive` baseline.
+template <typename T>
+void sdpaUnits(const SdpaProblem &p, const T *q, const T *k, const T *v, T *out,
+               int64_t unitBegin, int64_t unitEnd);
+
 /// Whether the mask keeps key position `k` for query row `i` of `p`
 /// (positions aligned bottom-right).
 bool keeps(const SdpaProblem &p, int64_t i, int64_t k);
