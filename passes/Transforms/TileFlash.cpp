@@ -577,17 +577,11 @@ Value FlashLowering::lower() {
   // O = l == 0 ? 0 : o / l (in the storage type unless it is a split's
   // partial result).
   Type outElt = split ? Type(f32) : storage;
-  Value oTile = buildTile(ValueRange{o, l}, /*withCols=*/true, outElt,
-                          [&](OpBuilder &nb, Location nl, ValueRange a) {
-                            Value none = arith::CmpFOp::create(
-                                nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-                            Value r = arith::SelectOp::create(
-                                nb, nl, none, zero,
-                                arith::DivFOp::create(nb, nl, a[0], a[1]));
-                            if (outElt != f32)
-                              r = arith::TruncFOp::create(nb, nl, outElt, r);
-                            LB::yield(nb, nl, r);
-                          });
+  Value oTile =
+      buildTile(ValueRange{o, l}, /*withCols=*/true, outElt,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], outElt));
+                });
   Value lseTile;
   if (split)
     // LSE = m + log l, -inf for a split that kept nothing.
@@ -674,14 +668,7 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
              ArrayRef<AffineMap>{id4, lb.map(4, {0, 1, 2}), id4},
              SmallVector<IteratorType>(4, par),
              [&](OpBuilder &nb, Location nl, ValueRange a) {
-               Value none = arith::CmpFOp::create(
-                   nb, nl, arith::CmpFPredicate::OEQ, a[1], zero);
-               Value r = arith::SelectOp::create(
-                   nb, nl, none, zero,
-                   arith::DivFOp::create(nb, nl, a[0], a[1]));
-               if (storage != f32)
-                 r = arith::TruncFOp::create(nb, nl, storage, r);
-               LB::yield(nb, nl, r);
+               LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], storage));
              })
       .getResult(0);
 }

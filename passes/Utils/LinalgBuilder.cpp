@@ -48,3 +48,15 @@ Value LinalgBuilder::extToF32(OpBuilder &nb, Location nl, Value v) {
 void LinalgBuilder::yield(OpBuilder &nb, Location nl, Value v) {
   linalg::YieldOp::create(nb, nl, ValueRange{v});
 }
+
+Value LinalgBuilder::safeDivide(OpBuilder &nb, Location nl, Value num,
+                                Value den, Type elementType) {
+  Value zero = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0));
+  Value none =
+      arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, den, zero);
+  Value r = arith::SelectOp::create(nb, nl, none, zero,
+                                    arith::DivFOp::create(nb, nl, num, den));
+  if (elementType != r.getType())
+    r = arith::TruncFOp::create(nb, nl, elementType, r);
+  return r;
+}

@@ -43,6 +43,10 @@ public:
   static Value extToF32(OpBuilder &nb, Location nl, Value v);
   /// Terminates a linalg.generic body with one value.
   static void yield(OpBuilder &nb, Location nl, Value v);
+  /// `den == 0 ? 0 : num / den` in f32, narrowed to `elementType`: the final
+  /// normalisation of attention (rows that kept no key give 0, not NaN).
+  static Value safeDivide(OpBuilder &nb, Location nl, Value num, Value den,
+                          Type elementType);
 
 private:
   OpBuilder &b;

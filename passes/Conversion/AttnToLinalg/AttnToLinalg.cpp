@@ -235,21 +235,16 @@ FailureOr<Value> SdpaLowering::lower() {
   // O = l == 0 ? 0 : A / l, in the storage type.
   auto outType = RankedTensorType::get(
       cast<RankedTensorType>(acc.getType()).getShape(), storage);
-  Value out = linalg::GenericOp::create(
-                  b, loc, outType, ValueRange{acc, rowSum},
-                  ValueRange{lb.empty(oSizes, storage)},
-                  ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
-                  [&](OpBuilder &nb, Location nl, ValueRange args) {
-                    Value isEmpty = arith::CmpFOp::create(
-                        nb, nl, arith::CmpFPredicate::OEQ, args[1], zero);
-                    Value div = arith::DivFOp::create(nb, nl, args[0], args[1]);
-                    Value o =
-                        arith::SelectOp::create(nb, nl, isEmpty, zero, div);
-                    if (storage != f32)
-                      o = arith::TruncFOp::create(nb, nl, storage, o);
-                    LB::yield(nb, nl, o);
-                  })
-                  .getResult(0);
+  Value out =
+      linalg::GenericOp::create(
+          b, loc, outType, ValueRange{acc, rowSum},
+          ValueRange{lb.empty(oSizes, storage)},
+          ArrayRef<AffineMap>{id4, rowMap, id4}, par4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            LB::yield(nb, nl,
+                      LB::safeDivide(nb, nl, args[0], args[1], storage));
+          })
+          .getResult(0);
 
   if (out.getType() != op.getResultType())
     out = tensor::CastOp::create(b, loc, op.getResultType(), out);
