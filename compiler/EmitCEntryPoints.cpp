@@ -108,9 +108,11 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   auto descType = LLVM::LLVMArrayType::get(i64, words);
   Value descs = LLVM::AllocaOp::create(b, loc, ptr, descType, one);
   Value sigAddr = LLVM::AddressOfOp::create(b, loc, sigGlobal);
-  Value names =
-      LLVM::createGlobalString(loc, b, (entry + "__attn_names").str(),
-                               namesAttr.getValue(), LLVM::Linkage::Internal);
+  // The runtime reads the names as a C string: include the terminator.
+  std::string namesC = namesAttr.getValue().str();
+  namesC.push_back('\0');
+  Value names = LLVM::createGlobalString(loc, b, (entry + "__attn_names").str(),
+                                         namesC, LLVM::Linkage::Internal);
   Value status = LLVM::CallOp::create(b, loc, bind,
                                       ValueRange{body->getArgument(0), sigAddr,
                                                  names, argv, descs})

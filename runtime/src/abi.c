@@ -152,7 +152,10 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
       return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                               "%s: argument '%s' has rank %d, expected %d",
                               entry, arg_name, (int)t->rank, (int)rank);
+    /* A tensor without elements has nothing that could overlap. */
     int64_t elements = 1;
+    for (int32_t d = 0; d < rank; ++d)
+      elements *= t->sizes[d] > 0 ? t->sizes[d] : 0;
     for (int32_t d = 0; d < rank; ++d) {
       int64_t size = t->sizes[d], stride = t->strides[d];
       if (size < 0)
@@ -165,7 +168,7 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
                                 "%s: argument '%s' dimension %d has negative "
                                 "stride %lld; strides must be >= 0",
                                 entry, arg_name, (int)d, (long long)stride);
-      if (is_output && stride == 0 && size > 1)
+      if (is_output && stride == 0 && size > 1 && elements > 0)
         return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                                 "%s: output '%s' dimension %d has stride 0, "
                                 "so its elements overlap",
@@ -199,7 +202,6 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
               other_name, (long long)sym_value[sym]);
         }
       }
-      elements *= size;
     }
     if (!t->data && elements > 0)
       return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,

@@ -8,7 +8,7 @@
 // The C entry point binds its tensors through the runtime and calls the
 // kernel only when they match; the kernel becomes internal.
 
-// CHECK-DAG: llvm.mlir.global internal constant @layer__attn_names("layer:query,key,value,out")
+// CHECK-DAG: llvm.mlir.global internal constant @layer__attn_names("layer:query,key,value,out\00")
 // CHECK-DAG: llvm.mlir.global internal constant @layer__attn_signature(dense<[1, {{[0-9]}}, 4, 1,
 // CHECK-DAG: llvm.func @attn_rt_bind_args(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
 // CHECK-DAG: llvm.func internal @__attn_kernel_layer(

@@ -94,6 +94,9 @@ int main(void) {
   bad = to;
   bad.data = k;
   report("output over key", llama_gqa_decode(ctx, &tq, &tk, &tv, &bad));
+  bad = to;
+  bad.dtype = ATTN_DTYPE_F16;
+  report("f16 out (decode)", llama_gqa_decode(ctx, &tq, &tk, &tv, &bad));
   report("no context", llama_gqa_decode(NULL, &tq, &tk, &tv, &to));
   report("null value", llama_gqa_decode(ctx, &tq, &tk, NULL, &to));
 
