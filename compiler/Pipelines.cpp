@@ -61,8 +61,11 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   tile.qBlock = target.qBlock;
   tile.kvBlock = target.kvBlock;
   pm.addPass(createTileFlash(tile));
-  // Whatever attn-tile-flash does not tile takes the untiled lowering.
+  // Whatever attn-tile-flash does not tile takes the untiled lowering;
+  // elementwise arith/math on tensors around attn ops becomes linalg too, so
+  // that everything bufferizes.
   pm.addPass(createConvertAttnToLinalg());
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
