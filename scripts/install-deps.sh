@@ -17,6 +17,8 @@ PKGS=(
   libgtest-dev
   # attn-bench's unfused baseline (sgemm + softmax + sgemm)
   libopenblas-dev
+  # attn-bench's Halide baselines (hand schedule, Mullapudi2016 autoscheduler)
+  libhalide14-0-dev
 )
 
 missing=()

@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tools/attn-bench/Baselines.h"
+#include "tools/attn-bench/HalideBaseline.h"
 #include "tools/attn-bench/Peak.h"
 #include "tools/attn-check/reference/Reference.h"
 
@@ -96,7 +97,8 @@ Stats summarize(std::vector<double> t) {
                "attn-bench: error: %s\n"
                "usage: attn-bench [--workload NAME[,NAME]] [--shape "
                "B,Hq,Hkv,Lq,Lk,D[,Dv][:causal]]\n"
-               "                  [--impl attnc[-TARGET],openblas,naive] "
+               "                  [--impl attnc[-TARGET],openblas,halide,"
+               "halide-auto,naive] "
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
                "[--list]\n",
@@ -180,6 +182,43 @@ struct Runner {
   int64_t extraBytes = 0;
   std::vector<double> times;
   std::string note; // why it did not run, if it did not
+};
+
+/// libattn-halide.so, loaded on first use from beside the executable.
+struct HalideLibrary {
+  decltype(&attn_halide_create) create = nullptr;
+  decltype(&attn_halide_run) run = nullptr;
+  decltype(&attn_halide_destroy) destroy = nullptr;
+  std::string error;
+
+  static HalideLibrary &get(const char *argv0) {
+    static HalideLibrary lib = load(argv0);
+    return lib;
+  }
+
+private:
+  static HalideLibrary load(const char *argv0) {
+    HalideLibrary lib;
+    std::string self = llvm::sys::fs::getMainExecutable(
+        argv0, reinterpret_cast<void *>(&measurePeak));
+    std::string dir = self.substr(0, self.rfind('/'));
+    std::string path = dir + "/../lib/libattn-halide.so";
+    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      lib.error = "not available (" + std::string(dlerror()) +
+                  "; install libhalide14-0-dev and rebuild)";
+      return lib;
+    }
+    lib.create = reinterpret_cast<decltype(lib.create)>(
+        dlsym(handle, "attn_halide_create"));
+    lib.run =
+        reinterpret_cast<decltype(lib.run)>(dlsym(handle, "attn_halide_run"));
+    lib.destroy = reinterpret_cast<decltype(lib.destroy)>(
+        dlsym(handle, "attn_halide_destroy"));
+    if (!lib.create || !lib.run || !lib.destroy)
+      lib.error = "libattn-halide.so lacks its entry points";
+    return lib;
+  }
 };
 
 using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
@@ -323,10 +362,10 @@ int main(int argc, char **argv) {
   }
   selected.insert(selected.end(), custom.begin(), custom.end());
   for (const std::string &impl : impls)
-    if (impl != "openblas" && impl != "naive" && impl.rfind("attnc", 0) != 0)
+    if (impl != "openblas" && impl != "naive" && impl != "halide" &&
+        impl != "halide-auto" && impl.rfind("attnc", 0) != 0)
       usage("unknown --impl '" + impl +
-            "' (attnc, attnc-<target>, openblas, "
-            "naive; halide is not implemented yet)");
+            "' (attnc, attnc-<target>, openblas, halide, halide-auto, naive)");
 
   Peak peak = measurePeak(threads);
   std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads; ",
@@ -413,6 +452,26 @@ int main(int argc, char **argv) {
         r.run = [&, out, scores] {
           openblasSdpa(s, q.data(), k.data(), v.data(), out, scores, threads);
         };
+      } else if (impl == "halide" || impl == "halide-auto") {
+        HalideLibrary &lib = HalideLibrary::get(argv[0]);
+        if (!lib.error.empty()) {
+          r.note = "skipped: " + lib.error;
+        } else {
+          char error[4096] = "";
+          attn_halide_t *h =
+              lib.create(s.batch, s.heads, s.kvHeads, s.qLen, s.kvLen,
+                         s.headDim, s.valueDim, s.causal, impl == "halide-auto",
+                         threads, error, sizeof(error));
+          if (!h) {
+            r.note = std::string("Halide failed: ") + error;
+          } else {
+            r.extraBytes = -1; // Halide's allocator is not instrumented
+            r.run = [&, h, out] {
+              if (lib.run(h, q.data(), k.data(), v.data(), out) != 0)
+                std::exit(2);
+            };
+          }
+        }
       } else if (impl == "naive") {
         r.extraBytes = 4 * s.kvLen * threads;
         if (flops > 40e9 && !allowSlow)
@@ -473,11 +532,14 @@ int main(int argc, char **argv) {
       Stats st = summarize(r.times);
       double gflops = flops / st.median / 1e9;
       double gbps = ioBytes / st.median / 1e9;
-      std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9.1f %6.3f %9.2f "
+      char extra[32] = "n/a"; // Halide's allocations are not counted
+      if (r.extraBytes >= 0)
+        std::snprintf(extra, sizeof(extra), "%.2f", r.extraBytes / 1048576.0);
+      std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9.1f %6.3f %9s "
                   "%8.1f\n",
                   w.name.c_str(), r.impl.c_str(), threads, st.median * 1e3,
                   st.min * 1e3, st.max * 1e3, gflops, gflops / peak.gflops,
-                  r.extraBytes / 1048576.0, gbps);
+                  extra, gbps);
       char rec[1024];
       std::snprintf(
           rec, sizeof(rec),
