@@ -37,10 +37,13 @@ mlir::attn::getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
 
 namespace {
 
-/// A memref of the tensor's shape with a fully dynamic strided layout, so
-/// that callers may pass any strides.
+/// A memref of the tensor's shape with a strided layout: any strides the
+/// caller likes, except that the last dimension is contiguous (the runtime
+/// checks it at entry), so kernels load rows as vectors in place.
 MemRefType stridedMemRef(RankedTensorType t) {
   SmallVector<int64_t> strides(t.getRank(), ShapedType::kDynamic);
+  if (!strides.empty())
+    strides.back() = 1;
   auto layout =
       StridedLayoutAttr::get(t.getContext(), ShapedType::kDynamic, strides);
   return MemRefType::get(t.getShape(), t.getElementType(), layout);

@@ -192,6 +192,115 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   int64_t lanes, rows, vectors;
 };
 
+/// Whether `op` is C[i, n] += sum_k A[i, k] * B[n, k] (loops (i, n, k)) on
+/// unit-stride f32 matrices, with few static rows (M <= 8) and a static K
+/// that is a multiple of `lanes` and at most 16 vectors long: attention's
+/// scores for packed decode tiles, where B is the key block read in place.
+bool isFewRowDotProduct(linalg::GenericOp op, int64_t lanes) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1)
+    return false;
+  if (op.getIteratorTypesArray() !=
+      SmallVector<IteratorType>{IteratorType::parallel, IteratorType::parallel,
+                                IteratorType::reduction})
+    return false;
+  MLIRContext *ctx = op.getContext();
+  auto map = [&](unsigned a, unsigned b) {
+    return AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
+  };
+  if (op.getIndexingMapsArray() !=
+      SmallVector<AffineMap>{map(0, 2), map(1, 2), map(0, 1)})
+    return false;
+  Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+        c = op.getDpsInits()[0];
+  if (!isUnitStrideF32Matrix(a.getType()) ||
+      !isUnitStrideF32Matrix(b.getType()))
+    return false;
+  auto cType = dyn_cast<MemRefType>(c.getType());
+  auto aType = cast<MemRefType>(a.getType());
+  if (!cType || cType.getRank() != 2 || !cType.getElementType().isF32() ||
+      cType.isDynamicDim(0) || cType.getDimSize(0) > 8 ||
+      aType.isDynamicDim(1) || aType.getDimSize(1) % lanes != 0 ||
+      aType.getDimSize(1) / lanes > 16)
+    return false;
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value other = add.getLhs() == out   ? add.getRhs()
+                : add.getRhs() == out ? add.getLhs()
+                                      : Value();
+  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  Value x = body.getArgument(0), y = body.getArgument(1);
+  return mul && ((mul.getLhs() == x && mul.getRhs() == y) ||
+                 (mul.getLhs() == y && mul.getRhs() == x));
+}
+
+/// For each n: the row B[n, :] is loaded once into K / lanes registers and
+/// dotted with every row of A (one independent FMA chain per row), each
+/// chain ending in a horizontal sum added to C[i, n].
+struct DotProductToMicrokernel : OpRewritePattern<linalg::GenericOp> {
+  DotProductToMicrokernel(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isFewRowDotProduct(op, lanes))
+      return failure();
+    Location loc = op.getLoc();
+    Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
+          c = op.getDpsInits()[0];
+    int64_t rows = cast<MemRefType>(c.getType()).getDimSize(0);
+    int64_t chunks = cast<MemRefType>(a.getType()).getDimSize(1) / lanes;
+    auto vecTy = VectorType::get({lanes}, rewriter.getF32Type());
+    Value n = memref::DimOp::create(rewriter, loc, c, 1);
+    Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value zero = arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(vecTy, rewriter.getF32FloatAttr(0.0)));
+    SmallVector<Value> offsets, rowIdx;
+    for (int64_t ch = 0; ch < chunks; ++ch)
+      offsets.push_back(
+          arith::ConstantIndexOp::create(rewriter, loc, ch * lanes));
+    for (int64_t i = 0; i < rows; ++i)
+      rowIdx.push_back(arith::ConstantIndexOp::create(rewriter, loc, i));
+    scf::ForOp::create(
+        rewriter, loc, c0, n, c1, ValueRange{},
+        [&](OpBuilder &fb, Location fl, Value col, ValueRange) {
+          SmallVector<Value> bRow;
+          for (int64_t ch = 0; ch < chunks; ++ch)
+            bRow.push_back(vector::LoadOp::create(
+                fb, fl, vecTy, b, ValueRange{col, offsets[ch]}));
+          for (int64_t i = 0; i < rows; ++i) {
+            Value acc = zero;
+            for (int64_t ch = 0; ch < chunks; ++ch) {
+              Value av = vector::LoadOp::create(
+                  fb, fl, vecTy, a, ValueRange{rowIdx[i], offsets[ch]});
+              acc = vector::FMAOp::create(fb, fl, av, bRow[ch], acc);
+            }
+            Value sum = vector::ReductionOp::create(
+                fb, fl, vector::CombiningKind::ADD, acc);
+            Value old =
+                memref::LoadOp::create(fb, fl, c, ValueRange{rowIdx[i], col});
+            memref::StoreOp::create(fb, fl,
+                                    arith::AddFOp::create(fb, fl, old, sum), c,
+                                    ValueRange{rowIdx[i], col});
+          }
+          scf::YieldOp::create(fb, fl);
+        });
+    rewriter.eraseOp(op);
+    return success();
+  }
+
+  int64_t lanes;
+};
+
 struct MatmulMicrokernelsPass
     : mlir::attn::impl::MatmulMicrokernelsBase<MatmulMicrokernelsPass> {
   using Base::Base;
@@ -206,6 +315,7 @@ struct MatmulMicrokernelsPass
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, vectors);
+    patterns.add<DotProductToMicrokernel>(&getContext(), lanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -174,33 +174,47 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
   AffineMap id2 = b.getMultiDimIdentityMap(2);
   auto contract = arith::FastMathFlags::contract;
 
-  // K^T, widened to f32, so that the score loop runs along contiguous keys.
   Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
-  Value kT =
-      linalg::GenericOp::create(
-          b, loc, head2d(scratch.keysT, headDim, bc).getType(),
-          ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
-          ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
-          ArrayRef<IteratorType>{par, par},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-          })
-          .getResult(0);
-
-  // S = Qs . K^T; loops (i, d, j): the innermost loop is over keys, a
-  // parallel dimension, so it vectorizes without reassociating sums.
   Value sInit = fill(zero, head2d(scratch.scores, br, bc));
-  Value s =
-      linalg::GenericOp::create(
-          b, loc, sInit.getType(), ValueRange{qTile, kT}, ValueRange{sInit},
-          ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
-                              lb.map(3, {0, 2})},
-          ArrayRef<IteratorType>{par, red, par},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value p = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
-            LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
-          })
-          .getResult(0);
+  auto multiplyAdd = [&](OpBuilder &nb, Location nl, ValueRange a) {
+    Value p = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
+    LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
+  };
+  Value s;
+  if (packedLq &&
+      cast<RankedTensorType>(kTile.getType()).getElementType() == f32) {
+    // Packed (few-row) tiles on f32 keys: S as dot products along the head
+    // dim, reading the key block in place; loops (i, j, d). The
+    // micro-kernels turn this into row-by-row vector dot products.
+    s = linalg::GenericOp::create(
+            b, loc, sInit.getType(), ValueRange{qTile, kTile},
+            ValueRange{sInit},
+            ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
+                                lb.map(3, {0, 1})},
+            ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
+            .getResult(0);
+  } else {
+    // K^T, widened to f32, so that the score loop runs along contiguous
+    // keys.
+    Value kT =
+        linalg::GenericOp::create(
+            b, loc, head2d(scratch.keysT, headDim, bc).getType(),
+            ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
+            ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
+            ArrayRef<IteratorType>{par, par},
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+            })
+            .getResult(0);
+    // S = Qs . K^T; loops (i, d, j): the innermost loop is over keys, a
+    // parallel dimension, so it vectorizes without reassociating sums.
+    s = linalg::GenericOp::create(
+            b, loc, sInit.getType(), ValueRange{qTile, kT}, ValueRange{sInit},
+            ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
+                                lb.map(3, {0, 2})},
+            ArrayRef<IteratorType>{par, red, par}, multiplyAdd)
+            .getResult(0);
+  }
 
   AffineMap id1 = b.getMultiDimIdentityMap(1);
   AffineMap rows = lb.map(2, {0});
@@ -290,15 +304,18 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                                      arith::FastMathFlags::reassoc);
       });
 
-  // The value block, widened to f32 in a contiguous buffer: the P.V
-  // micro-kernel then reads runtime-owned memory with unit stride whatever
-  // strides the caller's tensors have.
-  // (For f32 a copy op: an identity generic would be folded away.)
+  // f16/bf16 value blocks are widened into a contiguous f32 buffer.
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
+  // Packed (decode) tiles read f32 value blocks in place: entry points
+  // guarantee a contiguous last dimension, so the micro-kernel loads their
+  // rows directly. Large tiles copy them into contiguous scratch, which
+  // measured faster (dense-2k-d128: 0.64 vs 0.60 of peak).
   Value vF =
       cast<RankedTensorType>(vTile.getType()).getElementType() == f32
-          ? linalg::CopyOp::create(b, loc, vTile, vDest).getResult(0)
+          ? (packedLq
+                 ? vTile
+                 : linalg::CopyOp::create(b, loc, vTile, vDest).getResult(0))
           : linalg::GenericOp::create(
                 b, loc, vDest.getType(), ValueRange{vTile}, ValueRange{vDest},
                 ArrayRef<AffineMap>{id2, id2}, ArrayRef<IteratorType>{par, par},

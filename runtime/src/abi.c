@@ -168,6 +168,11 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
                                 "%s: argument '%s' dimension %d has negative "
                                 "stride %lld; strides must be >= 0",
                                 entry, arg_name, (int)d, (long long)stride);
+      if (d == rank - 1 && stride != 1 && size > 1 && elements > 0)
+        return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                                "%s: argument '%s' must be contiguous in its "
+                                "last dimension (stride 1), found stride %lld",
+                                entry, arg_name, (long long)stride);
       if (is_output && stride == 0 && size > 1 && elements > 0)
         return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                                 "%s: output '%s' dimension %d has stride 0, "
@@ -215,6 +220,10 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
       desc[3 + d] = t->sizes[d];
       desc[3 + rank + d] = t->strides[d];
     }
+    /* Kernels are compiled for a unit last stride; where the last dimension
+     * holds at most one element (or none) the stride is never used. */
+    if (rank > 0)
+      desc[3 + 2 * rank - 1] = 1;
     desc += ATTN_ABI_DESCRIPTOR_WORDS(rank);
   }
 

@@ -4,10 +4,10 @@
 // memrefs, with the signature table the runtime checks at entry.
 
 // CHECK-LABEL: func.func @__attn_kernel_layer(
-// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x8x?x64xf32, strided<[?, ?, ?, ?], offset: ?>>,
-// CHECK-SAME: %[[K:[a-z0-9]+]]: memref<1x2x?x64xf32, strided<[?, ?, ?, ?], offset: ?>>,
-// CHECK-SAME: %[[V:[a-z0-9]+]]: memref<1x2x?x64xf32, strided<[?, ?, ?, ?], offset: ?>>,
-// CHECK-SAME: %[[O:[a-z0-9]+]]: memref<1x8x?x64xf32, strided<[?, ?, ?, ?], offset: ?>>)
+// CHECK-SAME: %[[Q:[a-z0-9]+]]: memref<1x8x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[K:[a-z0-9]+]]: memref<1x2x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[V:[a-z0-9]+]]: memref<1x2x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>,
+// CHECK-SAME: %[[O:[a-z0-9]+]]: memref<1x8x?x64xf32, strided<[?, ?, ?, 1], offset: ?>>)
 // CHECK-SAME: attn.arg_names = "layer:query,key,value,out"
 // CHECK-SAME: attn.entry = "layer"
 // Version 1, ISA 0, 4 args, 1 constraint; q = f32 rank 4 input [1, 8, s0, 64];

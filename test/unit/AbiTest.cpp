@@ -127,6 +127,21 @@ TEST_F(Fixture, Strides) {
   EXPECT_EQ(bind(), "");
 }
 
+TEST_F(Fixture, LastDimensionMustBeContiguous) {
+  k.strides[3] = 2;
+  EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: argument 'key' must be contiguous "
+                    "in its last dimension (stride 1), found stride 2");
+  // With a single element in the last dimension the stride is unused, and
+  // the descriptor says 1, as the kernel was compiled for.
+  k.strides[3] = 1;
+  q.sizes[3] = k.sizes[3] = o.sizes[3] = 1;
+  q.strides[3] = 7;
+  std::vector<int64_t> sig = signature();
+  sig[10] = sig[17] = sig[24] = 1; // D = 1 in q, k and out (7 words each)
+  EXPECT_EQ(bind(sig), "");
+  EXPECT_EQ(desc[3 + 4 + 3], 1);
+}
+
 TEST_F(Fixture, EmptyTensorsHaveNoOverlap) {
   // A zero-length dimension: no elements, so stride 0 elsewhere is harmless.
   std::vector<int64_t> sig = signature();

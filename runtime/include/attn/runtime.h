@@ -124,8 +124,10 @@ static inline const char *attn_dtype_name_inline(attn_dtype_t dtype) {
 /**
  * A tensor passed to or from compiled code: a view of caller-owned memory.
  * `strides` are in elements (not bytes), may differ from the contiguous
- * row-major layout, and must be non-negative; outputs must not overlap
- * themselves or any input. A plain struct: fill it directly or with
+ * row-major layout (e.g. a [B, L, H, D] buffer passed as [B, H, L, D] with
+ * permuted strides) and must be non-negative; the last dimension must be
+ * contiguous (stride 1), as for FlashAttention-style kernels elsewhere;
+ * outputs must not overlap themselves or any input. A plain struct: fill it directly or with
  * attn_tensor_init_contiguous(). Thread-compatible (no internal state).
  */
 typedef struct attn_tensor_t {
