@@ -52,3 +52,47 @@ func.func @strided_columns(%a: memref<?x?xf32>, %b: memref<?x?xf32, strided<[1, 
 }
 
 // BAD: attn-matmul-microkernels: lanes, rows and vectors must be positive, found 16, 0, 4
+
+// -----
+
+// RUN: attn-opt %s --split-input-file --attn-matmul-microkernels="lanes=16" | FileCheck %s --check-prefix=DOT
+
+// The dot-product form C[i, n] += sum_k A[i, k] * B[n, k] with few static
+// rows: each row of B (a key) is loaded once as K / 16 vectors and dotted
+// with every row of A, one FMA chain per row, then summed horizontally.
+// DOT-LABEL: func.func @dot_rows
+// DOT: scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 {
+// DOT-COUNT-4: vector.load %arg1[%[[N]], %{{.*}}] : memref<?x64xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
+// DOT: vector.load %arg0
+// DOT: vector.fma
+// DOT: vector.reduction <add>
+// DOT: memref.store {{.*}}, %arg2[%{{.*}}, %[[N]]]
+// DOT-COUNT-3: vector.reduction <add>
+// DOT-NOT: linalg.generic
+func.func @dot_rows(%a: memref<4x64xf32>, %b: memref<?x64xf32, strided<[?, 1], offset: ?>>, %c: memref<4x?xf32, strided<[64, 1]>>) {
+  linalg.generic {indexing_maps = [affine_map<(i, n, k) -> (i, k)>, affine_map<(i, n, k) -> (n, k)>, affine_map<(i, n, k) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<4x64xf32>, memref<?x64xf32, strided<[?, 1], offset: ?>>) outs(%c : memref<4x?xf32, strided<[64, 1]>>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %s = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Too many rows (or a dynamic K) for the register-resident form: left to
+// the loop lowering.
+// DOT-LABEL: func.func @dot_many_rows
+// DOT: linalg.generic
+func.func @dot_many_rows(%a: memref<32x64xf32>, %b: memref<?x64xf32>, %c: memref<32x?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, n, k) -> (i, k)>, affine_map<(i, n, k) -> (n, k)>, affine_map<(i, n, k) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<32x64xf32>, memref<?x64xf32>) outs(%c : memref<32x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
