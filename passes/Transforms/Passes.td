@@ -86,9 +86,15 @@ def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
     the end of C are handled with masked loads and stores; rows past the last
     full block one row at a time.
 
-    attn-tile-flash produces exactly these shapes (Qs . K^T and P . V on
-    contiguous scratch buffers); other generics are left to the loop
-    lowering.
+    A second form, `C[i, n] += sum_k A[i, k] * B[n, k]` with at most 8
+    static rows and a static K of at most 16 vectors (decode scores, with B
+    the key block read in place), becomes row-by-row dot products: each row
+    of B is loaded once into registers, dotted with every row of A (one FMA
+    chain per row) and summed horizontally.
+
+    attn-tile-flash produces exactly these shapes (Qs . K^T, P . V and the
+    packed decode scores on unit-stride rows); other generics are left to
+    the loop lowering.
   }];
   let options = [
     Option<"lanes", "lanes", "int64_t", "16", "f32 lanes of one vector register">,
