@@ -52,6 +52,28 @@ bool isUnitStrideF32Matrix(Type t) {
          strides.back() == 1;
 }
 
+/// Whether the body of `op` (two inputs, one init) is
+/// yield(out + a * b), in any operand order.
+bool isMultiplyAccumulate(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2);
+  Value other = add.getLhs() == out   ? add.getRhs()
+                : add.getRhs() == out ? add.getLhs()
+                                      : Value();
+  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
 /// Whether `op` is C[i, n] += A[i, k] * B[k, n] with loops (i, k, n).
 bool isMatmul(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
@@ -73,24 +95,7 @@ bool isMatmul(linalg::GenericOp op) {
   for (OpOperand &operand : op->getOpOperands())
     if (!isUnitStrideF32Matrix(operand.get().getType()))
       return false;
-  // Body: yield(out + a * b), in either operand order.
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(2);
-  Value other = add.getLhs() == out   ? add.getRhs()
-                : add.getRhs() == out ? add.getLhs()
-                                      : Value();
-  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
-  if (!mul)
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+  return isMultiplyAccumulate(op);
 }
 
 struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
@@ -224,21 +229,7 @@ bool isFewRowDotProduct(linalg::GenericOp op, int64_t lanes) {
       aType.isDynamicDim(1) || aType.getDimSize(1) % lanes != 0 ||
       aType.getDimSize(1) / lanes > 16)
     return false;
-  Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(2);
-  Value other = add.getLhs() == out   ? add.getRhs()
-                : add.getRhs() == out ? add.getLhs()
-                                      : Value();
-  auto mul = other ? other.getDefiningOp<arith::MulFOp>() : arith::MulFOp();
-  Value x = body.getArgument(0), y = body.getArgument(1);
-  return mul && ((mul.getLhs() == x && mul.getRhs() == y) ||
-                 (mul.getLhs() == y && mul.getRhs() == x));
+  return isMultiplyAccumulate(op);
 }
 
 /// For each n: the row B[n, :] is loaded once into K / lanes registers and

@@ -127,8 +127,9 @@ static inline const char *attn_dtype_name_inline(attn_dtype_t dtype) {
  * row-major layout (e.g. a [B, L, H, D] buffer passed as [B, H, L, D] with
  * permuted strides) and must be non-negative; the last dimension must be
  * contiguous (stride 1), as for FlashAttention-style kernels elsewhere;
- * outputs must not overlap themselves or any input. A plain struct: fill it directly or with
- * attn_tensor_init_contiguous(). Thread-compatible (no internal state).
+ * outputs must not overlap themselves or any input. A plain struct: fill it
+ * directly or with attn_tensor_init_contiguous(). Thread-compatible (no
+ * internal state).
  */
 typedef struct attn_tensor_t {
   void *data;
