@@ -52,6 +52,23 @@ bool isUnitStrideF32Matrix(Type t) {
          strides.back() == 1;
 }
 
+/// Whether `op` is a generic on buffers with two inputs and one init, three
+/// loops of kinds `iterators`, and 2-D indexing maps selecting the loop
+/// dimensions `maps` (one pair per operand).
+bool hasLoopStructure(linalg::GenericOp op, ArrayRef<IteratorType> iterators,
+                      ArrayRef<std::pair<unsigned, unsigned>> maps) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 ||
+      op.getIteratorTypesArray() != SmallVector<IteratorType>(iterators))
+    return false;
+  MLIRContext *ctx = op.getContext();
+  SmallVector<AffineMap> expected;
+  for (auto [a, b] : maps)
+    expected.push_back(AffineMap::get(
+        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx));
+  return op.getIndexingMapsArray() == expected;
+}
+
 /// Whether the body of `op` (two inputs, one init) is
 /// yield(out + a * b), in any operand order.
 bool isMultiplyAccumulate(linalg::GenericOp op) {
@@ -76,21 +93,10 @@ bool isMultiplyAccumulate(linalg::GenericOp op) {
 
 /// Whether `op` is C[i, n] += A[i, k] * B[k, n] with loops (i, k, n).
 bool isMatmul(linalg::GenericOp op) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1)
-    return false;
-  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
-  if (iters != SmallVector<IteratorType>{IteratorType::parallel,
-                                         IteratorType::reduction,
-                                         IteratorType::parallel})
-    return false;
-  MLIRContext *ctx = op.getContext();
-  auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(
-        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
-  };
-  if (op.getIndexingMapsArray() !=
-      SmallVector<AffineMap>{map(0, 1), map(1, 2), map(0, 2)})
+  if (!hasLoopStructure(op,
+                        {IteratorType::parallel, IteratorType::reduction,
+                         IteratorType::parallel},
+                        {{0, 1}, {1, 2}, {0, 2}}))
     return false;
   for (OpOperand &operand : op->getOpOperands())
     if (!isUnitStrideF32Matrix(operand.get().getType()))
@@ -202,20 +208,10 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
 /// that is a multiple of `lanes` and at most 16 vectors long: attention's
 /// scores for packed decode tiles, where B is the key block read in place.
 bool isFewRowDotProduct(linalg::GenericOp op, int64_t lanes) {
-  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1)
-    return false;
-  if (op.getIteratorTypesArray() !=
-      SmallVector<IteratorType>{IteratorType::parallel, IteratorType::parallel,
-                                IteratorType::reduction})
-    return false;
-  MLIRContext *ctx = op.getContext();
-  auto map = [&](unsigned a, unsigned b) {
-    return AffineMap::get(
-        3, 0, {getAffineDimExpr(a, ctx), getAffineDimExpr(b, ctx)}, ctx);
-  };
-  if (op.getIndexingMapsArray() !=
-      SmallVector<AffineMap>{map(0, 2), map(1, 2), map(0, 1)})
+  if (!hasLoopStructure(op,
+                        {IteratorType::parallel, IteratorType::parallel,
+                         IteratorType::reduction},
+                        {{0, 2}, {1, 2}, {0, 1}}))
     return false;
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
