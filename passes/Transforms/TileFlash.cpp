@@ -377,7 +377,6 @@ Value FlashLowering::lower() {
       groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
     packedLq = *lqC;
   Value cKv = index(packedLq ? packedKvBlock : kvBlock);
-  (void)numQBlocks;
 
   SmallVector<OpFoldResult> bounds = {getAsOpFoldResult(batch),
                                       getAsOpFoldResult(hq),

@@ -385,6 +385,7 @@ int main(int argc, char **argv) {
   attn_context_t *ctx = nullptr;
   if (attn_status_t st = attn_context_create(&options, &ctx)) {
     std::fprintf(stderr, "attn-bench: error: %s\n", attn_status_message(st));
+    attn_status_free(st);
     return 2;
   }
 

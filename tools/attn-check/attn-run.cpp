@@ -67,8 +67,7 @@ struct Buffer {
     desc.rank = 4;
     for (int i = 0; i < 4; ++i)
       desc.sizes[i] = shape[i];
-    int64_t b = shape[0], h = shape[1], l = shape[2], x = shape[3];
-    (void)b;
+    int64_t h = shape[1], l = shape[2], x = shape[3];
     if (bshd) {
       desc.strides[0] = l * h * x;
       desc.strides[1] = x;
