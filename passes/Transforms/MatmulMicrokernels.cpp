@@ -216,21 +216,60 @@ bool isFewRowDotProduct(linalg::GenericOp op, int64_t lanes) {
   Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
         c = op.getDpsInits()[0];
   if (!isUnitStrideF32Matrix(a.getType()) ||
-      !isUnitStrideF32Matrix(b.getType()))
+      !isUnitStrideF32Matrix(b.getType()) ||
+      !isUnitStrideF32Matrix(c.getType()))
     return false;
-  auto cType = dyn_cast<MemRefType>(c.getType());
+  auto cType = cast<MemRefType>(c.getType());
   auto aType = cast<MemRefType>(a.getType());
-  if (!cType || cType.getRank() != 2 || !cType.getElementType().isF32() ||
-      cType.isDynamicDim(0) || cType.getDimSize(0) > 8 ||
+  if (cType.isDynamicDim(0) || cType.getDimSize(0) > 8 ||
       aType.isDynamicDim(1) || aType.getDimSize(1) % lanes != 0 ||
-      aType.getDimSize(1) / lanes > 16)
+      aType.getDimSize(1) / lanes > 16 || !llvm::isPowerOf2_64(lanes))
     return false;
   return isMultiplyAccumulate(op);
 }
 
-/// For each n: the row B[n, :] is loaded once into K / lanes registers and
-/// dotted with every row of A (one independent FMA chain per row), each
-/// chain ending in a horizontal sum added to C[i, n].
+/// Sums each of `vectors` (lanes of them, each `lanes` wide) into one lane of
+/// the result: lane j = sum of vectors[j]. A tree of log2(lanes) levels; each
+/// combine of two vectors whose lanes form groups of g partial sums keeps the
+/// low and high halves of every group side by side and adds them, so groups
+/// halve in size while their count doubles, in source order.
+Value transposeReduce(OpBuilder &b, Location loc, SmallVector<Value> vectors) {
+  int64_t lanes = static_cast<int64_t>(vectors.size());
+  for (int64_t group = lanes; group > 1; group /= 2) {
+    int64_t half = group / 2, groups = lanes / group;
+    SmallVector<int64_t> lo, hi;
+    for (int64_t side = 0; side < 2; ++side)
+      for (int64_t q = 0; q < groups; ++q)
+        for (int64_t x = 0; x < half; ++x) {
+          lo.push_back(side * lanes + q * group + x);
+          hi.push_back(side * lanes + q * group + half + x);
+        }
+    SmallVector<Value> next;
+    for (size_t v = 0; v + 1 < vectors.size(); v += 2) {
+      Value l =
+          vector::ShuffleOp::create(b, loc, vectors[v], vectors[v + 1], lo);
+      Value h =
+          vector::ShuffleOp::create(b, loc, vectors[v], vectors[v + 1], hi);
+      next.push_back(arith::AddFOp::create(b, loc, l, h));
+    }
+    vectors = std::move(next);
+  }
+  return vectors.front();
+}
+
+/// C [R, N] += A [R, K] . B [N, K]^T for few rows R, reading B's rows in
+/// place. Columns go in groups of L = lanes:
+///
+///   for n0 in [0, N - N % L) step L:
+///     for i in [0, R):
+///       acc[j] = sum over K chunks of A[i, chunk] * B[n0 + j, chunk]  (j < L)
+///       C[i, n0 : n0 + L] += transposeReduce(acc)
+///   for n in [N - N % L, N):
+///     C[i, n] += reduce(sum over chunks of A[i, chunk] * B[n, chunk])
+///
+/// L independent FMA chains per row hide the FMA latency, and the transposing
+/// tree costs log2(L) shuffle pairs and adds per L results instead of a
+/// horizontal reduction per result.
 struct DotProductToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   DotProductToMicrokernel(MLIRContext *ctx, int64_t lanes)
       : OpRewritePattern(ctx, /*benefit=*/2), lanes(lanes) {}
@@ -248,36 +287,77 @@ struct DotProductToMicrokernel : OpRewritePattern<linalg::GenericOp> {
     Value n = memref::DimOp::create(rewriter, loc, c, 1);
     Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value cRows = arith::ConstantIndexOp::create(rewriter, loc, rows);
+    Value cLanes = arith::ConstantIndexOp::create(rewriter, loc, lanes);
+    Value nFull = arith::MulIOp::create(
+        rewriter, loc, arith::DivUIOp::create(rewriter, loc, n, cLanes),
+        cLanes);
     Value zero = arith::ConstantOp::create(
         rewriter, loc,
         DenseElementsAttr::get(vecTy, rewriter.getF32FloatAttr(0.0)));
-    SmallVector<Value> offsets, rowIdx;
+    SmallVector<Value> offsets, laneIdx;
     for (int64_t ch = 0; ch < chunks; ++ch)
       offsets.push_back(
           arith::ConstantIndexOp::create(rewriter, loc, ch * lanes));
-    for (int64_t i = 0; i < rows; ++i)
-      rowIdx.push_back(arith::ConstantIndexOp::create(rewriter, loc, i));
+    for (int64_t j = 0; j < lanes; ++j)
+      laneIdx.push_back(arith::ConstantIndexOp::create(rewriter, loc, j));
+    auto reassoc = arith::FastMathFlagsAttr::get(rewriter.getContext(),
+                                                 arith::FastMathFlags::reassoc);
+
+    // Full groups of `lanes` columns.
     scf::ForOp::create(
-        rewriter, loc, c0, n, c1, ValueRange{},
+        rewriter, loc, c0, nFull, cLanes, ValueRange{},
+        [&](OpBuilder &gb, Location gl, Value col0, ValueRange) {
+          SmallVector<Value> cols;
+          for (int64_t j = 0; j < lanes; ++j)
+            cols.push_back(arith::AddIOp::create(gb, gl, col0, laneIdx[j]));
+          scf::ForOp::create(
+              gb, gl, c0, cRows, c1, ValueRange{},
+              [&](OpBuilder &fb, Location fl, Value row, ValueRange) {
+                SmallVector<Value> accs(lanes, zero);
+                for (int64_t ch = 0; ch < chunks; ++ch) {
+                  Value av = vector::LoadOp::create(
+                      fb, fl, vecTy, a, ValueRange{row, offsets[ch]});
+                  for (int64_t j = 0; j < lanes; ++j) {
+                    Value bv = vector::LoadOp::create(
+                        fb, fl, vecTy, b, ValueRange{cols[j], offsets[ch]});
+                    accs[j] = vector::FMAOp::create(fb, fl, av, bv, accs[j]);
+                  }
+                }
+                Value sums = transposeReduce(fb, fl, accs);
+                Value old = vector::LoadOp::create(fb, fl, vecTy, c,
+                                                   ValueRange{row, col0});
+                vector::StoreOp::create(
+                    fb, fl, arith::AddFOp::create(fb, fl, old, sums), c,
+                    ValueRange{row, col0});
+                scf::YieldOp::create(fb, fl);
+              });
+          scf::YieldOp::create(gb, gl);
+        });
+
+    // The remaining columns, one at a time.
+    scf::ForOp::create(
+        rewriter, loc, nFull, n, c1, ValueRange{},
         [&](OpBuilder &fb, Location fl, Value col, ValueRange) {
           SmallVector<Value> bRow;
           for (int64_t ch = 0; ch < chunks; ++ch)
             bRow.push_back(vector::LoadOp::create(
                 fb, fl, vecTy, b, ValueRange{col, offsets[ch]}));
           for (int64_t i = 0; i < rows; ++i) {
+            Value row = arith::ConstantIndexOp::create(fb, fl, i);
             Value acc = zero;
             for (int64_t ch = 0; ch < chunks; ++ch) {
-              Value av = vector::LoadOp::create(
-                  fb, fl, vecTy, a, ValueRange{rowIdx[i], offsets[ch]});
+              Value av = vector::LoadOp::create(fb, fl, vecTy, a,
+                                                ValueRange{row, offsets[ch]});
               acc = vector::FMAOp::create(fb, fl, av, bRow[ch], acc);
             }
             Value sum = vector::ReductionOp::create(
-                fb, fl, vector::CombiningKind::ADD, acc);
-            Value old =
-                memref::LoadOp::create(fb, fl, c, ValueRange{rowIdx[i], col});
+                fb, fl, vector::CombiningKind::ADD, acc, /*acc=*/Value(),
+                reassoc.getValue());
+            Value old = memref::LoadOp::create(fb, fl, c, ValueRange{row, col});
             memref::StoreOp::create(fb, fl,
                                     arith::AddFOp::create(fb, fl, old, sum), c,
-                                    ValueRange{rowIdx[i], col});
+                                    ValueRange{row, col});
           }
           scf::YieldOp::create(fb, fl);
         });

@@ -58,14 +58,28 @@ func.func @strided_columns(%a: memref<?x?xf32>, %b: memref<?x?xf32, strided<[1, 
 // RUN: attn-opt %s --split-input-file --attn-matmul-microkernels="lanes=16" | FileCheck %s --check-prefix=DOT
 
 // The dot-product form C[i, n] += sum_k A[i, k] * B[n, k] with few static
-// rows: each row of B (a key) is loaded once as K / 16 vectors and dotted
-// with every row of A, one FMA chain per row, then summed horizontally.
+// rows. Columns go in groups of 16: per row of A, 16 independent FMA chains
+// (one per row of B, K / 16 FMAs each), then a transposing tree of shuffles
+// and adds (log2 16 = 4 levels, 8 + 4 + 2 + 1 pairs) turns the 16 partial
+// vectors into one vector of 16 sums, added to C[i, n0 : n0 + 16]. The last
+// N % 16 columns go one at a time with a horizontal reduction per row.
 // DOT-LABEL: func.func @dot_rows
-// DOT: scf.for %[[N:.*]] = %c0 to %{{.*}} step %c1 {
+// DOT: %[[FULL:.*]] = arith.muli %{{.*}}, %c16 : index
+// DOT: scf.for %[[N0:.*]] = %c0 to %[[FULL]] step %c16 {
+// DOT: scf.for %[[I:.*]] = %c0 to %c4 step %c1 {
+// DOT-COUNT-64: vector.fma
+// DOT-NOT: vector.fma
+// DOT: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]
+// DOT-COUNT-14: arith.addf {{.*}} : vector<16xf32>
+// DOT: vector.shuffle %{{.*}}, %{{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// DOT: vector.shuffle %{{.*}}, %{{.*}} [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31]
+// DOT: %[[SUMS:.*]] = arith.addf
+// DOT: %[[OLD:.*]] = vector.load %arg2[%[[I]], %[[N0]]]
+// DOT: %[[NEW:.*]] = arith.addf %[[OLD]], %[[SUMS]]
+// DOT: vector.store %[[NEW]], %arg2[%[[I]], %[[N0]]]
+// DOT: scf.for %[[N:.*]] = %[[FULL]] to %{{.*}} step %c1 {
 // DOT-COUNT-4: vector.load %arg1[%[[N]], %{{.*}}] : memref<?x64xf32, strided<[?, 1], offset: ?>>, vector<16xf32>
-// DOT: vector.load %arg0
-// DOT: vector.fma
-// DOT: vector.reduction <add>
+// DOT: vector.reduction <add>, %{{.*}} fastmath<reassoc>
 // DOT: memref.store {{.*}}, %arg2[%{{.*}}, %[[N]]]
 // DOT-COUNT-3: vector.reduction <add>
 // DOT-NOT: linalg.generic

@@ -70,7 +70,73 @@ double fmaScalar() {
   return 2.0 * 16 * (kIterations / 4);
 }
 
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) float readAvx512(const float *p, int64_t n) {
+  __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    a0 = _mm512_add_ps(a0, _mm512_loadu_ps(p + i));
+    a1 = _mm512_add_ps(a1, _mm512_loadu_ps(p + i + 16));
+    a2 = _mm512_add_ps(a2, _mm512_loadu_ps(p + i + 32));
+    a3 = _mm512_add_ps(a3, _mm512_loadu_ps(p + i + 48));
+  }
+  float s = _mm512_reduce_add_ps(
+      _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
+  for (; i < n; ++i)
+    s += p[i];
+  return s;
+}
+
+__attribute__((target("avx2"))) float readAvx2(const float *p, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 32 <= n; i += 32) {
+    a0 = _mm256_add_ps(a0, _mm256_loadu_ps(p + i));
+    a1 = _mm256_add_ps(a1, _mm256_loadu_ps(p + i + 8));
+    a2 = _mm256_add_ps(a2, _mm256_loadu_ps(p + i + 16));
+    a3 = _mm256_add_ps(a3, _mm256_loadu_ps(p + i + 24));
+  }
+  float out[8];
+  _mm256_storeu_ps(out,
+                   _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  float s = 0;
+  for (float x : out)
+    s += x;
+  for (; i < n; ++i)
+    s += p[i];
+  return s;
+}
+#endif
+
+float readScalar(const float *p, int64_t n) {
+  float acc[8] = {0};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j)
+      acc[j] += p[i + j];
+  float s = 0;
+  for (float x : acc)
+    s += x;
+  for (; i < n; ++i)
+    s += p[i];
+  return s;
+}
+
 } // namespace
+
+float attn::bench::streamRead(const float *data, int64_t begin, int64_t end) {
+  static float (*kernel)(const float *, int64_t) = [] {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f"))
+      return readAvx512;
+    if (__builtin_cpu_supports("avx2"))
+      return readAvx2;
+#endif
+    return readScalar;
+  }();
+  return kernel(data + begin, end - begin);
+}
 
 Peak attn::bench::measurePeak(int threads) {
   double (*kernel)() = fmaScalar;

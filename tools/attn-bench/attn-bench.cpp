@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -141,37 +142,22 @@ void configureOpenBlas(char **argv) {
     execv("/proc/self/exe", argv);
 }
 
-/// Read bandwidth of a buffer much larger than the caches, GB/s.
-double measureReadBandwidth(int threads) {
-  const size_t n = size_t(64) << 20; // 256 MiB of floats
-  std::vector<float> data(n, 1.0f);
-  // Best of several passes: the buffer is already touched (no page faults),
-  // and on a shared machine the best pass is the least disturbed one.
-  double best = 0;
-  for (int rep = 0; rep < 9; ++rep) {
-    std::vector<double> sums(threads);
-    auto t0 = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] {
-        size_t b = n / threads * t, e = t + 1 == threads ? n : b + n / threads;
-        float acc[16] = {0};
-        for (size_t i = b; i + 16 <= e; i += 16)
-          for (int j = 0; j < 16; ++j)
-            acc[j] += data[i + j];
-        double s = 0;
-        for (float a : acc)
-          s += a;
-        sums[t] = s;
-      });
-    for (std::thread &t : pool)
-      t.join();
-    double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count();
-    best = std::max(best, n * sizeof(float) / s / 1e9);
+/// Splits a streaming read of `data` over the context's threads.
+struct ReadJob {
+  const float *data;
+  int64_t size, chunks;
+  std::atomic<uint32_t> sink{0};
+};
+
+void readChunks(void *user, int64_t begin, int64_t end) {
+  auto *job = static_cast<ReadJob *>(user);
+  for (int64_t c = begin; c < end; ++c) {
+    float sum = streamRead(job->data, job->size * c / job->chunks,
+                           job->size * (c + 1) / job->chunks);
+    uint32_t bits;
+    std::memcpy(&bits, &sum, sizeof(bits));
+    job->sink.fetch_xor(bits, std::memory_order_relaxed);
   }
-  return best;
 }
 
 /// An implementation prepared for one workload.
@@ -182,6 +168,9 @@ struct Runner {
   int64_t extraBytes = 0;
   std::vector<double> times;
   std::string note; // why it did not run, if it did not
+  /// A measurement of the machine beside the implementations (the streaming
+  /// read of bandwidth-bound workloads), not an attention implementation.
+  bool reference = false;
 };
 
 /// libattn-halide.so, loaded on first use from beside the executable.
@@ -368,16 +357,8 @@ int main(int argc, char **argv) {
             "' (attnc, attnc-<target>, openblas, halide, halide-auto, naive)");
 
   Peak peak = measurePeak(threads);
-  std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads; ",
+  std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads\n",
               peak.isa.c_str(), peak.gflops, threads);
-  bool decode =
-      std::any_of(selected.begin(), selected.end(),
-                  [](const Workload &w) { return w.shape.qLen == 1; });
-  double bandwidth = decode ? measureReadBandwidth(threads) : 0;
-  if (decode)
-    std::printf("read bandwidth %.1f GB/s\n", bandwidth);
-  else
-    std::printf("\n");
 
   attn_context_options_t options;
   attn_context_options_initialize(&options);
@@ -391,9 +372,9 @@ int main(int argc, char **argv) {
 
   std::string json = "[\n";
   bool firstRecord = true;
-  std::printf("%-16s %-18s %3s %10s %10s %10s %9s %6s %9s %8s\n", "workload",
-              "impl", "thr", "median_ms", "min_ms", "max_ms", "GFLOP/s",
-              "%peak", "extra_MiB", "GB/s");
+  std::printf("%-16s %-18s %3s %10s %10s %10s %9s %6s %9s %8s %6s\n",
+              "workload", "impl", "thr", "median_ms", "min_ms", "max_ms",
+              "GFLOP/s", "%peak", "extra_MiB", "GB/s", "%read");
   for (const Workload &w : selected) {
     const Shape &s = w.shape;
     int64_t nq = s.batch * s.heads * s.qLen * s.headDim;
@@ -485,6 +466,30 @@ int main(int argc, char **argv) {
       }
       runners.push_back(std::move(r));
     }
+    // Decode reads every key and value once per call and computes little on
+    // them, so its yardstick is memory: a streaming read of as many bytes
+    // (a buffer of its own, as large as K and V), on the same threads,
+    // interleaved with the implementations like any of them.
+    bool bandwidthBound = s.qLen == 1;
+    auto readJob = std::make_shared<ReadJob>();
+    if (bandwidthBound) {
+      buffers.push_back(std::make_unique<std::vector<float>>(nk + nv, 1.0f));
+      readJob->data = buffers.back()->data();
+      readJob->size = nk + nv;
+      readJob->chunks = 4 * threads;
+      Runner r;
+      r.impl = "stream-read";
+      r.reference = true;
+      r.run = [=] {
+        if (attn_status_t st = attn_context_parallel_for(
+                ctx, readJob->chunks, 1, readChunks, readJob.get())) {
+          std::fprintf(stderr, "attn-bench: error: %s\n",
+                       attn_status_message(st));
+          std::exit(2);
+        }
+      };
+      runners.push_back(std::move(r));
+    }
     // Warm-up, and attnc's temporaries measured on it.
     for (Runner &r : runners) {
       if (!r.run)
@@ -511,14 +516,27 @@ int main(int argc, char **argv) {
     // benchmark of a wrong kernel is worthless, so a large difference is an
     // error.
     const Runner *base = nullptr;
-    for (const Runner &r : runners)
-      if (r.run && !base)
+    double readGbps = 0;
+    for (const Runner &r : runners) {
+      if (r.run && !base && !r.reference)
         base = &r;
+      if (r.reference)
+        readGbps = 4.0 * (nk + nv) / summarize(r.times).median / 1e9;
+    }
     bool mismatch = false;
     for (Runner &r : runners) {
       if (!r.run) {
         std::printf("%-16s %-18s %3d   %s\n", w.name.c_str(), r.impl.c_str(),
                     threads, r.note.c_str());
+        continue;
+      }
+      if (r.reference) {
+        Stats st = summarize(r.times);
+        std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9s %6s %9s %8.1f "
+                    "%6s\n",
+                    w.name.c_str(), r.impl.c_str(), threads, st.median * 1e3,
+                    st.min * 1e3, st.max * 1e3, "-", "-", "0.00", readGbps,
+                    "1.000");
         continue;
       }
       double diff = 0;
@@ -536,11 +554,15 @@ int main(int argc, char **argv) {
       char extra[32] = "n/a"; // Halide's allocations are not counted
       if (r.extraBytes >= 0)
         std::snprintf(extra, sizeof(extra), "%.2f", r.extraBytes / 1048576.0);
+      char readFraction[32] = "-";
+      if (readGbps > 0)
+        std::snprintf(readFraction, sizeof(readFraction), "%.3f",
+                      gbps / readGbps);
       std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9.1f %6.3f %9s "
-                  "%8.1f\n",
+                  "%8.1f %6s\n",
                   w.name.c_str(), r.impl.c_str(), threads, st.median * 1e3,
                   st.min * 1e3, st.max * 1e3, gflops, gflops / peak.gflops,
-                  extra, gbps);
+                  extra, gbps, readFraction);
       char rec[1024];
       std::snprintf(
           rec, sizeof(rec),
@@ -551,13 +573,15 @@ int main(int argc, char **argv) {
           "%.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"gflops\": %.6g, "
           "\"peak_gflops\": %.6g, \"peak_fraction\": %.6g, \"extra_bytes\": "
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
-          "%.6g, \"max_abs_diff\": %.3g, \"diff_against\": \"%s\"}",
+          "%.6g, \"read_fraction\": %.6g, \"max_abs_diff\": %.3g, "
+          "\"diff_against\": \"%s\"}",
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           s.causal ? "causal" : "none", reps, st.median, st.min, st.max, gflops,
           peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
-          bandwidth, diff, base->impl.c_str());
+          readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
+          base->impl.c_str());
       json += (firstRecord ? "" : ",\n") + std::string(rec);
       firstRecord = false;
     }
