@@ -12,6 +12,14 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Value.h"
 
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+namespace mlir::attn {
+/// How a mask pattern treats a block of (query, key) pairs.
+enum class BlockKind { Empty, Partial, Full };
+} // namespace mlir::attn
+
 #include "dialects/Attn/AttnAttrInterfaces.h.inc"
 
 #define GET_ATTRDEF_CLASSES

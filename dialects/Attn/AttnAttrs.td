@@ -27,25 +27,55 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
   }];
   let methods = [
     InterfaceMethod<
-      /*desc=*/[{Returns true when the pattern keeps the pair at absolute
-                 query position `q` and key position `k`. Used by the
-                 reference, by block classification and by folding.}],
+      /*desc=*/[{Returns true when the pattern keeps, for query head `head`,
+                 the pair at absolute query position `q` and key position
+                 `k`. Used by block classification and folding.}],
       /*retTy=*/"bool", /*methodName=*/"keeps",
-      /*args=*/(ins "int64_t":$q, "int64_t":$k)>,
+      /*args=*/(ins "int64_t":$head, "int64_t":$q, "int64_t":$k)>,
     InterfaceMethod<
       /*desc=*/[{Builds an `i1` value that is true when the pattern keeps
-                 the pair (`q`, `k`), given as `index` values holding
-                 absolute positions.}],
+                 the pair (`q`, `k`) for query head `head`, all given as
+                 `index` values (absolute positions).}],
       /*retTy=*/"::mlir::Value", /*methodName=*/"buildKeeps",
       /*args=*/(ins "::mlir::OpBuilder &":$builder, "::mlir::Location":$loc,
-                    "::mlir::Value":$q, "::mlir::Value":$k)>,
+                    "::mlir::Value":$head, "::mlir::Value":$q,
+                    "::mlir::Value":$k)>,
+    InterfaceMethod<
+      /*desc=*/[{Classifies the block of absolute query positions
+                 [q0, q1) x key positions [k0, k1) (both non-empty) for query
+                 head `head`: Empty (keeps no pair), Full (keeps every pair)
+                 or Partial. Exact for Empty and Full: the tiled lowering
+                 skips empty blocks and drops the mask on full ones.}],
+      /*retTy=*/"::mlir::attn::BlockKind", /*methodName=*/"classify",
+      /*args=*/(ins "int64_t":$head, "int64_t":$q0, "int64_t":$q1,
+                    "int64_t":$k0, "int64_t":$k1)>,
+    InterfaceMethod<
+      /*desc=*/[{Whether the pattern differs between query heads (a per-head
+                 block-sparse layout).}],
+      /*retTy=*/"bool", /*methodName=*/"isHeadDependent", /*args=*/(ins),
+      /*methodBody=*/"", /*defaultImplementation=*/"return false;">,
+    InterfaceMethod<
+      /*desc=*/[{Checks the pattern against an op with `heads` query heads,
+                 `lq` queries and `lk` keys (each possibly
+                 ShapedType::kDynamic); reports through `emitError`.}],
+      /*retTy=*/"::llvm::LogicalResult", /*methodName=*/"verifyShape",
+      /*args=*/(ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError,
+                    "int64_t":$heads, "int64_t":$lq, "int64_t":$lk),
+      /*methodBody=*/"", /*defaultImplementation=*/"return ::mlir::success();">,
     InterfaceMethod<
       /*desc=*/[{Returns true when the pattern keeps every pair of a
                  problem with `lq` queries (static) and `lk` keys
                  (ShapedType::kDynamic when unknown), so the mask can be
                  dropped.}],
       /*retTy=*/"bool", /*methodName=*/"keepsAll",
-      /*args=*/(ins "int64_t":$lq, "int64_t":$lk)>,
+      /*args=*/(ins "int64_t":$lq, "int64_t":$lk), /*methodBody=*/"",
+      /*defaultImplementation=*/[{
+        if (lq <= 0 || ::mlir::ShapedType::isDynamic(lk) || lk < lq ||
+            $_attr.isHeadDependent())
+          return false;
+        return $_attr.classify(0, lk - lq, lk, 0, lk) ==
+               ::mlir::attn::BlockKind::Full;
+      }]>,
   ];
 }
 
@@ -59,7 +89,7 @@ class Attn_Attr<string name, string attrMnemonic, list<Trait> traits = []>
 //===----------------------------------------------------------------------===//
 
 def Attn_CausalAttr : Attn_Attr<"Causal", "causal",
-    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface>]> {
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface, ["keepsAll"]>]> {
   let summary = "causal mask: keeps (q, k) when k <= q";
   let description = [{
     Keeps key position `k` for query position `q` when `k <= q`, with
@@ -71,6 +101,114 @@ def Attn_CausalAttr : Attn_Attr<"Causal", "causal",
     %o = attn.sdpa %q, %k, %v {mask = #attn.causal} : ...
     ```
   }];
+}
+
+def Attn_WindowAttr : Attn_Attr<"Window", "window",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface>]> {
+  let summary = "local window: the `size` nearest keys of each query";
+  let description = [{
+    Causal band (default): keeps (q, k) when `q - size < k <= q`, the query
+    itself and the `size - 1` keys before it (Longformer / Sparse
+    Transformer "local"). `bidirectional`: keeps `|q - k| < size`.
+
+    ```mlir
+    {mask = #attn.window<256>}
+    {mask = #attn.window<128, bidirectional>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$size, "bool":$bidirectional);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def Attn_StridedAttr : Attn_Attr<"Strided", "strided",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface>]> {
+  let summary = "strided: keys a multiple of `stride` away from the query";
+  let description = [{
+    Keeps (q, k) when `(q - k) mod stride = 0` (Sparse Transformer
+    "strided"). Compose with `#attn.causal` (in `#attn.and`) for the causal
+    form, and with a window (in `#attn.or`) for the Sparse Transformer's
+    strided attention.
+
+    ```mlir
+    {mask = #attn.and<#attn.causal, #attn.strided<64>>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$stride);
+  let assemblyFormat = "`<` $stride `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_GlobalAttr : Attn_Attr<"Global", "global",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface>]> {
+  let summary = "global tokens: the first `tokens` positions see and are seen by all";
+  let description = [{
+    Keeps (q, k) when `q < tokens` or `k < tokens` (BigBird / Longformer
+    global attention on the leading positions). Usually in an `#attn.or`
+    with a local pattern.
+
+    ```mlir
+    {mask = #attn.or<#attn.global<64>, #attn.window<256, bidirectional>>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$tokens);
+  let assemblyFormat = "`<` $tokens `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_BlockSparseAttr : Attn_Attr<"BlockSparse", "block_sparse",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface,
+                                 ["isHeadDependent", "verifyShape"]>]> {
+  let summary = "block-sparse layout: keeps whole (block_q x block_k) blocks";
+  let description = [{
+    Keeps (q, k) when `layout[h][q / block_q][k / block_k]` is 1, or, for a
+    layout shared by all heads (rank 2), `layout[q / block_q][k / block_k]`.
+    The layout is a dense integer tensor of 0s and 1s, `[Hq, NQ, NK]` or
+    `[NQ, NK]`; positions outside it (a sequence longer than
+    `NQ * block_q` or `NK * block_k`, possible only with dynamic shapes) are
+    not kept. BigBird's global + sliding + random pattern is one such layout.
+
+    ```mlir
+    {mask = #attn.block_sparse<64, 64, dense<[[1, 0], [1, 1]]> : tensor<2x2xi8>>}
+    ```
+  }];
+  let parameters = (ins "int64_t":$blockQ, "int64_t":$blockK,
+                        "::mlir::DenseIntElementsAttr":$layout);
+  let assemblyFormat = "`<` $blockQ `,` $blockK `,` $layout `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Layout cell (h, i, j), with h ignored for a shared layout; false
+    /// outside the layout.
+    bool cell(int64_t head, int64_t i, int64_t j) const;
+  }];
+}
+
+def Attn_AndAttr : Attn_Attr<"And", "and",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface,
+                                 ["isHeadDependent", "verifyShape"]>]> {
+  let summary = "intersection of mask patterns: keeps what all of them keep";
+  let description = [{
+    ```mlir
+    {mask = #attn.and<#attn.causal, #attn.strided<4>>}
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"::mlir::attn::MaskAttrInterface">:$masks);
+  let assemblyFormat = "`<` $masks `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_OrAttr : Attn_Attr<"Or", "or",
+    [DeclareAttrInterfaceMethods<Attn_MaskAttrInterface,
+                                 ["isHeadDependent", "verifyShape"]>]> {
+  let summary = "union of mask patterns: keeps what any of them keeps";
+  let description = [{
+    ```mlir
+    {mask = #attn.or<#attn.global<1>, #attn.window<128>>}
+    ```
+  }];
+  let parameters = (ins ArrayRefParameter<"::mlir::attn::MaskAttrInterface">:$masks);
+  let assemblyFormat = "`<` $masks `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // ATTN_ATTRS_TD

@@ -18,8 +18,5 @@ void AttnDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/Attn/AttnOps.cpp.inc"
       >();
-  addAttributes<
-#define GET_ATTRDEF_LIST
-#include "dialects/Attn/AttnAttrs.cpp.inc"
-      >();
+  registerAttributes();
 }

@@ -27,6 +27,11 @@ def Attn_Dialect : Dialect {
                            "::mlir::tensor::TensorDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasCanonicalizer = 0;
+  let extraClassDeclaration = [{
+    /// Registers the mask and modifier attributes (AttnAttrs.cpp, where
+    /// their storage classes are defined).
+    void registerAttributes();
+  }];
 }
 
 class Attn_Op<string mnemonic, list<Trait> traits = []>

@@ -138,6 +138,9 @@ LogicalResult SdpaOp::verify() {
       return emitOpError() << "scale must be a finite positive number, found "
                            << scale;
   }
+  if (std::optional<MaskAttrInterface> mask = getMask())
+    return mask->verifyShape([&] { return emitOpError(); }, q[kHeads], q[kLen],
+                             firstStatic({k[kLen], v[kLen]}));
   return success();
 }
 

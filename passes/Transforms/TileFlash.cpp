@@ -108,6 +108,11 @@ private:
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
   int64_t packedLq = 0;
+  /// The query heads of a packed tile (G); 0 otherwise.
+  int64_t groupC = 0;
+  /// The work item's head induction variable: its query head, or, packed,
+  /// its KV head.
+  Value itemHead;
 };
 
 Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
@@ -228,16 +233,25 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                   tb, tl, s.getType(), ValueRange{}, ValueRange{s},
                   ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value i = linalg::IndexOp::create(nb, nl, 0);
-                    if (packedLq)
-                      i = arith::RemUIOp::create(
-                          nb, nl, i,
-                          arith::ConstantIndexOp::create(nb, nl, packedLq));
+                    Value row = linalg::IndexOp::create(nb, nl, 0);
+                    Value i = row, head = itemHead;
+                    if (packedLq) {
+                      Value lqV =
+                          arith::ConstantIndexOp::create(nb, nl, packedLq);
+                      i = arith::RemUIOp::create(nb, nl, row, lqV);
+                      // Row r is head hkv * G + r / Lq.
+                      head = arith::AddIOp::create(
+                          nb, nl,
+                          arith::MulIOp::create(
+                              nb, nl, itemHead,
+                              arith::ConstantIndexOp::create(nb, nl, groupC)),
+                          arith::DivUIOp::create(nb, nl, row, lqV));
+                    }
                     Value j = linalg::IndexOp::create(nb, nl, 1);
                     Value qPos = arith::AddIOp::create(
                         nb, nl, arith::AddIOp::create(nb, nl, q0, i), qOffset);
                     Value kPos = arith::AddIOp::create(nb, nl, k0, j);
-                    Value keep = mask.buildKeeps(nb, nl, qPos, kPos);
+                    Value keep = mask.buildKeeps(nb, nl, head, qPos, kPos);
                     LB::yield(
                         nb, nl,
                         arith::SelectOp::create(nb, nl, keep, a[0], negInf));
@@ -371,7 +385,7 @@ Value FlashLowering::lower() {
   std::optional<int64_t> hqC = getConstantIntValue(hq),
                          hkvC = getConstantIntValue(hkv),
                          lqC = getConstantIntValue(lq);
-  int64_t groupC = hqC && hkvC && *hkvC > 0 ? *hqC / *hkvC : 0;
+  groupC = hqC && hkvC && *hkvC > 0 ? *hqC / *hkvC : 0;
   constexpr int64_t kMaxPackedRows = 16;
   if (groupC > 1 && lqC && *lqC > 0 &&
       groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
@@ -423,6 +437,7 @@ Value FlashLowering::lower() {
   Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
         qb = forall.getInductionVar(2);
   Value split = splits > 1 ? forall.getInductionVar(3) : Value();
+  itemHead = hi;
   // Query positions this work item covers: [q0, q0 + rowSpan).
   Value q0, br, rowSpan, kvHead;
   if (packedLq) {

@@ -162,7 +162,8 @@ FailureOr<Value> SdpaLowering::lower() {
                          Value i = linalg::IndexOp::create(nb, nl, 2);
                          Value j = linalg::IndexOp::create(nb, nl, 3);
                          Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
-                         Value keep = mask->buildKeeps(nb, nl, qPos, j);
+                         Value h = linalg::IndexOp::create(nb, nl, 1);
+                         Value keep = mask->buildKeeps(nb, nl, h, qPos, j);
                          s = arith::SelectOp::create(nb, nl, keep, s, negInf);
                        }
                        LB::yield(nb, nl, s);

@@ -62,3 +62,23 @@ func.func @refine(%q: tensor<2x8x?x64xf32>, %k: tensor<2x2x?x64xf32>, %v: tensor
   %o = attn.sdpa %q, %k, %v : (tensor<2x8x?x64xf32>, tensor<2x2x?x64xf32>, tensor<?x2x?x80xf32>) -> tensor<?x?x?x?xf32>
   return %o : tensor<?x?x?x?xf32>
 }
+
+// -----
+
+// A window as wide as the key range keeps every pair of a single query.
+// CHECK-LABEL: func.func @wide_window
+// CHECK-NOT: mask
+func.func @wide_window(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x100x64xf32>, %v: tensor<1x8x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.window<100>} : (tensor<1x8x1x64xf32>, tensor<1x8x100x64xf32>, tensor<1x8x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+// One key fewer, and the first key is dropped: the mask stays.
+// CHECK-LABEL: func.func @narrow_window
+// CHECK: mask = #attn.window<99>
+func.func @narrow_window(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x100x64xf32>, %v: tensor<1x8x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.window<99>} : (tensor<1x8x1x64xf32>, tensor<1x8x100x64xf32>, tensor<1x8x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}

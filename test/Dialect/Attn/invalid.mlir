@@ -175,3 +175,76 @@ func.func @operand_count(%q: tensor<1x8x128x64xf32>, %k: tensor<1x8x128x64xf32>)
   %o = attn.sdpa %q, %k : (tensor<1x8x128x64xf32>, tensor<1x8x128x64xf32>) -> tensor<1x8x128x64xf32>
   return %o : tensor<1x8x128x64xf32>
 }
+
+// -----
+
+func.func @window_zero(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{window size must be positive, found 0}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.window<0>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @stride_negative(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{stride must be positive, found -2}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.strided<-2>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @global_zero(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{global token count must be positive, found 0}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.global<0>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @and_single(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{#attn.and needs at least two mask patterns, found 1}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.and<#attn.causal>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @block_sparse_values(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{block_sparse layout entries must be 0 or 1, found 2 at flat index 1}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.block_sparse<16, 16, dense<[[1, 2], [0, 1]]> : tensor<2x2xi8>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @block_sparse_rank(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{block_sparse layout must be [NQ, NK] or [heads, NQ, NK], found rank 1}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.block_sparse<16, 16, dense<[1, 0]> : tensor<2xi8>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @block_sparse_block_size(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{block_sparse block sizes must be positive, found 0 x 16}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.block_sparse<0, 16, dense<1> : tensor<2x2xi8>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+// The layout must cover the sequence: 2 blocks of 8 = 16 key positions for 32 keys.
+func.func @block_sparse_coverage(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op block_sparse layout covers 16 query positions (2 blocks of 8) but query positions reach 31}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.block_sparse<8, 8, dense<1> : tensor<2x2xi8>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}
+
+// -----
+
+func.func @block_sparse_heads(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op block_sparse layout has 4 heads but the op has 8 query heads}}
+  %o = attn.sdpa %q, %k, %v {mask = #attn.or<#attn.causal, #attn.block_sparse<16, 16, dense<1> : tensor<4x2x2xi8>>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %o : tensor<1x8x32x64xf32>
+}

@@ -34,3 +34,21 @@ func.func @dynamic_bf16(%q: tensor<?x?x?x?xbf16>, %k: tensor<?x?x?x?xbf16>, %v: 
   %o = attn.sdpa %q, %k, %v {mask = #attn.causal} : (tensor<?x?x?x?xbf16>, tensor<?x?x?x?xbf16>, tensor<?x?x?x?xbf16>) -> tensor<?x?x?x?xbf16>
   return %o : tensor<?x?x?x?xbf16>
 }
+
+// Sparse mask patterns and their compositions.
+// CHECK-LABEL: func.func @sparse_masks
+// CHECK: mask = #attn.window<4>
+// CHECK: mask = #attn.window<3, bidirectional>
+// CHECK: mask = #attn.and<#attn.causal, #attn.strided<4>>
+// CHECK: mask = #attn.or<#attn.global<2>, #attn.window<8, bidirectional>>
+// CHECK: mask = #attn.block_sparse<16, 16, dense<{{\[}}[1, 0], [1, 1]]> : tensor<2x2xi8>>
+// CHECK: mask = #attn.block_sparse<16, 32, dense<{{.*}}> : tensor<8x2x1xi1>>
+func.func @sparse_masks(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v: tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32> {
+  %0 = attn.sdpa %q, %k, %v {mask = #attn.window<4>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  %1 = attn.sdpa %q, %k, %0 {mask = #attn.window<3, bidirectional>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  %2 = attn.sdpa %q, %k, %1 {mask = #attn.and<#attn.causal, #attn.strided<4>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  %3 = attn.sdpa %q, %k, %2 {mask = #attn.or<#attn.global<2>, #attn.window<8, bidirectional>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  %4 = attn.sdpa %q, %k, %3 {mask = #attn.block_sparse<16, 16, dense<[[1, 0], [1, 1]]> : tensor<2x2xi8>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  %5 = attn.sdpa %q, %k, %4 {mask = #attn.block_sparse<16, 32, dense<true> : tensor<8x2x1xi1>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
+  return %5 : tensor<1x8x32x64xf32>
+}
