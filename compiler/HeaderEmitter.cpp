@@ -37,6 +37,10 @@ std::string describeOp(func::FuncOp fn) {
     std::string m;
     llvm::raw_string_ostream os(m);
     os << *mask;
+    // Layouts can be large: a comment shows their start.
+    constexpr size_t kMaxMaskText = 160;
+    if (m.size() > kMaxMaskText)
+      m = m.substr(0, kMaxMaskText) + " ...";
     s += ", mask " + m;
   }
   if (std::optional<double> scale = op.getStaticScale()) {

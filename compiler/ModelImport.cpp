@@ -4,6 +4,7 @@
 
 #include "dialects/Attn/AttnOps.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
@@ -13,6 +14,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -31,7 +33,6 @@ const char *const kModelFields[] = {"name", "description", "layers"};
 
 const char *const kVariants[] = {"sdpa"};
 const char *const kDtypes[] = {"f32", "f16", "bf16"};
-const char *const kMasks[] = {"none", "causal"};
 
 std::string joinNames(llvm::ArrayRef<const char *> names) {
   std::string s;
@@ -78,6 +79,14 @@ private:
                 bool allowDynamic = true);
   bool readString(const json::Value &v, const std::string &path,
                   std::string &out, llvm::ArrayRef<const char *> choices);
+  /// Reads a mask pattern into the text of an attn mask attribute ("" for
+  /// none).
+  bool readMask(const json::Value &v, const std::string &path,
+                std::string &out);
+  /// Reads a block_sparse layout (nested arrays of 0/1, rank 2 or 3) as the
+  /// text of a dense i8 tensor attribute.
+  bool readLayout(const json::Value &v, const std::string &path,
+                  std::string &out);
   void applyFields(const json::Object &obj, const std::string &prefix,
                    LayerDescription &layer, bool &hasQ, bool &hasKv);
   void checkLayer(LayerDescription &layer, bool hasQ, bool hasKv);
@@ -146,6 +155,173 @@ bool Importer::readString(const json::Value &v, const std::string &path,
   return true;
 }
 
+bool Importer::readMask(const json::Value &v, const std::string &path,
+                        std::string &out) {
+  if (std::optional<llvm::StringRef> s = v.getAsString()) {
+    if (*s == "none")
+      out.clear();
+    else if (*s == "causal")
+      out = "#attn.causal";
+    else if (s->starts_with("#attn."))
+      out = s->str(); // checked when the module is built
+    else
+      return error(path, "unknown mask \"" + s->str() +
+                             "\" (expected \"none\", \"causal\", an "
+                             "#attn mask attribute, or an object with one of: "
+                             "window, strided, global, block_sparse, and, or)");
+    return true;
+  }
+  const json::Object *obj = v.getAsObject();
+  if (!obj)
+    return error(path, "expected a mask (a string or an object), found " +
+                           describe(v));
+  auto at = [&](const char *key) { return path + "." + key; };
+  auto positive = [&](const char *key, int64_t &n) {
+    return readSize(*obj->get(key), at(key), n, /*allowDynamic=*/false);
+  };
+  int64_t n = 0;
+  if (obj->get("window")) {
+    if (!checkKeys(*obj, path, {"window", "bidirectional"}, {}) ||
+        !positive("window", n))
+      return false;
+    bool bidirectional = false;
+    if (const json::Value *b = obj->get("bidirectional")) {
+      std::optional<bool> flag = b->getAsBoolean();
+      if (!flag)
+        return error(at("bidirectional"),
+                     "expected true or false, found " + describe(*b));
+      bidirectional = *flag;
+    }
+    out = "#attn.window<" + std::to_string(n) +
+          (bidirectional ? ", bidirectional>" : ">");
+    return true;
+  }
+  for (const char *simple : {"strided", "global"})
+    if (obj->get(simple)) {
+      if (!checkKeys(*obj, path, {simple}, {}) || !positive(simple, n))
+        return false;
+      out = "#attn." + std::string(simple) + "<" + std::to_string(n) + ">";
+      return true;
+    }
+  for (const char *compose : {"and", "or"})
+    if (const json::Value *list = obj->get(compose)) {
+      if (!checkKeys(*obj, path, {compose}, {}))
+        return false;
+      const json::Array *arr = list->getAsArray();
+      if (!arr || arr->size() < 2)
+        return error(at(compose),
+                     "expected an array of at least two masks, found " +
+                         describe(*list));
+      std::string text = "#attn." + std::string(compose) + "<";
+      for (size_t i = 0; i < arr->size(); ++i) {
+        std::string child;
+        if (!readMask((*arr)[i], at(compose) + "[" + std::to_string(i) + "]",
+                      child))
+          return false;
+        if (child.empty())
+          return error(at(compose) + "[" + std::to_string(i) + "]",
+                       "\"none\" cannot be composed");
+        text += (i ? ", " : "") + child;
+      }
+      out = text + ">";
+      return true;
+    }
+  if (const json::Value *bs = obj->get("block_sparse")) {
+    const json::Object *spec = bs->getAsObject();
+    std::string bsPath = at("block_sparse");
+    if (!checkKeys(*obj, path, {"block_sparse"}, {}))
+      return false;
+    if (!spec)
+      return error(bsPath, "expected an object with \"block\" and "
+                           "\"layout\", found " +
+                               describe(*bs));
+    if (!checkKeys(*spec, bsPath, {"block", "layout"}, {}))
+      return false;
+    const json::Value *block = spec->get("block");
+    const json::Value *layout = spec->get("layout");
+    if (!block || !layout)
+      return error(bsPath, "needs \"block\" (a size or [block_q, block_k]) "
+                           "and \"layout\"");
+    int64_t bq = 0, bk = 0;
+    if (const json::Array *pair = block->getAsArray()) {
+      if (pair->size() != 2)
+        return error(bsPath + ".block",
+                     "expected [block_q, block_k], found " + describe(*block));
+      if (!readSize((*pair)[0], bsPath + ".block[0]", bq, false) ||
+          !readSize((*pair)[1], bsPath + ".block[1]", bk, false))
+        return false;
+    } else if (!readSize(*block, bsPath + ".block", bq, false)) {
+      return false;
+    } else {
+      bk = bq;
+    }
+    std::string dense;
+    if (!readLayout(*layout, bsPath + ".layout", dense))
+      return false;
+    out = "#attn.block_sparse<" + std::to_string(bq) + ", " +
+          std::to_string(bk) + ", " + dense + ">";
+    return true;
+  }
+  return error(path, "expected one of the mask fields: window, strided, "
+                     "global, block_sparse, and, or");
+}
+
+bool Importer::readLayout(const json::Value &v, const std::string &path,
+                          std::string &out) {
+  // Walks the nested arrays, recording the extent of each level; every
+  // array of a level must have the same length.
+  std::vector<int64_t> shape;
+  std::string body;
+  std::function<bool(const json::Value &, const std::string &, size_t)> walk =
+      [&](const json::Value &x, const std::string &p, size_t depth) -> bool {
+    const json::Array *arr = x.getAsArray();
+    if (!arr) {
+      std::optional<int64_t> bit = x.getAsInteger();
+      if (depth < 2 || !bit || (*bit != 0 && *bit != 1))
+        return error(p, "expected " +
+                            std::string(depth < 2 ? "an array" : "0 or 1") +
+                            ", found " + describe(x));
+      if (shape.size() < depth)
+        shape.resize(depth, -1);
+      if (shape.size() != depth)
+        return error(p, "layout is not rectangular");
+      body += *bit ? "1" : "0";
+      return true;
+    }
+    if (depth >= 3)
+      return error(p, "layout has more than 3 levels ([heads, NQ, NK])");
+    if (shape.size() <= depth)
+      shape.resize(depth + 1, -1);
+    int64_t size = static_cast<int64_t>(arr->size());
+    if (size == 0)
+      return error(p, "empty array in layout");
+    if (shape[depth] == -1)
+      shape[depth] = size;
+    else if (shape[depth] != size)
+      return error(p, "layout is not rectangular: " + std::to_string(size) +
+                          " entries where earlier arrays have " +
+                          std::to_string(shape[depth]));
+    body += "[";
+    for (int64_t i = 0; i < size; ++i) {
+      if (i)
+        body += ", ";
+      if (!walk((*arr)[i], p + "[" + std::to_string(i) + "]", depth + 1))
+        return false;
+    }
+    body += "]";
+    return true;
+  };
+  if (!walk(v, path, 0))
+    return false;
+  if (shape.size() < 2)
+    return error(path, "expected a [NQ, NK] or [heads, NQ, NK] layout");
+  std::string type = "tensor<";
+  for (int64_t d : shape)
+    type += std::to_string(d) + "x";
+  out = "dense<" + body + "> : " + type + "i8>";
+  return true;
+}
+
 void Importer::applyFields(const json::Object &obj, const std::string &prefix,
                            LayerDescription &layer, bool &hasQ, bool &hasKv) {
   auto at = [&](const char *key) {
@@ -179,7 +355,7 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   if (const json::Value *v = obj.get("dtype"))
     readString(*v, at("dtype"), layer.dtype, kDtypes);
   if (const json::Value *v = obj.get("mask"))
-    readString(*v, at("mask"), layer.mask, kMasks);
+    readMask(*v, at("mask"), layer.mask);
   if (const json::Value *v = obj.get("scale")) {
     std::optional<double> d = v->getAsNumber();
     if (!d || !std::isfinite(*d) || *d <= 0)
@@ -335,8 +511,15 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     OpBuilder fb = OpBuilder::atBlockBegin(body);
     FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();
     MaskAttrInterface mask;
-    if (l.mask == "causal")
-      mask = CausalAttr::get(&context);
+    if (!l.mask.empty()) {
+      Attribute attr = parseAttribute(l.mask, &context);
+      mask = dyn_cast_or_null<MaskAttrInterface>(attr);
+      if (!mask) {
+        emitError(loc) << l.path << ".mask: '" << l.mask
+                       << "' is not an attn mask pattern";
+        return nullptr;
+      }
+    }
     Value out =
         SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
                        body->getArgument(2), scale, mask);

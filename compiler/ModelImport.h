@@ -30,7 +30,8 @@ struct LayerDescription {
   int64_t batch = 1, heads = 0, kvHeads = 0, headDim = 0, valueDim = 0,
           qLen = 0, kvLen = 0;
   std::string dtype = "f32";
-  std::string mask = "none";
+  /// The mask pattern as the text of an attn mask attribute; empty for none.
+  std::string mask;
   std::optional<double> scale;
 };
 

@@ -60,6 +60,7 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   TileFlashOptions tile;
   tile.qBlock = target.qBlock;
   tile.kvBlock = target.kvBlock;
+  tile.chooseTiles = !target.fixedTiles;
   pm.addPass(createTileFlash(tile));
   // Whatever attn-tile-flash does not tile takes the untiled lowering;
   // elementwise arith/math on tensors around attn ops becomes linalg too, so

@@ -88,3 +88,17 @@ void mlir::attn::registerAllTargets() {
   static std::once_flag once;
   std::call_once(once, [] { registerX86Targets(); });
 }
+
+std::string mlir::attn::overrideTiles(TargetDescription &target,
+                                      llvm::StringRef spec) {
+  auto [q, k] = spec.split('x');
+  int64_t qBlock = 0, kvBlock = 0;
+  if (q.getAsInteger(10, qBlock) || k.getAsInteger(10, kvBlock) ||
+      qBlock <= 0 || kvBlock <= 0 || qBlock > 4096 || kvBlock > 4096)
+    return "--tile expects QxK with block sizes in [1, 4096], found '" +
+           spec.str() + "'";
+  target.qBlock = qBlock;
+  target.kvBlock = kvBlock;
+  target.fixedTiles = true;
+  return "";
+}

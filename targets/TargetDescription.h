@@ -42,6 +42,8 @@ struct TargetDescription {
   /// per step of the online softmax.
   int64_t qBlock = 64;
   int64_t kvBlock = 64;
+  /// Set by overrideTiles: use qBlock x kvBlock as given, never halves.
+  bool fixedTiles = false;
   /// Register block of the matmul micro-kernels: rows x vectors
   /// accumulators (plus `microVectors` loads and a broadcast) must fit the
   /// vector register file.
@@ -56,6 +58,10 @@ void registerTargetDescription(TargetDescription desc);
 /// Looks a target up by name; "host" is resolved to the machine running the
 /// compiler.
 std::optional<TargetDescription> lookupTarget(llvm::StringRef name);
+
+/// Applies a `--tile=QxK` override ("128x64": query rows x key rows per
+/// block) to `target`; returns an error message, empty on success.
+std::string overrideTiles(TargetDescription &target, llvm::StringRef spec);
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

@@ -51,7 +51,11 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "so it should stay in L1 (at most kv-block)">,
     Option<"splitMinItems", "split-min-items", "int64_t", "16",
            "Split the key range (split-KV) when the parallel loop would have "
-           "fewer work items than this (static shapes only); 1 disables it">
+           "fewer work items than this (static shapes only); 1 disables it">,
+    Option<"chooseTiles", "choose-tiles", "bool", "true",
+           "For static sparse patterns on static shapes, use half block "
+           "sizes where they visit less (weighted) area, e.g. 64 x 64 tiles "
+           "for a 64 x 64 block-sparse layout">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

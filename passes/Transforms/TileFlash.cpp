@@ -53,9 +53,9 @@ using LB = LinalgBuilder;
 class FlashLowering {
 public:
   FlashLowering(OpBuilder &b, SdpaOp op, int64_t qBlock, int64_t kvBlock,
-                int64_t packedKvBlock, int64_t splitMinItems)
+                int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
       : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()), f32(b.getF32Type()),
-        qBlock(qBlock), kvBlock(kvBlock),
+        autoTiles(autoTiles), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(std::min(packedKvBlock, kvBlock)),
         splitMinItems(splitMinItems) {}
 
@@ -94,6 +94,16 @@ private:
   Value
   rowReduce(Value tile, Value acc,
             function_ref<Value(OpBuilder &, Location, Value, Value)> combine);
+  /// For a static pattern on static shapes, picks the target's block sizes
+  /// or halves of them, whichever visits the least (weighted) area.
+  void chooseTiles();
+  /// Compile-time block classification of a static mask (CSR lists).
+  struct BlockLists {
+    int64_t heads = 1, qBlocks = 0; // list rows: heads x qBlocks
+    std::vector<int32_t> offsets, entries;
+  };
+  BlockLists classifyBlocks(MaskAttrInterface mask, int64_t lq, int64_t lk,
+                            int64_t hq, int64_t kvb);
   /// Merges split-KV partial results: normalised outputs [S, B, Hq, Lq, Dv]
   /// and log-sum-exps [S, B, Hq, Lq] into O in the storage type.
   Value combineSplits(Value oParts, Value lseParts, Type storage);
@@ -103,6 +113,7 @@ private:
   Location loc;
   LinalgBuilder lb;
   FloatType f32;
+  bool autoTiles;
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
@@ -363,7 +374,66 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
   return {mNew, lNew, oNew};
 }
 
+/// Relative cost of running a static pattern with (br x bc) tiles: the area
+/// of the visited blocks, partial ones weighted for their mask evaluation,
+/// divided by the measured efficiency of smaller tiles relative to the
+/// target's (AVX-512, D = 64: 128 x 64 tiles run at 0.92 and 64 x 64 at 0.85
+/// of 128 x 128's GFLOP/s).
+static double tileCost(MaskAttrInterface mask, int64_t lq, int64_t lk,
+                       int64_t heads, int64_t br, int64_t bc, double eff) {
+  constexpr double kPartialWeight = 1.25;
+  double cost = 0;
+  int64_t offset = lk - lq;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t q0 = 0; q0 < lq; q0 += br)
+      for (int64_t k0 = 0; k0 < lk; k0 += bc) {
+        BlockKind kind =
+            mask.classify(h, offset + q0, offset + std::min(lq, q0 + br), k0,
+                          std::min(lk, k0 + bc));
+        if (kind != BlockKind::Empty)
+          cost += double(std::min(br, lq - q0)) * std::min(bc, lk - k0) *
+                  (kind == BlockKind::Partial ? kPartialWeight : 1.0);
+      }
+  return cost / eff;
+}
+
+void FlashLowering::chooseTiles() {
+  std::optional<MaskAttrInterface> mask = op.getMask();
+  ArrayRef<int64_t> qShape = op.getQueryType().getShape();
+  int64_t hq = qShape[1], lq = qShape[2], lk = op.getKeyType().getDimSize(2);
+  if (!mask || isa<CausalAttr>(*mask) || ShapedType::isDynamic(lq) ||
+      ShapedType::isDynamic(lk) || lq < 2 * 32 ||
+      (mask->isHeadDependent() && ShapedType::isDynamic(hq)))
+    return;
+  int64_t heads = mask->isHeadDependent() ? hq : 1;
+  struct Candidate {
+    int64_t br, bc;
+    double eff;
+  };
+  SmallVector<Candidate> candidates = {{qBlock, kvBlock, 1.0}};
+  if (qBlock >= 64)
+    candidates.push_back({qBlock / 2, kvBlock, 0.92});
+  if (kvBlock >= 64)
+    candidates.push_back({qBlock, kvBlock / 2, 0.92});
+  if (qBlock >= 64 && kvBlock >= 64)
+    candidates.push_back({qBlock / 2, kvBlock / 2, 0.85});
+  double best = 0;
+  Candidate chosen = candidates.front();
+  for (const Candidate &c : candidates) {
+    double cost = tileCost(*mask, lq, lk, heads, c.br, c.bc, c.eff);
+    if (&c == candidates.begin() || cost < best) {
+      best = cost;
+      chosen = c;
+    }
+  }
+  qBlock = chosen.br;
+  kvBlock = chosen.bc;
+  packedKvBlock = std::min(packedKvBlock, kvBlock);
+}
+
 Value FlashLowering::lower() {
+  if (autoTiles)
+    chooseTiles();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
   Type storage = op.getResultType().getElementType();
   Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
@@ -422,6 +492,16 @@ Value FlashLowering::lower() {
         splits = 1;
     }
   }
+
+  // Static patterns on static shapes: classify every (query block, key
+  // block) at compile time and keep, per query block, the compact list of
+  // the non-empty key blocks (CSR: offsets, then entries = block * 2 +
+  // partial). Only partial blocks evaluate the mask.
+  std::optional<BlockLists> lists;
+  if (mask && !causal && lqC && getConstantIntValue(lk) &&
+      (!mask->isHeadDependent() || hqC))
+    lists = classifyBlocks(*mask, *lqC, *getConstantIntValue(lk),
+                           hqC.value_or(1), kvb);
 
   SmallVector<Value> outputs;
   if (splits > 1) {
@@ -515,23 +595,80 @@ Value FlashLowering::lower() {
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);
-  Value kvBegin = c0;
-  if (split) {
-    kvBegin = arith::MulIOp::create(b, loc, split, index(chunk));
-    kvEnd = arith::MinSIOp::create(
-        b, loc, kvEnd, arith::AddIOp::create(b, loc, kvBegin, index(chunk)));
+
+  // The loop runs either over key positions (step Bc), or, with block
+  // lists, over the entries of this work item's list.
+  Value loopBegin = c0, loopEnd = kvEnd, loopStep = cKv;
+  Value offsetsTable, entriesTable;
+  if (lists) {
+    offsetsTable = arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({static_cast<int64_t>(lists->offsets.size())},
+                                  b.getI32Type()),
+            ArrayRef<int32_t>(lists->offsets)));
+    entriesTable = arith::ConstantOp::create(
+        b, loc,
+        DenseIntElementsAttr::get(
+            RankedTensorType::get({static_cast<int64_t>(lists->entries.size())},
+                                  b.getI32Type()),
+            ArrayRef<int32_t>(lists->entries)));
+    // List row: (head of the list, query block).
+    Value row = qb;
+    if (lists->heads > 1)
+      row = arith::AddIOp::create(
+          b, loc, arith::MulIOp::create(b, loc, hi, index(lists->qBlocks)), qb);
+    auto read = [&](Value table, Value i) -> Value {
+      Value x = tensor::ExtractOp::create(b, loc, table, ValueRange{i});
+      return arith::IndexCastOp::create(b, loc, b.getIndexType(), x);
+    };
+    loopBegin = read(offsetsTable, row);
+    loopEnd = read(offsetsTable, arith::AddIOp::create(b, loc, row, index(1)));
+    loopStep = index(1);
+    if (split) {
+      // Each split takes an equal share of the list's entries.
+      Value count = arith::SubIOp::create(b, loc, loopEnd, loopBegin);
+      Value share = arith::CeilDivUIOp::create(b, loc, count, index(splits));
+      Value first = arith::MinSIOp::create(
+          b, loc, loopEnd,
+          arith::AddIOp::create(b, loc, loopBegin,
+                                arith::MulIOp::create(b, loc, split, share)));
+      loopEnd = arith::MinSIOp::create(
+          b, loc, loopEnd, arith::AddIOp::create(b, loc, first, share));
+      loopBegin = first;
+    }
+  } else if (split) {
+    loopBegin = arith::MulIOp::create(b, loc, split, index(chunk));
+    loopEnd = arith::MinSIOp::create(
+        b, loc, kvEnd, arith::AddIOp::create(b, loc, loopBegin, index(chunk)));
   }
   auto loop = scf::ForOp::create(
-      b, loc, kvBegin, kvEnd, cKv, ValueRange{mInit, lInit, oInit},
-      [&](OpBuilder &, Location, Value k0, ValueRange state) {
+      b, loc, loopBegin, loopEnd, loopStep, ValueRange{mInit, lInit, oInit},
+      [&](OpBuilder &, Location, Value iv, ValueRange state) {
+        // Which blocks need the mask evaluated: with block lists, those
+        // classified partial; for causal, those whose last key is past the
+        // first row's position; for any other pattern, all.
+        Value k0 = iv, needsMask;
+        if (lists) {
+          Value entry =
+              tensor::ExtractOp::create(b, loc, entriesTable, ValueRange{iv});
+          Value i32One =
+              arith::ConstantIntOp::create(b, loc, b.getI32Type(), 1);
+          Value blockIdx = arith::IndexCastOp::create(
+              b, loc, b.getIndexType(),
+              arith::ShRUIOp::create(b, loc, entry, i32One));
+          k0 = arith::MulIOp::create(b, loc, blockIdx, cKv);
+          needsMask = arith::TruncIOp::create(
+              b, loc, b.getI1Type(),
+              arith::AndIOp::create(b, loc, entry, i32One));
+        }
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, kvEnd, k0));
         Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
         Value vTile = slice2d(v, bi, kvHead, k0, bc, dv);
-        // Which blocks need the mask evaluated: for causal, those whose last
-        // key is past the first row's position; for any other pattern, all.
-        Value needsMask;
-        if (causal) {
+        if (lists) {
+          // needsMask: the entry's partial bit.
+        } else if (causal) {
           Value lastKey = arith::SubIOp::create(
               b, loc, arith::AddIOp::create(b, loc, k0, bc), index(1));
           Value firstRow = arith::AddIOp::create(b, loc, q0, qOffset);
@@ -636,6 +773,41 @@ Value FlashLowering::lower() {
   return combineSplits(forall.getResult(0), forall.getResult(1), storage);
 }
 
+FlashLowering::BlockLists FlashLowering::classifyBlocks(MaskAttrInterface mask,
+                                                        int64_t lq, int64_t lk,
+                                                        int64_t hq,
+                                                        int64_t kvb) {
+  BlockLists lists;
+  int64_t rowsPerBlock = packedLq ? lq : qBlock;
+  lists.qBlocks = packedLq ? 1 : (lq + qBlock - 1) / qBlock;
+  bool perHead = mask.isHeadDependent();
+  // A packed tile holds the G heads of a KV head; its list merges theirs.
+  int64_t headsPerRow = packedLq ? groupC : 1;
+  lists.heads = perHead ? hq / headsPerRow : 1;
+  int64_t offset = lk - lq, kBlocks = (lk + kvb - 1) / kvb;
+  lists.offsets.push_back(0);
+  for (int64_t lh = 0; lh < lists.heads; ++lh)
+    for (int64_t qb = 0; qb < lists.qBlocks; ++qb) {
+      int64_t q0 = offset + qb * rowsPerBlock;
+      int64_t q1 = offset + std::min(lq, (qb + 1) * rowsPerBlock);
+      for (int64_t kb = 0; kb < kBlocks; ++kb) {
+        int64_t k0 = kb * kvb, k1 = std::min(lk, k0 + kvb);
+        bool any = false, all = true;
+        for (int64_t g = 0; g < (perHead ? headsPerRow : 1); ++g) {
+          BlockKind kind = mask.classify(lh * headsPerRow + g, q0, q1, k0, k1);
+          any |= kind != BlockKind::Empty;
+          all &= kind == BlockKind::Full;
+        }
+        if (any)
+          lists.entries.push_back(static_cast<int32_t>(kb * 2 + !all));
+      }
+      lists.offsets.push_back(static_cast<int32_t>(lists.entries.size()));
+    }
+  if (lists.entries.empty())
+    lists.entries.push_back(0); // never read: every list is empty
+  return lists;
+}
+
 Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
   // M = max_s LSE_s; w_s = exp(LSE_s - M) (0 for empty splits);
   // O = sum_s w_s O_s / sum_s w_s (0 when every split is empty).
@@ -706,18 +878,20 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
 
 struct TileSdpa : OpRewritePattern<SdpaOp> {
   TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
-           int64_t packedKvBlock, int64_t splitMinItems)
+           int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
       : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
-        packedKvBlock(packedKvBlock), splitMinItems(splitMinItems) {}
+        packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
+        autoTiles(autoTiles) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
     Value result = FlashLowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
-                                 splitMinItems)
+                                 splitMinItems, autoTiles)
                        .lower();
     rewriter.replaceOp(op, result);
     return success();
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
+  bool autoTiles;
 };
 
 struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
@@ -734,7 +908,7 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock,
-                           splitMinItems);
+                           splitMinItems, chooseTiles);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

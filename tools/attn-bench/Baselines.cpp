@@ -15,11 +15,6 @@ using namespace attn::bench;
 
 namespace {
 
-/// Whether row i (absolute position i + kvLen - qLen) keeps key j.
-bool keeps(const Shape &s, int64_t i, int64_t j) {
-  return !s.causal || j <= i + s.kvLen - s.qLen;
-}
-
 /// exp for the softmax, written so that the compiler vectorises the row loop
 /// (range reduction to 2^n * e^r, degree-6 polynomial; ~2 ulp on [-87, 0]).
 inline float fastExp(float x) {
@@ -64,13 +59,18 @@ softmaxRows(float *m, int64_t rows, int64_t cols) {
 
 } // namespace
 
+attn::ref::SdpaProblem Shape::problem() const {
+  attn::ref::SdpaProblem p;
+  p.batch = batch, p.heads = heads, p.kvHeads = kvHeads;
+  p.qLen = qLen, p.kvLen = kvLen, p.headDim = headDim;
+  p.valueDim = valueDim;
+  p.mask = mask;
+  return p;
+}
+
 void attn::bench::naiveSdpa(const Shape &s, const float *q, const float *k,
                             const float *v, float *out, int threads) {
-  attn::ref::SdpaProblem p;
-  p.batch = s.batch, p.heads = s.heads, p.kvHeads = s.kvHeads;
-  p.qLen = s.qLen, p.kvLen = s.kvLen, p.headDim = s.headDim;
-  p.valueDim = s.valueDim;
-  p.mask = s.causal ? attn::ref::Mask::Causal : attn::ref::Mask::None;
+  const attn::ref::SdpaProblem p = s.problem();
   const int64_t units = s.batch * s.heads;
   const int64_t per = (units + threads - 1) / threads;
   std::vector<std::thread> pool;
@@ -90,6 +90,7 @@ void attn::bench::openblasSdpa(const Shape &s, const float *q, const float *k,
   openblas_set_num_threads(threads);
   const float scale = 1.0f / std::sqrt(static_cast<float>(s.headDim));
   const int64_t group = s.heads / s.kvHeads;
+  const attn::ref::SdpaProblem p = s.problem();
   for (int64_t b = 0; b < s.batch; ++b)
     for (int64_t h = 0; h < s.heads; ++h) {
       int64_t kh = h / group;
@@ -100,10 +101,10 @@ void attn::bench::openblasSdpa(const Shape &s, const float *q, const float *k,
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, s.qLen, s.kvLen,
                   s.headDim, scale, qh, s.headDim, kb, s.headDim, 0.0f, scores,
                   s.kvLen);
-      if (s.causal)
+      if (!p.mask.isNone())
         for (int64_t i = 0; i < s.qLen; ++i)
           for (int64_t j = 0; j < s.kvLen; ++j)
-            if (!keeps(s, i, j))
+            if (!attn::ref::keeps(p, h, i, j))
               scores[i * s.kvLen + j] = -std::numeric_limits<float>::infinity();
       softmaxRows(scores, s.qLen, s.kvLen);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.qLen, s.valueDim,

@@ -10,13 +10,19 @@
 #ifndef ATTN_TOOLS_ATTNBENCH_BASELINES_H
 #define ATTN_TOOLS_ATTNBENCH_BASELINES_H
 
+#include "tools/attn-check/reference/Reference.h"
+
 #include <cstdint>
 
 namespace attn::bench {
 
 struct Shape {
   int64_t batch, heads, kvHeads, qLen, kvLen, headDim, valueDim;
-  bool causal;
+  /// The mask pattern in the reference's text form (attn::ref::Mask).
+  attn::ref::Mask mask;
+  bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
+  /// The reference problem of this shape (default scale).
+  attn::ref::SdpaProblem problem() const;
 };
 
 /// The fp64 reference's loops instantiated in fp32 (attn::ref::sdpaUnits),

@@ -2,7 +2,7 @@
 //
 //   attn-bench --workload dense-2k,causal-2k --impl attnc,openblas,naive
 //              --threads 2 --json out.json [--quick] [--reps N]
-//   attn-bench --shape 1,8,8,2048,2048,64[,Dv][:causal] --impl attnc,openblas
+//   attn-bench --shape 1,8,8,2048,2048,64[,Dv][:MASK] --impl attnc,openblas
 //
 // Implementations run on the same inputs in one process, interleaved
 // (A B C A B C ...) after a warm-up; the table gives the median and min/max
@@ -51,38 +51,125 @@ namespace {
 struct Workload {
   std::string name;
   Shape shape;
+  /// How reports name the mask (the full text of a layout is long).
+  std::string maskLabel;
 };
 
-/// BENCHMARKS.md's default set (the dense/masked ones attnc runs today).
+attn::ref::Mask parseMask(const std::string &text) {
+  attn::ref::Mask m;
+  std::string error;
+  if (!attn::ref::Mask::parse(text, m, error)) {
+    std::fprintf(stderr, "attn-bench: error: mask: %s\n", error.c_str());
+    std::exit(2);
+  }
+  return m;
+}
+
+Workload workload(const std::string &name, Shape shape,
+                  const std::string &mask) {
+  shape.mask = parseMask(mask);
+  // Reports (and JSON records) show at most 60 characters of a mask.
+  std::string label = mask.size() > 60 ? mask.substr(0, 57) + "..." : mask;
+  return {name, shape, label};
+}
+
+/// BigBird's block pattern (Zaheer et al. 2020) on `blocks` x `blocks`
+/// blocks per head: global (first block row and column), sliding (the block
+/// and its two neighbours) and one random block per row among those not yet
+/// kept, drawn from a seeded generator per head.
+attn::ref::Mask bigBirdMask(int64_t heads, int64_t blocks, int64_t block) {
+  attn::ref::Mask m;
+  m.kind = attn::ref::Mask::Kind::BlockSparse;
+  m.blockQ = m.blockK = block;
+  m.layoutHeads = heads, m.layoutQ = m.layoutK = blocks;
+  m.layout.assign(heads * blocks * blocks, 0);
+  for (int64_t h = 0; h < heads; ++h) {
+    attn::ref::Uniform rng(1000 + h);
+    uint8_t *l = &m.layout[h * blocks * blocks];
+    for (int64_t i = 0; i < blocks; ++i) {
+      for (int64_t j = 0; j < blocks; ++j)
+        l[i * blocks + j] = i == 0 || j == 0 || std::abs(i - j) <= 1;
+      std::vector<int64_t> free;
+      for (int64_t j = 0; j < blocks; ++j)
+        if (!l[i * blocks + j])
+          free.push_back(j);
+      if (!free.empty()) {
+        double u = (rng.next() + 1) / 2; // [0, 1)
+        l[i * blocks +
+          free[std::min<int64_t>(free.size() - 1, u * free.size())]] = 1;
+      }
+    }
+  }
+  return m;
+}
+
+/// BENCHMARKS.md's default set (the variants attnc compiles today).
 std::vector<Workload> defaultWorkloads() {
-  return {
-      {"bert-base", {1, 12, 12, 512, 512, 64, 64, false}},
-      {"dense-2k", {1, 8, 8, 2048, 2048, 64, 64, false}},
-      {"dense-2k-d128", {1, 8, 8, 2048, 2048, 128, 128, false}},
-      {"causal-2k", {1, 8, 8, 2048, 2048, 64, 64, true}},
-      {"causal-2k-h16", {1, 16, 16, 2048, 2048, 64, 64, true}},
-      {"dense-4k", {1, 8, 8, 4096, 4096, 64, 64, false}},
-      {"dense-16k", {1, 8, 8, 16384, 16384, 64, 64, false}},
-      {"gqa-2k", {1, 32, 8, 2048, 2048, 128, 128, true}},
-      {"decode-8k", {1, 32, 8, 1, 8192, 128, 128, false}},
+  std::vector<Workload> all = {
+      workload("bert-base", {1, 12, 12, 512, 512, 64, 64}, "none"),
+      workload("dense-2k", {1, 8, 8, 2048, 2048, 64, 64}, "none"),
+      workload("dense-2k-d128", {1, 8, 8, 2048, 2048, 128, 128}, "none"),
+      workload("causal-2k", {1, 8, 8, 2048, 2048, 64, 64}, "causal"),
+      workload("causal-2k-h16", {1, 16, 16, 2048, 2048, 64, 64}, "causal"),
+      workload("dense-4k", {1, 8, 8, 4096, 4096, 64, 64}, "none"),
+      workload("dense-16k", {1, 8, 8, 16384, 16384, 64, 64}, "none"),
+      workload("gqa-2k", {1, 32, 8, 2048, 2048, 128, 128}, "causal"),
+      workload("decode-8k", {1, 32, 8, 1, 8192, 128, 128}, "none"),
+      workload("long-16k-window", {1, 8, 8, 16384, 16384, 64, 64},
+               "window(256)"),
   };
+  Workload bigbird{"bigbird-4k",
+                   {1, 8, 8, 4096, 4096, 64, 64},
+                   "bigbird(global 1, sliding 3, random 1, block 64)"};
+  bigbird.shape.mask = bigBirdMask(8, 4096 / 64, 64);
+  all.push_back(bigbird);
+  return all;
 }
 
 /// Workloads BENCHMARKS.md names whose variants attnc does not compile yet.
 const char *const kPendingWorkloads[] = {
-    "long-16k-window", "bigbird-4k",  "linformer-4k",
-    "performer-4k",    "nystrom-4k",  "linformer-16k",
-    "performer-16k",   "nystrom-16k", "diff-2k"};
+    "linformer-4k",  "performer-4k", "nystrom-4k", "linformer-16k",
+    "performer-16k", "nystrom-16k",  "diff-2k"};
 
 /// FLOPs over the kept (q, k) pairs: 2 per multiply-add of Q.K^T and P.V.
 double flopCount(const Shape &s) {
-  double pairs = 0;
-  for (int64_t i = 0; i < s.qLen; ++i) {
-    int64_t last =
-        s.causal ? std::min(s.kvLen, i + s.kvLen - s.qLen + 1) : s.kvLen;
-    pairs += std::max<int64_t>(0, last);
+  return 2.0 * attn::ref::keptPairs(s.problem()) * (s.headDim + s.valueDim);
+}
+
+/// The attn mask attribute of a reference mask (the same pattern).
+std::string mlirMask(const attn::ref::Mask &m) {
+  using K = attn::ref::Mask::Kind;
+  auto n = [](int64_t v) { return std::to_string(v); };
+  switch (m.kind) {
+  case K::None:
+    return "";
+  case K::Causal:
+    return "#attn.causal";
+  case K::Window:
+    return "#attn.window<" + n(m.size) +
+           (m.bidirectional ? ", bidirectional>" : ">");
+  case K::Strided:
+    return "#attn.strided<" + n(m.size) + ">";
+  case K::Global:
+    return "#attn.global<" + n(m.size) + ">";
+  case K::BlockSparse: {
+    std::string bytes;
+    for (uint8_t b : m.layout)
+      bytes += b ? "01" : "00";
+    std::string type = m.layoutHeads > 1 ? n(m.layoutHeads) + "x" : "";
+    return "#attn.block_sparse<" + n(m.blockQ) + ", " + n(m.blockK) +
+           ", dense<\"0x" + bytes + "\"> : tensor<" + type + n(m.layoutQ) +
+           "x" + n(m.layoutK) + "xi8>>";
   }
-  return 2.0 * s.batch * s.heads * pairs * (s.headDim + s.valueDim);
+  case K::And:
+  case K::Or: {
+    std::string s = m.kind == K::And ? "#attn.and<" : "#attn.or<";
+    for (size_t i = 0; i < m.children.size(); ++i)
+      s += (i ? ", " : "") + mlirMask(m.children[i]);
+    return s + ">";
+  }
+  }
+  return "";
 }
 
 struct Stats {
@@ -97,12 +184,12 @@ Stats summarize(std::vector<double> t) {
   std::fprintf(stderr,
                "attn-bench: error: %s\n"
                "usage: attn-bench [--workload NAME[,NAME]] [--shape "
-               "B,Hq,Hkv,Lq,Lk,D[,Dv][:causal]]\n"
+               "B,Hq,Hkv,Lq,Lk,D[,Dv][:MASK]]\n"
                "                  [--impl attnc[-TARGET],openblas,halide,"
                "halide-auto,naive] "
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
-               "[--list]\n",
+               "[--list] [--tile QxK]\n",
                message.c_str());
   std::exit(2);
 }
@@ -216,11 +303,14 @@ using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
 
 /// Compiles the workload with attnc for `target` and loads it.
 std::string compileAttnc(const Workload &w, const std::string &target,
-                         EntryFn &entry) {
+                         const std::string &tile, EntryFn &entry) {
   std::optional<mlir::attn::TargetDescription> desc =
       mlir::attn::lookupTarget(target);
   if (!desc)
     return "unknown target '" + target + "'";
+  if (!tile.empty())
+    if (std::string err = mlir::attn::overrideTiles(*desc, tile); !err.empty())
+      return err;
   mlir::attn::ModelDescription model;
   model.name = "bench";
   mlir::attn::LayerDescription layer;
@@ -229,11 +319,13 @@ std::string compileAttnc(const Workload &w, const std::string &target,
   layer.kvHeads = w.shape.kvHeads, layer.qLen = w.shape.qLen;
   layer.kvLen = w.shape.kvLen, layer.headDim = w.shape.headDim;
   layer.valueDim = w.shape.valueDim;
-  layer.mask = w.shape.causal ? "causal" : "none";
+  layer.mask = mlirMask(w.shape.mask);
   model.layers.push_back(layer);
   std::unique_ptr<mlir::MLIRContext> ctx = mlir::attn::createAttncContext();
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::attn::buildModelModule(model, *ctx, w.name);
+  if (!module)
+    return "the workload does not build";
   llvm::SmallString<128> dir;
   if (llvm::sys::fs::createUniqueDirectory("attn-bench", dir))
     return "cannot create a temporary directory";
@@ -256,7 +348,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> workloadNames,
       impls = {"attnc", "openblas", "naive"};
   std::vector<Workload> custom;
-  std::string jsonPath;
+  std::string jsonPath, tileSpec;
   int threads = 0, reps = 0;
   bool quick = false, allowSlow = false, list = false;
   for (int i = 1; i < argc; ++i) {
@@ -276,6 +368,8 @@ int main(int argc, char **argv) {
       reps = std::atoi(value().c_str());
     else if (a == "--json")
       jsonPath = value();
+    else if (a == "--tile")
+      tileSpec = value();
     else if (a == "--quick")
       quick = true;
     else if (a == "--allow-slow")
@@ -284,14 +378,14 @@ int main(int argc, char **argv) {
       list = true;
     else if (a == "--shape") {
       std::string spec = value();
-      bool causal = false;
-      if (size_t c = spec.find(":causal"); c != std::string::npos) {
-        causal = true;
+      std::string maskText = "none";
+      if (size_t c = spec.find(':'); c != std::string::npos) {
+        maskText = spec.substr(c + 1);
         spec = spec.substr(0, c);
       }
       std::vector<std::string> f = split(spec, ',');
       if (f.size() != 6 && f.size() != 7)
-        usage("--shape takes B,Hq,Hkv,Lq,Lk,D[,Dv][:causal]");
+        usage("--shape takes B,Hq,Hkv,Lq,Lk,D[,Dv][:MASK]");
       std::vector<int64_t> n;
       for (const std::string &x : f) {
         char *end = nullptr;
@@ -302,11 +396,13 @@ int main(int argc, char **argv) {
       }
       if (n[1] % n[2])
         usage("--shape: Hkv must divide Hq");
-      Shape s{n[0],  n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5],
-              causal};
+      Shape s{n[0], n[1], n[2], n[3], n[4], n[5], f.size() == 7 ? n[6] : n[5]};
       std::string name = "custom-" + spec;
       std::replace(name.begin(), name.end(), ',', 'x');
-      custom.push_back({name + (causal ? "-causal" : ""), s});
+      Workload w = workload(name, s, maskText);
+      if (maskText != "none")
+        w.name += "-" + w.maskLabel;
+      custom.push_back(w);
     } else
       usage("unknown option " + a);
   }
@@ -324,7 +420,8 @@ int main(int argc, char **argv) {
                   (long long)w.shape.heads, (long long)w.shape.kvHeads,
                   (long long)w.shape.qLen, (long long)w.shape.kvLen,
                   (long long)w.shape.headDim, (long long)w.shape.valueDim,
-                  w.shape.causal ? " causal" : "");
+                  w.maskLabel == "none" ? ""
+                                        : (" mask=" + w.maskLabel).c_str());
     for (const char *p : kPendingWorkloads)
       std::printf("%-16s (not yet: its variant does not compile yet)\n", p);
     return 0;
@@ -403,7 +500,7 @@ int main(int argc, char **argv) {
       if (impl.rfind("attnc", 0) == 0) {
         std::string target = impl == "attnc" ? "host" : impl.substr(6);
         EntryFn entry = nullptr;
-        r.note = compileAttnc(w, target, entry);
+        r.note = compileAttnc(w, target, tileSpec, entry);
         if (r.note.empty()) {
           int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
           int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
@@ -436,14 +533,16 @@ int main(int argc, char **argv) {
         };
       } else if (impl == "halide" || impl == "halide-auto") {
         HalideLibrary &lib = HalideLibrary::get(argv[0]);
-        if (!lib.error.empty()) {
+        if (!s.mask.isNone() && !s.causal()) {
+          r.note = "skipped: the Halide baselines are dense or causal";
+        } else if (!lib.error.empty()) {
           r.note = "skipped: " + lib.error;
         } else {
           char error[4096] = "";
           attn_halide_t *h =
               lib.create(s.batch, s.heads, s.kvHeads, s.qLen, s.kvLen,
-                         s.headDim, s.valueDim, s.causal, impl == "halide-auto",
-                         threads, error, sizeof(error));
+                         s.headDim, s.valueDim, s.causal(),
+                         impl == "halide-auto", threads, error, sizeof(error));
           if (!h) {
             r.note = std::string("Halide failed: ") + error;
           } else {
@@ -578,7 +677,7 @@ int main(int argc, char **argv) {
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
-          s.causal ? "causal" : "none", reps, st.median, st.min, st.max, gflops,
+          w.maskLabel.c_str(), reps, st.median, st.min, st.max, gflops,
           peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
           readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
           base->impl.c_str());

@@ -39,6 +39,11 @@ static cl::opt<std::string> targetName("target", cl::init("host"),
                                        cl::desc("Target to compile for"),
                                        cl::cat(checkCategory));
 static cl::opt<std::string>
+    tileSpec("tile",
+             cl::desc("Override the target's attention block sizes, "
+                      "QxK (query rows x key rows)"),
+             cl::value_desc("QxK"));
+static cl::opt<std::string>
     entryName("entry", cl::desc("Check only this entry point (default: all)"),
               cl::cat(checkCategory));
 static cl::opt<unsigned> seed("seed", cl::init(1),
@@ -73,6 +78,47 @@ static cl::opt<bool> keepTemps("keep-temps",
                                cl::cat(checkCategory));
 
 namespace {
+
+/// The reference's text form of a mask pattern (Reference.h, Mask).
+FailureOr<std::string> maskSpec(MaskAttrInterface mask) {
+  auto list = [](StringRef name,
+                 ArrayRef<MaskAttrInterface> masks) -> FailureOr<std::string> {
+    std::string s = name.str() + "(";
+    for (auto [i, m] : llvm::enumerate(masks)) {
+      FailureOr<std::string> child = maskSpec(m);
+      if (failed(child))
+        return failure();
+      s += (i ? "," : "") + *child;
+    }
+    return s + ")";
+  };
+  if (isa<CausalAttr>(mask))
+    return std::string("causal");
+  if (auto w = dyn_cast<WindowAttr>(mask))
+    return "window(" + std::to_string(w.getSize()) +
+           (w.getBidirectional() ? ",bidirectional)" : ")");
+  if (auto st = dyn_cast<StridedAttr>(mask))
+    return "strided(" + std::to_string(st.getStride()) + ")";
+  if (auto g = dyn_cast<GlobalAttr>(mask))
+    return "global(" + std::to_string(g.getTokens()) + ")";
+  if (auto bs = dyn_cast<BlockSparseAttr>(mask)) {
+    ArrayRef<int64_t> shape =
+        cast<ShapedType>(bs.getLayout().getType()).getShape();
+    int64_t heads = shape.size() == 3 ? shape[0] : 1;
+    std::string bits;
+    for (const APInt &v : bs.getLayout().getValues<APInt>())
+      bits += v.isZero() ? '0' : '1';
+    return "block_sparse(" + std::to_string(bs.getBlockQ()) + "," +
+           std::to_string(bs.getBlockK()) + "," + std::to_string(heads) + "," +
+           std::to_string(shape[shape.size() - 2]) + "," +
+           std::to_string(shape.back()) + "," + bits + ")";
+  }
+  if (auto a = dyn_cast<AndAttr>(mask))
+    return list("and", a.getMasks());
+  if (auto o = dyn_cast<OrAttr>(mask))
+    return list("or", o.getMasks());
+  return failure();
+}
 
 /// One entry point to run: its attn.sdpa and the runner's shape arguments.
 struct Check {
@@ -152,9 +198,11 @@ FailureOr<Check> describe(func::FuncOp fn) {
   c.dtype = dtypeName(op.getQueryType().getElementType()).str();
   c.mask = "none";
   if (std::optional<MaskAttrInterface> mask = op.getMask()) {
-    if (!isa<CausalAttr>(*mask))
-      return op.emitError("attn-check's reference does not know this mask");
-    c.mask = "causal";
+    FailureOr<std::string> spec = maskSpec(*mask);
+    if (failed(spec))
+      return op.emitError("attn-check's reference does not know the mask ")
+             << *mask;
+    c.mask = *spec;
   }
   if (std::optional<APFloat> s = op.getScale())
     c.scale = s->convertToDouble();
@@ -174,6 +222,9 @@ int main(int argc, char **argv) {
   std::optional<TargetDescription> target = lookupTarget(targetName);
   if (!target)
     return fail("unknown --target '" + targetName + "'");
+  if (!tileSpec.empty())
+    if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
+      return fail(err);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

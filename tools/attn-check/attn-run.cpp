@@ -1,7 +1,7 @@
 //===- attn-run.cpp - run a compiled attention kernel against fp64 --------===//
 //
 //   attn-run --lib k.so --entry model_layer0 --q 1,8,128,64 --k 1,2,128,64
-//            --v 1,2,128,64 [--dtype f32] [--mask causal] [--scale S]
+//            --v 1,2,128,64 [--dtype f32] [--mask SPEC] [--scale S]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N]
 //
@@ -153,10 +153,9 @@ int main(int argc, char **argv) {
   p.batch = qs[0], p.heads = qs[1], p.qLen = qs[2], p.headDim = qs[3];
   p.kvHeads = ks[1], p.kvLen = ks[2], p.valueDim = vs[3];
   p.scale = scale;
-  if (maskName == "causal")
-    p.mask = Mask::Causal;
-  else if (maskName != "none")
-    usage("--mask must be none or causal");
+  std::string maskError;
+  if (!Mask::parse(maskName, p.mask, maskError))
+    usage(("--mask: " + maskError).c_str());
   if (p.kvHeads <= 0 || p.heads % p.kvHeads != 0)
     usage("query heads must be a multiple of key heads");
   if (tol < 0)

@@ -43,6 +43,11 @@ static cl::opt<std::string>
     targetName("target", cl::desc("Target to compile for (--list-targets)"),
                cl::init("host"), cl::cat(attncCategory));
 static cl::opt<std::string>
+    tileSpec("tile",
+             cl::desc("Override the target's attention block sizes, "
+                      "QxK (query rows x key rows)"),
+             cl::value_desc("QxK"));
+static cl::opt<std::string>
     emitPhase("emit",
               cl::desc("Stop after this phase: attn, tiled, vector, "
                        "llvm-dialect, llvm-ir, asm, obj (default obj)"),
@@ -92,6 +97,9 @@ int main(int argc, char **argv) {
   if (!target)
     return fail("unknown --target '" + targetName +
                 "' (attnc --list-targets lists them)");
+  if (!tileSpec.empty())
+    if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
+      return fail(err);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

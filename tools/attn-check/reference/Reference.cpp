@@ -2,21 +2,205 @@
 
 #include "tools/attn-check/reference/Reference.h"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 
 using namespace attn::ref;
 
-bool attn::ref::keeps(const SdpaProblem &p, int64_t i, int64_t k) {
-  int64_t qPos = p.kvLen - p.qLen + i;
-  switch (p.mask) {
-  case Mask::None:
-    return true;
-  case Mask::Causal:
-    return k <= qPos;
+namespace {
+/// A cursor over the mask text.
+struct MaskParser {
+  const std::string &text;
+  size_t pos = 0;
+  std::string error;
+
+  bool fail(const std::string &what) {
+    if (error.empty())
+      error = what + " at offset " + std::to_string(pos) + " of '" + text + "'";
+    return false;
+  }
+  bool eat(char c) {
+    if (pos < text.size() && text[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  }
+  bool expect(char c) {
+    return eat(c) || fail(std::string("expected '") + c + "'");
+  }
+  std::string word() {
+    size_t start = pos;
+    while (pos < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[pos])) ||
+            text[pos] == '_'))
+      ++pos;
+    return text.substr(start, pos - start);
+  }
+  bool integer(int64_t &out, int64_t min) {
+    std::string w = word();
+    if (w.empty() || w.find_first_not_of("0123456789") != std::string::npos)
+      return fail("expected an integer");
+    out = std::stoll(w);
+    return out >= min ||
+           fail("value " + w + " is below " + std::to_string(min));
+  }
+  bool mask(Mask &m) {
+    std::string name = word();
+    using K = Mask::Kind;
+    if (name == "none" || name == "causal") {
+      m.kind = name == "none" ? K::None : K::Causal;
+      return true;
+    }
+    if (!expect('('))
+      return false;
+    if (name == "window") {
+      m.kind = K::Window;
+      if (!integer(m.size, 1))
+        return false;
+      if (eat(',')) {
+        if (word() != "bidirectional")
+          return fail("expected 'bidirectional'");
+        m.bidirectional = true;
+      }
+    } else if (name == "strided" || name == "global") {
+      m.kind = name == "strided" ? K::Strided : K::Global;
+      if (!integer(m.size, 1))
+        return false;
+    } else if (name == "block_sparse") {
+      m.kind = K::BlockSparse;
+      if (!integer(m.blockQ, 1) || !expect(',') || !integer(m.blockK, 1) ||
+          !expect(',') || !integer(m.layoutHeads, 1) || !expect(',') ||
+          !integer(m.layoutQ, 1) || !expect(',') || !integer(m.layoutK, 1) ||
+          !expect(','))
+        return false;
+      std::string bits = word();
+      if (static_cast<int64_t>(bits.size()) !=
+              m.layoutHeads * m.layoutQ * m.layoutK ||
+          bits.find_first_not_of("01") != std::string::npos)
+        return fail("layout must be H*NQ*NK characters 0/1");
+      for (char c : bits)
+        m.layout.push_back(c == '1');
+    } else if (name == "and" || name == "or") {
+      m.kind = name == "and" ? K::And : K::Or;
+      do {
+        m.children.emplace_back();
+        if (!mask(m.children.back()))
+          return false;
+      } while (eat(','));
+    } else {
+      return fail("unknown mask '" + name + "'");
+    }
+    return expect(')');
+  }
+};
+
+int64_t floorDiv(int64_t a, int64_t b) {
+  return a >= 0 ? a / b : -((-a + b - 1) / b);
+}
+} // namespace
+
+bool Mask::parse(const std::string &text, Mask &out, std::string &error) {
+  MaskParser p{text};
+  out = Mask();
+  if (!p.mask(out) || (p.pos != text.size() && !p.fail("trailing text"))) {
+    error = p.error;
+    return false;
   }
   return true;
+}
+
+bool Mask::keeps(int64_t h, int64_t q, int64_t k) const {
+  switch (kind) {
+  case Kind::None:
+    return true;
+  case Kind::Causal:
+    return k <= q;
+  case Kind::Window:
+    return bidirectional ? std::abs(q - k) < size : (k <= q && q - k < size);
+  case Kind::Strided:
+    return (q - k) % size == 0;
+  case Kind::Global:
+    return q < size || k < size;
+  case Kind::BlockSparse: {
+    int64_t i = floorDiv(q, blockQ), j = k / blockK;
+    int64_t head = layoutHeads == 1 ? 0 : h;
+    if (i < 0 || i >= layoutQ || j >= layoutK || head >= layoutHeads)
+      return false;
+    return layout[(head * layoutQ + i) * layoutK + j] != 0;
+  }
+  case Kind::And:
+    for (const Mask &c : children)
+      if (!c.keeps(h, q, k))
+        return false;
+    return true;
+  case Kind::Or:
+    for (const Mask &c : children)
+      if (c.keeps(h, q, k))
+        return true;
+    return false;
+  }
+  return true;
+}
+
+bool Mask::headDependent() const {
+  if (kind == Kind::BlockSparse)
+    return layoutHeads > 1;
+  for (const Mask &c : children)
+    if (c.headDependent())
+      return true;
+  return false;
+}
+
+std::string Mask::str() const {
+  auto n = [](int64_t v) { return std::to_string(v); };
+  switch (kind) {
+  case Kind::None:
+    return "none";
+  case Kind::Causal:
+    return "causal";
+  case Kind::Window:
+    return "window(" + n(size) + (bidirectional ? ",bidirectional)" : ")");
+  case Kind::Strided:
+    return "strided(" + n(size) + ")";
+  case Kind::Global:
+    return "global(" + n(size) + ")";
+  case Kind::BlockSparse: {
+    std::string bits;
+    for (uint8_t b : layout)
+      bits += b ? '1' : '0';
+    return "block_sparse(" + n(blockQ) + "," + n(blockK) + "," +
+           n(layoutHeads) + "," + n(layoutQ) + "," + n(layoutK) + "," + bits +
+           ")";
+  }
+  case Kind::And:
+  case Kind::Or: {
+    std::string s = kind == Kind::And ? "and(" : "or(";
+    for (size_t i = 0; i < children.size(); ++i)
+      s += (i ? "," : "") + children[i].str();
+    return s + ")";
+  }
+  }
+  return "none";
+}
+
+bool attn::ref::keeps(const SdpaProblem &p, int64_t h, int64_t i, int64_t k) {
+  return p.mask.keeps(h, p.kvLen - p.qLen + i, k);
+}
+
+int64_t attn::ref::keptPairs(const SdpaProblem &p) {
+  if (p.mask.isNone())
+    return p.heads * p.qLen * p.kvLen * p.batch;
+  // Every head alike unless the pattern depends on the head.
+  int64_t heads = p.mask.headDependent() ? p.heads : 1, kept = 0;
+  for (int64_t h = 0; h < heads; ++h)
+    for (int64_t i = 0; i < p.qLen; ++i)
+      for (int64_t k = 0; k < p.kvLen; ++k)
+        kept += keeps(p, h, i, k);
+  return kept * p.batch * (p.heads / heads);
 }
 
 template <typename T>
@@ -37,7 +221,7 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
     for (int64_t i = 0; i < p.qLen; ++i) {
       T maxScore = negInf;
       for (int64_t j = 0; j < p.kvLen; ++j) {
-        if (!keeps(p, i, j)) {
+        if (!keeps(p, h, i, j)) {
           scores[j] = negInf;
           continue;
         }

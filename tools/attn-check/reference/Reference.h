@@ -16,8 +16,43 @@
 
 namespace attn::ref {
 
-/// Mask patterns the reference evaluates (SEMANTICS.md, "Mask patterns").
-enum class Mask { None, Causal };
+/// A mask pattern as the reference evaluates it (SEMANTICS.md, "Mask
+/// patterns"): a tree written in a small text form shared by attn-check,
+/// attn-run and attn-bench,
+///
+///   none | causal | window(W) | window(W,bidirectional) | strided(S)
+///   | global(G) | block_sparse(BQ,BK,H,NQ,NK,BITS) | and(M,M...) | or(M,M...)
+///
+/// where BITS is the layout, H * NQ * NK characters '0'/'1' in row-major
+/// order (H = 1 for a layout shared by all heads).
+struct Mask {
+  enum class Kind {
+    None,
+    Causal,
+    Window,
+    Strided,
+    Global,
+    BlockSparse,
+    And,
+    Or
+  } kind = Kind::None;
+  int64_t size = 0;           // window width, stride or global tokens
+  bool bidirectional = false; // window
+  int64_t blockQ = 0, blockK = 0, layoutHeads = 0, layoutQ = 0, layoutK = 0;
+  std::vector<uint8_t> layout; // block_sparse
+  std::vector<Mask> children;  // and / or
+
+  /// Parses the text form; returns false (with `error` set) when malformed.
+  static bool parse(const std::string &text, Mask &out, std::string &error);
+  /// Whether (query head `h`, absolute query position `q`, key position
+  /// `k`) is kept.
+  bool keeps(int64_t h, int64_t q, int64_t k) const;
+  bool isNone() const { return kind == Kind::None; }
+  /// Whether some head keeps different pairs than head 0.
+  bool headDependent() const;
+  /// The text form (inverse of parse).
+  std::string str() const;
+};
 
 /// An attn.sdpa problem: Q [B,Hq,Lq,D], K [B,Hkv,Lk,D], V [B,Hkv,Lk,Dv].
 struct SdpaProblem {
@@ -25,7 +60,7 @@ struct SdpaProblem {
           valueDim = 1;
   /// The scale; <= 0 means the default 1/sqrt(D).
   double scale = 0;
-  Mask mask = Mask::None;
+  Mask mask;
 
   int64_t queryElements() const { return batch * heads * qLen * headDim; }
   int64_t keyElements() const { return batch * kvHeads * kvLen * headDim; }
@@ -45,9 +80,12 @@ template <typename T>
 void sdpaUnits(const SdpaProblem &p, const T *q, const T *k, const T *v, T *out,
                int64_t unitBegin, int64_t unitEnd);
 
-/// Whether the mask keeps key position `k` for query row `i` of `p`
-/// (positions aligned bottom-right).
-bool keeps(const SdpaProblem &p, int64_t i, int64_t k);
+/// Whether the mask keeps key position `k` for query row `i` of head `h` of
+/// `p` (positions aligned bottom-right).
+bool keeps(const SdpaProblem &p, int64_t h, int64_t i, int64_t k);
+
+/// The number of (q, k) pairs the mask keeps over all batches and heads.
+int64_t keptPairs(const SdpaProblem &p);
 
 /// A seeded generator of uniform values in [-1, 1] (splitmix64): the same
 /// seed gives the same inputs on every machine.

@@ -1,0 +1,54 @@
+// RUN: attn-opt %s --split-input-file --attn-tile-flash="q-block=16 kv-block=16" | FileCheck %s
+
+// Block classification of a static pattern: per query block, the compact
+// list of the key blocks it visits (CSR offsets, entries = block * 2 +
+// partial). window<5> on 37 positions in 16 x 16 blocks:
+//   q-block 0 [0, 16):  k-block 0 (partial)
+//   q-block 1 [16, 32): k-blocks 0, 1 (partial)
+//   q-block 2 [32, 37): k-blocks 1, 2 (partial)
+// The loop runs over list entries; only partial entries evaluate the mask.
+// CHECK-LABEL: func.func @window
+// CHECK-DAG: %[[ENTRIES:.*]] = arith.constant dense<[1, 1, 3, 3, 5]> : tensor<5xi32>
+// CHECK-DAG: %[[OFFSETS:.*]] = arith.constant dense<[0, 1, 3, 5]> : tensor<4xi32>
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %[[QB:.*]]) in (1, 2, 3)
+// CHECK: tensor.extract %[[OFFSETS]][%[[QB]]]
+// CHECK: scf.for %[[T:.*]] = %{{.*}} to %{{.*}} step %c1
+// CHECK: %[[E:.*]] = tensor.extract %[[ENTRIES]][%[[T]]]
+// CHECK: %[[B:.*]] = arith.shrui %[[E]]
+// CHECK: %[[PART:.*]] = arith.andi %[[E]]
+// CHECK: %[[NEEDS:.*]] = arith.trunci %[[PART]] : i32 to i1
+// CHECK: scf.if %[[NEEDS]]
+// CHECK-NOT: tensor<37x37xf32>
+func.func @window(%q: tensor<1x2x37x16xf32>, %k: tensor<1x2x37x16xf32>, %v: tensor<1x2x37x16xf32>) -> tensor<1x2x37x16xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.window<5>} : (tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32>, tensor<1x2x37x16xf32>) -> tensor<1x2x37x16xf32>
+  return %o : tensor<1x2x37x16xf32>
+}
+
+// -----
+
+// A block-sparse layout aligned with the tiles: every visited block is full
+// (even entries), so the mask is never evaluated at run time. Per-head
+// layouts give one list per (head, query block). The 32 queries sit at
+// positions 16..47 (bottom-right), layout rows 1 and 2:
+//   head 0: [1, 0, 1] -> k-blocks 0, 2;  [0, 1, 0] -> 1
+//   head 1: [1, 1, 0] -> k-blocks 0, 1;  [0, 0, 1] -> 2
+// CHECK-LABEL: func.func @block_sparse_aligned
+// CHECK-DAG: arith.constant dense<[0, 4, 2, 0, 2, 4]> : tensor<6xi32>
+// CHECK-DAG: arith.constant dense<[0, 2, 3, 5, 6]> : tensor<5xi32>
+func.func @block_sparse_aligned(%q: tensor<1x2x32x16xf32>, %k: tensor<1x2x48x16xf32>, %v: tensor<1x2x48x16xf32>) -> tensor<1x2x32x16xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.block_sparse<16, 16, dense<[[[0, 0, 0], [1, 0, 1], [0, 1, 0]], [[0, 0, 0], [1, 1, 0], [0, 0, 1]]]> : tensor<2x3x3xi8>>} : (tensor<1x2x32x16xf32>, tensor<1x2x48x16xf32>, tensor<1x2x48x16xf32>) -> tensor<1x2x32x16xf32>
+  return %o : tensor<1x2x32x16xf32>
+}
+
+// -----
+
+// Dynamic sizes cannot be classified at compile time: every key block is
+// visited with the mask evaluated.
+// CHECK-LABEL: func.func @window_dynamic
+// CHECK-NOT: tensor<{{[0-9]+}}xi32>
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c16
+// CHECK: scf.if %true
+func.func @window_dynamic(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v: tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.window<6>} : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>
+  return %o : tensor<1x2x?x16xf32>
+}
