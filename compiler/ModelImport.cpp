@@ -522,7 +522,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     }
     Value out =
         SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
-                       body->getArgument(2), scale, mask);
+                       body->getArgument(2), /*bias=*/Value(), scale, mask,
+                       /*modifiers=*/ArrayAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -9,9 +9,12 @@
 #include "dialects/Attn/AttnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -453,4 +456,145 @@ bool OrAttr::isHeadDependent() const { return anyHeadDependent(getMasks()); }
 LogicalResult OrAttr::verifyShape(function_ref<InFlightDiagnostic()> emitError,
                                   int64_t heads, int64_t lq, int64_t lk) const {
   return verifyAllShapes(getMasks(), emitError, heads, lq, lk);
+}
+
+//===----------------------------------------------------------------------===//
+// Score modifiers
+//===----------------------------------------------------------------------===//
+
+namespace {
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+}
+
+/// Position difference k - q as f32.
+Value distance(OpBuilder &b, Location loc, Value q, Value k) {
+  Value d = arith::IndexCastOp::create(b, loc, b.getI64Type(),
+                                       arith::SubIOp::create(b, loc, k, q));
+  return arith::SIToFPOp::create(b, loc, b.getF32Type(), d);
+}
+
+/// Checks that a per-head table has 1 or `heads` rows.
+LogicalResult checkHeads(function_ref<InFlightDiagnostic()> emitError,
+                         StringRef what, int64_t rows, int64_t heads) {
+  if (rows == 1 || ShapedType::isDynamic(heads) || rows == heads)
+    return success();
+  return emitError() << what << " has " << rows << " entries but the op has "
+                     << heads << " query heads";
+}
+
+/// Reads entry [row, col] of a constant f32 table (rows broadcast when 1),
+/// given index values.
+Value tableEntry(OpBuilder &b, Location loc, DenseFPElementsAttr table,
+                 Value head, Value col) {
+  auto type = cast<ShapedType>(table.getType());
+  auto f32Table = cast<DenseElementsAttr>(table).mapValues(
+      b.getF32Type(), [](const APFloat &v) {
+        bool lost;
+        APFloat f = v;
+        f.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+        return f.bitcastToAPInt();
+      });
+  Value t = arith::ConstantOp::create(b, loc, cast<TypedAttr>(f32Table));
+  SmallVector<Value> idx;
+  if (type.getRank() == 2)
+    idx.push_back(type.getDimSize(0) == 1
+                      ? arith::ConstantIndexOp::create(b, loc, 0).getResult()
+                      : head);
+  idx.push_back(col);
+  return tensor::ExtractOp::create(b, loc, t, idx);
+}
+} // namespace
+
+LogicalResult SoftcapAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                  APFloat capValue) {
+  double cap = capValue.convertToDouble();
+  if (!(cap > 0) || !std::isfinite(cap))
+    return emitError() << "softcap must be a finite positive number, found "
+                       << cap;
+  return success();
+}
+
+Attribute SoftcapAttr::parse(AsmParser &parser, Type) {
+  double cap = 0;
+  SMLoc loc = parser.getCurrentLocation();
+  if (parser.parseLess() || parser.parseFloat(cap) || parser.parseGreater())
+    return {};
+  return parser.getChecked<SoftcapAttr>(loc, parser.getContext(), APFloat(cap));
+}
+
+void SoftcapAttr::print(AsmPrinter &printer) const {
+  printer << "<" << getCap().convertToDouble() << ">";
+}
+
+Value SoftcapAttr::build(OpBuilder &b, Location loc, Value score, Value, Value,
+                         Value, Value) const {
+  Value cap = f32Const(b, loc, getCap().convertToDouble());
+  Value t =
+      math::TanhOp::create(b, loc, arith::DivFOp::create(b, loc, score, cap));
+  return arith::MulFOp::create(b, loc, cap, t);
+}
+
+LogicalResult AlibiAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                DenseFPElementsAttr slopes) {
+  auto type = cast<ShapedType>(slopes.getType());
+  if (type.getRank() != 1 || type.getNumElements() == 0)
+    return emitError() << "alibi slopes must be a non-empty 1-D tensor, one "
+                          "per query head";
+  return success();
+}
+
+LogicalResult
+AlibiAttr::verifyShape(function_ref<InFlightDiagnostic()> emitError,
+                       int64_t heads) const {
+  return checkHeads(emitError, "alibi slopes",
+                    cast<ShapedType>(getSlopes().getType()).getDimSize(0),
+                    heads);
+}
+
+Value AlibiAttr::build(OpBuilder &b, Location loc, Value score, Value,
+                       Value head, Value q, Value k) const {
+  auto type = cast<ShapedType>(getSlopes().getType());
+  Value idx = type.getDimSize(0) == 1
+                  ? arith::ConstantIndexOp::create(b, loc, 0).getResult()
+                  : head;
+  Value slope = tableEntry(b, loc, getSlopes(), Value(), idx);
+  return arith::AddFOp::create(
+      b, loc, score,
+      arith::MulFOp::create(b, loc, slope, distance(b, loc, q, k)));
+}
+
+LogicalResult
+RelativeBiasAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                         int64_t maxDistance, DenseFPElementsAttr table) {
+  if (maxDistance < 0)
+    return emitError() << "relative_bias max distance must be >= 0, found "
+                       << maxDistance;
+  auto type = cast<ShapedType>(table.getType());
+  if (type.getRank() != 2 || type.getDimSize(1) != 2 * maxDistance + 1)
+    return emitError() << "relative_bias table must be [heads, "
+                       << 2 * maxDistance + 1 << "] (2 * max distance + 1)";
+  return success();
+}
+
+LogicalResult
+RelativeBiasAttr::verifyShape(function_ref<InFlightDiagnostic()> emitError,
+                              int64_t heads) const {
+  return checkHeads(emitError, "relative_bias table",
+                    cast<ShapedType>(getTable().getType()).getDimSize(0),
+                    heads);
+}
+
+Value RelativeBiasAttr::build(OpBuilder &b, Location loc, Value score, Value,
+                              Value head, Value q, Value k) const {
+  int64_t m = getMaxDistance();
+  Value d = arith::SubIOp::create(b, loc, k, q);
+  d = arith::MaxSIOp::create(b, loc, d,
+                             arith::ConstantIndexOp::create(b, loc, -m));
+  d = arith::MinSIOp::create(b, loc, d,
+                             arith::ConstantIndexOp::create(b, loc, m));
+  Value col = arith::AddIOp::create(b, loc, d,
+                                    arith::ConstantIndexOp::create(b, loc, m));
+  return arith::AddFOp::create(b, loc, score,
+                               tableEntry(b, loc, getTable(), head, col));
 }

@@ -79,6 +79,33 @@ def Attn_MaskAttrInterface : AttrInterface<"MaskAttrInterface"> {
   ];
 }
 
+def Attn_ScoreModAttrInterface : AttrInterface<"ScoreModAttrInterface"> {
+  let cppNamespace = "::mlir::attn";
+  let description = [{
+    A named score modifier: rewrites each (scaled) score from the score and
+    its coordinates (batch, query head, absolute query position, key
+    position), like a `score_mod` region of attn.sdpa (SEMANTICS.md,
+    "Score modifiers").
+  }];
+  let methods = [
+    InterfaceMethod<
+      /*desc=*/[{Builds the modified f32 score from `score` (f32) and the
+                 `index` values `batch`, `head`, `q` and `k`.}],
+      /*retTy=*/"::mlir::Value", /*methodName=*/"build",
+      /*args=*/(ins "::mlir::OpBuilder &":$builder, "::mlir::Location":$loc,
+                    "::mlir::Value":$score, "::mlir::Value":$batch,
+                    "::mlir::Value":$head, "::mlir::Value":$q,
+                    "::mlir::Value":$k)>,
+    InterfaceMethod<
+      /*desc=*/[{Checks the modifier against an op with `heads` query heads
+                 (possibly ShapedType::kDynamic).}],
+      /*retTy=*/"::llvm::LogicalResult", /*methodName=*/"verifyShape",
+      /*args=*/(ins "::llvm::function_ref<::mlir::InFlightDiagnostic()>":$emitError,
+                    "int64_t":$heads),
+      /*methodBody=*/"", /*defaultImplementation=*/"return ::mlir::success();">,
+  ];
+}
+
 class Attn_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<Attn_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -208,6 +235,60 @@ def Attn_OrAttr : Attn_Attr<"Or", "or",
   }];
   let parameters = (ins ArrayRefParameter<"::mlir::attn::MaskAttrInterface">:$masks);
   let assemblyFormat = "`<` $masks `>`";
+  let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Score modifiers
+//===----------------------------------------------------------------------===//
+
+def Attn_SoftcapAttr : Attn_Attr<"Softcap", "softcap",
+    [DeclareAttrInterfaceMethods<Attn_ScoreModAttrInterface>]> {
+  let summary = "logit soft-capping: S' = cap * tanh(S / cap)";
+  let description = [{
+    Gemma 2 / Grok style soft-capping of the attention logits.
+
+    ```mlir
+    {modifiers = [#attn.softcap<50.0>]}
+    ```
+  }];
+  let parameters = (ins APFloatParameter<"the cap">:$cap);
+  let hasCustomAssemblyFormat = 1;
+  let genVerifyDecl = 1;
+}
+
+def Attn_AlibiAttr : Attn_Attr<"Alibi", "alibi",
+    [DeclareAttrInterfaceMethods<Attn_ScoreModAttrInterface, ["verifyShape"]>]> {
+  let summary = "ALiBi linear biases: S' = S + slope[h] * (k - q)";
+  let description = [{
+    Attention with linear biases (Press et al. 2022): one slope per query
+    head, f32. The usual slopes for H heads are 2^(-8 i / H), i = 1..H.
+
+    ```mlir
+    {modifiers = [#attn.alibi<dense<[0.5, 0.25]> : tensor<2xf32>>]}
+    ```
+  }];
+  let parameters = (ins "::mlir::DenseFPElementsAttr":$slopes);
+  let assemblyFormat = "`<` $slopes `>`";
+  let genVerifyDecl = 1;
+}
+
+def Attn_RelativeBiasAttr : Attn_Attr<"RelativeBias", "relative_bias",
+    [DeclareAttrInterfaceMethods<Attn_ScoreModAttrInterface, ["verifyShape"]>]> {
+  let summary = "relative position bias: S' = S + table[h][clamp(k - q)]";
+  let description = [{
+    A learned bias per head and clamped relative distance:
+    `table[h][clamp(k - q, -max_distance, max_distance) + max_distance]`,
+    table f32 of shape [Hq, 2 * max_distance + 1] (or [1, ...] shared by
+    all heads).
+
+    ```mlir
+    {modifiers = [#attn.relative_bias<2, dense<[[0.1, 0.2, 0.3, 0.2, 0.1]]> : tensor<1x5xf32>>]}
+    ```
+  }];
+  let parameters = (ins "int64_t":$maxDistance,
+                        "::mlir::DenseFPElementsAttr":$table);
+  let assemblyFormat = "`<` $maxDistance `,` $table `>`";
   let genVerifyDecl = 1;
 }
 

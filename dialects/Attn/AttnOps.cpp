@@ -138,9 +138,51 @@ LogicalResult SdpaOp::verify() {
       return emitOpError() << "scale must be a finite positive number, found "
                            << scale;
   }
+  int64_t lk = firstStatic({k[kLen], v[kLen]});
   if (std::optional<MaskAttrInterface> mask = getMask())
-    return mask->verifyShape([&] { return emitOpError(); }, q[kHeads], q[kLen],
-                             firstStatic({k[kLen], v[kLen]}));
+    if (failed(mask->verifyShape([&] { return emitOpError(); }, q[kHeads],
+                                 q[kLen], lk)))
+      return failure();
+  if (std::optional<ArrayAttr> mods = getModifiers())
+    for (Attribute a : *mods)
+      if (failed(cast<ScoreModAttrInterface>(a).verifyShape(
+              [&] { return emitOpError(); }, q[kHeads])))
+        return failure();
+
+  // bias: [B | 1, Hq | 1, Lq, Lk], any float type.
+  if (Value bias = getBias()) {
+    auto type = cast<RankedTensorType>(bias.getType());
+    if (type.getRank() != 4)
+      return emitOpError() << "bias must be rank 4 [B | 1, Hq | 1, Lq, Lk], "
+                              "found rank "
+                           << type.getRank();
+    ArrayRef<int64_t> bs = type.getShape();
+    const char *names[] = {"batch size", "query head count",
+                           "query sequence length", "key sequence length"};
+    int64_t expected[] = {q[kBatch], q[kHeads], q[kLen], lk};
+    for (int i = 0; i < 4; ++i) {
+      bool broadcast = i < 2 && bs[i] == 1;
+      if (!broadcast &&
+          failed(checkSame(op, names[i], "bias", bs[i],
+                           i == 3 ? "key" : "query", expected[i])))
+        return failure();
+    }
+  }
+
+  // score_mod: (f32, index, index, index, index) -> f32.
+  Region &region = getScoreMod();
+  if (!region.empty()) {
+    Block &block = region.front();
+    Builder b(getContext());
+    SmallVector<Type> expectedArgs = {b.getF32Type(), b.getIndexType(),
+                                      b.getIndexType(), b.getIndexType(),
+                                      b.getIndexType()};
+    if (block.getArgumentTypes() != ArrayRef<Type>(expectedArgs))
+      return emitOpError()
+             << "score_mod region must take (score: f32, batch: index, "
+                "head: index, q: index, k: index), found "
+             << block.getNumArguments() << " arguments";
+  }
   return success();
 }
 
@@ -190,11 +232,13 @@ struct RefineResultType : OpRewritePattern<SdpaOp> {
     RankedTensorType inferred = op.inferResultType();
     if (inferred == op.getResultType())
       return failure();
-    auto refined = SdpaOp::create(rewriter, op.getLoc(), inferred,
-                                  op.getQuery(), op.getKey(), op.getValue(),
-                                  op.getScaleAttr(), op.getMaskAttr());
-    rewriter.replaceOpWithNewOp<tensor::CastOp>(op, op.getResultType(),
-                                                refined.getResult());
+    // Retype in place (the op keeps its bias, attributes and region) and
+    // cast back for the users.
+    RankedTensorType old = op.getResultType();
+    rewriter.setInsertionPointAfter(op);
+    auto cast = tensor::CastOp::create(rewriter, op.getLoc(), old, op);
+    rewriter.modifyOpInPlace(op, [&] { op.getResult().setType(inferred); });
+    rewriter.replaceAllUsesExcept(op.getResult(), cast.getResult(), cast);
     return success();
   }
 };

@@ -10,6 +10,7 @@
 
 include "dialects/Attn/AttnDialect.td"
 include "dialects/Attn/AttnAttrs.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
@@ -18,7 +19,8 @@ def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 // SdpaOp
 //===----------------------------------------------------------------------===//
 
-def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
+def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
+                                   RecursivelySpeculatable]> {
   let summary = "scaled dot-product attention, dense or masked";
   let description = [{
     Computes, for every batch `b` and query head `h` (SEMANTICS.md, "Dense
@@ -26,9 +28,18 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
 
     ```
     S[q,k]  = scale * sum_d Q[b,h,q,d] * K[b,h/G,k,d]      G = Hq / Hkv
-    S'[q,k] = mask(q,k) ? S[q,k] : -inf
+    S'[q,k] = mask(q,k) ? mod(S[q,k]) : -inf
     O[b,h]  = softmax_k(S') . V[b,h/G]
     ```
+
+    The score modification `mod` is, in this order: the additive `bias`
+    tensor (an operand, [B | 1, Hq | 1, Lq, Lk], broadcast over unit
+    dimensions), the named `modifiers` in list order (`#attn.softcap`,
+    `#attn.alibi`, `#attn.relative_bias`), then the `score_mod` region.
+    The region is FlexAttention's `score_mod`: its block arguments are the
+    score (f32) and its batch, query head, absolute query position and key
+    position (`index`); it yields the new score with `attn.yield`, and may
+    use values defined above it (tensors included).
 
     Shapes: `query` [B, Hq, Lq, D], `key` [B, Hkv, Lk, D], `value`
     [B, Hkv, Lk, Dv], result [B, Hq, Lq, Dv]. Hq must be a multiple of Hkv
@@ -47,17 +58,32 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
         : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
            tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
     ```
+
+    A score modifier written as a region (a soft cap of 20 on odd heads):
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v score_mod {
+    ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+      ...
+      attn.yield %t : f32
+    } : (...) -> ...
+    ```
   }];
 
   let arguments = (ins Attn_FloatTensor:$query,
                        Attn_FloatTensor:$key,
                        Attn_FloatTensor:$value,
+                       Optional<Attn_FloatTensor>:$bias,
                        OptionalAttr<F32Attr>:$scale,
-                       OptionalAttr<Attn_MaskAttrInterface>:$mask);
+                       OptionalAttr<Attn_MaskAttrInterface>:$mask,
+                       OptionalAttr<TypedArrayAttrBase<Attn_ScoreModAttrInterface,
+                           "score modifiers">>:$modifiers);
   let results = (outs Attn_FloatTensor:$result);
+  let regions = (region MaxSizedRegion<1>:$score_mod);
 
   let assemblyFormat = [{
-    $query `,` $key `,` $value attr-dict `:`
+    $query `,` $key `,` $value (`bias` `(` $bias^ `:` type($bias) `)`)?
+    attr-dict (`score_mod` $score_mod^)? `:`
     `(` type($query) `,` type($key) `,` type($value) `)` `->` type($result)
   }];
 
@@ -75,10 +101,26 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [Pure]> {
     /// The result type implied by the operand shapes: [B, Hq, Lq, Dv], each
     /// dimension taken from whichever operand has it static.
     RankedTensorType inferResultType();
+
+    /// Whether any score modification (bias, modifiers, region) is present.
+    bool hasScoreMods() {
+      return getBias() || getModifiers() || !getScoreMod().empty();
+    }
   }];
 
   let hasVerifier = 1;
   let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// YieldOp
+//===----------------------------------------------------------------------===//
+
+def Attn_YieldOp : Attn_Op<"yield", [Pure, Terminator, HasParent<"SdpaOp">,
+                                     ReturnLike]> {
+  let summary = "yields the modified score of a score_mod region";
+  let arguments = (ins F32:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 #endif // ATTN_OPS_TD

@@ -21,6 +21,7 @@
 
 #include "passes/Transforms/Passes.h"
 #include "passes/Utils/LinalgBuilder.h"
+#include "passes/Utils/ScoreMods.h"
 
 #include "dialects/Attn/AttnOps.h"
 
@@ -124,6 +125,8 @@ private:
   /// The work item's head induction variable: its query head, or, packed,
   /// its KV head.
   Value itemHead;
+  /// The work item's batch induction variable.
+  Value itemBatch;
 };
 
 Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
@@ -234,6 +237,38 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
 
   AffineMap id1 = b.getMultiDimIdentityMap(1);
   AffineMap rows = lb.map(2, {0});
+  // Row r of the tile: query row i of the op (positions qOffset + i) in
+  // head `head` (packed tiles hold G heads of Lq rows each).
+  auto rowCoords = [&](OpBuilder &nb, Location nl, Value row,
+                       Value &head) -> Value {
+    head = itemHead;
+    if (!packedLq)
+      return arith::AddIOp::create(nb, nl, q0, row);
+    Value lqV = arith::ConstantIndexOp::create(nb, nl, packedLq);
+    head = arith::AddIOp::create(
+        nb, nl,
+        arith::MulIOp::create(nb, nl, itemHead,
+                              arith::ConstantIndexOp::create(nb, nl, groupC)),
+        arith::DivUIOp::create(nb, nl, row, lqV));
+    return arith::RemUIOp::create(nb, nl, row, lqV);
+  };
+  if (op.hasScoreMods()) {
+    // Score modifications apply to every visited block.
+    s = linalg::GenericOp::create(
+            b, loc, s.getType(), ValueRange{}, ValueRange{s},
+            ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value head;
+              Value i =
+                  rowCoords(nb, nl, linalg::IndexOp::create(nb, nl, 0), head);
+              Value j = linalg::IndexOp::create(nb, nl, 1);
+              ScoreCoords at{itemBatch, head, i,
+                             arith::AddIOp::create(nb, nl, i, qOffset),
+                             arith::AddIOp::create(nb, nl, k0, j)};
+              LB::yield(nb, nl, buildScoreMods(nb, nl, op, a[0], at));
+            })
+            .getResult(0);
+  }
   if (needsMask) {
     MaskAttrInterface mask = *op.getMask();
     auto ifOp = scf::IfOp::create(
@@ -244,23 +279,11 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                   tb, tl, s.getType(), ValueRange{}, ValueRange{s},
                   ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                    Value row = linalg::IndexOp::create(nb, nl, 0);
-                    Value i = row, head = itemHead;
-                    if (packedLq) {
-                      Value lqV =
-                          arith::ConstantIndexOp::create(nb, nl, packedLq);
-                      i = arith::RemUIOp::create(nb, nl, row, lqV);
-                      // Row r is head hkv * G + r / Lq.
-                      head = arith::AddIOp::create(
-                          nb, nl,
-                          arith::MulIOp::create(
-                              nb, nl, itemHead,
-                              arith::ConstantIndexOp::create(nb, nl, groupC)),
-                          arith::DivUIOp::create(nb, nl, row, lqV));
-                    }
+                    Value head;
+                    Value i = rowCoords(
+                        nb, nl, linalg::IndexOp::create(nb, nl, 0), head);
                     Value j = linalg::IndexOp::create(nb, nl, 1);
-                    Value qPos = arith::AddIOp::create(
-                        nb, nl, arith::AddIOp::create(nb, nl, q0, i), qOffset);
+                    Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
                     Value kPos = arith::AddIOp::create(nb, nl, k0, j);
                     Value keep = mask.buildKeeps(nb, nl, head, qPos, kPos);
                     LB::yield(
@@ -518,6 +541,7 @@ Value FlashLowering::lower() {
         qb = forall.getInductionVar(2);
   Value split = splits > 1 ? forall.getInductionVar(3) : Value();
   itemHead = hi;
+  itemBatch = bi;
   // Query positions this work item covers: [q0, q0 + rowSpan).
   Value q0, br, rowSpan, kvHead;
   if (packedLq) {

@@ -79,6 +79,53 @@ static cl::opt<bool> keepTemps("keep-temps",
 
 namespace {
 
+/// The reference's text form of the op's named modifiers and score_mod
+/// region (Reference.h, ScoreMod). A region is user code the reference
+/// cannot read: a test states what it computes with a string attribute
+/// `attn.reference_score_mod` on the op, in the same text form.
+FailureOr<std::string> modsSpec(SdpaOp op) {
+  std::string spec;
+  auto num = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.9g", x);
+    return std::string(buf);
+  };
+  auto join = [&](std::string item) {
+    spec += (spec.empty() ? "" : ";") + item;
+  };
+  if (std::optional<ArrayAttr> mods = op.getModifiers())
+    for (Attribute a : *mods) {
+      if (auto sc = dyn_cast<SoftcapAttr>(a)) {
+        join("softcap(" + num(sc.getCap().convertToDouble()) + ")");
+      } else if (auto al = dyn_cast<AlibiAttr>(a)) {
+        std::string s = "alibi(";
+        for (auto [i, x] : llvm::enumerate(al.getSlopes().getValues<APFloat>()))
+          s += (i ? "," : "") + num(x.convertToDouble());
+        join(s + ")");
+      } else if (auto rb = dyn_cast<RelativeBiasAttr>(a)) {
+        auto type = cast<ShapedType>(rb.getTable().getType());
+        std::string s = "relbias(" + std::to_string(rb.getMaxDistance()) + "," +
+                        std::to_string(type.getDimSize(0));
+        for (APFloat x : rb.getTable().getValues<APFloat>())
+          s += "," + num(x.convertToDouble());
+        join(s + ")");
+      } else {
+        return op.emitError("attn-check's reference does not know the "
+                            "modifier ")
+               << a;
+      }
+    }
+  if (!op.getScoreMod().empty()) {
+    auto stated = op->getAttrOfType<StringAttr>("attn.reference_score_mod");
+    if (!stated)
+      return op.emitError("attn-check's reference cannot evaluate a "
+                          "score_mod region: state what it computes with "
+                          "attn.reference_score_mod = \"...\" on the op");
+    join(stated.str());
+  }
+  return spec;
+}
+
 /// The reference's text form of a mask pattern (Reference.h, Mask).
 FailureOr<std::string> maskSpec(MaskAttrInterface mask) {
   auto list = [](StringRef name,
@@ -123,7 +170,7 @@ FailureOr<std::string> maskSpec(MaskAttrInterface mask) {
 /// One entry point to run: its attn.sdpa and the runner's shape arguments.
 struct Check {
   std::string entry;
-  std::string q, k, v, dtype, mask;
+  std::string q, k, v, bias, dtype, mask, mods;
   std::optional<double> scale;
 };
 
@@ -195,6 +242,27 @@ FailureOr<Check> describe(func::FuncOp fn) {
   if (failed(q) || failed(k) || failed(v))
     return failure();
   c.q = *q, c.k = *k, c.v = *v;
+  // attn-run passes query, key, value (and bias) as the entry's inputs in
+  // that order.
+  SmallVector<Value> inputs = {op.getQuery(), op.getKey(), op.getValue()};
+  if (Value bias = op.getBias()) {
+    FailureOr<std::string> b = shape(bias);
+    if (failed(b))
+      return failure();
+    c.bias = *b;
+    inputs.push_back(bias);
+  }
+  for (auto [i, in] : llvm::enumerate(inputs))
+    if (argIndex(in) != i)
+      return op.emitError("attn-check needs the entry point's arguments to "
+                          "be (query, key, value[, bias]) in this order");
+  if (fn.getNumArguments() != inputs.size())
+    return op.emitError("attn-check needs every entry point argument to be "
+                        "an operand of attn.sdpa");
+  FailureOr<std::string> mods = modsSpec(op);
+  if (failed(mods))
+    return failure();
+  c.mods = *mods;
   c.dtype = dtypeName(op.getQueryType().getElementType()).str();
   c.mask = "none";
   if (std::optional<MaskAttrInterface> mask = op.getMask()) {
@@ -285,12 +353,16 @@ int main(int argc, char **argv) {
                              c.dtype,
                              "--mask",
                              c.mask,
+                             "--mods",
+                             c.mods,
                              "--seed",
                              std::to_string(seed),
                              "--threads",
                              std::to_string(threads),
                              "--layout",
                              layout});
+    if (!c.bias.empty())
+      args.insert(args.end(), {"--bias", c.bias});
     if (c.scale) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);

@@ -2,6 +2,7 @@
 //
 //   attn-run --lib k.so --entry model_layer0 --q 1,8,128,64 --k 1,2,128,64
 //            --v 1,2,128,64 [--dtype f32] [--mask SPEC] [--scale S]
+//            [--bias B,H,Lq,Lk] [--mods SPEC;SPEC...]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N]
 //
@@ -35,6 +36,11 @@ namespace {
 using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
                                   const attn_tensor_t *, const attn_tensor_t *,
                                   attn_tensor_t *);
+/// An entry point whose fourth input is the additive bias tensor.
+using BiasEntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
+                                      const attn_tensor_t *,
+                                      const attn_tensor_t *,
+                                      const attn_tensor_t *, attn_tensor_t *);
 
 [[noreturn]] void usage(const char *message) {
   std::fprintf(stderr, "attn-run: error: %s\n", message);
@@ -99,9 +105,10 @@ struct Buffer {
 
 int main(int argc, char **argv) {
   const char *lib = nullptr, *entry = nullptr;
-  int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0};
-  bool haveQ = false, haveK = false, haveV = false, bshd = false;
-  std::string dtypeName = "f32", maskName = "none";
+  int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0}, bs[4] = {0};
+  bool haveQ = false, haveK = false, haveV = false, haveBias = false,
+       bshd = false;
+  std::string dtypeName = "f32", maskName = "none", modsText;
   double scale = 0, tol = -1;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
@@ -126,6 +133,10 @@ int main(int argc, char **argv) {
       dtypeName = value();
     else if (a == "--mask")
       maskName = value();
+    else if (a == "--mods")
+      modsText = value();
+    else if (a == "--bias")
+      haveBias = parseShape(value(), bs);
     else if (a == "--scale")
       scale = std::atof(value());
     else if (a == "--seed")
@@ -156,6 +167,14 @@ int main(int argc, char **argv) {
   std::string maskError;
   if (!Mask::parse(maskName, p.mask, maskError))
     usage(("--mask: " + maskError).c_str());
+  if (!ScoreMod::parseList(modsText, p.mods, maskError))
+    usage(("--mods: " + maskError).c_str());
+  if (haveBias) {
+    if ((bs[0] != 1 && bs[0] != qs[0]) || (bs[1] != 1 && bs[1] != qs[1]) ||
+        bs[2] != qs[2] || bs[3] != ks[2])
+      usage("--bias must be [B | 1, Hq | 1, Lq, Lk]");
+    std::copy(bs, bs + 4, p.biasShape);
+  }
   if (p.kvHeads <= 0 || p.heads % p.kvHeads != 0)
     usage("query heads must be a multiple of key heads");
   if (tol < 0)
@@ -167,8 +186,10 @@ int main(int argc, char **argv) {
                  dlerror());
     return 2;
   }
-  auto fn = reinterpret_cast<EntryFn>(dlsym(handle, entry));
-  if (!fn) {
+  void *symbol = dlsym(handle, entry);
+  auto fn = reinterpret_cast<EntryFn>(symbol);
+  auto biasFn = reinterpret_cast<BiasEntryFn>(symbol);
+  if (!symbol) {
     std::fprintf(stderr, "attn-run: error: %s has no entry point '%s'\n", lib,
                  entry);
     return 2;
@@ -177,8 +198,14 @@ int main(int argc, char **argv) {
   int64_t os[4] = {qs[0], qs[1], qs[2], vs[3]};
   Buffer q(dtype, qs, bshd), k(dtype, ks, bshd), v(dtype, vs, bshd),
       o(dtype, os, bshd);
+  // Without --bias the bias buffer is a 1-element placeholder, never used.
+  int64_t placeholder[4] = {1, 1, 1, 1};
+  Buffer bias(dtype, haveBias ? bs : placeholder, bshd);
   Uniform rng(seed);
-  for (Buffer *b : {&q, &k, &v})
+  std::vector<Buffer *> inputs = {&q, &k, &v};
+  if (haveBias)
+    inputs.push_back(&bias);
+  for (Buffer *b : inputs)
     b->forEach([&](int64_t idx, size_t off) {
       unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
       store(dtype, rng.next(), dst);
@@ -201,7 +228,9 @@ int main(int argc, char **argv) {
   double bestMs = 1e300;
   for (int r = 0; r < std::max(repeat, 1); ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    attn_status_t st = fn(ctx, &q.desc, &k.desc, &v.desc, &o.desc);
+    attn_status_t st =
+        haveBias ? biasFn(ctx, &q.desc, &k.desc, &v.desc, &bias.desc, &o.desc)
+                 : fn(ctx, &q.desc, &k.desc, &v.desc, &o.desc);
     auto t1 = std::chrono::steady_clock::now();
     if (st) {
       std::fprintf(stderr, "attn-run: error: %s: %s\n",
@@ -217,7 +246,8 @@ int main(int argc, char **argv) {
   attn_context_destroy(ctx);
 
   std::vector<double> expected(static_cast<size_t>(p.outputElements()));
-  sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data());
+  sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
+       haveBias ? bias.exact.data() : nullptr);
   double maxErr = 0;
   int64_t worst = 0;
   bool nonFinite = false;
@@ -234,14 +264,22 @@ int main(int argc, char **argv) {
     }
   });
   bool pass = !nonFinite && maxErr <= tol;
+  std::string modsNote;
+  if (haveBias)
+    modsNote += " bias";
+  if (!modsText.empty())
+    modsNote += " mods=" + modsText;
+  // Long layouts are shown by their start.
+  std::string maskNote =
+      maskName.size() > 80 ? maskName.substr(0, 77) + "..." : maskName;
   std::printf("%s %s: Q[%lld,%lld,%lld,%lld] K[%lld,%lld,%lld,%lld] "
-              "Dv=%lld %s mask=%s layout=%s: max_abs_err=%.3g (tol %.3g) "
+              "Dv=%lld %s mask=%s%s layout=%s: max_abs_err=%.3g (tol %.3g) "
               "at element %lld, time %.3f ms\n",
               pass ? "PASS" : "FAIL", entry, (long long)qs[0], (long long)qs[1],
               (long long)qs[2], (long long)qs[3], (long long)ks[0],
               (long long)ks[1], (long long)ks[2], (long long)ks[3],
-              (long long)vs[3], dtypeName.c_str(), maskName.c_str(),
-              bshd ? "bshd" : "contiguous", maxErr, tol, (long long)worst,
-              bestMs);
+              (long long)vs[3], dtypeName.c_str(), maskNote.c_str(),
+              modsNote.c_str(), bshd ? "bshd" : "contiguous", maxErr, tol,
+              (long long)worst, bestMs);
   return pass ? 0 : 1;
 }

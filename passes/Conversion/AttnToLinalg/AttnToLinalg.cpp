@@ -8,6 +8,7 @@
 
 #include "passes/Conversion/Passes.h"
 #include "passes/Utils/LinalgBuilder.h"
+#include "passes/Utils/ScoreMods.h"
 
 #include "dialects/Attn/AttnOps.h"
 
@@ -150,25 +151,34 @@ FailureOr<Value> SdpaLowering::lower() {
   Value scale = buildScale(headDim);
   Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
   std::optional<MaskAttrInterface> mask = op.getMask();
+  bool mods = op.hasScoreMods();
   Value qOffset;
-  if (mask)
+  if (mask || mods)
     qOffset = arith::SubIOp::create(b, loc, lb.toValue(lk), lb.toValue(lq));
-  Value masked = linalg::GenericOp::create(
-                     b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
-                     ArrayRef<AffineMap>{id4}, par4,
-                     [&](OpBuilder &nb, Location nl, ValueRange args) {
-                       Value s = arith::MulFOp::create(nb, nl, args[0], scale);
-                       if (mask) {
-                         Value i = linalg::IndexOp::create(nb, nl, 2);
-                         Value j = linalg::IndexOp::create(nb, nl, 3);
-                         Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
-                         Value h = linalg::IndexOp::create(nb, nl, 1);
-                         Value keep = mask->buildKeeps(nb, nl, h, qPos, j);
-                         s = arith::SelectOp::create(nb, nl, keep, s, negInf);
-                       }
-                       LB::yield(nb, nl, s);
-                     })
-                     .getResult(0);
+  Value masked =
+      linalg::GenericOp::create(
+          b, loc, scores.getType(), ValueRange{}, ValueRange{scores},
+          ArrayRef<AffineMap>{id4}, par4,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value s = arith::MulFOp::create(nb, nl, args[0], scale);
+            if (!mask && !mods) {
+              LB::yield(nb, nl, s);
+              return;
+            }
+            Value bi = linalg::IndexOp::create(nb, nl, 0);
+            Value h = linalg::IndexOp::create(nb, nl, 1);
+            Value i = linalg::IndexOp::create(nb, nl, 2);
+            Value j = linalg::IndexOp::create(nb, nl, 3);
+            Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
+            if (mods)
+              s = buildScoreMods(nb, nl, op, s, ScoreCoords{bi, h, i, qPos, j});
+            if (mask) {
+              Value keep = mask->buildKeeps(nb, nl, h, qPos, j);
+              s = arith::SelectOp::create(nb, nl, keep, s, negInf);
+            }
+            LB::yield(nb, nl, s);
+          })
+          .getResult(0);
 
   // m[b,h,i] = max_j S'.
   SmallVector<OpFoldResult> rowSizes = {batch, hq, lq};

@@ -248,3 +248,62 @@ func.func @block_sparse_heads(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf3
   %o = attn.sdpa %q, %k, %v {mask = #attn.or<#attn.causal, #attn.block_sparse<16, 16, dense<1> : tensor<4x2x2xi8>>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
   return %o : tensor<1x8x32x64xf32>
 }
+
+// -----
+
+func.func @softcap_zero(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{softcap must be a finite positive number, found 0}}
+  %o = attn.sdpa %q, %k, %v {modifiers = [#attn.softcap<0.0>]} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @alibi_heads(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'attn.sdpa' op alibi slopes has 3 entries but the op has 2 query heads}}
+  %o = attn.sdpa %q, %k, %v {modifiers = [#attn.alibi<dense<[0.5, 0.25, 0.125]> : tensor<3xf32>>]} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @relbias_table(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{relative_bias table must be [heads, 5] (2 * max distance + 1)}}
+  %o = attn.sdpa %q, %k, %v {modifiers = [#attn.relative_bias<2, dense<0.0> : tensor<1x3xf32>>]} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @modifier_kind(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{attribute 'modifiers' failed to satisfy constraint: score modifiers}}
+  %o = attn.sdpa %q, %k, %v {modifiers = [#attn.causal]} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @bias_length(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %m: tensor<1x2x8x9xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{key sequence length mismatch: bias has 9 but key has 8}}
+  %o = attn.sdpa %q, %k, %v bias(%m : tensor<1x2x8x9xf32>) : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @bias_heads(%q: tensor<1x4x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>, %m: tensor<1x2x8x8xf32>) -> tensor<1x4x8x16xf32> {
+  // expected-error @+1 {{query head count mismatch: bias has 2 but query has 4}}
+  %o = attn.sdpa %q, %k, %v bias(%m : tensor<1x2x8x8xf32>) : (tensor<1x4x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x4x8x16xf32>
+  return %o : tensor<1x4x8x16xf32>
+}
+
+// -----
+
+func.func @region_args(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{score_mod region must take (score: f32, batch: index, head: index, q: index, k: index), found 2 arguments}}
+  %o = attn.sdpa %q, %k, %v score_mod {
+  ^bb0(%s: f32, %i: index):
+    attn.yield %s : f32
+  } : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

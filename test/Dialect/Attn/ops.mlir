@@ -52,3 +52,18 @@ func.func @sparse_masks(%q: tensor<1x8x32x64xf32>, %k: tensor<1x8x32x64xf32>, %v
   %5 = attn.sdpa %q, %k, %4 {mask = #attn.block_sparse<16, 32, dense<true> : tensor<8x2x1xi1>>} : (tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>, tensor<1x8x32x64xf32>) -> tensor<1x8x32x64xf32>
   return %5 : tensor<1x8x32x64xf32>
 }
+
+// Score modifiers: a bias tensor, named modifiers and a score_mod region.
+// CHECK-LABEL: func.func @score_mods
+// CHECK: attn.sdpa %{{.*}}, %{{.*}}, %{{.*}} bias(%{{.*}} : tensor<1x1x32x32xf32>) {mask = #attn.causal, modifiers = [#attn.softcap<{{.*}}>, #attn.alibi<dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf32>>, #attn.relative_bias<1, dense<{{.*}}> : tensor<1x3xf32>>]} score_mod {
+// CHECK: ^bb0(%{{.*}}: f32, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index, %{{.*}}: index):
+// CHECK: attn.yield %{{.*}} : f32
+func.func @score_mods(%q: tensor<1x2x32x64xf32>, %k: tensor<1x2x32x64xf32>, %v: tensor<1x2x32x64xf32>, %m: tensor<1x1x32x32xf32>) -> tensor<1x2x32x64xf32> {
+  %o = attn.sdpa %q, %k, %v bias(%m : tensor<1x1x32x32xf32>) {mask = #attn.causal, modifiers = [#attn.softcap<30.0>, #attn.alibi<dense<[0.5, 0.25]> : tensor<2xf32>>, #attn.relative_bias<1, dense<[[0.1, 0.2, 0.3]]> : tensor<1x3xf32>>]} score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %c = arith.constant 2.0 : f32
+    %r = arith.mulf %s, %c : f32
+    attn.yield %r : f32
+  } : (tensor<1x2x32x64xf32>, tensor<1x2x32x64xf32>, tensor<1x2x32x64xf32>) -> tensor<1x2x32x64xf32>
+  return %o : tensor<1x2x32x64xf32>
+}

@@ -203,10 +203,84 @@ int64_t attn::ref::keptPairs(const SdpaProblem &p) {
   return kept * p.batch * (p.heads / heads);
 }
 
+bool ScoreMod::parseList(const std::string &text, std::vector<ScoreMod> &out,
+                         std::string &error) {
+  out.clear();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(';', pos);
+    std::string item = text.substr(
+        pos, end == std::string::npos ? std::string::npos : end - pos);
+    pos = end == std::string::npos ? text.size() : end + 1;
+    size_t open = item.find('(');
+    if (open == std::string::npos || item.back() != ')') {
+      error = "expected NAME(ARGS) in '" + item + "'";
+      return false;
+    }
+    std::string name = item.substr(0, open);
+    std::vector<double> args;
+    std::string list = item.substr(open + 1, item.size() - open - 2);
+    for (size_t a = 0; a <= list.size();) {
+      size_t comma = list.find(',', a);
+      std::string num = list.substr(
+          a, comma == std::string::npos ? std::string::npos : comma - a);
+      char *stop = nullptr;
+      double x = std::strtod(num.c_str(), &stop);
+      if (num.empty() || *stop) {
+        error = "bad number '" + num + "' in '" + item + "'";
+        return false;
+      }
+      args.push_back(x);
+      if (comma == std::string::npos)
+        break;
+      a = comma + 1;
+    }
+    ScoreMod m;
+    if (name == "softcap" && args.size() == 1 && args[0] > 0) {
+      m.kind = Kind::Softcap;
+      m.cap = args[0];
+    } else if (name == "alibi" && !args.empty()) {
+      m.kind = Kind::Alibi;
+      m.values = args;
+    } else if (name == "relbias" && args.size() >= 3) {
+      m.kind = Kind::RelativeBias;
+      m.maxDistance = static_cast<int64_t>(args[0]);
+      m.rows = static_cast<int64_t>(args[1]);
+      m.values.assign(args.begin() + 2, args.end());
+      if (m.maxDistance < 0 || m.rows < 1 ||
+          static_cast<int64_t>(m.values.size()) !=
+              m.rows * (2 * m.maxDistance + 1)) {
+        error = "relbias needs M, H and H * (2M + 1) values in '" + item + "'";
+        return false;
+      }
+    } else {
+      error = "unknown or malformed modifier '" + item + "'";
+      return false;
+    }
+    out.push_back(m);
+  }
+  return true;
+}
+
+double ScoreMod::apply(double s, int64_t h, int64_t q, int64_t k) const {
+  switch (kind) {
+  case Kind::Softcap:
+    return cap * std::tanh(s / cap);
+  case Kind::Alibi:
+    return s + values[values.size() == 1 ? 0 : h] * static_cast<double>(k - q);
+  case Kind::RelativeBias: {
+    int64_t d = std::max(-maxDistance, std::min(maxDistance, k - q));
+    int64_t row = rows == 1 ? 0 : h;
+    return s + values[row * (2 * maxDistance + 1) + d + maxDistance];
+  }
+  }
+  return s;
+}
+
 template <typename T>
 void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
                           const T *v, T *out, int64_t unitBegin,
-                          int64_t unitEnd) {
+                          int64_t unitEnd, const T *bias) {
   const T scale = p.scale > 0 ? static_cast<T>(p.scale)
                               : T(1) / std::sqrt(static_cast<T>(p.headDim));
   const T negInf = -std::numeric_limits<T>::infinity();
@@ -228,7 +302,16 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
         T s = 0;
         for (int64_t d = 0; d < p.headDim; ++d)
           s += qh[i * p.headDim + d] * kb[j * p.headDim + d];
-        scores[j] = scale * s;
+        s *= scale;
+        if (bias && p.hasBias()) {
+          const int64_t *bs = p.biasShape;
+          int64_t bb = bs[0] == 1 ? 0 : b, bh = bs[1] == 1 ? 0 : h;
+          s += bias[((bb * bs[1] + bh) * bs[2] + i) * bs[3] + j];
+        }
+        const int64_t qPos = p.kvLen - p.qLen + i;
+        for (const ScoreMod &m : p.mods)
+          s = static_cast<T>(m.apply(s, h, qPos, j));
+        scores[j] = s;
         maxScore = std::max(maxScore, scores[j]);
       }
       T sum = 0;
@@ -250,14 +333,15 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
 
 template void attn::ref::sdpaUnits<double>(const SdpaProblem &, const double *,
                                            const double *, const double *,
-                                           double *, int64_t, int64_t);
+                                           double *, int64_t, int64_t,
+                                           const double *);
 template void attn::ref::sdpaUnits<float>(const SdpaProblem &, const float *,
                                           const float *, const float *, float *,
-                                          int64_t, int64_t);
+                                          int64_t, int64_t, const float *);
 
 void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
-                     const double *v, double *out) {
-  sdpaUnits(p, q, k, v, out, 0, p.batch * p.heads);
+                     const double *v, double *out, const double *bias) {
+  sdpaUnits(p, q, k, v, out, 0, p.batch * p.heads, bias);
 }
 
 double Uniform::next() {

@@ -54,6 +54,24 @@ struct Mask {
   std::string str() const;
 };
 
+/// A named score modifier as the reference evaluates it (SEMANTICS.md,
+/// "Score modifiers"). Text form, several joined by ';':
+///
+///   softcap(C) | alibi(S0,S1,...) | relbias(M,H,V0,V1,...)
+///
+/// alibi has one slope per query head (or one for all); relbias has H rows
+/// (1 or Hq) of 2M+1 values, indexed by clamp(k - q, -M, M) + M.
+struct ScoreMod {
+  enum class Kind { Softcap, Alibi, RelativeBias } kind = Kind::Softcap;
+  double cap = 0;
+  int64_t maxDistance = 0, rows = 0;
+  std::vector<double> values;
+
+  static bool parseList(const std::string &text, std::vector<ScoreMod> &out,
+                        std::string &error);
+  double apply(double s, int64_t h, int64_t q, int64_t k) const;
+};
+
 /// An attn.sdpa problem: Q [B,Hq,Lq,D], K [B,Hkv,Lk,D], V [B,Hkv,Lk,Dv].
 struct SdpaProblem {
   int64_t batch = 1, heads = 1, kvHeads = 1, qLen = 1, kvLen = 1, headDim = 1,
@@ -61,6 +79,12 @@ struct SdpaProblem {
   /// The scale; <= 0 means the default 1/sqrt(D).
   double scale = 0;
   Mask mask;
+  /// The additive bias tensor's shape [B | 1, Hq | 1, Lq, Lk]; all 0 when
+  /// there is none.
+  int64_t biasShape[4] = {0, 0, 0, 0};
+  std::vector<ScoreMod> mods;
+
+  bool hasBias() const { return biasShape[0] != 0; }
 
   int64_t queryElements() const { return batch * heads * qLen * headDim; }
   int64_t keyElements() const { return batch * kvHeads * kvLen * headDim; }
@@ -68,9 +92,10 @@ struct SdpaProblem {
   int64_t outputElements() const { return batch * heads * qLen * valueDim; }
 };
 
-/// Evaluates attn.sdpa on contiguous row-major fp64 tensors into `out`.
+/// Evaluates attn.sdpa on contiguous row-major fp64 tensors into `out`
+/// (`bias` when p.hasBias()).
 void sdpa(const SdpaProblem &p, const double *q, const double *k,
-          const double *v, double *out);
+          const double *v, double *out, const double *bias = nullptr);
 
 /// The same loops in precision T (double or float), for the (batch, query
 /// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
@@ -78,7 +103,7 @@ void sdpa(const SdpaProblem &p, const double *q, const double *k,
 /// `naive` baseline.
 template <typename T>
 void sdpaUnits(const SdpaProblem &p, const T *q, const T *k, const T *v, T *out,
-               int64_t unitBegin, int64_t unitEnd);
+               int64_t unitBegin, int64_t unitEnd, const T *bias = nullptr);
 
 /// Whether the mask keeps key position `k` for query row `i` of head `h` of
 /// `p` (positions aligned bottom-right).
