@@ -240,10 +240,13 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
   DenseMap<int64_t, std::string> roleNames;
   llvm::StringSet<> taken;
   fn.walk([&](SdpaOp sdpa) {
-    Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue()};
-    const char *roles[] = {"query", "key", "value"};
-    for (int r = 0; r < 3; ++r)
-      if (std::optional<int64_t> s = slotFor(operands[r]))
+    Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
+                        sdpa.getBias()};
+    const char *roles[] = {"query", "key", "value", "bias"};
+    for (int r = 0; r < 4; ++r)
+      if (!operands[r])
+        continue;
+      else if (std::optional<int64_t> s = slotFor(operands[r]))
         if (*s < numInputs && !roleNames.count(*s) &&
             taken.insert(roles[r]).second)
           roleNames[*s] = roles[r];

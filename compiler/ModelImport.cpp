@@ -25,9 +25,9 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",     "variant",   "batch",   "heads", "kv_heads",
-    "head_dim", "value_dim", "seq_len", "q_len", "kv_len",
-    "dtype",    "mask",      "scale"};
+    "name",     "variant",   "batch",   "heads",     "kv_heads",
+    "head_dim", "value_dim", "seq_len", "q_len",     "kv_len",
+    "dtype",    "mask",      "scale",   "modifiers", "bias"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -83,6 +83,10 @@ private:
   /// none).
   bool readMask(const json::Value &v, const std::string &path,
                 std::string &out);
+  /// Reads a list of score modifiers into attribute texts (ALiBi's default
+  /// slopes as "alibi:default", resolved when the head count is known).
+  bool readModifiers(const json::Value &v, const std::string &path,
+                     std::vector<std::string> &out);
   /// Reads a block_sparse layout (nested arrays of 0/1, rank 2 or 3) as the
   /// text of a dense i8 tensor attribute.
   bool readLayout(const json::Value &v, const std::string &path,
@@ -266,6 +270,101 @@ bool Importer::readMask(const json::Value &v, const std::string &path,
                      "global, block_sparse, and, or");
 }
 
+bool Importer::readModifiers(const json::Value &v, const std::string &path,
+                             std::vector<std::string> &out) {
+  const json::Array *arr = v.getAsArray();
+  if (!arr)
+    return error(path, "expected an array of modifiers, found " + describe(v));
+  out.clear();
+  for (size_t i = 0; i < arr->size(); ++i) {
+    std::string at = path + "[" + std::to_string(i) + "]";
+    const json::Object *obj = (*arr)[i].getAsObject();
+    if (!obj || obj->size() != 1)
+      return error(at, "expected an object with one of: softcap, alibi, "
+                       "relative_bias");
+    auto number = [](const json::Value &x) -> std::optional<double> {
+      std::optional<double> d = x.getAsNumber();
+      return d && std::isfinite(*d) ? d : std::nullopt;
+    };
+    auto floats = [&](const json::Array &xs, const std::string &p,
+                      std::string &text) -> bool {
+      for (size_t j = 0; j < xs.size(); ++j) {
+        std::optional<double> d = number(xs[j]);
+        if (!d)
+          return error(p + "[" + std::to_string(j) + "]",
+                       "expected a number, found " + describe(xs[j]));
+        char buf[32];
+        std::snprintf(buf, sizeof(buf), "%.9e", *d);
+        text += (j ? ", " : "") + std::string(buf);
+      }
+      return true;
+    };
+    if (const json::Value *c = obj->get("softcap")) {
+      std::optional<double> d = number(*c);
+      if (!d || *d <= 0)
+        return error(at + ".softcap",
+                     "expected a positive number, found " + describe(*c));
+      char buf[48];
+      std::snprintf(buf, sizeof(buf), "#attn.softcap<%.9e>", *d);
+      out.push_back(buf);
+    } else if (const json::Value *a = obj->get("alibi")) {
+      if (a->getAsBoolean() == std::optional<bool>(true)) {
+        out.push_back("alibi:default");
+        continue;
+      }
+      const json::Array *slopes = a->getAsArray();
+      if (!slopes || slopes->empty())
+        return error(at + ".alibi", "expected true (the standard slopes) or "
+                                    "an array of slopes, found " +
+                                        describe(*a));
+      std::string text;
+      if (!floats(*slopes, at + ".alibi", text))
+        return false;
+      out.push_back("#attn.alibi<dense<[" + text + "]> : tensor<" +
+                    std::to_string(slopes->size()) + "xf32>>");
+    } else if (const json::Value *r = obj->get("relative_bias")) {
+      const json::Object *spec = r->getAsObject();
+      std::string rp = at + ".relative_bias";
+      if (!spec)
+        return error(rp, "expected an object with \"max_distance\" and "
+                         "\"table\", found " +
+                             describe(*r));
+      if (!checkKeys(*spec, rp, {"max_distance", "table"}, {}))
+        return false;
+      const json::Value *md = spec->get("max_distance");
+      const json::Value *table = spec->get("table");
+      std::optional<int64_t> m = md ? md->getAsInteger() : std::nullopt;
+      if (!m || *m < 0)
+        return error(rp + ".max_distance",
+                     "expected an integer >= 0" +
+                         (md ? ", found " + describe(*md) : std::string()));
+      const json::Array *rows = table ? table->getAsArray() : nullptr;
+      if (!rows || rows->empty())
+        return error(rp + ".table", "expected an array of rows (one per "
+                                    "head, or one for all)");
+      std::string text = "[";
+      for (size_t h = 0; h < rows->size(); ++h) {
+        const json::Array *row = (*rows)[h].getAsArray();
+        std::string hp = rp + ".table[" + std::to_string(h) + "]";
+        if (!row || static_cast<int64_t>(row->size()) != 2 * *m + 1)
+          return error(hp, "expected " + std::to_string(2 * *m + 1) +
+                               " numbers (2 * max_distance + 1)");
+        text += h ? ", [" : "[";
+        if (!floats(*row, hp, text))
+          return false;
+        text += "]";
+      }
+      out.push_back("#attn.relative_bias<" + std::to_string(*m) + ", dense<" +
+                    text + "]> : tensor<" + std::to_string(rows->size()) + "x" +
+                    std::to_string(2 * *m + 1) + "xf32>>");
+    } else {
+      return error(at, "unknown modifier (expected one of: softcap, alibi, "
+                       "relative_bias)");
+    }
+  }
+  return true;
+}
+
 bool Importer::readLayout(const json::Value &v, const std::string &path,
                           std::string &out) {
   // Walks the nested arrays, recording the extent of each level; every
@@ -356,6 +455,10 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readString(*v, at("dtype"), layer.dtype, kDtypes);
   if (const json::Value *v = obj.get("mask"))
     readMask(*v, at("mask"), layer.mask);
+  if (const json::Value *v = obj.get("modifiers"))
+    readModifiers(*v, at("modifiers"), layer.modifiers);
+  if (const json::Value *v = obj.get("bias"))
+    readString(*v, at("bias"), layer.bias, {"none", "full", "shared"});
   if (const json::Value *v = obj.get("scale")) {
     std::optional<double> d = v->getAsNumber();
     if (!d || !std::isfinite(*d) || *d <= 0)
@@ -472,6 +575,26 @@ FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
   return model;
 }
 
+/// ALiBi's standard slopes for `heads` heads (Press et al., reference code):
+/// for a power of two n, 2^(-8 i / n), i = 1..n; otherwise those of the
+/// closest lower power of two m, then every other slope of 2m.
+SmallVector<float> alibiSlopes(int64_t heads) {
+  auto pow2 = [](int64_t n) {
+    SmallVector<float> s;
+    for (int64_t i = 1; i <= n; ++i)
+      s.push_back(static_cast<float>(std::pow(2.0, -8.0 * i / n)));
+    return s;
+  };
+  int64_t m = 1;
+  while (m * 2 <= heads)
+    m *= 2;
+  SmallVector<float> slopes = pow2(m);
+  SmallVector<float> extra = pow2(2 * m);
+  for (int64_t i = 0; static_cast<int64_t>(slopes.size()) < heads; i += 2)
+    slopes.push_back(extra[i]);
+  return slopes;
+}
+
 Type elementType(MLIRContext &ctx, llvm::StringRef dtype) {
   Builder b(&ctx);
   if (dtype == "f16")
@@ -505,8 +628,14 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     auto v =
         RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.valueDim}, elt);
     auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
+    SmallVector<Type> inputs = {q, k, v};
+    if (l.bias == "full" || l.bias == "shared") {
+      bool shared = l.bias == "shared";
+      inputs.push_back(RankedTensorType::get(
+          {shared ? 1 : l.batch, shared ? 1 : l.heads, l.qLen, l.kvLen}, elt));
+    }
     auto fn = func::FuncOp::create(b, loc, model.name + "_" + l.name,
-                                   b.getFunctionType({q, k, v}, {o}));
+                                   b.getFunctionType(inputs, {o}));
     Block *body = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(body);
     FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();
@@ -520,10 +649,37 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         return nullptr;
       }
     }
+    SmallVector<Attribute> mods;
+    for (const std::string &text : l.modifiers) {
+      if (text == "alibi:default") {
+        if (ShapedType::isDynamic(l.heads)) {
+          emitError(loc) << l.path
+                         << ".modifiers: the standard ALiBi slopes need a "
+                            "static head count";
+          return nullptr;
+        }
+        SmallVector<float> slopes = alibiSlopes(l.heads);
+        mods.push_back(AlibiAttr::get(
+            &context,
+            cast<DenseFPElementsAttr>(DenseElementsAttr::get(
+                RankedTensorType::get({static_cast<int64_t>(slopes.size())},
+                                      fb.getF32Type()),
+                ArrayRef<float>(slopes)))));
+        continue;
+      }
+      Attribute attr = parseAttribute(text, &context);
+      if (!attr || !isa<ScoreModAttrInterface>(attr)) {
+        emitError(loc) << l.path << ".modifiers: '" << text
+                       << "' is not an attn score modifier";
+        return nullptr;
+      }
+      mods.push_back(attr);
+    }
+    Value bias = body->getNumArguments() > 3 ? body->getArgument(3) : Value();
     Value out =
         SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
-                       body->getArgument(2), /*bias=*/Value(), scale, mask,
-                       /*modifiers=*/ArrayAttr());
+                       body->getArgument(2), bias, scale, mask,
+                       mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods));
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -32,6 +32,12 @@ struct LayerDescription {
   std::string dtype = "f32";
   /// The mask pattern as the text of an attn mask attribute; empty for none.
   std::string mask;
+  /// Score modifiers, as attribute texts ("alibi:default" for ALiBi's
+  /// standard slopes).
+  std::vector<std::string> modifiers;
+  /// Additive bias input: "none", "full" ([B, Hq, Lq, Lk]) or "shared"
+  /// ([1, 1, Lq, Lk]).
+  std::string bias = "none";
   std::optional<double> scale;
 };
 

@@ -92,7 +92,7 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   micro.vectors = target.microVectors;
   pm.addPass(createMatmulMicrokernels(micro));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createApproximateExp());
+  pm.addPass(createApproximateMath());
   // Parallel loops of entry kernels run on the runtime's thread pool; any
   // other scf.forall runs sequentially.
   pm.addPass(createOutlineParallel());

@@ -64,13 +64,16 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::math::MathDialect"];
 }
 
-def ApproximateExp : Pass<"attn-approximate-exp"> {
-  let summary = "Replace math.exp by upstream's polynomial approximation";
+def ApproximateMath : Pass<"attn-approximate-math"> {
+  let summary = "Replace math.exp and math.tanh by upstream's polynomial "
+                "approximations";
   let description = [{
-    Rewrites `math.exp` on f32 (scalars and vectors) into MLIR's polynomial
-    approximation (range reduction plus a minimax polynomial, about 1 ulp),
-    so that softmax loops contain only arithmetic and LLVM vectorizes them
-    instead of calling libm's scalar `expf` per element.
+    Rewrites `math.exp` (the softmax) and `math.tanh` (soft-capping score
+    modifiers) on f32, scalars and vectors, into MLIR's polynomial
+    approximations (range reduction plus a minimax polynomial for exp, about
+    1 ulp; a clamped rational approximation for tanh), so that the score
+    loops contain only arithmetic and LLVM vectorizes them instead of
+    calling libm's scalar `expf` / `tanhf` per element.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",

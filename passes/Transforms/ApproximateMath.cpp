@@ -1,7 +1,7 @@
-//===- ApproximateExp.cpp - math.exp to a polynomial ----------------------===//
+//===- ApproximateMath.cpp - math.exp and math.tanh to polynomials --------===//
 //
-// attn-approximate-exp: see Passes.td. Uses upstream's approximation
-// patterns, restricted to exp.
+// attn-approximate-math: see Passes.td. Uses upstream's approximation
+// patterns, restricted to exp and tanh.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,19 +11,20 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::attn {
-#define GEN_PASS_DEF_APPROXIMATEEXP
+#define GEN_PASS_DEF_APPROXIMATEMATH
 #include "passes/Transforms/Passes.h.inc"
 } // namespace mlir::attn
 
 using namespace mlir;
 
 namespace {
-struct ApproximateExpPass
-    : mlir::attn::impl::ApproximateExpBase<ApproximateExpPass> {
+struct ApproximateMathPass
+    : mlir::attn::impl::ApproximateMathBase<ApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(
-        patterns, [](StringRef name) { return name == "math.exp"; });
+    populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
+      return name == "math.exp" || name == "math.tanh";
+    });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
