@@ -25,9 +25,9 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",     "variant",   "batch",   "heads",     "kv_heads",
-    "head_dim", "value_dim", "seq_len", "q_len",     "kv_len",
-    "dtype",    "mask",      "scale",   "modifiers", "bias"};
+    "name",      "variant",   "batch", "heads",  "kv_heads", "head_dim",
+    "value_dim", "seq_len",   "q_len", "kv_len", "dtype",    "mask",
+    "scale",     "modifiers", "bias",  "top_k"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -455,6 +455,11 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readString(*v, at("dtype"), layer.dtype, kDtypes);
   if (const json::Value *v = obj.get("mask"))
     readMask(*v, at("mask"), layer.mask);
+  if (const json::Value *v = obj.get("top_k")) {
+    int64_t k = 0;
+    if (readSize(*v, at("top_k"), k, /*allowDynamic=*/false))
+      layer.topK = k;
+  }
   if (const json::Value *v = obj.get("modifiers"))
     readModifiers(*v, at("modifiers"), layer.modifiers);
   if (const json::Value *v = obj.get("bias"))
@@ -679,7 +684,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     Value out =
         SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
                        body->getArgument(2), bias, scale, mask,
-                       mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods));
+                       mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
+                       l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -38,6 +38,8 @@ struct LayerDescription {
   /// Additive bias input: "none", "full" ([B, Hq, Lq, Lk]) or "shared"
   /// ([1, 1, Lq, Lk]).
   std::string bias = "none";
+  /// Keep the k largest scores per query row (attn.sdpa's top_k).
+  std::optional<int64_t> topK;
   std::optional<double> scale;
 };
 

@@ -139,6 +139,13 @@ LogicalResult SdpaOp::verify() {
                            << scale;
   }
   int64_t lk = firstStatic({k[kLen], v[kLen]});
+  if (std::optional<int64_t> topK = getTopK()) {
+    if (*topK < 1)
+      return emitOpError() << "top_k must be at least 1, found " << *topK;
+    if (!ShapedType::isDynamic(lk) && *topK > lk)
+      return emitOpError() << "top_k " << *topK
+                           << " is larger than the key length " << lk;
+  }
   if (std::optional<MaskAttrInterface> mask = getMask())
     if (failed(mask->verifyShape([&] { return emitOpError(); }, q[kHeads],
                                  q[kLen], lk)))

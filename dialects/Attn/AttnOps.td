@@ -32,6 +32,10 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     O[b,h]  = softmax_k(S') . V[b,h/G]
     ```
 
+    `top_k = k` then keeps, per query row, the k largest of the scores the
+    mask keeps (all of those equal to the k-th largest too) and masks the
+    rest (SEMANTICS.md, "topk"); every score is still computed.
+
     The score modification `mod` is, in this order: the additive `bias`
     tensor (an operand, [B | 1, Hq | 1, Lq, Lk], broadcast over unit
     dimensions), the named `modifiers` in list order (`#attn.softcap`,
@@ -77,7 +81,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
                        OptionalAttr<TypedArrayAttrBase<Attn_ScoreModAttrInterface,
-                           "score modifiers">>:$modifiers);
+                           "score modifiers">>:$modifiers,
+                       OptionalAttr<I64Attr>:$top_k);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 

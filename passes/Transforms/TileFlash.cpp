@@ -61,6 +61,8 @@ public:
         splitMinItems(splitMinItems) {}
 
   Value lower();
+  /// The tiled form of an op with top_k (see lowerTopK's comment).
+  Value lowerTopK(int64_t topK);
 
 private:
   Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
@@ -454,7 +456,217 @@ void FlashLowering::chooseTiles() {
   packedKvBlock = std::min(packedKvBlock, kvBlock);
 }
 
+/// top_k needs each row's k-th largest score before any probability, so a
+/// work item (b, h, query block) first computes its scores against every
+/// key into an [br, Lk] buffer (O(block x L) memory, never Lq x Lk), then
+/// finds the per-row threshold (LinalgBuilder::topKThreshold), and
+/// accumulates P . V over the kept entries only: one row of V per kept
+/// (row, key).
+Value FlashLowering::lowerTopK(int64_t topK) {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  Type storage = op.getResultType().getElementType();
+  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
+  Value hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
+  Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+  Value cQ = index(qBlock), cKv = index(kvBlock), c0 = index(0), c1 = index(1);
+  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
+  Value qOffset = b.createOrFold<arith::SubIOp>(loc, lk, lq);
+  Value scale = scaleValue(headDim);
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  std::optional<MaskAttrInterface> mask = op.getMask();
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  AffineMap id2 = b.getMultiDimIdentityMap(2), rows = lb.map(2, {0});
+
+  auto forall = scf::ForallOp::create(
+      b, loc,
+      SmallVector<OpFoldResult>{getAsOpFoldResult(batch), getAsOpFoldResult(hq),
+                                getAsOpFoldResult(numQBlocks)},
+      ValueRange{lb.empty({batch, hq, lq, dv}, storage)}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getBody()->getTerminator());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
+        qb = forall.getInductionVar(2);
+  itemHead = hi;
+  itemBatch = bi;
+  Value q0 = arith::MulIOp::create(b, loc, qb, cQ);
+  Value br =
+      arith::MinSIOp::create(b, loc, cQ, arith::SubIOp::create(b, loc, lq, q0));
+  Value kvHead = b.createOrFold<arith::DivUIOp>(loc, hi, group);
+  Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
+  Value qTile =
+      linalg::GenericOp::create(
+          b, loc,
+          RankedTensorType::get(
+              {ShapedType::kDynamic,
+               cast<RankedTensorType>(qSlice.getType()).getDimSize(1)},
+              f32),
+          ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
+          ArrayRef<AffineMap>{id2, id2}, ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl,
+                      arith::MulFOp::create(nb, nl, LB::extToF32(nb, nl, a[0]),
+                                            scale));
+          })
+          .getResult(0);
+
+  // Scores of the block against every key, modified and masked.
+  Value all = lb.empty({br, lk});
+  auto fillLoop = scf::ForOp::create(
+      b, loc, c0, lk, cKv, ValueRange{all},
+      [&](OpBuilder &, Location, Value k0, ValueRange state) {
+        Value bc = arith::MinSIOp::create(
+            b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
+        Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
+        Value sInit = linalg::FillOp::create(b, loc, zero, lb.empty({br, bc}))
+                          .getResult(0);
+        Value sTile =
+            linalg::GenericOp::create(
+                b, loc, sInit.getType(), ValueRange{qTile, kTile},
+                ValueRange{sInit},
+                ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
+                                    lb.map(3, {0, 1})},
+                ArrayRef<IteratorType>{par, par, red},
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value prod = arith::MulFOp::create(
+                      nb, nl, a[0], LB::extToF32(nb, nl, a[1]));
+                  LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], prod));
+                })
+                .getResult(0);
+        sTile = linalg::GenericOp::create(
+                    b, loc, sTile.getType(), ValueRange{}, ValueRange{sTile},
+                    ArrayRef<AffineMap>{id2}, ArrayRef<IteratorType>{par, par},
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value i = arith::AddIOp::create(
+                          nb, nl, q0, linalg::IndexOp::create(nb, nl, 0));
+                      Value j = arith::AddIOp::create(
+                          nb, nl, k0, linalg::IndexOp::create(nb, nl, 1));
+                      Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
+                      Value x = a[0];
+                      if (op.hasScoreMods())
+                        x = buildScoreMods(nb, nl, op, x,
+                                           ScoreCoords{bi, hi, i, qPos, j});
+                      if (mask)
+                        x = arith::SelectOp::create(
+                            nb, nl, mask->buildKeeps(nb, nl, hi, qPos, j), x,
+                            negInf);
+                      LB::yield(nb, nl, x);
+                    })
+                    .getResult(0);
+        OpFoldResult one = b.getIndexAttr(1);
+        Value next = tensor::InsertSliceOp::create(
+            b, loc, sTile, state[0],
+            ArrayRef<OpFoldResult>{b.getIndexAttr(0), k0},
+            ArrayRef<OpFoldResult>{getAsOpFoldResult(br),
+                                   getAsOpFoldResult(bc)},
+            ArrayRef<OpFoldResult>{one, one});
+        scf::YieldOp::create(b, loc, next);
+      });
+  Value scores = fillLoop.getResult(0);
+
+  // Keep s >= threshold; p = exp(s - rowmax), l = rowsum p.
+  Value threshold = lb.topKThreshold(scores, topK);
+  Value mInit = lb.filled({br}, negInf);
+  Value m = rowReduce(
+      scores, mInit, [](OpBuilder &nb, Location nl, Value x, Value acc) {
+        return arith::MaximumFOp::create(nb, nl, x, acc).getResult();
+      });
+  Value probs =
+      linalg::GenericOp::create(
+          b, loc, scores.getType(), ValueRange{threshold, m},
+          ValueRange{scores}, ArrayRef<AffineMap>{rows, rows, id2},
+          ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            using P = arith::CmpFPredicate;
+            Value kept = arith::AndIOp::create(
+                nb, nl, arith::CmpFOp::create(nb, nl, P::OGE, a[2], a[0]),
+                arith::CmpFOp::create(nb, nl, P::ONE, a[2], negInf));
+            Value e = math::ExpOp::create(
+                nb, nl, arith::SubFOp::create(nb, nl, a[2], a[1]));
+            LB::yield(nb, nl, arith::SelectOp::create(nb, nl, kept, e, zero));
+          })
+          .getResult(0);
+  Value l =
+      rowReduce(probs, lb.filled({br}, zero),
+                [](OpBuilder &nb, Location nl, Value x, Value acc) {
+                  return arith::AddFOp::create(nb, nl, x, acc).getResult();
+                });
+
+  // o[r] = sum over kept keys j of p[r, j] * V[j].
+  Value oInit = lb.filled({br, dv}, zero);
+  auto rowLoop = scf::ForOp::create(
+      b, loc, c0, br, c1, ValueRange{oInit},
+      [&](OpBuilder &, Location, Value r, ValueRange rowState) {
+        auto keyLoop = scf::ForOp::create(
+            b, loc, c0, lk, c1, ValueRange{rowState[0]},
+            [&](OpBuilder &, Location, Value j, ValueRange state) {
+              Value p =
+                  tensor::ExtractOp::create(b, loc, probs, ValueRange{r, j});
+              Value keptKey = arith::CmpFOp::create(
+                  b, loc, arith::CmpFPredicate::ONE, p, zero);
+              auto ifOp = scf::IfOp::create(
+                  b, loc, keptKey,
+                  [&](OpBuilder &tb, Location tl) {
+                    OpFoldResult one = tb.getIndexAttr(1);
+                    Value oRow = tensor::ExtractSliceOp::create(
+                        tb, tl, state[0],
+                        ArrayRef<OpFoldResult>{r, tb.getIndexAttr(0)},
+                        ArrayRef<OpFoldResult>{one, getAsOpFoldResult(dv)},
+                        ArrayRef<OpFoldResult>{one, one});
+                    Value vRow = slice2d(v, bi, kvHead, j, c1, dv);
+                    Value updated =
+                        linalg::GenericOp::create(
+                            tb, tl, oRow.getType(), ValueRange{vRow},
+                            ValueRange{oRow}, ArrayRef<AffineMap>{id2, id2},
+                            ArrayRef<IteratorType>{par, par},
+                            [&](OpBuilder &nb, Location nl, ValueRange a) {
+                              Value prod = arith::MulFOp::create(
+                                  nb, nl, p, LB::extToF32(nb, nl, a[0]));
+                              LB::yield(
+                                  nb, nl,
+                                  arith::AddFOp::create(nb, nl, a[1], prod));
+                            })
+                            .getResult(0);
+                    Value next = tensor::InsertSliceOp::create(
+                        tb, tl, updated, state[0],
+                        ArrayRef<OpFoldResult>{r, tb.getIndexAttr(0)},
+                        ArrayRef<OpFoldResult>{one, getAsOpFoldResult(dv)},
+                        ArrayRef<OpFoldResult>{one, one});
+                    scf::YieldOp::create(tb, tl, next);
+                  },
+                  [&](OpBuilder &eb, Location el) {
+                    scf::YieldOp::create(eb, el, state[0]);
+                  });
+              scf::YieldOp::create(b, loc, ifOp.getResult(0));
+            });
+        scf::YieldOp::create(b, loc, keyLoop.getResult(0));
+      });
+  Value o = rowLoop.getResult(0);
+
+  Value outInit = lb.empty({br, dv}, storage);
+  Value oTile =
+      linalg::GenericOp::create(
+          b, loc, outInit.getType(), ValueRange{o, l}, ValueRange{outInit},
+          ArrayRef<AffineMap>{id2, rows, id2}, ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], storage));
+          })
+          .getResult(0);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, oTile, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{bi, hi, q0, zeroIdx},
+      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(br),
+                             getAsOpFoldResult(dv)},
+      ArrayRef<OpFoldResult>{one, one, one, one});
+  b.setInsertionPointAfter(forall);
+  return forall.getResult(0);
+}
+
 Value FlashLowering::lower() {
+  if (std::optional<int64_t> topK = op.getTopK())
+    return lowerTopK(*topK);
   if (autoTiles)
     chooseTiles();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();

@@ -2,6 +2,10 @@
 
 #include "passes/Utils/LinalgBuilder.h"
 
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+#include <limits>
+
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 using namespace mlir;
@@ -59,4 +63,106 @@ Value LinalgBuilder::safeDivide(OpBuilder &nb, Location nl, Value num,
   if (elementType != r.getType())
     r = arith::TruncFOp::create(nb, nl, elementType, r);
   return r;
+}
+
+Value LinalgBuilder::topKThreshold(Value scores, int64_t k) {
+  using utils::IteratorType;
+  auto type = cast<RankedTensorType>(scores.getType());
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> rowSizes = tensor::getMixedSizes(b, loc, scores);
+  rowSizes.pop_back();
+  SmallVector<unsigned> rowDims;
+  for (unsigned d = 0; d + 1 < rank; ++d)
+    rowDims.push_back(d);
+  AffineMap all = b.getMultiDimIdentityMap(rank), rows = map(rank, rowDims);
+  AffineMap rowId = b.getMultiDimIdentityMap(rank - 1);
+  SmallVector<IteratorType> reduce(rank - 1, IteratorType::parallel);
+  reduce.push_back(IteratorType::reduction);
+  SmallVector<IteratorType> parallelRows(rank - 1, IteratorType::parallel);
+  Value negInf = f32Const(-std::numeric_limits<double>::infinity());
+  Value posInf = f32Const(std::numeric_limits<double>::infinity());
+  Value zero = f32Const(0), one = f32Const(1),
+        kf = f32Const(static_cast<double>(k));
+  using P = arith::CmpFPredicate;
+
+  // Per row: t = the smallest distinct value taken so far, c = how many
+  // scores are >= t. Each pass takes the next distinct value below t while
+  // c < k.
+  Value t0 = filled(rowSizes, posInf), c0 = filled(rowSizes, zero);
+  Value lo = arith::ConstantIndexOp::create(b, loc, 0);
+  Value hi = arith::ConstantIndexOp::create(b, loc, k);
+  Value step = arith::ConstantIndexOp::create(b, loc, 1);
+  auto loop = scf::ForOp::create(
+      b, loc, lo, hi, step, ValueRange{t0, c0},
+      [&](OpBuilder &fb, Location fl, Value, ValueRange state) {
+        Value t = state[0], c = state[1];
+        Value mInit = linalg::FillOp::create(fb, fl, negInf, empty(rowSizes))
+                          .getResult(0);
+        Value m =
+            linalg::GenericOp::create(
+                fb, fl, mInit.getType(), ValueRange{scores, t},
+                ValueRange{mInit}, ArrayRef<AffineMap>{all, rows, rows}, reduce,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value below =
+                      arith::CmpFOp::create(nb, nl, P::OLT, a[0], a[1]);
+                  Value mx = arith::MaximumFOp::create(nb, nl, a[0], a[2]);
+                  yield(nb, nl,
+                        arith::SelectOp::create(nb, nl, below, mx, a[2]));
+                })
+                .getResult(0);
+        Value nInit =
+            linalg::FillOp::create(fb, fl, zero, empty(rowSizes)).getResult(0);
+        Value n =
+            linalg::GenericOp::create(
+                fb, fl, nInit.getType(), ValueRange{scores, m},
+                ValueRange{nInit}, ArrayRef<AffineMap>{all, rows, rows}, reduce,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value eq = arith::CmpFOp::create(nb, nl, P::OEQ, a[0], a[1]);
+                  Value inc = arith::AddFOp::create(nb, nl, a[2], one);
+                  yield(nb, nl, arith::SelectOp::create(nb, nl, eq, inc, a[2]));
+                })
+                .getResult(0);
+        // Take m while fewer than k are counted and m is a finite score.
+        auto take = [&](OpBuilder &nb, Location nl, Value tv, Value cv,
+                        Value mv) {
+          Value need = arith::CmpFOp::create(nb, nl, P::OLT, cv, kf);
+          Value finite = arith::CmpFOp::create(nb, nl, P::ONE, mv, negInf);
+          return arith::AndIOp::create(nb, nl, need, finite).getResult();
+        };
+        Value tNext =
+            linalg::GenericOp::create(
+                fb, fl, t.getType(), ValueRange{t, c, m}, ValueRange{t},
+                ArrayRef<AffineMap>{rowId, rowId, rowId, rowId}, parallelRows,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  yield(nb, nl,
+                        arith::SelectOp::create(nb, nl,
+                                                take(nb, nl, a[0], a[1], a[2]),
+                                                a[2], a[0]));
+                })
+                .getResult(0);
+        Value cNext =
+            linalg::GenericOp::create(
+                fb, fl, c.getType(), ValueRange{t, c, m, n}, ValueRange{c},
+                ArrayRef<AffineMap>{rowId, rowId, rowId, rowId, rowId},
+                parallelRows,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value sum = arith::AddFOp::create(nb, nl, a[1], a[3]);
+                  yield(nb, nl,
+                        arith::SelectOp::create(
+                            nb, nl, take(nb, nl, a[0], a[1], a[2]), sum, a[1]));
+                })
+                .getResult(0);
+        scf::YieldOp::create(fb, fl, ValueRange{tNext, cNext});
+      });
+  Value t = loop.getResult(0), c = loop.getResult(1);
+  Value out = empty(rowSizes);
+  return linalg::GenericOp::create(
+             b, loc, out.getType(), ValueRange{t, c}, ValueRange{out},
+             ArrayRef<AffineMap>{rowId, rowId, rowId}, parallelRows,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value enough = arith::CmpFOp::create(nb, nl, P::OGE, a[1], kf);
+               yield(nb, nl,
+                     arith::SelectOp::create(nb, nl, enough, a[0], negInf));
+             })
+      .getResult(0);
 }

@@ -36,6 +36,11 @@ public:
   /// An uninitialised tensor of `sizes` (f32 by default); sizes that are
   /// constants become static dimensions.
   Value empty(ArrayRef<OpFoldResult> sizes, Type elementType = {});
+  /// For f32 `scores` [..., L], the per-row top-k threshold [...]: the k-th
+  /// largest finite score counting repeats, or -inf where a row has fewer
+  /// than k finite scores (keep them all). Keeping s >= threshold keeps the
+  /// k largest and every tie of the k-th. k passes of two row reductions.
+  Value topKThreshold(Value scores, int64_t k);
   /// The affine map (d_0, ..., d_{numDims-1}) -> (d_dims[0], d_dims[1], ...).
   AffineMap map(unsigned numDims, ArrayRef<unsigned> dims);
 

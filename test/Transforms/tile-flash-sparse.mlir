@@ -52,3 +52,25 @@ func.func @window_dynamic(%q: tensor<1x2x?x16xf32>, %k: tensor<1x2x?x16xf32>, %v
   %o = attn.sdpa %q, %k, %v {mask = #attn.window<6>} : (tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>) -> tensor<1x2x?x16xf32>
   return %o : tensor<1x2x?x16xf32>
 }
+
+// -----
+
+// top_k: per work item, the block's scores against every key ([br, Lk], not
+// Lq x Lk), a threshold from k passes of row reductions, then P . V over the
+// kept entries only (one value row per kept score, under scf.if).
+// CHECK-LABEL: func.func @topk
+// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (1, 2, 3)
+// CHECK: tensor.empty(%{{.*}}) : tensor<?x40xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c40 step %c16
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, %{{.*}}] [%{{.*}}, %{{.*}}] [1, 1] : tensor<?x?xf32> into tensor<?x40xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c5 step %c1
+// CHECK: scf.for %[[R:.*]] = %c0 to %{{.*}} step %c1
+// CHECK: scf.for %[[J:.*]] = %c0 to %c40 step %c1
+// CHECK: %[[P:.*]] = tensor.extract %{{.*}}[%[[R]], %[[J]]]
+// CHECK: %[[KEPT:.*]] = arith.cmpf one, %[[P]]
+// CHECK: scf.if %[[KEPT]]
+// CHECK-NOT: tensor<37x40xf32>
+func.func @topk(%q: tensor<1x2x37x16xf32>, %k: tensor<1x2x40x16xf32>, %v: tensor<1x2x40x16xf32>) -> tensor<1x2x37x16xf32> {
+  %o = attn.sdpa %q, %k, %v {top_k = 5 : i64} : (tensor<1x2x37x16xf32>, tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>) -> tensor<1x2x37x16xf32>
+  return %o : tensor<1x2x37x16xf32>
+}

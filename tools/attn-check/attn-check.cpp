@@ -46,6 +46,11 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     entryName("entry", cl::desc("Check only this entry point (default: all)"),
               cl::cat(checkCategory));
+static cl::opt<std::string>
+    values("values", cl::init("uniform"),
+           cl::desc("Input values: uniform in [-1, 1], or ternary (-1, 0, 1: "
+                    "integer scores with many ties)"),
+           cl::cat(checkCategory));
 static cl::opt<unsigned> seed("seed", cl::init(1),
                               cl::desc("Seed of the random inputs"),
                               cl::cat(checkCategory));
@@ -171,6 +176,7 @@ FailureOr<std::string> maskSpec(MaskAttrInterface mask) {
 struct Check {
   std::string entry;
   std::string q, k, v, bias, dtype, mask, mods;
+  int64_t topK = 0;
   std::optional<double> scale;
 };
 
@@ -263,6 +269,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
   if (failed(mods))
     return failure();
   c.mods = *mods;
+  c.topK = op.getTopK().value_or(0);
   c.dtype = dtypeName(op.getQueryType().getElementType()).str();
   c.mask = "none";
   if (std::optional<MaskAttrInterface> mask = op.getMask()) {
@@ -357,12 +364,16 @@ int main(int argc, char **argv) {
                              c.mods,
                              "--seed",
                              std::to_string(seed),
+                             "--values",
+                             values,
                              "--threads",
                              std::to_string(threads),
                              "--layout",
                              layout});
     if (!c.bias.empty())
       args.insert(args.end(), {"--bias", c.bias});
+    if (c.topK)
+      args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
     if (c.scale) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);

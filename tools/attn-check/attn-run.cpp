@@ -2,7 +2,8 @@
 //
 //   attn-run --lib k.so --entry model_layer0 --q 1,8,128,64 --k 1,2,128,64
 //            --v 1,2,128,64 [--dtype f32] [--mask SPEC] [--scale S]
-//            [--bias B,H,Lq,Lk] [--mods SPEC;SPEC...]
+//            [--bias B,H,Lq,Lk] [--mods SPEC;SPEC...] [--top-k K]
+//            [--values uniform|ternary]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N]
 //
@@ -110,6 +111,8 @@ int main(int argc, char **argv) {
        bshd = false;
   std::string dtypeName = "f32", maskName = "none", modsText;
   double scale = 0, tol = -1;
+  int64_t topK = 0;
+  bool ternary = false;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
   for (int i = 1; i < argc; ++i) {
@@ -135,6 +138,13 @@ int main(int argc, char **argv) {
       maskName = value();
     else if (a == "--mods")
       modsText = value();
+    else if (a == "--values") {
+      std::string vals = value();
+      if (vals != "uniform" && vals != "ternary")
+        usage("--values must be uniform or ternary");
+      ternary = vals == "ternary";
+    } else if (a == "--top-k")
+      topK = std::atoll(value());
     else if (a == "--bias")
       haveBias = parseShape(value(), bs);
     else if (a == "--scale")
@@ -169,6 +179,9 @@ int main(int argc, char **argv) {
     usage(("--mask: " + maskError).c_str());
   if (!ScoreMod::parseList(modsText, p.mods, maskError))
     usage(("--mods: " + maskError).c_str());
+  if (topK < 0 || topK > ks[2])
+    usage("--top-k must be in [0, Lk]");
+  p.topK = topK;
   if (haveBias) {
     if ((bs[0] != 1 && bs[0] != qs[0]) || (bs[1] != 1 && bs[1] != qs[1]) ||
         bs[2] != qs[2] || bs[3] != ks[2])
@@ -208,7 +221,9 @@ int main(int argc, char **argv) {
   for (Buffer *b : inputs)
     b->forEach([&](int64_t idx, size_t off) {
       unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
-      store(dtype, rng.next(), dst);
+      double x = rng.next();
+      // Ternary inputs make scores small integers: exact, with many ties.
+      store(dtype, ternary ? std::round(1.5 * x) : x, dst);
       b->exact[idx] = load(dtype, dst);
     });
   // Poison the output so that elements the kernel fails to write show up.
@@ -269,6 +284,8 @@ int main(int argc, char **argv) {
     modsNote += " bias";
   if (!modsText.empty())
     modsNote += " mods=" + modsText;
+  if (topK)
+    modsNote += " top_k=" + std::to_string(topK);
   // Long layouts are shown by their start.
   std::string maskNote =
       maskName.size() > 80 ? maskName.substr(0, 77) + "..." : maskName;

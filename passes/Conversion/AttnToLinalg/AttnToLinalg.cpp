@@ -180,6 +180,22 @@ FailureOr<Value> SdpaLowering::lower() {
           })
           .getResult(0);
 
+  // top_k: keep the scores at or above the row's k-th largest.
+  if (std::optional<int64_t> topK = op.getTopK()) {
+    Value threshold = lb.topKThreshold(masked, *topK);
+    masked =
+        linalg::GenericOp::create(
+            b, loc, masked.getType(), ValueRange{threshold}, ValueRange{masked},
+            ArrayRef<AffineMap>{lb.map(4, {0, 1, 2}), id4}, par4,
+            [&](OpBuilder &nb, Location nl, ValueRange args) {
+              Value keep = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OGE, args[1], args[0]);
+              LB::yield(nb, nl,
+                        arith::SelectOp::create(nb, nl, keep, args[1], negInf));
+            })
+            .getResult(0);
+  }
+
   // m[b,h,i] = max_j S'.
   SmallVector<OpFoldResult> rowSizes = {batch, hq, lq};
   AffineMap rowMap = lb.map(4, {0, 1, 2});

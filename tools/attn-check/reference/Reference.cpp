@@ -2,10 +2,12 @@
 
 #include "tools/attn-check/reference/Reference.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <limits>
 
 using namespace attn::ref;
@@ -313,6 +315,21 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
           s = static_cast<T>(m.apply(s, h, qPos, j));
         scores[j] = s;
         maxScore = std::max(maxScore, scores[j]);
+      }
+      if (p.topK > 0) {
+        // Keep the k largest kept scores and every tie of the k-th.
+        std::vector<T> kept;
+        for (T x : scores)
+          if (x != negInf)
+            kept.push_back(x);
+        if (static_cast<int64_t>(kept.size()) >= p.topK) {
+          std::nth_element(kept.begin(), kept.begin() + (p.topK - 1),
+                           kept.end(), std::greater<T>());
+          T threshold = kept[p.topK - 1];
+          for (T &x : scores)
+            if (x < threshold)
+              x = negInf;
+        }
       }
       T sum = 0;
       for (int64_t j = 0; j < p.kvLen; ++j) {

@@ -83,6 +83,8 @@ struct SdpaProblem {
   /// there is none.
   int64_t biasShape[4] = {0, 0, 0, 0};
   std::vector<ScoreMod> mods;
+  /// Keep the k largest kept scores per row (and ties of the k-th); 0: all.
+  int64_t topK = 0;
 
   bool hasBias() const { return biasShape[0] != 0; }
 
