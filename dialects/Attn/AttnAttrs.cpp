@@ -379,36 +379,68 @@ LogicalResult verifyAllShapes(ArrayRef<MaskAttrInterface> masks,
 }
 } // namespace
 
+namespace {
+/// An intersection (conjunction) or union of mask patterns.
+struct Combination {
+  ArrayRef<MaskAttrInterface> masks;
+  bool conjunction;
+
+  bool keeps(int64_t head, int64_t q, int64_t k) const {
+    auto keepsPair = [&](MaskAttrInterface m) { return m.keeps(head, q, k); };
+    return conjunction ? llvm::all_of(masks, keepsPair)
+                       : llvm::any_of(masks, keepsPair);
+  }
+
+  Value buildKeeps(OpBuilder &b, Location loc, Value head, Value q,
+                   Value k) const {
+    Value result;
+    for (MaskAttrInterface m : masks) {
+      Value keep = m.buildKeeps(b, loc, head, q, k);
+      if (!result)
+        result = keep;
+      else if (conjunction)
+        result = arith::AndIOp::create(b, loc, result, keep);
+      else
+        result = arith::OrIOp::create(b, loc, result, keep);
+    }
+    return result;
+  }
+
+  /// An intersection is empty as soon as one member is, full when all are;
+  /// a union the other way round.
+  BlockKind classify(int64_t head, int64_t q0, int64_t q1, int64_t k0,
+                     int64_t k1) const {
+    BlockKind absorbing = conjunction ? BlockKind::Empty : BlockKind::Full;
+    BlockKind unanimous = conjunction ? BlockKind::Full : BlockKind::Empty;
+    bool all = true;
+    for (MaskAttrInterface m : masks) {
+      BlockKind kind = m.classify(head, q0, q1, k0, k1);
+      if (kind == absorbing)
+        return absorbing;
+      all &= kind == unanimous;
+    }
+    return all ? unanimous : BlockKind::Partial;
+  }
+};
+} // namespace
+
 LogicalResult AndAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                               ArrayRef<MaskAttrInterface> masks) {
   return verifyComposition(emitError, "and", masks);
 }
 
 bool AndAttr::keeps(int64_t head, int64_t q, int64_t k) const {
-  return llvm::all_of(getMasks(),
-                      [&](MaskAttrInterface m) { return m.keeps(head, q, k); });
+  return Combination{getMasks(), true}.keeps(head, q, k);
 }
 
 Value AndAttr::buildKeeps(OpBuilder &b, Location loc, Value head, Value q,
                           Value k) const {
-  Value result;
-  for (MaskAttrInterface m : getMasks()) {
-    Value keep = m.buildKeeps(b, loc, head, q, k);
-    result = result ? arith::AndIOp::create(b, loc, result, keep) : keep;
-  }
-  return result;
+  return Combination{getMasks(), true}.buildKeeps(b, loc, head, q, k);
 }
 
 BlockKind AndAttr::classify(int64_t head, int64_t q0, int64_t q1, int64_t k0,
                             int64_t k1) const {
-  bool allFull = true;
-  for (MaskAttrInterface m : getMasks()) {
-    BlockKind kind = m.classify(head, q0, q1, k0, k1);
-    if (kind == BlockKind::Empty)
-      return BlockKind::Empty;
-    allFull &= kind == BlockKind::Full;
-  }
-  return allFull ? BlockKind::Full : BlockKind::Partial;
+  return Combination{getMasks(), true}.classify(head, q0, q1, k0, k1);
 }
 
 bool AndAttr::isHeadDependent() const { return anyHeadDependent(getMasks()); }
@@ -425,30 +457,17 @@ LogicalResult OrAttr::verify(function_ref<InFlightDiagnostic()> emitError,
 }
 
 bool OrAttr::keeps(int64_t head, int64_t q, int64_t k) const {
-  return llvm::any_of(getMasks(),
-                      [&](MaskAttrInterface m) { return m.keeps(head, q, k); });
+  return Combination{getMasks(), false}.keeps(head, q, k);
 }
 
 Value OrAttr::buildKeeps(OpBuilder &b, Location loc, Value head, Value q,
                          Value k) const {
-  Value result;
-  for (MaskAttrInterface m : getMasks()) {
-    Value keep = m.buildKeeps(b, loc, head, q, k);
-    result = result ? arith::OrIOp::create(b, loc, result, keep) : keep;
-  }
-  return result;
+  return Combination{getMasks(), false}.buildKeeps(b, loc, head, q, k);
 }
 
 BlockKind OrAttr::classify(int64_t head, int64_t q0, int64_t q1, int64_t k0,
                            int64_t k1) const {
-  bool allEmpty = true;
-  for (MaskAttrInterface m : getMasks()) {
-    BlockKind kind = m.classify(head, q0, q1, k0, k1);
-    if (kind == BlockKind::Full)
-      return BlockKind::Full;
-    allEmpty &= kind == BlockKind::Empty;
-  }
-  return allEmpty ? BlockKind::Empty : BlockKind::Partial;
+  return Combination{getMasks(), false}.classify(head, q0, q1, k0, k1);
 }
 
 bool OrAttr::isHeadDependent() const { return anyHeadDependent(getMasks()); }

@@ -61,6 +61,16 @@ public:
         splitMinItems(splitMinItems) {}
 
   Value lower();
+  /// The op's operands and sizes, as values at the insertion point.
+  struct Problem {
+    Value q, k, v;
+    Type storage;
+    Value batch, hq, lq, headDim, hkv, lk, dv;
+    Value group;   // Hq / Hkv
+    Value qOffset; // query row i sits at absolute position i + (Lk - Lq)
+    Value scale;
+  };
+  Problem readProblem();
   /// The tiled form of an op with top_k (see lowerTopK's comment).
   Value lowerTopK(int64_t topK);
 
@@ -456,6 +466,19 @@ void FlashLowering::chooseTiles() {
   packedKvBlock = std::min(packedKvBlock, kvBlock);
 }
 
+FlashLowering::Problem FlashLowering::readProblem() {
+  Problem p;
+  p.q = op.getQuery(), p.k = op.getKey(), p.v = op.getValue();
+  p.storage = op.getResultType().getElementType();
+  p.batch = dim(p.q, 0), p.hq = dim(p.q, 1), p.lq = dim(p.q, 2);
+  p.headDim = dim(p.q, 3), p.hkv = dim(p.k, 1), p.lk = dim(p.k, 2);
+  p.dv = dim(p.v, 3);
+  p.group = b.createOrFold<arith::DivUIOp>(loc, p.hq, p.hkv);
+  p.qOffset = b.createOrFold<arith::SubIOp>(loc, p.lk, p.lq);
+  p.scale = scaleValue(p.headDim);
+  return p;
+}
+
 /// top_k needs each row's k-th largest score before any probability, so a
 /// work item (b, h, query block) first computes its scores against every
 /// key into an [br, Lk] buffer (O(block x L) memory, never Lq x Lk), then
@@ -463,15 +486,13 @@ void FlashLowering::chooseTiles() {
 /// accumulates P . V over the kept entries only: one row of V per kept
 /// (row, key).
 Value FlashLowering::lowerTopK(int64_t topK) {
-  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  Type storage = op.getResultType().getElementType();
-  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
-  Value hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
-  Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+  Problem p = readProblem();
+  Value q = p.q, k = p.k, v = p.v, batch = p.batch, hq = p.hq, lq = p.lq,
+        headDim = p.headDim, hkv = p.hkv, lk = p.lk, dv = p.dv, group = p.group,
+        qOffset = p.qOffset, scale = p.scale;
+  Type storage = p.storage;
   Value cQ = index(qBlock), cKv = index(kvBlock), c0 = index(0), c1 = index(1);
   Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
-  Value qOffset = b.createOrFold<arith::SubIOp>(loc, lk, lq);
-  Value scale = scaleValue(headDim);
   Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
   Value zero = lb.f32Const(0.0);
   std::optional<MaskAttrInterface> mask = op.getMask();
@@ -669,16 +690,13 @@ Value FlashLowering::lower() {
     return lowerTopK(*topK);
   if (autoTiles)
     chooseTiles();
-  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
-  Type storage = op.getResultType().getElementType();
-  Value batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2), headDim = dim(q, 3);
-  Value hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
-  Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+  Problem p = readProblem();
+  Value q = p.q, k = p.k, v = p.v, batch = p.batch, hq = p.hq, lq = p.lq,
+        headDim = p.headDim, hkv = p.hkv, lk = p.lk, dv = p.dv, group = p.group,
+        qOffset = p.qOffset, scale = p.scale;
+  Type storage = p.storage;
   Value cQ = index(qBlock), c0 = index(0);
   Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
-  // Query row i sits at absolute position i + (Lk - Lq).
-  Value qOffset = b.createOrFold<arith::SubIOp>(loc, lk, lq);
-  Value scale = scaleValue(headDim);
   Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
   Value zero = lb.f32Const(0.0);
   std::optional<MaskAttrInterface> mask = op.getMask();
