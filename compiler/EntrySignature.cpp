@@ -240,10 +240,13 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
   DenseMap<int64_t, std::string> roleNames;
   llvm::StringSet<> taken;
   fn.walk([&](SdpaOp sdpa) {
-    Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
-                        sdpa.getBias()};
-    const char *roles[] = {"query", "key", "value", "bias"};
-    for (int r = 0; r < 4; ++r)
+    Value operands[] = {sdpa.getQuery(),     sdpa.getKey(),
+                        sdpa.getValue(),     sdpa.getBias(),
+                        sdpa.getKvLengths(), sdpa.getQLengths(),
+                        sdpa.getDocIds()};
+    const char *roles[] = {"query",      "key",       "value",    "bias",
+                           "kv_lengths", "q_lengths", "documents"};
+    for (int r = 0; r < 7; ++r)
       if (!operands[r])
         continue;
       else if (std::optional<int64_t> s = slotFor(operands[r]))

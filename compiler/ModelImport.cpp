@@ -27,7 +27,7 @@ namespace {
 const char *const kLayerFields[] = {
     "name",      "variant",   "batch", "heads",  "kv_heads", "head_dim",
     "value_dim", "seq_len",   "q_len", "kv_len", "dtype",    "mask",
-    "scale",     "modifiers", "bias",  "top_k"};
+    "scale",     "modifiers", "bias",  "top_k",  "padding",  "documents"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -455,6 +455,14 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readString(*v, at("dtype"), layer.dtype, kDtypes);
   if (const json::Value *v = obj.get("mask"))
     readMask(*v, at("mask"), layer.mask);
+  if (const json::Value *v = obj.get("padding"))
+    readString(*v, at("padding"), layer.padding, {"none", "kv", "q", "kv+q"});
+  if (const json::Value *v = obj.get("documents")) {
+    if (std::optional<bool> flag = v->getAsBoolean())
+      layer.documents = *flag;
+    else
+      error(at("documents"), "expected true or false, found " + describe(*v));
+  }
   if (const json::Value *v = obj.get("top_k")) {
     int64_t k = 0;
     if (readSize(*v, at("top_k"), k, /*allowDynamic=*/false))
@@ -639,6 +647,22 @@ mlir::attn::buildModelModule(const ModelDescription &model,
       inputs.push_back(RankedTensorType::get(
           {shared ? 1 : l.batch, shared ? 1 : l.heads, l.qLen, l.kvLen}, elt));
     }
+    // Run-time masks follow, in attn.sdpa's operand order.
+    unsigned biasArg = inputs.size() > 3 ? 3 : 0;
+    auto i32 = b.getI32Type();
+    unsigned kvArg = 0, qArg = 0, docArg = 0;
+    if (l.padding == "kv" || l.padding == "kv+q") {
+      kvArg = inputs.size();
+      inputs.push_back(RankedTensorType::get({l.batch}, i32));
+    }
+    if (l.padding == "q" || l.padding == "kv+q") {
+      qArg = inputs.size();
+      inputs.push_back(RankedTensorType::get({l.batch}, i32));
+    }
+    if (l.documents) {
+      docArg = inputs.size();
+      inputs.push_back(RankedTensorType::get({l.batch, l.kvLen}, i32));
+    }
     auto fn = func::FuncOp::create(b, loc, model.name + "_" + l.name,
                                    b.getFunctionType(inputs, {o}));
     Block *body = fn.addEntryBlock();
@@ -680,12 +704,13 @@ mlir::attn::buildModelModule(const ModelDescription &model,
       }
       mods.push_back(attr);
     }
-    Value bias = body->getNumArguments() > 3 ? body->getArgument(3) : Value();
-    Value out =
-        SdpaOp::create(fb, loc, o, body->getArgument(0), body->getArgument(1),
-                       body->getArgument(2), bias, scale, mask,
-                       mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
-                       l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr());
+    auto argOr = [&](unsigned i) { return i ? body->getArgument(i) : Value(); };
+    Value bias = argOr(biasArg);
+    Value out = SdpaOp::create(
+        fb, loc, o, body->getArgument(0), body->getArgument(1),
+        body->getArgument(2), bias, argOr(kvArg), argOr(qArg), argOr(docArg),
+        scale, mask, mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
+        l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

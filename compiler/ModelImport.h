@@ -38,6 +38,10 @@ struct LayerDescription {
   /// Additive bias input: "none", "full" ([B, Hq, Lq, Lk]) or "shared"
   /// ([1, 1, Lq, Lk]).
   std::string bias = "none";
+  /// Run-time masks as inputs: "none", "kv", "q" or "kv+q" lengths
+  /// ([B] i32 each), and document ids ([B, kv_len] i32).
+  std::string padding = "none";
+  bool documents = false;
   /// Keep the k largest scores per query row (attn.sdpa's top_k).
   std::optional<int64_t> topK;
   std::optional<double> scale;

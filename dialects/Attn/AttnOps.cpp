@@ -176,6 +176,29 @@ LogicalResult SdpaOp::verify() {
     }
   }
 
+  // Run-time masks: lengths [B], document ids [B, Lk].
+  struct RuntimeMask {
+    Value value;
+    StringRef name;
+    unsigned rank;
+  } runtimeMasks[] = {{getKvLengths(), "kv_lengths", 1},
+                      {getQLengths(), "q_lengths", 1},
+                      {getDocIds(), "documents", 2}};
+  for (const RuntimeMask &m : runtimeMasks) {
+    if (!m.value)
+      continue;
+    auto type = cast<RankedTensorType>(m.value.getType());
+    if (type.getRank() != m.rank)
+      return emitOpError() << m.name << " must be rank " << m.rank
+                           << (m.rank == 1 ? " [B]" : " [B, Lk]")
+                           << ", found rank " << type.getRank();
+    if (failed(checkSame(op, "batch size", m.name, type.getDimSize(0), "query",
+                         q[kBatch])) ||
+        (m.rank == 2 && failed(checkSame(op, "key sequence length", m.name,
+                                         type.getDimSize(1), "key", lk))))
+      return failure();
+  }
+
   // score_mod: (f32, index, index, index, index) -> f32.
   Region &region = getScoreMod();
   if (!region.empty()) {

@@ -20,7 +20,8 @@ def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 //===----------------------------------------------------------------------===//
 
 def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
-                                   RecursivelySpeculatable]> {
+                                   RecursivelySpeculatable,
+                                   AttrSizedOperandSegments]> {
   let summary = "scaled dot-product attention, dense or masked";
   let description = [{
     Computes, for every batch `b` and query head `h` (SEMANTICS.md, "Dense
@@ -31,6 +32,13 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     S'[q,k] = mask(q,k) ? mod(S[q,k]) : -inf
     O[b,h]  = softmax_k(S') . V[b,h/G]
     ```
+
+    Run-time masks come as i32 operands (SEMANTICS.md, "padding",
+    "document"): `kv_lengths` [B] keeps keys k < kv_lengths[b];
+    `q_lengths` [B] keeps query rows i < q_lengths[b] (the others produce
+    zeros); `documents` [B, Lk] keeps (q, k) when the document ids at the
+    query's absolute position and at k are equal. They combine with `mask`
+    by intersection.
 
     `top_k = k` then keeps, per query row, the k largest of the scores the
     mask keeps (all of those equal to the k-th largest too) and masks the
@@ -78,6 +86,9 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        Attn_FloatTensor:$key,
                        Attn_FloatTensor:$value,
                        Optional<Attn_FloatTensor>:$bias,
+                       Optional<RankedTensorOf<[I32]>>:$kv_lengths,
+                       Optional<RankedTensorOf<[I32]>>:$q_lengths,
+                       Optional<RankedTensorOf<[I32]>>:$doc_ids,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
                        OptionalAttr<TypedArrayAttrBase<Attn_ScoreModAttrInterface,
@@ -88,6 +99,9 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
 
   let assemblyFormat = [{
     $query `,` $key `,` $value (`bias` `(` $bias^ `:` type($bias) `)`)?
+    (`kv_lengths` `(` $kv_lengths^ `:` type($kv_lengths) `)`)?
+    (`q_lengths` `(` $q_lengths^ `:` type($q_lengths) `)`)?
+    (`documents` `(` $doc_ids^ `:` type($doc_ids) `)`)?
     attr-dict (`score_mod` $score_mod^)? `:`
     `(` type($query) `,` type($key) `,` type($value) `)` `->` type($result)
   }];
@@ -106,6 +120,11 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     /// The result type implied by the operand shapes: [B, Hq, Lq, Dv], each
     /// dimension taken from whichever operand has it static.
     RankedTensorType inferResultType();
+
+    /// Whether a mask comes from run-time tensors (lengths, document ids).
+    bool hasRuntimeMask() {
+      return getKvLengths() || getQLengths() || getDocIds();
+    }
 
     /// Whether any score modification (bias, modifiers, region) is present.
     bool hasScoreMods() {

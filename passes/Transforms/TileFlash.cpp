@@ -61,6 +61,28 @@ public:
         splitMinItems(splitMinItems) {}
 
   Value lower();
+  /// What a work item's run-time masks (kv_lengths, q_lengths, documents)
+  /// allow: keys in [kBegin, kEnd), and which blocks need the mask.
+  struct RuntimeBounds {
+    bool any = false;
+    Value kBegin, kEnd; // index
+    Value rowsAllValid; // i1: every row is below q_lengths and positioned
+    Value docLo, docHi; // index: document ids of the first and last row
+    Value sorted;       // i1
+    Value batch, lk;
+    Value docs; // the document ids operand, if any
+    /// i1: the block [k0, k0 + bc) needs the per-element mask.
+    Value partial(OpBuilder &b, Location loc, Value k0, Value bc) const;
+    /// i1: the block [k0, k0 + bc) may keep something.
+    Value visible(OpBuilder &b, Location loc, Value k0, Value bc) const;
+  };
+  RuntimeBounds runtimeBounds(Value batch, Value q0, Value rowSpan,
+                              Value qOffset, Value lk, Value sortedDocs);
+  /// i1 [B]: whether doc ids [B, Lk] are nondecreasing along each batch.
+  Value docsSorted(Value docs);
+  /// The first index in [0, n) of docs[batch, :] (sorted) whose id is >=
+  /// `id` (`upper`: > `id`).
+  Value searchDocs(Value docs, Value batch, Value n, Value id, bool upper);
   /// The op's operands and sizes, as values at the insertion point.
   struct Problem {
     Value q, k, v;
@@ -282,7 +304,7 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
             .getResult(0);
   }
   if (needsMask) {
-    MaskAttrInterface mask = *op.getMask();
+    std::optional<MaskAttrInterface> mask = op.getMask();
     auto ifOp = scf::IfOp::create(
         b, loc, needsMask,
         [&](OpBuilder &tb, Location tl) {
@@ -297,7 +319,15 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                     Value j = linalg::IndexOp::create(nb, nl, 1);
                     Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
                     Value kPos = arith::AddIOp::create(nb, nl, k0, j);
-                    Value keep = mask.buildKeeps(nb, nl, head, qPos, kPos);
+                    Value keep;
+                    if (mask)
+                      keep = mask->buildKeeps(nb, nl, head, qPos, kPos);
+                    if (Value rt = buildRuntimeKeeps(
+                            nb, nl, op,
+                            ScoreCoords{itemBatch, head, i, qPos, kPos}))
+                      keep = keep ? arith::AndIOp::create(nb, nl, keep, rt)
+                                        .getResult()
+                                  : rt;
                     LB::yield(
                         nb, nl,
                         arith::SelectOp::create(nb, nl, keep, a[0], negInf));
@@ -466,6 +496,180 @@ void FlashLowering::chooseTiles() {
   packedKvBlock = std::min(packedKvBlock, kvBlock);
 }
 
+Value FlashLowering::docsSorted(Value docs) {
+  // sorted[b] = and over j of docs[b, j] <= docs[b, j + 1].
+  Value batch = dim(docs, 0), n = dim(docs, 1);
+  Value pairs = b.createOrFold<arith::MaxSIOp>(
+      loc, index(0), b.createOrFold<arith::SubIOp>(loc, n, index(1)));
+  OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);
+  Value head = tensor::ExtractSliceOp::create(
+      b, loc, docs, ArrayRef<OpFoldResult>{zeroIdx, zeroIdx},
+      ArrayRef<OpFoldResult>{getAsOpFoldResult(batch),
+                             getAsOpFoldResult(pairs)},
+      ArrayRef<OpFoldResult>{one, one});
+  Value tail = tensor::ExtractSliceOp::create(
+      b, loc, docs, ArrayRef<OpFoldResult>{zeroIdx, one},
+      ArrayRef<OpFoldResult>{getAsOpFoldResult(batch),
+                             getAsOpFoldResult(pairs)},
+      ArrayRef<OpFoldResult>{one, one});
+  Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
+  Value init =
+      linalg::FillOp::create(b, loc, ValueRange{trueV},
+                             ValueRange{lb.empty({batch}, b.getI1Type())})
+          .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{head, tail}, ValueRange{init},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2),
+                                 b.getMultiDimIdentityMap(2), lb.map(2, {0})},
+             ArrayRef<IteratorType>{IteratorType::parallel,
+                                    IteratorType::reduction},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value ok = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::sle, a[0], a[1]);
+               LB::yield(nb, nl, arith::AndIOp::create(nb, nl, a[2], ok));
+             })
+      .getResult(0);
+}
+
+Value FlashLowering::searchDocs(Value docs, Value batch, Value n, Value id,
+                                bool upper) {
+  // Binary search over [lo, hi).
+  Type indexTy = b.getIndexType();
+  auto loop = scf::WhileOp::create(
+      b, loc, TypeRange{indexTy, indexTy}, ValueRange{index(0), n},
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value more = arith::CmpIOp::create(wb, wl, arith::CmpIPredicate::slt,
+                                           args[0], args[1]);
+        scf::ConditionOp::create(wb, wl, more, args);
+      },
+      [&](OpBuilder &wb, Location wl, ValueRange args) {
+        Value mid = arith::DivUIOp::create(
+            wb, wl, arith::AddIOp::create(wb, wl, args[0], args[1]),
+            arith::ConstantIndexOp::create(wb, wl, 2));
+        Value x = arith::IndexCastOp::create(
+            wb, wl, wb.getIndexType(),
+            tensor::ExtractOp::create(wb, wl, docs, ValueRange{batch, mid}));
+        Value before = arith::CmpIOp::create(wb, wl,
+                                             upper ? arith::CmpIPredicate::sle
+                                                   : arith::CmpIPredicate::slt,
+                                             x, id);
+        Value next = arith::AddIOp::create(
+            wb, wl, mid, arith::ConstantIndexOp::create(wb, wl, 1));
+        scf::YieldOp::create(
+            wb, wl,
+            ValueRange{arith::SelectOp::create(wb, wl, before, next, args[0]),
+                       arith::SelectOp::create(wb, wl, before, args[1], mid)});
+      });
+  return loop.getResult(0);
+}
+
+FlashLowering::RuntimeBounds
+FlashLowering::runtimeBounds(Value batch, Value q0, Value rowSpan,
+                             Value qOffset, Value lk, Value sortedDocs) {
+  RuntimeBounds r;
+  r.docs = op.getDocIds();
+  r.batch = batch;
+  r.lk = lk;
+  if (!op.hasRuntimeMask())
+    return r;
+  r.any = true;
+  using P = arith::CmpIPredicate;
+  auto read = [&](Value t, ValueRange idx) -> Value {
+    return arith::IndexCastOp::create(
+        b, loc, b.getIndexType(), tensor::ExtractOp::create(b, loc, t, idx));
+  };
+  Value zeroI = index(0), oneI = index(1);
+  Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
+  r.kBegin = zeroI;
+  r.kEnd = lk;
+  r.rowsAllValid = trueV;
+  Value rowEnd = arith::AddIOp::create(b, loc, q0, rowSpan);
+  if (Value kvLengths = op.getKvLengths())
+    r.kEnd = arith::MaxSIOp::create(
+        b, loc, zeroI,
+        arith::MinSIOp::create(b, loc, r.kEnd, read(kvLengths, batch)));
+  if (Value qLengths = op.getQLengths()) {
+    Value qLimit = read(qLengths, batch);
+    r.rowsAllValid = arith::CmpIOp::create(b, loc, P::sle, rowEnd, qLimit);
+    // A work item whose rows are all past q_lengths keeps nothing.
+    Value none = arith::CmpIOp::create(b, loc, P::sge, q0, qLimit);
+    r.kEnd = arith::SelectOp::create(b, loc, none, zeroI, r.kEnd);
+  }
+  if (Value docs = op.getDocIds()) {
+    // Rows at negative positions (Lq > Lk) have no document.
+    Value first = arith::AddIOp::create(b, loc, q0, qOffset);
+    Value last = arith::SubIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, rowEnd, qOffset), oneI);
+    Value anyRow = arith::CmpIOp::create(b, loc, P::sge, last, zeroI);
+    Value lastPos = arith::MaxSIOp::create(b, loc, last, zeroI);
+    Value firstPos = arith::MaxSIOp::create(b, loc, first, zeroI);
+    r.docLo = read(docs, ValueRange{batch, firstPos});
+    r.docHi = read(docs, ValueRange{batch, lastPos});
+    r.sorted = tensor::ExtractOp::create(b, loc, sortedDocs, batch);
+    r.rowsAllValid = arith::AndIOp::create(
+        b, loc, r.rowsAllValid,
+        arith::CmpIOp::create(b, loc, P::sge, first, zeroI));
+    // Sorted ids: keys of the rows' documents lie in [lower_bound(docLo),
+    // upper_bound(docHi)). Unsorted: everywhere.
+    auto ifOp = scf::IfOp::create(
+        b, loc, r.sorted,
+        [&](OpBuilder &, Location) {
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{searchDocs(docs, batch, lk, r.docLo, false),
+                         searchDocs(docs, batch, lk, r.docHi, true)});
+        },
+        [&](OpBuilder &eb, Location el) {
+          scf::YieldOp::create(eb, el, ValueRange{zeroI, lk});
+        });
+    r.kBegin = ifOp.getResult(0);
+    r.kEnd = arith::MinSIOp::create(b, loc, r.kEnd, ifOp.getResult(1));
+    r.kEnd = arith::SelectOp::create(b, loc, anyRow, r.kEnd, zeroI);
+  }
+  return r;
+}
+
+Value FlashLowering::RuntimeBounds::partial(OpBuilder &b, Location loc,
+                                            Value k0, Value bc) const {
+  using P = arith::CmpIPredicate;
+  Value end = arith::AddIOp::create(b, loc, k0, bc);
+  // Full only if every row is valid and the block is inside [kBegin, kEnd)
+  // ...
+  Value full = arith::AndIOp::create(
+      b, loc, rowsAllValid,
+      arith::AndIOp::create(b, loc,
+                            arith::CmpIOp::create(b, loc, P::sge, k0, kBegin),
+                            arith::CmpIOp::create(b, loc, P::sle, end, kEnd)));
+  if (docs) {
+    // ... and, with documents, rows and keys are all one (sorted) document.
+    auto read = [&](Value pos) -> Value {
+      return arith::IndexCastOp::create(
+          b, loc, b.getIndexType(),
+          tensor::ExtractOp::create(b, loc, docs, ValueRange{batch, pos}));
+    };
+    Value lastKey = arith::SubIOp::create(
+        b, loc, end, arith::ConstantIndexOp::create(b, loc, 1));
+    Value one = arith::AndIOp::create(
+        b, loc, arith::CmpIOp::create(b, loc, P::eq, docLo, docHi),
+        arith::AndIOp::create(
+            b, loc, arith::CmpIOp::create(b, loc, P::eq, read(k0), docLo),
+            arith::CmpIOp::create(b, loc, P::eq, read(lastKey), docLo)));
+    full = arith::AndIOp::create(b, loc, full,
+                                 arith::AndIOp::create(b, loc, sorted, one));
+  }
+  return arith::XOrIOp::create(b, loc, full,
+                               arith::ConstantIntOp::create(b, loc, 1, 1));
+}
+
+Value FlashLowering::RuntimeBounds::visible(OpBuilder &b, Location loc,
+                                            Value k0, Value bc) const {
+  using P = arith::CmpIPredicate;
+  Value end = arith::AddIOp::create(b, loc, k0, bc);
+  return arith::AndIOp::create(
+      b, loc, arith::CmpIOp::create(b, loc, P::slt, k0, kEnd),
+      arith::CmpIOp::create(b, loc, P::sgt, end, kBegin));
+}
+
 FlashLowering::Problem FlashLowering::readProblem() {
   Problem p;
   p.q = op.getQuery(), p.k = op.getKey(), p.v = op.getValue();
@@ -567,10 +771,16 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                       if (op.hasScoreMods())
                         x = buildScoreMods(nb, nl, op, x,
                                            ScoreCoords{bi, hi, i, qPos, j});
+                      Value keep;
                       if (mask)
-                        x = arith::SelectOp::create(
-                            nb, nl, mask->buildKeeps(nb, nl, hi, qPos, j), x,
-                            negInf);
+                        keep = mask->buildKeeps(nb, nl, hi, qPos, j);
+                      if (Value rt = buildRuntimeKeeps(
+                              nb, nl, op, ScoreCoords{bi, hi, i, qPos, j}))
+                        keep = keep ? arith::AndIOp::create(nb, nl, keep, rt)
+                                          .getResult()
+                                    : rt;
+                      if (keep)
+                        x = arith::SelectOp::create(nb, nl, keep, x, negInf);
                       LB::yield(nb, nl, x);
                     })
                     .getResult(0);
@@ -764,6 +974,9 @@ Value FlashLowering::lower() {
   } else {
     outputs = {lb.empty({batch, hq, lq, dv}, storage)};
   }
+  // Whether each batch's document ids are sorted, once per call: sorted ids
+  // (packed sequences) let every work item bound its keys by binary search.
+  Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
   auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(forall.getBody()->getTerminator());
@@ -844,6 +1057,9 @@ Value FlashLowering::lower() {
                                    arith::MinSIOp::create(b, loc, lk, last));
   }
 
+  RuntimeBounds keyRange =
+      runtimeBounds(bi, q0, rowSpan, qOffset, lk, sortedDocs);
+
   Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, dv}),
                   lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
   Value mInit = lb.filled({br}, negInf);
@@ -896,6 +1112,14 @@ Value FlashLowering::lower() {
     loopEnd = arith::MinSIOp::create(
         b, loc, kvEnd, arith::AddIOp::create(b, loc, loopBegin, index(chunk)));
   }
+  if (!lists && keyRange.any) {
+    // Key blocks outside [kBegin, kEnd) keep nothing: start at the block
+    // holding kBegin (block-aligned), stop at kEnd.
+    Value aligned = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, keyRange.kBegin, cKv), cKv);
+    loopBegin = arith::MaxSIOp::create(b, loc, loopBegin, aligned);
+    loopEnd = arith::MinSIOp::create(b, loc, loopEnd, keyRange.kEnd);
+  }
   auto loop = scf::ForOp::create(
       b, loc, loopBegin, loopEnd, loopStep, ValueRange{mInit, lInit, oInit},
       [&](OpBuilder &, Location, Value iv, ValueRange state) {
@@ -931,9 +1155,31 @@ Value FlashLowering::lower() {
         } else if (mask) {
           needsMask = arith::ConstantIntOp::create(b, loc, 1, 1);
         }
-        SmallVector<Value> next = kvStep(qTile, kTile, vTile, state, scratch,
-                                         needsMask, q0, k0, qOffset);
-        scf::YieldOp::create(b, loc, next);
+        if (keyRange.any) {
+          Value partial = keyRange.partial(b, loc, k0, bc);
+          needsMask =
+              needsMask
+                  ? arith::OrIOp::create(b, loc, needsMask, partial).getResult()
+                  : partial;
+        }
+        if (!lists || !keyRange.any) {
+          scf::YieldOp::create(b, loc,
+                               kvStep(qTile, kTile, vTile, state, scratch,
+                                      needsMask, q0, k0, qOffset));
+          return;
+        }
+        // A listed block may still lie outside the run-time key range.
+        auto visible = scf::IfOp::create(
+            b, loc, keyRange.visible(b, loc, k0, bc),
+            [&](OpBuilder &, Location) {
+              scf::YieldOp::create(b, loc,
+                                   kvStep(qTile, kTile, vTile, state, scratch,
+                                          needsMask, q0, k0, qOffset));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, state);
+            });
+        scf::YieldOp::create(b, loc, visible.getResults());
       });
   Value m = loop.getResult(0), l = loop.getResult(1), o = loop.getResult(2);
   OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);

@@ -74,3 +74,21 @@ func.func @topk(%q: tensor<1x2x37x16xf32>, %k: tensor<1x2x40x16xf32>, %v: tensor
   %o = attn.sdpa %q, %k, %v {top_k = 5 : i64} : (tensor<1x2x37x16xf32>, tensor<1x2x40x16xf32>, tensor<1x2x40x16xf32>) -> tensor<1x2x37x16xf32>
   return %o : tensor<1x2x37x16xf32>
 }
+
+// -----
+
+// Document ids: whether each batch's ids are sorted is computed once per
+// call, before the parallel loop; each work item then bounds its keys by
+// binary search (scf.while) when they are, and visits every block when not.
+// CHECK-LABEL: func.func @documents
+// CHECK: %[[SORTED:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x39xi32>, tensor<2x39xi32>) outs(%{{.*}} : tensor<2xi1>)
+// CHECK: scf.forall
+// CHECK: %[[S:.*]] = tensor.extract %[[SORTED]]
+// CHECK: scf.if %[[S]] -> (index, index)
+// CHECK: scf.while
+// CHECK: scf.while
+// CHECK: scf.for
+func.func @documents(%q: tensor<2x2x40x16xf32>, %k: tensor<2x2x40x16xf32>, %v: tensor<2x2x40x16xf32>, %d: tensor<2x40xi32>) -> tensor<2x2x40x16xf32> {
+  %o = attn.sdpa %q, %k, %v documents(%d : tensor<2x40xi32>) : (tensor<2x2x40x16xf32>, tensor<2x2x40x16xf32>, tensor<2x2x40x16xf32>) -> tensor<2x2x40x16xf32>
+  return %o : tensor<2x2x40x16xf32>
+}

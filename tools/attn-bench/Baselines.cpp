@@ -104,7 +104,7 @@ void attn::bench::openblasSdpa(const Shape &s, const float *q, const float *k,
       if (!p.mask.isNone())
         for (int64_t i = 0; i < s.qLen; ++i)
           for (int64_t j = 0; j < s.kvLen; ++j)
-            if (!attn::ref::keeps(p, h, i, j))
+            if (!attn::ref::keeps(p, b, h, i, j))
               scores[i * s.kvLen + j] = -std::numeric_limits<float>::infinity();
       softmaxRows(scores, s.qLen, s.kvLen);
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, s.qLen, s.valueDim,

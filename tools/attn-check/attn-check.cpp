@@ -51,6 +51,11 @@ static cl::opt<std::string>
            cl::desc("Input values: uniform in [-1, 1], or ternary (-1, 0, 1: "
                     "integer scores with many ties)"),
            cl::cat(checkCategory));
+static cl::opt<std::string> documentOrder(
+    "documents", cl::init("sorted"),
+    cl::desc("Document ids for ops with run-time document masks: sorted "
+             "(packed sequences) or unsorted (random ids)"),
+    cl::cat(checkCategory));
 static cl::opt<unsigned> seed("seed", cl::init(1),
                               cl::desc("Seed of the random inputs"),
                               cl::cat(checkCategory));
@@ -177,6 +182,7 @@ struct Check {
   std::string entry;
   std::string q, k, v, bias, dtype, mask, mods;
   int64_t topK = 0;
+  bool kvLengths = false, qLengths = false, documents = false;
   std::optional<double> scale;
 };
 
@@ -258,10 +264,18 @@ FailureOr<Check> describe(func::FuncOp fn) {
     c.bias = *b;
     inputs.push_back(bias);
   }
+  for (Value runtimeMask :
+       {op.getKvLengths(), op.getQLengths(), op.getDocIds()})
+    if (runtimeMask)
+      inputs.push_back(runtimeMask);
+  c.kvLengths = static_cast<bool>(op.getKvLengths());
+  c.qLengths = static_cast<bool>(op.getQLengths());
+  c.documents = static_cast<bool>(op.getDocIds());
   for (auto [i, in] : llvm::enumerate(inputs))
     if (argIndex(in) != i)
       return op.emitError("attn-check needs the entry point's arguments to "
-                          "be (query, key, value[, bias]) in this order");
+                          "be (query, key, value[, bias][, kv_lengths]"
+                          "[, q_lengths][, documents]) in this order");
   if (fn.getNumArguments() != inputs.size())
     return op.emitError("attn-check needs every entry point argument to be "
                         "an operand of attn.sdpa");
@@ -374,6 +388,12 @@ int main(int argc, char **argv) {
       args.insert(args.end(), {"--bias", c.bias});
     if (c.topK)
       args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
+    if (c.kvLengths)
+      args.push_back("--kv-lengths");
+    if (c.qLengths)
+      args.push_back("--q-lengths");
+    if (c.documents)
+      args.insert(args.end(), {"--documents", documentOrder});
     if (c.scale) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);

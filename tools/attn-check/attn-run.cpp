@@ -3,7 +3,8 @@
 //   attn-run --lib k.so --entry model_layer0 --q 1,8,128,64 --k 1,2,128,64
 //            --v 1,2,128,64 [--dtype f32] [--mask SPEC] [--scale S]
 //            [--bias B,H,Lq,Lk] [--mods SPEC;SPEC...] [--top-k K]
-//            [--values uniform|ternary]
+//            [--values uniform|ternary] [--kv-lengths] [--q-lengths]
+//            [--documents sorted|unsorted]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N]
 //
@@ -27,6 +28,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,14 +36,86 @@ using namespace attn::ref;
 
 namespace {
 
-using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
-                                  const attn_tensor_t *, const attn_tensor_t *,
-                                  attn_tensor_t *);
-/// An entry point whose fourth input is the additive bias tensor.
-using BiasEntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
-                                      const attn_tensor_t *,
-                                      const attn_tensor_t *,
-                                      const attn_tensor_t *, attn_tensor_t *);
+using Tensor = const attn_tensor_t *;
+/// Entry points take their inputs (3 to 7 tensors: query, key, value, then
+/// the optional bias, kv_lengths, q_lengths, documents) and the output.
+attn_status_t callEntry(void *symbol, attn_context_t *ctx,
+                        const std::vector<Tensor> &in, attn_tensor_t *out) {
+  using F3 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor,
+                               attn_tensor_t *);
+  using F4 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               attn_tensor_t *);
+  using F5 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               Tensor, attn_tensor_t *);
+  using F6 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               Tensor, Tensor, attn_tensor_t *);
+  using F7 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               Tensor, Tensor, Tensor, attn_tensor_t *);
+  switch (in.size()) {
+  case 3:
+    return reinterpret_cast<F3>(symbol)(ctx, in[0], in[1], in[2], out);
+  case 4:
+    return reinterpret_cast<F4>(symbol)(ctx, in[0], in[1], in[2], in[3], out);
+  case 5:
+    return reinterpret_cast<F5>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
+                                        out);
+  case 6:
+    return reinterpret_cast<F6>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
+                                        in[5], out);
+  default:
+    return reinterpret_cast<F7>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
+                                        in[5], in[6], out);
+  }
+}
+
+/// An i32 tensor (lengths, document ids), contiguous.
+struct IntTensor {
+  std::vector<int32_t> data;
+  attn_tensor_t desc;
+  IntTensor(std::vector<int32_t> values, std::vector<int64_t> shape)
+      : data(std::move(values)) {
+    attn_tensor_init_contiguous(&desc, data.data(), ATTN_DTYPE_I32,
+                                static_cast<int32_t>(shape.size()),
+                                shape.data());
+  }
+};
+
+/// Lengths for `batch` sequences of up to `n`: the first is random in
+/// [1, n], then n (no padding), 0 (nothing kept: zeros), then random.
+std::vector<int32_t> lengths(Uniform &rng, int64_t batch, int64_t n) {
+  std::vector<int32_t> out;
+  for (int64_t b = 0; b < batch; ++b) {
+    int64_t r = 1 + static_cast<int64_t>((rng.next() + 1) / 2 * n);
+    out.push_back(static_cast<int32_t>(b == 1   ? n
+                                       : b == 2 ? 0
+                                                : std::min(r, n)));
+  }
+  return out;
+}
+
+/// Document ids [batch, n]: sorted runs of random lengths (packed
+/// sequences), or, unsorted, random ids among 3.
+std::vector<int32_t> documents(Uniform &rng, int64_t batch, int64_t n,
+                               bool sorted) {
+  std::vector<int32_t> out;
+  for (int64_t b = 0; b < batch; ++b) {
+    int32_t id = 0;
+    int64_t left = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      if (!sorted) {
+        out.push_back(static_cast<int32_t>((rng.next() + 1) / 2 * 2.999));
+        continue;
+      }
+      if (left == 0) {
+        left = 1 + static_cast<int64_t>((rng.next() + 1) / 2 * (n / 3 + 1));
+        ++id;
+      }
+      --left;
+      out.push_back(id);
+    }
+  }
+  return out;
+}
 
 [[noreturn]] void usage(const char *message) {
   std::fprintf(stderr, "attn-run: error: %s\n", message);
@@ -107,6 +181,8 @@ struct Buffer {
 int main(int argc, char **argv) {
   const char *lib = nullptr, *entry = nullptr;
   int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0}, bs[4] = {0};
+  bool haveKvLengths = false, haveQLengths = false;
+  std::string docsMode;
   bool haveQ = false, haveK = false, haveV = false, haveBias = false,
        bshd = false;
   std::string dtypeName = "f32", maskName = "none", modsText;
@@ -136,7 +212,15 @@ int main(int argc, char **argv) {
       dtypeName = value();
     else if (a == "--mask")
       maskName = value();
-    else if (a == "--mods")
+    else if (a == "--kv-lengths")
+      haveKvLengths = true;
+    else if (a == "--q-lengths")
+      haveQLengths = true;
+    else if (a == "--documents") {
+      docsMode = value();
+      if (docsMode != "sorted" && docsMode != "unsorted")
+        usage("--documents must be sorted or unsorted");
+    } else if (a == "--mods")
       modsText = value();
     else if (a == "--values") {
       std::string vals = value();
@@ -200,8 +284,6 @@ int main(int argc, char **argv) {
     return 2;
   }
   void *symbol = dlsym(handle, entry);
-  auto fn = reinterpret_cast<EntryFn>(symbol);
-  auto biasFn = reinterpret_cast<BiasEntryFn>(symbol);
   if (!symbol) {
     std::fprintf(stderr, "attn-run: error: %s has no entry point '%s'\n", lib,
                  entry);
@@ -226,6 +308,25 @@ int main(int argc, char **argv) {
       store(dtype, ternary ? std::round(1.5 * x) : x, dst);
       b->exact[idx] = load(dtype, dst);
     });
+  // Run-time mask inputs, from their own generator.
+  Uniform maskRng(seed * 7919 + 17);
+  std::vector<Tensor> args = {&q.desc, &k.desc, &v.desc};
+  if (haveBias)
+    args.push_back(&bias.desc);
+  std::vector<std::unique_ptr<IntTensor>> ints;
+  auto addInts = [&](std::vector<int32_t> values, std::vector<int64_t> shape,
+                     std::vector<int64_t> &into) {
+    into.assign(values.begin(), values.end());
+    ints.push_back(std::make_unique<IntTensor>(std::move(values), shape));
+    args.push_back(&ints.back()->desc);
+  };
+  if (haveKvLengths)
+    addInts(lengths(maskRng, qs[0], ks[2]), {qs[0]}, p.kvLengths);
+  if (haveQLengths)
+    addInts(lengths(maskRng, qs[0], qs[2]), {qs[0]}, p.qLengths);
+  if (!docsMode.empty())
+    addInts(documents(maskRng, qs[0], ks[2], docsMode == "sorted"),
+            {qs[0], ks[2]}, p.docIds);
   // Poison the output so that elements the kernel fails to write show up.
   o.forEach([&](int64_t, size_t off) {
     store(dtype, std::nan(""), o.bytes.data() + off * dtypeBytes(dtype));
@@ -243,9 +344,7 @@ int main(int argc, char **argv) {
   double bestMs = 1e300;
   for (int r = 0; r < std::max(repeat, 1); ++r) {
     auto t0 = std::chrono::steady_clock::now();
-    attn_status_t st =
-        haveBias ? biasFn(ctx, &q.desc, &k.desc, &v.desc, &bias.desc, &o.desc)
-                 : fn(ctx, &q.desc, &k.desc, &v.desc, &o.desc);
+    attn_status_t st = callEntry(symbol, ctx, args, &o.desc);
     auto t1 = std::chrono::steady_clock::now();
     if (st) {
       std::fprintf(stderr, "attn-run: error: %s: %s\n",
@@ -286,6 +385,12 @@ int main(int argc, char **argv) {
     modsNote += " mods=" + modsText;
   if (topK)
     modsNote += " top_k=" + std::to_string(topK);
+  if (haveKvLengths)
+    modsNote += " kv_lengths";
+  if (haveQLengths)
+    modsNote += " q_lengths";
+  if (!docsMode.empty())
+    modsNote += " documents=" + docsMode;
   // Long layouts are shown by their start.
   std::string maskNote =
       maskName.size() > 80 ? maskName.substr(0, 77) + "..." : maskName;

@@ -151,9 +151,9 @@ FailureOr<Value> SdpaLowering::lower() {
   Value scale = buildScale(headDim);
   Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
   std::optional<MaskAttrInterface> mask = op.getMask();
-  bool mods = op.hasScoreMods();
+  bool mods = op.hasScoreMods(), runtimeMask = op.hasRuntimeMask();
   Value qOffset;
-  if (mask || mods)
+  if (mask || mods || runtimeMask)
     qOffset = arith::SubIOp::create(b, loc, lb.toValue(lk), lb.toValue(lq));
   Value masked =
       linalg::GenericOp::create(
@@ -161,7 +161,7 @@ FailureOr<Value> SdpaLowering::lower() {
           ArrayRef<AffineMap>{id4}, par4,
           [&](OpBuilder &nb, Location nl, ValueRange args) {
             Value s = arith::MulFOp::create(nb, nl, args[0], scale);
-            if (!mask && !mods) {
+            if (!mask && !mods && !runtimeMask) {
               LB::yield(nb, nl, s);
               return;
             }
@@ -172,10 +172,15 @@ FailureOr<Value> SdpaLowering::lower() {
             Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
             if (mods)
               s = buildScoreMods(nb, nl, op, s, ScoreCoords{bi, h, i, qPos, j});
-            if (mask) {
-              Value keep = mask->buildKeeps(nb, nl, h, qPos, j);
+            Value keep;
+            if (mask)
+              keep = mask->buildKeeps(nb, nl, h, qPos, j);
+            if (Value rt = buildRuntimeKeeps(nb, nl, op,
+                                             ScoreCoords{bi, h, i, qPos, j}))
+              keep = keep ? arith::AndIOp::create(nb, nl, keep, rt).getResult()
+                          : rt;
+            if (keep)
               s = arith::SelectOp::create(nb, nl, keep, s, negInf);
-            }
             LB::yield(nb, nl, s);
           })
           .getResult(0);

@@ -323,3 +323,27 @@ func.func @topk_too_large(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v
   %o = attn.sdpa %q, %k, %v {top_k = 9 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+func.func @kv_lengths_batch(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %l: tensor<3xi32>) -> tensor<2x2x8x16xf32> {
+  // expected-error @+1 {{batch size mismatch: kv_lengths has 3 but query has 2}}
+  %o = attn.sdpa %q, %k, %v kv_lengths(%l : tensor<3xi32>) : (tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}
+
+// -----
+
+func.func @documents_length(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %d: tensor<2x9xi32>) -> tensor<2x2x8x16xf32> {
+  // expected-error @+1 {{key sequence length mismatch: documents has 9 but key has 8}}
+  %o = attn.sdpa %q, %k, %v documents(%d : tensor<2x9xi32>) : (tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}
+
+// -----
+
+func.func @q_lengths_rank(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v: tensor<2x2x8x16xf32>, %l: tensor<2x1xi32>) -> tensor<2x2x8x16xf32> {
+  // expected-error @+1 {{q_lengths must be rank 1 [B], found rank 2}}
+  %o = attn.sdpa %q, %k, %v q_lengths(%l : tensor<2x1xi32>) : (tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
+  return %o : tensor<2x2x8x16xf32>
+}

@@ -189,20 +189,33 @@ std::string Mask::str() const {
   return "none";
 }
 
-bool attn::ref::keeps(const SdpaProblem &p, int64_t h, int64_t i, int64_t k) {
-  return p.mask.keeps(h, p.kvLen - p.qLen + i, k);
+bool attn::ref::keeps(const SdpaProblem &p, int64_t b, int64_t h, int64_t i,
+                      int64_t k) {
+  int64_t qPos = p.kvLen - p.qLen + i;
+  if (!p.kvLengths.empty() && k >= p.kvLengths[b])
+    return false;
+  if (!p.qLengths.empty() && i >= p.qLengths[b])
+    return false;
+  if (!p.docIds.empty() &&
+      (qPos < 0 || p.docIds[b * p.kvLen + qPos] != p.docIds[b * p.kvLen + k]))
+    return false;
+  return p.mask.keeps(h, qPos, k);
 }
 
 int64_t attn::ref::keptPairs(const SdpaProblem &p) {
-  if (p.mask.isNone())
+  bool runtime =
+      !p.kvLengths.empty() || !p.qLengths.empty() || !p.docIds.empty();
+  if (p.mask.isNone() && !runtime)
     return p.heads * p.qLen * p.kvLen * p.batch;
-  // Every head alike unless the pattern depends on the head.
-  int64_t heads = p.mask.headDependent() ? p.heads : 1, kept = 0;
-  for (int64_t h = 0; h < heads; ++h)
-    for (int64_t i = 0; i < p.qLen; ++i)
-      for (int64_t k = 0; k < p.kvLen; ++k)
-        kept += keeps(p, h, i, k);
-  return kept * p.batch * (p.heads / heads);
+  // Every head (and batch) alike unless the pattern depends on it.
+  int64_t heads = p.mask.headDependent() ? p.heads : 1;
+  int64_t batches = runtime ? p.batch : 1, kept = 0;
+  for (int64_t b = 0; b < batches; ++b)
+    for (int64_t h = 0; h < heads; ++h)
+      for (int64_t i = 0; i < p.qLen; ++i)
+        for (int64_t k = 0; k < p.kvLen; ++k)
+          kept += keeps(p, b, h, i, k);
+  return kept * (p.batch / batches) * (p.heads / heads);
 }
 
 bool ScoreMod::parseList(const std::string &text, std::vector<ScoreMod> &out,
@@ -297,7 +310,7 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
     for (int64_t i = 0; i < p.qLen; ++i) {
       T maxScore = negInf;
       for (int64_t j = 0; j < p.kvLen; ++j) {
-        if (!keeps(p, h, i, j)) {
+        if (!keeps(p, b, h, i, j)) {
           scores[j] = negInf;
           continue;
         }

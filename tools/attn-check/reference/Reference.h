@@ -85,6 +85,9 @@ struct SdpaProblem {
   std::vector<ScoreMod> mods;
   /// Keep the k largest kept scores per row (and ties of the k-th); 0: all.
   int64_t topK = 0;
+  /// Run-time masks (empty when absent): keys k < kvLengths[b], rows
+  /// i < qLengths[b], docIds[b * kvLen + qPos] == docIds[b * kvLen + k].
+  std::vector<int64_t> kvLengths, qLengths, docIds;
 
   bool hasBias() const { return biasShape[0] != 0; }
 
@@ -107,9 +110,9 @@ template <typename T>
 void sdpaUnits(const SdpaProblem &p, const T *q, const T *k, const T *v, T *out,
                int64_t unitBegin, int64_t unitEnd, const T *bias = nullptr);
 
-/// Whether the mask keeps key position `k` for query row `i` of head `h` of
-/// `p` (positions aligned bottom-right).
-bool keeps(const SdpaProblem &p, int64_t h, int64_t i, int64_t k);
+/// Whether the mask and the run-time masks keep key position `k` for query
+/// row `i` of head `h` of batch `b` of `p` (positions aligned bottom-right).
+bool keeps(const SdpaProblem &p, int64_t b, int64_t h, int64_t i, int64_t k);
 
 /// The number of (q, k) pairs the mask keeps over all batches and heads.
 int64_t keptPairs(const SdpaProblem &p);
