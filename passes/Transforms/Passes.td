@@ -53,9 +53,11 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "Split the key range (split-KV) when the parallel loop would have "
            "fewer work items than this (static shapes only); 1 disables it">,
     Option<"chooseTiles", "choose-tiles", "bool", "true",
-           "For static sparse patterns on static shapes, use half block "
-           "sizes where they visit less (weighted) area, e.g. 64 x 64 tiles "
-           "for a 64 x 64 block-sparse layout">
+           "For masked patterns on static shapes, use the block sizes (the "
+           "given ones, halves and quarters of the query rows, halves of the "
+           "keys) whose visited area, weighted for partial blocks and tile "
+           "efficiency, is least, e.g. 64 x 64 tiles for a 64 x 64 "
+           "block-sparse layout">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
