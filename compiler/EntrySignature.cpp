@@ -239,20 +239,26 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
   // unambiguous, argN otherwise; "out" for a single result.
   DenseMap<int64_t, std::string> roleNames;
   llvm::StringSet<> taken;
+  auto nameRoles = [&](ArrayRef<Value> operands, ArrayRef<const char *> roles) {
+    for (auto [operand, role] : llvm::zip(operands, roles))
+      if (operand)
+        if (std::optional<int64_t> s = slotFor(operand))
+          if (*s < numInputs && !roleNames.count(*s) &&
+              taken.insert(role).second)
+            roleNames[*s] = role;
+  };
+  fn.walk([&](DiffOp diff) {
+    nameRoles({diff.getQuery(), diff.getKey(), diff.getValue(),
+               diff.getLambdaQ1(), diff.getLambdaK1(), diff.getLambdaQ2(),
+               diff.getLambdaK2(), diff.getGain()},
+              {"query", "key", "value", "lambda_q1", "lambda_k1", "lambda_q2",
+               "lambda_k2", "gain"});
+  });
   fn.walk([&](SdpaOp sdpa) {
-    Value operands[] = {sdpa.getQuery(),     sdpa.getKey(),
-                        sdpa.getValue(),     sdpa.getBias(),
-                        sdpa.getKvLengths(), sdpa.getQLengths(),
-                        sdpa.getDocIds()};
-    const char *roles[] = {"query",      "key",       "value",    "bias",
-                           "kv_lengths", "q_lengths", "documents"};
-    for (int r = 0; r < 7; ++r)
-      if (!operands[r])
-        continue;
-      else if (std::optional<int64_t> s = slotFor(operands[r]))
-        if (*s < numInputs && !roleNames.count(*s) &&
-            taken.insert(roles[r]).second)
-          roleNames[*s] = roles[r];
+    nameRoles({sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(), sdpa.getBias(),
+               sdpa.getKvLengths(), sdpa.getQLengths(), sdpa.getDocIds()},
+              {"query", "key", "value", "bias", "kv_lengths", "q_lengths",
+               "documents"});
   });
   int64_t numOutputs = type.getNumResults();
   for (auto [slot, arg] : llvm::enumerate(sig.args)) {

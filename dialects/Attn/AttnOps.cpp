@@ -216,6 +216,126 @@ LogicalResult SdpaOp::verify() {
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// DiffOp
+//===----------------------------------------------------------------------===//
+
+double DiffOp::getLambdaInitValue() {
+  if (std::optional<APFloat> v = getLambdaInit())
+    return v->convertToDouble();
+  return 0.8 -
+         0.6 * std::exp(-0.3 * static_cast<double>(getLayer().value_or(0)));
+}
+
+LogicalResult DiffOp::verify() {
+  Operation *op = getOperation();
+  auto qType = cast<RankedTensorType>(getQuery().getType());
+  auto kType = cast<RankedTensorType>(getKey().getType());
+  auto vType = cast<RankedTensorType>(getValue().getType());
+  auto oType = cast<RankedTensorType>(getResult().getType());
+  struct Named {
+    StringRef name;
+    RankedTensorType type;
+    StringRef layout;
+  } operands[] = {{"query", qType, "[B, 2H, Lq, d]"},
+                  {"key", kType, "[B, 2Hkv, Lk, d]"},
+                  {"value", vType, "[B, Hkv, Lk, 2d]"},
+                  {"result", oType, "[B, H, Lq, 2d]"}};
+  for (const Named &n : operands) {
+    if (n.type.getRank() != 4)
+      return emitOpError() << n.name << " must be rank 4 " << n.layout
+                           << ", found rank " << n.type.getRank();
+    if (n.type.getElementType() != qType.getElementType())
+      return emitOpError() << n.name << " element type "
+                           << n.type.getElementType()
+                           << " differs from the query element type "
+                           << qType.getElementType();
+  }
+  ArrayRef<int64_t> q = qType.getShape(), k = kType.getShape(),
+                    v = vType.getShape(), o = oType.getShape();
+  auto isStatic = [](int64_t d) { return !ShapedType::isDynamic(d); };
+  auto half = [&](int64_t d) {
+    return isStatic(d) ? d / 2 : ShapedType::kDynamic;
+  };
+  auto twice = [&](int64_t d) {
+    return isStatic(d) ? d * 2 : ShapedType::kDynamic;
+  };
+  if (isStatic(q[kHeads]) && q[kHeads] % 2)
+    return emitOpError() << "query head count " << q[kHeads]
+                         << " is odd: differential attention takes head pairs";
+  if (isStatic(k[kHeads]) && k[kHeads] % 2)
+    return emitOpError() << "key head count " << k[kHeads]
+                         << " is odd: differential attention takes head pairs";
+  int64_t h = half(q[kHeads]), hkv = half(k[kHeads]), d = q[kWidth];
+  if (failed(
+          checkSame(op, "batch size", "query", q[kBatch], "key", k[kBatch])) ||
+      failed(checkSame(op, "batch size", "query", q[kBatch], "value",
+                       v[kBatch])) ||
+      failed(checkSame(op, "batch size", "query", q[kBatch], "result",
+                       o[kBatch])) ||
+      failed(checkSame(op, "head dim", "query", d, "key", k[kWidth])) ||
+      failed(checkSame(op, "key/value head count", "key (pairs)", hkv, "value",
+                       v[kHeads])) ||
+      failed(checkSame(op, "key/value sequence length", "key", k[kLen], "value",
+                       v[kLen])) ||
+      failed(checkSame(op, "output head count", "query (pairs)", h, "result",
+                       o[kHeads])) ||
+      failed(checkSame(op, "query sequence length", "query", q[kLen], "result",
+                       o[kLen])) ||
+      failed(checkSame(op, "value width", "value", v[kWidth], "2 x head dim",
+                       twice(d))) ||
+      failed(checkSame(op, "value width", "value", v[kWidth], "result",
+                       o[kWidth])))
+    return failure();
+  int64_t kvHeads = firstStatic({hkv, v[kHeads]});
+  if (kvHeads == 0)
+    return emitOpError() << "key head count must be positive, found 0";
+  if (isStatic(h) && isStatic(kvHeads) && h % kvHeads != 0)
+    return emitOpError() << "key/value head count " << kvHeads
+                         << " does not divide output head count " << h;
+
+  Value lambdas[] = {getLambdaQ1(), getLambdaK1(), getLambdaQ2(),
+                     getLambdaK2()};
+  const char *lambdaNames[] = {"lambda_q1", "lambda_k1", "lambda_q2",
+                               "lambda_k2"};
+  for (int i = 0; i < 4; ++i)
+    if (failed(checkSame(
+            op, "lambda length", lambdaNames[i],
+            cast<RankedTensorType>(lambdas[i].getType()).getDimSize(0),
+            "head dim", d)))
+      return failure();
+  if (failed(
+          checkSame(op, "gain length", "gain",
+                    cast<RankedTensorType>(getGain().getType()).getDimSize(0),
+                    "2 x head dim", twice(d))))
+    return failure();
+
+  if (getLambdaInit().has_value() == getLayer().has_value())
+    return emitOpError() << "needs exactly one of lambda_init and layer";
+  if (std::optional<int64_t> layer = getLayer(); layer && *layer < 0)
+    return emitOpError() << "layer index must be >= 0, found " << *layer;
+  if (std::optional<APFloat> li = getLambdaInit();
+      li && !std::isfinite(li->convertToDouble()))
+    return emitOpError() << "lambda_init must be finite";
+  if (std::optional<APFloat> eps = getEpsilon()) {
+    double e = eps->convertToDouble();
+    if (!(e > 0) || !std::isfinite(e))
+      return emitOpError() << "epsilon must be a finite positive number, "
+                              "found "
+                           << e;
+  }
+  if (std::optional<APFloat> sc = getScale()) {
+    double e = sc->convertToDouble();
+    if (!(e > 0) || !std::isfinite(e))
+      return emitOpError() << "scale must be a finite positive number, found "
+                           << e;
+  }
+  if (std::optional<MaskAttrInterface> mask = getMask())
+    return mask->verifyShape([&] { return emitOpError(); }, h, q[kLen],
+                             firstStatic({k[kLen], v[kLen]}));
+  return success();
+}
+
 namespace {
 /// Drops a `scale` attribute equal to the default 1/sqrt(D): absence is the
 /// canonical spelling of the default.

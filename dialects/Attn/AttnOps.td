@@ -137,6 +137,81 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
 }
 
 //===----------------------------------------------------------------------===//
+// DiffOp
+//===----------------------------------------------------------------------===//
+
+def Attn_F32Vector : RankedTensorOf<[F32], [HasAnyRankOfPred<[1]>]>;
+
+def Attn_DiffOp : Attn_Op<"diff", [Pure]> {
+  let summary = "differential attention (Differential Transformer)";
+  let description = [{
+    For H output heads of value width 2d (SEMANTICS.md, "Differential
+    attention"): `query` [B, 2H, Lq, d] and `key` [B, 2Hkv, Lk, d] hold head
+    pairs (2i, 2i + 1), `value` [B, Hkv, Lk, 2d]; output head i reads key
+    and value head i / (H / Hkv).
+
+    ```
+    A1 = softmax(scale * Q[2i] K[2j]^T + mask)    A2 = the same for 2i + 1
+    lambda = exp(lambda_q1 . lambda_k1) - exp(lambda_q2 . lambda_k2)
+             + lambda_init
+    O[i] = RMSNorm_2d((A1 - lambda * A2) . V[j]; gain, epsilon)
+           * (1 - lambda_init)
+    ```
+
+    `scale` defaults to d^-1/2. `lambda_init` is given, or derived from the
+    0-based `layer` index as 0.8 - 0.6 exp(-0.3 layer) (exactly one of the
+    two). `epsilon` defaults to 1e-5. `mask` is any mask pattern, absent
+    meaning none (model descriptions default differential layers to causal,
+    as the reference implementation does). λ vectors are f32 [d], the gain
+    f32 [2d].
+
+    ```mlir
+    %o = attn.diff %q, %k, %v lambdas(%lq1, %lk1, %lq2, %lk2) gain(%g)
+        {layer = 3 : i64, mask = #attn.causal}
+        : (tensor<1x16x2048x64xf32>, tensor<1x16x2048x64xf32>,
+           tensor<1x8x2048x128xf32>, tensor<64xf32>, tensor<64xf32>,
+           tensor<64xf32>, tensor<64xf32>, tensor<128xf32>)
+        -> tensor<1x8x2048x128xf32>
+    ```
+  }];
+
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Attn_F32Vector:$lambda_q1,
+                       Attn_F32Vector:$lambda_k1,
+                       Attn_F32Vector:$lambda_q2,
+                       Attn_F32Vector:$lambda_k2,
+                       Attn_F32Vector:$gain,
+                       OptionalAttr<F32Attr>:$lambda_init,
+                       OptionalAttr<I64Attr>:$layer,
+                       OptionalAttr<F32Attr>:$epsilon,
+                       OptionalAttr<F32Attr>:$scale,
+                       OptionalAttr<Attn_MaskAttrInterface>:$mask);
+  let results = (outs Attn_FloatTensor:$result);
+
+  let assemblyFormat = [{
+    $query `,` $key `,` $value
+    `lambdas` `(` $lambda_q1 `,` $lambda_k1 `,` $lambda_q2 `,` $lambda_k2 `)`
+    `gain` `(` $gain `)` attr-dict `:`
+    `(` type($query) `,` type($key) `,` type($value) `,` type($lambda_q1)
+    `,` type($lambda_k1) `,` type($lambda_q2) `,` type($lambda_k2) `,`
+    type($gain) `)` `->` type($result)
+  }];
+
+  let extraClassDeclaration = [{
+    /// lambda_init: the attribute, or 0.8 - 0.6 exp(-0.3 layer).
+    double getLambdaInitValue();
+    /// epsilon, 1e-5 by default.
+    double getEpsilonValue() {
+      return getEpsilon() ? getEpsilon()->convertToDouble() : 1e-5;
+    }
+  }];
+
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // YieldOp
 //===----------------------------------------------------------------------===//
 

@@ -66,6 +66,23 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::math::MathDialect"];
 }
 
+def DecomposeDiff : Pass<"attn-decompose-diff"> {
+  let summary = "Decompose attn.diff into two attn.sdpa and a fused epilogue";
+  let description = [{
+    Rewrites differential attention (SEMANTICS.md) into two `attn.sdpa` on
+    the even and odd head halves (stride-2 views of query and key, the value
+    shared), then one elementwise pass for `O1 - lambda O2`, one row
+    reduction and one elementwise pass for the RMSNorm, gain and
+    (1 - lambda_init) scaling. lambda is computed from the four vectors at
+    run time. f16/bf16 operands are widened first so the two partial
+    outputs stay f32. This form reads K and V twice.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ApproximateMath : Pass<"attn-approximate-math"> {
   let summary = "Replace math.exp and math.tanh by upstream's polynomial "
                 "approximations";

@@ -183,6 +183,9 @@ struct Check {
   std::string q, k, v, bias, dtype, mask, mods;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
+  /// attn.diff: lambda_init and epsilon for the reference.
+  bool diff = false;
+  double lambdaInit = 0, epsilon = 0;
   std::optional<double> scale;
 };
 
@@ -193,13 +196,16 @@ int fail(const llvm::Twine &message) {
 
 /// Finds the single attn.sdpa of `fn` and the concrete shapes to run it at.
 FailureOr<Check> describe(func::FuncOp fn) {
-  SmallVector<SdpaOp> ops;
-  fn.walk([&](SdpaOp op) { ops.push_back(op); });
+  SmallVector<Operation *> ops;
+  fn.walk([&](Operation *o) {
+    if (isa<SdpaOp, DiffOp>(o))
+      ops.push_back(o);
+  });
   if (ops.size() != 1)
     return fn.emitError() << "attn-check runs entry points with exactly one "
-                             "attn.sdpa; '"
+                             "attn.sdpa or attn.diff; '"
                           << fn.getSymName() << "' has " << ops.size();
-  SdpaOp op = ops.front();
+  Operation *root = ops.front();
   FailureOr<EntrySignature> sig = analyzeEntrySignature(fn);
   if (failed(sig))
     return failure();
@@ -240,8 +246,8 @@ FailureOr<Check> describe(func::FuncOp fn) {
   auto shape = [&](Value v) -> FailureOr<std::string> {
     std::optional<unsigned> idx = argIndex(v);
     if (!idx)
-      return op.emitError("attn-check needs the operands of attn.sdpa to be "
-                          "entry point arguments");
+      return root->emitError("attn-check needs the operands of the attn op "
+                             "to be entry point arguments");
     std::string s;
     for (int64_t code : sig->args[*idx].dimCodes)
       s += (s.empty() ? "" : ",") + std::to_string(valueOf(code));
@@ -249,6 +255,55 @@ FailureOr<Check> describe(func::FuncOp fn) {
   };
   Check c;
   c.entry = fn.getSymName().str();
+  auto maskText = [&](std::optional<MaskAttrInterface> mask) -> LogicalResult {
+    c.mask = "none";
+    if (!mask)
+      return success();
+    FailureOr<std::string> spec = maskSpec(*mask);
+    if (failed(spec))
+      return root->emitError("attn-check's reference does not know the mask ")
+             << *mask;
+    c.mask = *spec;
+    return success();
+  };
+  auto inOrder = [&](ArrayRef<Value> inputs, StringRef order) -> LogicalResult {
+    for (auto [i, in] : llvm::enumerate(inputs))
+      if (argIndex(in) != i)
+        return root->emitError("attn-check needs the entry point's arguments "
+                               "to be (")
+               << order << ") in this order";
+    if (fn.getNumArguments() != inputs.size())
+      return root->emitError("attn-check needs every entry point argument to "
+                             "be an operand of the attn op");
+    return success();
+  };
+
+  if (auto diff = dyn_cast<DiffOp>(root)) {
+    FailureOr<std::string> q = shape(diff.getQuery()), k = shape(diff.getKey()),
+                           v = shape(diff.getValue());
+    if (failed(q) || failed(k) || failed(v))
+      return failure();
+    c.q = *q, c.k = *k, c.v = *v;
+    if (failed(inOrder({diff.getQuery(), diff.getKey(), diff.getValue(),
+                        diff.getLambdaQ1(), diff.getLambdaK1(),
+                        diff.getLambdaQ2(), diff.getLambdaK2(), diff.getGain()},
+                       "query, key, value, lambda_q1, lambda_k1, lambda_q2, "
+                       "lambda_k2, gain")))
+      return failure();
+    c.diff = true;
+    c.lambdaInit = diff.getLambdaInitValue();
+    c.epsilon = diff.getEpsilonValue();
+    c.dtype =
+        dtypeName(cast<ShapedType>(diff.getQuery().getType()).getElementType())
+            .str();
+    if (failed(maskText(diff.getMask())))
+      return failure();
+    if (std::optional<APFloat> s = diff.getScale())
+      c.scale = s->convertToDouble();
+    return c;
+  }
+
+  SdpaOp op = cast<SdpaOp>(root);
   FailureOr<std::string> q = shape(op.getQuery()), k = shape(op.getKey()),
                          v = shape(op.getValue());
   if (failed(q) || failed(k) || failed(v))
@@ -271,28 +326,17 @@ FailureOr<Check> describe(func::FuncOp fn) {
   c.kvLengths = static_cast<bool>(op.getKvLengths());
   c.qLengths = static_cast<bool>(op.getQLengths());
   c.documents = static_cast<bool>(op.getDocIds());
-  for (auto [i, in] : llvm::enumerate(inputs))
-    if (argIndex(in) != i)
-      return op.emitError("attn-check needs the entry point's arguments to "
-                          "be (query, key, value[, bias][, kv_lengths]"
-                          "[, q_lengths][, documents]) in this order");
-  if (fn.getNumArguments() != inputs.size())
-    return op.emitError("attn-check needs every entry point argument to be "
-                        "an operand of attn.sdpa");
+  if (failed(inOrder(inputs, "query, key, value[, bias][, kv_lengths]"
+                             "[, q_lengths][, documents]")))
+    return failure();
   FailureOr<std::string> mods = modsSpec(op);
   if (failed(mods))
     return failure();
   c.mods = *mods;
   c.topK = op.getTopK().value_or(0);
   c.dtype = dtypeName(op.getQueryType().getElementType()).str();
-  c.mask = "none";
-  if (std::optional<MaskAttrInterface> mask = op.getMask()) {
-    FailureOr<std::string> spec = maskSpec(*mask);
-    if (failed(spec))
-      return op.emitError("attn-check's reference does not know the mask ")
-             << *mask;
-    c.mask = *spec;
-  }
+  if (failed(maskText(op.getMask())))
+    return failure();
   if (std::optional<APFloat> s = op.getScale())
     c.scale = s->convertToDouble();
   return c;
@@ -388,6 +432,13 @@ int main(int argc, char **argv) {
       args.insert(args.end(), {"--bias", c.bias});
     if (c.topK)
       args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
+    if (c.diff) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);
+      args.insert(args.end(), {"--diff", buf});
+      std::snprintf(buf, sizeof(buf), "%.17g", c.epsilon);
+      args.insert(args.end(), {"--eps", buf});
+    }
     if (c.kvLengths)
       args.push_back("--kv-lengths");
     if (c.qLengths)

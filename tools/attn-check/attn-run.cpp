@@ -4,7 +4,7 @@
 //            --v 1,2,128,64 [--dtype f32] [--mask SPEC] [--scale S]
 //            [--bias B,H,Lq,Lk] [--mods SPEC;SPEC...] [--top-k K]
 //            [--values uniform|ternary] [--kv-lengths] [--q-lengths]
-//            [--documents sorted|unsorted]
+//            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N]
 //
@@ -37,8 +37,9 @@ using namespace attn::ref;
 namespace {
 
 using Tensor = const attn_tensor_t *;
-/// Entry points take their inputs (3 to 7 tensors: query, key, value, then
-/// the optional bias, kv_lengths, q_lengths, documents) and the output.
+/// Entry points take their inputs (3 to 8 tensors: query, key, value, then
+/// the optional bias, kv_lengths, q_lengths, documents; or attn.diff's four
+/// lambdas and gain) and the output.
 attn_status_t callEntry(void *symbol, attn_context_t *ctx,
                         const std::vector<Tensor> &in, attn_tensor_t *out) {
   using F3 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor,
@@ -51,6 +52,8 @@ attn_status_t callEntry(void *symbol, attn_context_t *ctx,
                                Tensor, Tensor, attn_tensor_t *);
   using F7 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
                                Tensor, Tensor, Tensor, attn_tensor_t *);
+  using F8 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               Tensor, Tensor, Tensor, Tensor, attn_tensor_t *);
   switch (in.size()) {
   case 3:
     return reinterpret_cast<F3>(symbol)(ctx, in[0], in[1], in[2], out);
@@ -62,11 +65,28 @@ attn_status_t callEntry(void *symbol, attn_context_t *ctx,
   case 6:
     return reinterpret_cast<F6>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
                                         in[5], out);
-  default:
+  case 7:
     return reinterpret_cast<F7>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
                                         in[5], in[6], out);
+  default:
+    return reinterpret_cast<F8>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
+                                        in[5], in[6], in[7], out);
   }
 }
+
+/// An f32 vector (attn.diff's lambdas and gain).
+struct Vector {
+  std::vector<float> data;
+  std::vector<double> exact;
+  attn_tensor_t desc;
+  Vector(Uniform &rng, int64_t n, double center, double spread) {
+    for (int64_t i = 0; i < n; ++i) {
+      data.push_back(static_cast<float>(center + spread * rng.next()));
+      exact.push_back(data.back());
+    }
+    attn_tensor_init_contiguous(&desc, data.data(), ATTN_DTYPE_F32, 1, &n);
+  }
+};
 
 /// An i32 tensor (lengths, document ids), contiguous.
 struct IntTensor {
@@ -188,7 +208,8 @@ int main(int argc, char **argv) {
   std::string dtypeName = "f32", maskName = "none", modsText;
   double scale = 0, tol = -1;
   int64_t topK = 0;
-  bool ternary = false;
+  bool ternary = false, diffMode = false;
+  double lambdaInit = 0.8, epsilon = 1e-5;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
   for (int i = 1; i < argc; ++i) {
@@ -227,7 +248,12 @@ int main(int argc, char **argv) {
       if (vals != "uniform" && vals != "ternary")
         usage("--values must be uniform or ternary");
       ternary = vals == "ternary";
-    } else if (a == "--top-k")
+    } else if (a == "--diff") {
+      diffMode = true;
+      lambdaInit = std::atof(value());
+    } else if (a == "--eps")
+      epsilon = std::atof(value());
+    else if (a == "--top-k")
       topK = std::atoll(value());
     else if (a == "--bias")
       haveBias = parseShape(value(), bs);
@@ -290,7 +316,8 @@ int main(int argc, char **argv) {
     return 2;
   }
 
-  int64_t os[4] = {qs[0], qs[1], qs[2], vs[3]};
+  // attn.diff: Q and K hold head pairs, the output has half the heads.
+  int64_t os[4] = {qs[0], diffMode ? qs[1] / 2 : qs[1], qs[2], vs[3]};
   Buffer q(dtype, qs, bshd), k(dtype, ks, bshd), v(dtype, vs, bshd),
       o(dtype, os, bshd);
   // Without --bias the bias buffer is a 1-element placeholder, never used.
@@ -311,6 +338,15 @@ int main(int argc, char **argv) {
   // Run-time mask inputs, from their own generator.
   Uniform maskRng(seed * 7919 + 17);
   std::vector<Tensor> args = {&q.desc, &k.desc, &v.desc};
+  // attn.diff's lambdas (small, as trained models have them) and gain.
+  std::vector<std::unique_ptr<Vector>> vectors;
+  if (diffMode) {
+    for (int i = 0; i < 4; ++i)
+      vectors.push_back(std::make_unique<Vector>(maskRng, qs[3], 0.0, 0.2));
+    vectors.push_back(std::make_unique<Vector>(maskRng, vs[3], 1.0, 0.2));
+    for (auto &vec : vectors)
+      args.push_back(&vec->desc);
+  }
   if (haveBias)
     args.push_back(&bias.desc);
   std::vector<std::unique_ptr<IntTensor>> ints;
@@ -359,9 +395,22 @@ int main(int argc, char **argv) {
   }
   attn_context_destroy(ctx);
 
-  std::vector<double> expected(static_cast<size_t>(p.outputElements()));
-  sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
-       haveBias ? bias.exact.data() : nullptr);
+  std::vector<double> expected(
+      static_cast<size_t>(os[0] * os[1] * os[2] * os[3]));
+  if (diffMode) {
+    DiffProblem dp;
+    dp.batch = qs[0], dp.heads = qs[1] / 2, dp.kvHeads = ks[1] / 2;
+    dp.qLen = qs[2], dp.kvLen = ks[2], dp.headDim = qs[3];
+    dp.scale = scale, dp.lambdaInit = lambdaInit, dp.epsilon = epsilon;
+    dp.mask = p.mask;
+    diff(dp, q.exact.data(), k.exact.data(), v.exact.data(),
+         vectors[0]->exact.data(), vectors[1]->exact.data(),
+         vectors[2]->exact.data(), vectors[3]->exact.data(),
+         vectors[4]->exact.data(), expected.data());
+  } else {
+    sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
+         haveBias ? bias.exact.data() : nullptr);
+  }
   double maxErr = 0;
   int64_t worst = 0;
   bool nonFinite = false;
@@ -391,6 +440,11 @@ int main(int argc, char **argv) {
     modsNote += " q_lengths";
   if (!docsMode.empty())
     modsNote += " documents=" + docsMode;
+  if (diffMode) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), " diff(lambda_init=%.6g)", lambdaInit);
+    modsNote += buf;
+  }
   // Long layouts are shown by their start.
   std::string maskNote =
       maskName.size() > 80 ? maskName.substr(0, 77) + "..." : maskName;

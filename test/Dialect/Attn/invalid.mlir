@@ -347,3 +347,75 @@ func.func @q_lengths_rank(%q: tensor<2x2x8x16xf32>, %k: tensor<2x2x8x16xf32>, %v
   %o = attn.sdpa %q, %k, %v q_lengths(%l : tensor<2x1xi32>) : (tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>, tensor<2x2x8x16xf32>) -> tensor<2x2x8x16xf32>
   return %o : tensor<2x2x8x16xf32>
 }
+
+// -----
+
+func.func @diff_odd_heads(%q: tensor<1x3x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x1x16x16xf32> {
+  // expected-error @+1 {{'attn.diff' op query head count 3 is odd: differential attention takes head pairs}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64} : (tensor<1x3x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x1x16x16xf32>
+  return %o : tensor<1x1x16x16xf32>
+}
+
+// -----
+
+func.func @diff_value_width(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x8xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x8xf32> {
+  // expected-error @+1 {{value width mismatch: value has 8 but 2 x head dim has 16}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x8xf32>
+  return %o : tensor<1x2x16x8xf32>
+}
+
+// -----
+
+func.func @diff_lambda_length(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<4xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{lambda length mismatch: lambda_q1 has 4 but head dim has 8}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_gain_length(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<8xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{gain length mismatch: gain has 8 but 2 x head dim has 16}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_both_lambda(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{needs exactly one of lambda_init and layer}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64, lambda_init = 0.5 : f32} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_no_lambda(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{needs exactly one of lambda_init and layer}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g)  : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_negative_layer(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{layer index must be >= 0, found -1}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = -1 : i64} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_epsilon(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  // expected-error @+1 {{epsilon must be a finite positive number, found 0}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64, epsilon = 0.0 : f32} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}
+
+// -----
+
+func.func @diff_gqa(%q: tensor<1x6x16x8xf32>, %k: tensor<1x4x16x8xf32>, %v: tensor<1x2x16x16xf32>, %a: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x3x16x16xf32> {
+  // expected-error @+1 {{key/value head count 2 does not divide output head count 3}}
+  %o = attn.diff %q, %k, %v lambdas(%a, %a, %a, %a) gain(%g) {layer = 0 : i64} : (tensor<1x6x16x8xf32>, tensor<1x4x16x8xf32>, tensor<1x2x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x3x16x16xf32>
+  return %o : tensor<1x3x16x16xf32>
+}

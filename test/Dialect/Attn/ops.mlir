@@ -67,3 +67,12 @@ func.func @score_mods(%q: tensor<1x2x32x64xf32>, %k: tensor<1x2x32x64xf32>, %v: 
   } : (tensor<1x2x32x64xf32>, tensor<1x2x32x64xf32>, tensor<1x2x32x64xf32>) -> tensor<1x2x32x64xf32>
   return %o : tensor<1x2x32x64xf32>
 }
+
+// Differential attention: 2 output heads from 4 query heads (pairs), one KV
+// pair, value width 2d.
+// CHECK-LABEL: func.func @diff
+// CHECK: attn.diff %{{.*}}, %{{.*}}, %{{.*}} lambdas(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) gain(%{{.*}}) {layer = 3 : i64, mask = #attn.causal} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+func.func @diff(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1x1x16x16xf32>, %a: tensor<8xf32>, %b: tensor<8xf32>, %c: tensor<8xf32>, %d: tensor<8xf32>, %g: tensor<16xf32>) -> tensor<1x2x16x16xf32> {
+  %o = attn.diff %q, %k, %v lambdas(%a, %b, %c, %d) gain(%g) {layer = 3 : i64, mask = #attn.causal} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
+  return %o : tensor<1x2x16x16xf32>
+}

@@ -374,6 +374,69 @@ void attn::ref::sdpa(const SdpaProblem &p, const double *q, const double *k,
   sdpaUnits(p, q, k, v, out, 0, p.batch * p.heads, bias);
 }
 
+void attn::ref::diff(const DiffProblem &p, const double *q, const double *k,
+                     const double *v, const double *lq1, const double *lk1,
+                     const double *lq2, const double *lk2, const double *gain,
+                     double *out) {
+  const int64_t d = p.headDim, dv = 2 * d, group = p.heads / p.kvHeads;
+  const double scale = p.scale > 0 ? p.scale : 1.0 / std::sqrt(double(d));
+  double dot1 = 0, dot2 = 0;
+  for (int64_t i = 0; i < d; ++i) {
+    dot1 += lq1[i] * lk1[i];
+    dot2 += lq2[i] * lk2[i];
+  }
+  const double lambda = std::exp(dot1) - std::exp(dot2) + p.lambdaInit;
+  const double negInf = -std::numeric_limits<double>::infinity();
+  std::vector<double> probs[2] = {std::vector<double>(p.kvLen),
+                                  std::vector<double>(p.kvLen)};
+  std::vector<double> x(dv);
+  for (int64_t b = 0; b < p.batch; ++b)
+    for (int64_t h = 0; h < p.heads; ++h) {
+      const int64_t kh = h / group;
+      const double *vb = v + (b * p.kvHeads + kh) * p.kvLen * dv;
+      for (int64_t i = 0; i < p.qLen; ++i) {
+        const int64_t qPos = p.kvLen - p.qLen + i;
+        // The two softmax maps of the head pair.
+        for (int m = 0; m < 2; ++m) {
+          const double *qr =
+              q + ((b * 2 * p.heads + 2 * h + m) * p.qLen + i) * d;
+          const double *kb = k + (b * 2 * p.kvHeads + 2 * kh + m) * p.kvLen * d;
+          double mx = negInf;
+          for (int64_t j = 0; j < p.kvLen; ++j) {
+            double s = negInf;
+            if (p.mask.keeps(h, qPos, j)) {
+              s = 0;
+              for (int64_t e = 0; e < d; ++e)
+                s += qr[e] * kb[j * d + e];
+              s *= scale;
+            }
+            probs[m][j] = s;
+            mx = std::max(mx, s);
+          }
+          double sum = 0;
+          for (double &s : probs[m]) {
+            s = std::isinf(mx) ? 0 : std::exp(s - mx);
+            sum += s;
+          }
+          for (double &s : probs[m])
+            s = sum == 0 ? 0 : s / sum;
+        }
+        double ss = 0;
+        for (int64_t e = 0; e < dv; ++e) {
+          double acc = 0;
+          for (int64_t j = 0; j < p.kvLen; ++j)
+            acc += (probs[0][j] - lambda * probs[1][j]) * vb[j * dv + e];
+          x[e] = acc;
+          ss += acc * acc;
+        }
+        const double inv = 1.0 / std::sqrt(ss / double(dv) + p.epsilon);
+        double *o = out + ((b * p.heads + h) * p.qLen + i) * dv;
+        for (int64_t e = 0; e < dv; ++e)
+          o[e] = x[e] * inv * gain[e] * (1.0 - p.lambdaInit);
+      }
+    }
+}
+
 double Uniform::next() {
   uint64_t z = (state += 0x9E3779B97F4A7C15ull);
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;

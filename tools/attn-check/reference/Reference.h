@@ -117,6 +117,22 @@ bool keeps(const SdpaProblem &p, int64_t b, int64_t h, int64_t i, int64_t k);
 /// The number of (q, k) pairs the mask keeps over all batches and heads.
 int64_t keptPairs(const SdpaProblem &p);
 
+/// An attn.diff problem (SEMANTICS.md, "Differential attention"):
+/// Q [B, 2H, Lq, d], K [B, 2Hkv, Lk, d], V [B, Hkv, Lk, 2d], O [B, H, Lq, 2d].
+struct DiffProblem {
+  int64_t batch = 1, heads = 1, kvHeads = 1, qLen = 1, kvLen = 1, headDim = 1;
+  double scale = 0; // <= 0: d^-1/2
+  double lambdaInit = 0.8, epsilon = 1e-5;
+  Mask mask; // evaluated with the output head index
+};
+
+/// Evaluates attn.diff in fp64 on contiguous tensors; lq1 .. lk2 have d
+/// entries, gain 2d.
+void diff(const DiffProblem &p, const double *q, const double *k,
+          const double *v, const double *lq1, const double *lk1,
+          const double *lq2, const double *lk2, const double *gain,
+          double *out);
+
 /// A seeded generator of uniform values in [-1, 1] (splitmix64): the same
 /// seed gives the same inputs on every machine.
 class Uniform {
