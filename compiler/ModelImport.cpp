@@ -5,6 +5,7 @@
 #include "dialects/Attn/AttnOps.h"
 
 #include "mlir/AsmParser/AsmParser.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLExtras.h"
@@ -25,13 +26,14 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",      "variant",   "batch", "heads",  "kv_heads", "head_dim",
-    "value_dim", "seq_len",   "q_len", "kv_len", "dtype",    "mask",
-    "scale",     "modifiers", "bias",  "top_k",  "padding",  "documents"};
+    "name",     "variant",   "batch",     "heads",     "kv_heads",
+    "head_dim", "value_dim", "seq_len",   "q_len",     "kv_len",
+    "dtype",    "mask",      "scale",     "modifiers", "bias",
+    "top_k",    "padding",   "documents", "diff"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
-const char *const kVariants[] = {"sdpa"};
+const char *const kVariants[] = {"sdpa", "diff"};
 const char *const kDtypes[] = {"f32", "f16", "bf16"};
 
 std::string joinNames(llvm::ArrayRef<const char *> names) {
@@ -83,6 +85,10 @@ private:
   /// none).
   bool readMask(const json::Value &v, const std::string &path,
                 std::string &out);
+  /// Reads a differential layer's parameters ("diff": {"layer" or
+  /// "lambda_init", "epsilon", "weights"}).
+  bool readDiff(const json::Value &v, const std::string &path,
+                LayerDescription &layer);
   /// Reads a list of score modifiers into attribute texts (ALiBi's default
   /// slopes as "alibi:default", resolved when the head count is known).
   bool readModifiers(const json::Value &v, const std::string &path,
@@ -270,6 +276,68 @@ bool Importer::readMask(const json::Value &v, const std::string &path,
                      "global, block_sparse, and, or");
 }
 
+bool Importer::readDiff(const json::Value &v, const std::string &path,
+                        LayerDescription &layer) {
+  const json::Object *obj = v.getAsObject();
+  if (!obj)
+    return error(path, "expected an object, found " + describe(v));
+  if (!checkKeys(*obj, path, {"layer", "lambda_init", "epsilon", "weights"},
+                 {}))
+    return false;
+  auto at = [&](const char *key) { return path + "." + key; };
+  if (const json::Value *x = obj->get("layer")) {
+    std::optional<int64_t> l = x->getAsInteger();
+    if (!l || *l < 0)
+      return error(at("layer"),
+                   "expected an integer >= 0, found " + describe(*x));
+    layer.diffLayer = *l;
+  }
+  for (auto [key, field] : {std::pair{"lambda_init", &layer.lambdaInit},
+                            std::pair{"epsilon", &layer.epsilon}}) {
+    if (const json::Value *x = obj->get(key)) {
+      std::optional<double> d = x->getAsNumber();
+      if (!d || !std::isfinite(*d) ||
+          (std::string(key) == "epsilon" && *d <= 0))
+        return error(
+            at(key),
+            "expected a" +
+                std::string(std::string(key) == "epsilon" ? " positive" : "") +
+                " number, found " + describe(*x));
+      *field = *d;
+    }
+  }
+  if (layer.diffLayer.has_value() == layer.lambdaInit.has_value())
+    return error(path, "needs exactly one of \"layer\" and \"lambda_init\"");
+  if (const json::Value *w = obj->get("weights")) {
+    const json::Object *weights = w->getAsObject();
+    if (!weights)
+      return error(at("weights"),
+                   "expected an object of arrays, found " + describe(*w));
+    const char *names[] = {"lambda_q1", "lambda_k1", "lambda_q2", "lambda_k2",
+                           "gain"};
+    if (!checkKeys(*weights, at("weights"), names, {}))
+      return false;
+    for (const char *name : names) {
+      const json::Value *x = weights->get(name);
+      const json::Array *arr = x ? x->getAsArray() : nullptr;
+      std::string wp = at("weights") + "." + name;
+      if (!arr)
+        return error(wp, "expected an array of numbers");
+      std::vector<double> values;
+      for (size_t i = 0; i < arr->size(); ++i) {
+        std::optional<double> d = (*arr)[i].getAsNumber();
+        if (!d || !std::isfinite(*d))
+          return error(wp + "[" + std::to_string(i) + "]",
+                       "expected a number, found " + describe((*arr)[i]));
+        values.push_back(*d);
+      }
+      layer.diffWeights.push_back(std::move(values));
+    }
+  }
+  layer.hasDiff = true;
+  return true;
+}
+
 bool Importer::readModifiers(const json::Value &v, const std::string &path,
                              std::vector<std::string> &out) {
   const json::Array *arr = v.getAsArray();
@@ -453,8 +521,10 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   }
   if (const json::Value *v = obj.get("dtype"))
     readString(*v, at("dtype"), layer.dtype, kDtypes);
-  if (const json::Value *v = obj.get("mask"))
+  if (const json::Value *v = obj.get("mask")) {
     readMask(*v, at("mask"), layer.mask);
+    layer.maskSet = true;
+  }
   if (const json::Value *v = obj.get("padding"))
     readString(*v, at("padding"), layer.padding, {"none", "kv", "q", "kv+q"});
   if (const json::Value *v = obj.get("documents")) {
@@ -463,6 +533,8 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     else
       error(at("documents"), "expected true or false, found " + describe(*v));
   }
+  if (const json::Value *v = obj.get("diff"))
+    readDiff(*v, at("diff"), layer);
   if (const json::Value *v = obj.get("top_k")) {
     int64_t k = 0;
     if (readSize(*v, at("top_k"), k, /*allowDynamic=*/false))
@@ -495,8 +567,33 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
     missing("seq_len\" or \"q_len");
   if (!l.kvHeads)
     l.kvHeads = l.heads;
+  bool diff = l.variant == "diff";
+  if (diff && !l.hasDiff)
+    error(l.path, "missing field \"diff\" (λ parameters of a differential "
+                  "layer)");
+  if (!diff && l.hasDiff)
+    error(l.path + ".diff", "only a layer with \"variant\": \"diff\" has "
+                            "differential parameters");
   if (!l.valueDim)
-    l.valueDim = l.headDim;
+    l.valueDim = diff && l.headDim > 0 ? 2 * l.headDim : l.headDim;
+  if (diff && l.headDim > 0 && l.valueDim > 0 && l.valueDim != 2 * l.headDim)
+    error(l.path + ".value_dim",
+          "a differential layer's value width is 2 x head_dim = " +
+              std::to_string(2 * l.headDim) + ", found " +
+              std::to_string(l.valueDim));
+  if (diff && !l.diffWeights.empty() && l.headDim > 0) {
+    const char *names[] = {"lambda_q1", "lambda_k1", "lambda_q2", "lambda_k2",
+                           "gain"};
+    for (int i = 0; i < 5; ++i) {
+      size_t want = static_cast<size_t>(i == 4 ? 2 * l.headDim : l.headDim);
+      if (l.diffWeights[i].size() != want)
+        error(l.path + ".diff.weights." + names[i],
+              "expected " + std::to_string(want) + " numbers, found " +
+                  std::to_string(l.diffWeights[i].size()));
+    }
+  }
+  if (diff && !l.maskSet)
+    l.mask = "#attn.causal"; // the reference implementation's default
   if (!hasKv)
     l.kvLen = l.qLen;
   bool staticHeads =
@@ -624,6 +721,72 @@ FailureOr<ModelDescription> mlir::attn::parseModelDescription(
   return Importer(filename, errs).run(json);
 }
 
+/// The mask attribute of a layer (null for none), reported at `loc`.
+static FailureOr<MaskAttrInterface>
+layerMask(MLIRContext &context, Location loc, const LayerDescription &l) {
+  if (l.mask.empty())
+    return MaskAttrInterface();
+  auto mask =
+      dyn_cast_or_null<MaskAttrInterface>(parseAttribute(l.mask, &context));
+  if (!mask)
+    return emitError(loc) << l.path << ".mask: '" << l.mask
+                          << "' is not an attn mask pattern";
+  return mask;
+}
+
+/// A differential layer: attn.diff on Q [B, 2H, Lq, d], K [B, 2Hkv, Lk, d],
+/// V [B, Hkv, Lk, 2d]; its λ vectors and gain are constants when the
+/// description has weights, inputs otherwise.
+static LogicalResult buildDiffLayer(OpBuilder &b, Location loc,
+                                    StringRef modelName,
+                                    const LayerDescription &l, Type elt) {
+  MLIRContext &context = *b.getContext();
+  auto twice = [](int64_t x) { return ShapedType::isDynamic(x) ? x : 2 * x; };
+  auto q =
+      RankedTensorType::get({l.batch, twice(l.heads), l.qLen, l.headDim}, elt);
+  auto k = RankedTensorType::get(
+      {l.batch, twice(l.kvHeads), l.kvLen, l.headDim}, elt);
+  auto v =
+      RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.valueDim}, elt);
+  auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
+  auto f32 = b.getF32Type();
+  auto lambdaType = RankedTensorType::get({l.headDim}, f32);
+  auto gainType = RankedTensorType::get({l.valueDim}, f32);
+  SmallVector<Type> inputs = {q, k, v};
+  bool weightInputs = l.diffWeights.empty();
+  if (weightInputs)
+    inputs.append({lambdaType, lambdaType, lambdaType, lambdaType, gainType});
+  auto fn = func::FuncOp::create(b, loc, (modelName + "_" + l.name).str(),
+                                 b.getFunctionType(inputs, {o}));
+  Block *body = fn.addEntryBlock();
+  OpBuilder fb = OpBuilder::atBlockBegin(body);
+  SmallVector<Value> params;
+  for (int i = 0; i < 5; ++i) {
+    if (weightInputs) {
+      params.push_back(body->getArgument(3 + i));
+      continue;
+    }
+    SmallVector<float> values(l.diffWeights[i].begin(), l.diffWeights[i].end());
+    auto type = i == 4 ? gainType : lambdaType;
+    params.push_back(arith::ConstantOp::create(
+        fb, loc, DenseElementsAttr::get(type, ArrayRef<float>(values))));
+  }
+  FailureOr<MaskAttrInterface> mask = layerMask(context, loc, l);
+  if (failed(mask))
+    return failure();
+  auto f32Attr = [&](std::optional<double> x) {
+    return x ? fb.getF32FloatAttr(static_cast<float>(*x)) : FloatAttr();
+  };
+  Value out = DiffOp::create(
+      fb, loc, o, body->getArgument(0), body->getArgument(1),
+      body->getArgument(2), params[0], params[1], params[2], params[3],
+      params[4], f32Attr(l.lambdaInit),
+      l.diffLayer ? fb.getI64IntegerAttr(*l.diffLayer) : IntegerAttr(),
+      f32Attr(l.epsilon), f32Attr(l.scale), *mask);
+  func::ReturnOp::create(fb, loc, out);
+  return success();
+}
+
 OwningOpRef<ModuleOp>
 mlir::attn::buildModelModule(const ModelDescription &model,
                              MLIRContext &context, llvm::StringRef filename) {
@@ -635,6 +798,11 @@ mlir::attn::buildModelModule(const ModelDescription &model,
   for (const LayerDescription &l : model.layers) {
     Location loc = NameLoc::get(b.getStringAttr(l.path), fileLoc);
     Type elt = elementType(context, l.dtype);
+    if (l.variant == "diff") {
+      if (failed(buildDiffLayer(b, loc, model.name, l, elt)))
+        return nullptr;
+      continue;
+    }
     auto q = RankedTensorType::get({l.batch, l.heads, l.qLen, l.headDim}, elt);
     auto k =
         RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.headDim}, elt);
@@ -668,16 +836,10 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     Block *body = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(body);
     FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();
-    MaskAttrInterface mask;
-    if (!l.mask.empty()) {
-      Attribute attr = parseAttribute(l.mask, &context);
-      mask = dyn_cast_or_null<MaskAttrInterface>(attr);
-      if (!mask) {
-        emitError(loc) << l.path << ".mask: '" << l.mask
-                       << "' is not an attn mask pattern";
-        return nullptr;
-      }
-    }
+    FailureOr<MaskAttrInterface> maskOr = layerMask(context, loc, l);
+    if (failed(maskOr))
+      return nullptr;
+    MaskAttrInterface mask = *maskOr;
     SmallVector<Attribute> mods;
     for (const std::string &text : l.modifiers) {
       if (text == "alibi:default") {

@@ -42,6 +42,15 @@ struct LayerDescription {
   /// ([B] i32 each), and document ids ([B, kv_len] i32).
   std::string padding = "none";
   bool documents = false;
+  /// Differential layers ("variant": "diff"): λ_init or the layer index,
+  /// RMSNorm epsilon, and, when given, the weights (λq1, λk1, λq2, λk2,
+  /// gain) to embed; without them they are inputs of the entry point.
+  bool hasDiff = false;
+  std::optional<int64_t> diffLayer;
+  std::optional<double> lambdaInit, epsilon;
+  std::vector<std::vector<double>> diffWeights;
+  /// Whether "mask" was given (differential layers default to causal).
+  bool maskSet = false;
   /// Keep the k largest scores per query row (attn.sdpa's top_k).
   std::optional<int64_t> topK;
   std::optional<double> scale;

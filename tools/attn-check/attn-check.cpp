@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -186,6 +187,9 @@ struct Check {
   /// attn.diff: lambda_init and epsilon for the reference.
   bool diff = false;
   double lambdaInit = 0, epsilon = 0;
+  /// Embedded λq1;λk1;λq2;λk2;gain values, comma-separated; empty when
+  /// they are inputs.
+  std::string diffWeights;
   std::optional<double> scale;
 };
 
@@ -284,11 +288,35 @@ FailureOr<Check> describe(func::FuncOp fn) {
     if (failed(q) || failed(k) || failed(v))
       return failure();
     c.q = *q, c.k = *k, c.v = *v;
-    if (failed(inOrder({diff.getQuery(), diff.getKey(), diff.getValue(),
-                        diff.getLambdaQ1(), diff.getLambdaK1(),
-                        diff.getLambdaQ2(), diff.getLambdaK2(), diff.getGain()},
-                       "query, key, value, lambda_q1, lambda_k1, lambda_q2, "
-                       "lambda_k2, gain")))
+    // λ vectors and gain: constants embedded in the kernel are handed to
+    // the reference as values; the others are inputs after value.
+    SmallVector<Value> inputs = {diff.getQuery(), diff.getKey(),
+                                 diff.getValue()};
+    Value params[] = {diff.getLambdaQ1(), diff.getLambdaK1(),
+                      diff.getLambdaQ2(), diff.getLambdaK2(), diff.getGain()};
+    std::string weights;
+    bool constant = false, input = false;
+    for (auto [i, param] : llvm::enumerate(params)) {
+      DenseFPElementsAttr values;
+      if (matchPattern(param, m_Constant(&values))) {
+        constant = true;
+        weights += i ? ";" : "";
+        for (auto [j, x] : llvm::enumerate(values.getValues<APFloat>())) {
+          char buf[32];
+          std::snprintf(buf, sizeof(buf), "%.9g", x.convertToDouble());
+          weights += (j ? "," : "") + std::string(buf);
+        }
+      } else {
+        input = true;
+        inputs.push_back(param);
+      }
+    }
+    if (constant && input)
+      return root->emitError("attn-check needs attn.diff's lambdas and gain "
+                             "to be all constants or all inputs");
+    c.diffWeights = weights;
+    if (failed(inOrder(inputs, "query, key, value[, lambda_q1, lambda_k1, "
+                               "lambda_q2, lambda_k2, gain]")))
       return failure();
     c.diff = true;
     c.lambdaInit = diff.getLambdaInitValue();
@@ -438,6 +466,8 @@ int main(int argc, char **argv) {
       args.insert(args.end(), {"--diff", buf});
       std::snprintf(buf, sizeof(buf), "%.17g", c.epsilon);
       args.insert(args.end(), {"--eps", buf});
+      if (!c.diffWeights.empty())
+        args.insert(args.end(), {"--diff-weights", c.diffWeights});
     }
     if (c.kvLengths)
       args.push_back("--kv-lengths");

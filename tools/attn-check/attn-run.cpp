@@ -29,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -80,10 +81,21 @@ struct Vector {
   std::vector<double> exact;
   attn_tensor_t desc;
   Vector(Uniform &rng, int64_t n, double center, double spread) {
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < n; ++i)
       data.push_back(static_cast<float>(center + spread * rng.next()));
-      exact.push_back(data.back());
-    }
+    init();
+  }
+  /// Given values (weights embedded in the kernel), as f32.
+  explicit Vector(const std::vector<double> &values) {
+    for (double x : values)
+      data.push_back(static_cast<float>(x));
+    init();
+  }
+
+private:
+  void init() {
+    exact.assign(data.begin(), data.end());
+    int64_t n = static_cast<int64_t>(data.size());
     attn_tensor_init_contiguous(&desc, data.data(), ATTN_DTYPE_F32, 1, &n);
   }
 };
@@ -210,6 +222,7 @@ int main(int argc, char **argv) {
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
+  std::string diffWeights;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
   for (int i = 1; i < argc; ++i) {
@@ -253,6 +266,8 @@ int main(int argc, char **argv) {
       lambdaInit = std::atof(value());
     } else if (a == "--eps")
       epsilon = std::atof(value());
+    else if (a == "--diff-weights")
+      diffWeights = value();
     else if (a == "--top-k")
       topK = std::atoll(value());
     else if (a == "--bias")
@@ -340,7 +355,22 @@ int main(int argc, char **argv) {
   std::vector<Tensor> args = {&q.desc, &k.desc, &v.desc};
   // attn.diff's lambdas (small, as trained models have them) and gain.
   std::vector<std::unique_ptr<Vector>> vectors;
-  if (diffMode) {
+  if (diffMode && !diffWeights.empty()) {
+    // Embedded in the kernel: the reference takes them, the entry does not.
+    std::stringstream groups(diffWeights);
+    std::string group;
+    while (std::getline(groups, group, ';')) {
+      std::vector<double> values;
+      std::stringstream items(group);
+      std::string item;
+      while (std::getline(items, item, ','))
+        values.push_back(std::atof(item.c_str()));
+      vectors.push_back(std::make_unique<Vector>(values));
+    }
+    if (vectors.size() != 5 ||
+        static_cast<int64_t>(vectors[4]->data.size()) != vs[3])
+      usage("--diff-weights needs 5 groups: lambda_q1..lambda_k2, gain");
+  } else if (diffMode) {
     for (int i = 0; i < 4; ++i)
       vectors.push_back(std::make_unique<Vector>(maskRng, qs[3], 0.0, 0.2));
     vectors.push_back(std::make_unique<Vector>(maskRng, vs[3], 1.0, 0.2));
