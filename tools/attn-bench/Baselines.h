@@ -20,6 +20,9 @@ struct Shape {
   int64_t batch, heads, kvHeads, qLen, kvLen, headDim, valueDim;
   /// The mask pattern in the reference's text form (attn::ref::Mask).
   attn::ref::Mask mask;
+  /// Differential attention (attn.diff): `heads` output heads from 2 x
+  /// heads query heads and 2 x kvHeads key heads; valueDim = 2 x headDim.
+  bool diff = false;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

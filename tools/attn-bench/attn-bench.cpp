@@ -118,6 +118,11 @@ std::vector<Workload> defaultWorkloads() {
       workload("long-16k-window", {1, 8, 8, 16384, 16384, 64, 64},
                "window(256)"),
   };
+  // Differential attention: 8 output heads (16 query/key heads in pairs),
+  // value width 128, causal.
+  Workload diff = workload("diff-2k", {1, 8, 8, 2048, 2048, 64, 128}, "causal");
+  diff.shape.diff = true;
+  all.push_back(diff);
   Workload bigbird{"bigbird-4k",
                    {1, 8, 8, 4096, 4096, 64, 64},
                    "bigbird(global 1, sliding 3, random 1, block 64)"};
@@ -127,13 +132,16 @@ std::vector<Workload> defaultWorkloads() {
 }
 
 /// Workloads BENCHMARKS.md names whose variants attnc does not compile yet.
-const char *const kPendingWorkloads[] = {
-    "linformer-4k",  "performer-4k", "nystrom-4k", "linformer-16k",
-    "performer-16k", "nystrom-16k",  "diff-2k"};
+const char *const kPendingWorkloads[] = {"linformer-4k",  "performer-4k",
+                                         "nystrom-4k",    "linformer-16k",
+                                         "performer-16k", "nystrom-16k"};
 
 /// FLOPs over the kept (q, k) pairs: 2 per multiply-add of Q.K^T and P.V.
+/// Differential attention has two Q.K^T maps per output head and one P.V
+/// (with P = A1 - lambda A2).
 double flopCount(const Shape &s) {
-  return 2.0 * attn::ref::keptPairs(s.problem()) * (s.headDim + s.valueDim);
+  double qk = s.diff ? 2.0 * s.headDim : s.headDim;
+  return 2.0 * attn::ref::keptPairs(s.problem()) * (qk + s.valueDim);
 }
 
 /// The attn mask attribute of a reference mask (the same pattern).
@@ -320,6 +328,13 @@ std::string compileAttnc(const Workload &w, const std::string &target,
   layer.kvLen = w.shape.kvLen, layer.headDim = w.shape.headDim;
   layer.valueDim = w.shape.valueDim;
   layer.mask = mlirMask(w.shape.mask);
+  layer.maskSet = true;
+  if (w.shape.diff) {
+    // λ vectors and gain as inputs; lambda_init from layer 0.
+    layer.variant = "diff";
+    layer.hasDiff = true;
+    layer.diffLayer = 0;
+  }
   model.layers.push_back(layer);
   std::unique_ptr<mlir::MLIRContext> ctx = mlir::attn::createAttncContext();
   mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -420,8 +435,9 @@ int main(int argc, char **argv) {
                   (long long)w.shape.heads, (long long)w.shape.kvHeads,
                   (long long)w.shape.qLen, (long long)w.shape.kvLen,
                   (long long)w.shape.headDim, (long long)w.shape.valueDim,
-                  w.maskLabel == "none" ? ""
-                                        : (" mask=" + w.maskLabel).c_str());
+                  (std::string(w.shape.diff ? " variant=diff" : "") +
+                   (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel))
+                      .c_str());
     for (const char *p : kPendingWorkloads)
       std::printf("%-16s (not yet: its variant does not compile yet)\n", p);
     return 0;
@@ -474,8 +490,10 @@ int main(int argc, char **argv) {
               "GFLOP/s", "%peak", "extra_MiB", "GB/s", "%read");
   for (const Workload &w : selected) {
     const Shape &s = w.shape;
-    int64_t nq = s.batch * s.heads * s.qLen * s.headDim;
-    int64_t nk = s.batch * s.kvHeads * s.kvLen * s.headDim;
+    // Differential attention reads head pairs of Q and K.
+    int64_t pairs = s.diff ? 2 : 1;
+    int64_t nq = s.batch * pairs * s.heads * s.qLen * s.headDim;
+    int64_t nk = s.batch * pairs * s.kvHeads * s.kvLen * s.headDim;
     int64_t nv = s.batch * s.kvHeads * s.kvLen * s.valueDim;
     int64_t no = s.batch * s.heads * s.qLen * s.valueDim;
     std::vector<float> q(nq), k(nk), v(nv);
@@ -514,15 +532,57 @@ int main(int argc, char **argv) {
           attn_tensor_init_contiguous(&(*t)[2], v.data(), ATTN_DTYPE_F32, 4,
                                       vs);
           attn_tensor_init_contiguous(&(*t)[3], out, ATTN_DTYPE_F32, 4, os);
-          r.run = [=] {
-            if (attn_status_t st =
-                    entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
-              std::fprintf(stderr, "attn-bench: error: %s\n",
-                           attn_status_message(st));
-              std::exit(2);
+          if (s.diff) {
+            // Head pairs, and the λ vectors and gain after the value.
+            qs[1] *= 2;
+            ks[1] *= 2;
+            attn_tensor_init_contiguous(&(*t)[0], q.data(), ATTN_DTYPE_F32, 4,
+                                        qs);
+            attn_tensor_init_contiguous(&(*t)[1], k.data(), ATTN_DTYPE_F32, 4,
+                                        ks);
+            auto params = std::make_shared<std::vector<std::vector<float>>>();
+            attn::ref::Uniform prng(7);
+            for (int i = 0; i < 5; ++i) {
+              int64_t n = i == 4 ? s.valueDim : s.headDim;
+              std::vector<float> values(n);
+              for (float &x : values)
+                x = static_cast<float>((i == 4 ? 1.0 : 0.0) +
+                                       0.2 * prng.next());
+              params->push_back(std::move(values));
             }
-          };
+            auto pt = std::make_shared<std::vector<attn_tensor_t>>(5);
+            for (int i = 0; i < 5; ++i) {
+              int64_t n = static_cast<int64_t>((*params)[i].size());
+              attn_tensor_init_contiguous(&(*pt)[i], (*params)[i].data(),
+                                          ATTN_DTYPE_F32, 1, &n);
+            }
+            using DiffFn = attn_status_t (*)(
+                attn_context_t *, const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, const attn_tensor_t *, attn_tensor_t *);
+            auto diffEntry = reinterpret_cast<DiffFn>(entry);
+            r.run = [=] {
+              if (attn_status_t st = diffEntry(
+                      ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*pt)[0], &(*pt)[1],
+                      &(*pt)[2], &(*pt)[3], &(*pt)[4], &(*t)[3])) {
+                std::fprintf(stderr, "attn-bench: error: %s\n",
+                             attn_status_message(st));
+                std::exit(2);
+              }
+            };
+          } else
+            r.run = [=] {
+              if (attn_status_t st =
+                      entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
+                std::fprintf(stderr, "attn-bench: error: %s\n",
+                             attn_status_message(st));
+                std::exit(2);
+              }
+            };
         }
+      } else if (s.diff) {
+        r.note = "skipped: differential attention runs on attnc only";
       } else if (impl == "openblas") {
         buffers.push_back(
             std::make_unique<std::vector<float>>(s.qLen * s.kvLen));
