@@ -39,6 +39,9 @@ using namespace mlir::attn;
 namespace {
 
 using utils::IteratorType;
+
+/// Marks the two attn.sdpa of a decomposed attn.diff (0 and 1).
+constexpr StringLiteral kPairAttr = "attn.diff_pair";
 using LB = LinalgBuilder;
 
 struct DecomposeDiffOp : OpRewritePattern<DiffOp> {
@@ -103,8 +106,18 @@ struct DecomposeDiffOp : OpRewritePattern<DiffOp> {
                                /*top_k=*/IntegerAttr());
       return type == oType ? o : tensor::CastOp::create(b, loc, oType, o);
     };
-    Value o1 = sdpa(pairHalf(q, 0), pairHalf(k, 0));
-    Value o2 = sdpa(pairHalf(q, 1), pairHalf(k, 1));
+    // Both maps' operands first, then the two attn.sdpa back to back, marked
+    // as a pair: attn-tile-flash computes them in one pass over K and V.
+    Value q1 = pairHalf(q, 0), k1 = pairHalf(k, 0), q2 = pairHalf(q, 1),
+          k2 = pairHalf(k, 1);
+    Value o1 = sdpa(q1, k1);
+    Value o2 = sdpa(q2, k2);
+    for (auto [o, index] : {std::pair{o1, 0}, std::pair{o2, 1}}) {
+      Operation *def = o.getDefiningOp();
+      if (auto cast = dyn_cast<tensor::CastOp>(def))
+        def = cast.getSource().getDefiningOp();
+      def->setAttr(kPairAttr, b.getI64IntegerAttr(index));
+    }
 
     // lambda = exp(lq1 . lk1) - exp(lq2 . lk2) + lambda_init (a scalar).
     auto dot = [&](Value x, Value y) -> Value {

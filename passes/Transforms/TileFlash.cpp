@@ -161,6 +161,14 @@ private:
   Value itemHead;
   /// The work item's batch induction variable.
   Value itemBatch;
+
+public:
+  /// The second attn.sdpa of a decomposed attn.diff, computed in the same
+  /// pass over K and V as `op` (same value, mask and scale; its own query
+  /// and key); null when `op` is lowered alone.
+  SdpaOp partner;
+  /// The partner's result, when lower() fused it.
+  Value partnerResult;
 };
 
 Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
@@ -951,6 +959,10 @@ Value FlashLowering::lower() {
     }
   }
 
+  // A partner shares the loop only for plain (unpacked, unsplit) tiles.
+  if (packedLq || splits > 1 || op.hasRuntimeMask())
+    partner = nullptr;
+
   // Static patterns on static shapes: classify every (query block, key
   // block) at compile time and keep, per query block, the compact list of
   // the non-empty key blocks (CSR: offsets, then entries = block * 2 +
@@ -968,6 +980,8 @@ Value FlashLowering::lower() {
     bounds.push_back(b.getIndexAttr(splits));
   } else {
     outputs = {lb.empty({batch, hq, lq, dv}, storage)};
+    if (partner)
+      outputs.push_back(lb.empty({batch, hq, lq, dv}, storage));
   }
   // Whether each batch's document ids are sorted, once per call: sorted ids
   // (packed sequences) let every work item bound its keys by binary search.
@@ -1024,23 +1038,27 @@ Value FlashLowering::lower() {
                                 nb, nl, LB::extToF32(nb, nl, x), scale));
                 })
                 .getResult(0);
-  } else {
-    Value qSlice = slice2d(q, bi, hi, q0, br, headDim);
-    qTile = linalg::GenericOp::create(
-                b, loc,
-                RankedTensorType::get(
-                    cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
-                ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
-                ArrayRef<AffineMap>{id2, id2},
-                ArrayRef<IteratorType>{IteratorType::parallel,
-                                       IteratorType::parallel},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  LB::yield(nb, nl,
-                            arith::MulFOp::create(
-                                nb, nl, LB::extToF32(nb, nl, a[0]), scale));
-                })
-                .getResult(0);
   }
+  auto scaledQuery = [&](Value query) -> Value {
+    Value qSlice = slice2d(query, bi, hi, q0, br, headDim);
+    return linalg::GenericOp::create(
+               b, loc,
+               RankedTensorType::get(
+                   cast<RankedTensorType>(qSlice.getType()).getShape(), f32),
+               ValueRange{qSlice}, ValueRange{lb.empty({br, headDim})},
+               ArrayRef<AffineMap>{id2, id2},
+               ArrayRef<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl,
+                           arith::MulFOp::create(
+                               nb, nl, LB::extToF32(nb, nl, a[0]), scale));
+               })
+        .getResult(0);
+  };
+  if (!packedLq)
+    qTile = scaledQuery(q);
+  Value partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
   // Causal: the last row of the block sees keys up to
   // q0 + rowSpan - 1 + offset, so key blocks past that are never visited.
@@ -1115,8 +1133,19 @@ Value FlashLowering::lower() {
     loopBegin = arith::MaxSIOp::create(b, loc, loopBegin, aligned);
     loopEnd = arith::MinSIOp::create(b, loc, loopEnd, keyRange.kEnd);
   }
+  // The partner's map has tiles of its own, so that the two maps' updates
+  // stay in place.
+  std::optional<Scratch> partnerScratch;
+  if (partner)
+    partnerScratch =
+        Scratch{lb.empty({headDim, cKv}), lb.empty({cKv, dv}),
+                lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
+  SmallVector<Value> init = {mInit, lInit, oInit};
+  if (partner)
+    init.append({lb.filled({br}, negInf), lb.filled({br}, zero),
+                 lb.filled({br, dv}, zero)});
   auto loop = scf::ForOp::create(
-      b, loc, loopBegin, loopEnd, loopStep, ValueRange{mInit, lInit, oInit},
+      b, loc, loopBegin, loopEnd, loopStep, init,
       [&](OpBuilder &, Location, Value iv, ValueRange state) {
         // Which blocks need the mask evaluated: with block lists, those
         // classified partial; for causal, those whose last key is past the
@@ -1158,9 +1187,18 @@ Value FlashLowering::lower() {
                   : partial;
         }
         if (!lists || !keyRange.any) {
-          scf::YieldOp::create(b, loc,
-                               kvStep(qTile, kTile, vTile, state, scratch,
-                                      needsMask, q0, k0, qOffset));
+          SmallVector<Value> next =
+              kvStep(qTile, kTile, vTile, state.take_front(3), scratch,
+                     needsMask, q0, k0, qOffset);
+          if (partner) {
+            // The partner's map: its own keys, the same value block.
+            Value partnerKTile =
+                slice2d(partner.getKey(), bi, kvHead, k0, bc, headDim);
+            next.append(kvStep(partnerQTile, partnerKTile, vTile,
+                               state.drop_front(3), *partnerScratch, needsMask,
+                               q0, k0, qOffset));
+          }
+          scf::YieldOp::create(b, loc, next);
           return;
         }
         // A listed block may still lie outside the run-time key range.
@@ -1258,11 +1296,23 @@ Value FlashLowering::lower() {
           LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, negInf, lse));
         });
 
+  Value partnerOTile;
+  if (partner)
+    partnerOTile = buildTile(
+        ValueRange{loop.getResult(5), loop.getResult(4)}, /*withCols=*/true,
+        outElt, [&](OpBuilder &nb, Location nl, ValueRange a) {
+          LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], outElt));
+        });
+
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   insert(oTile, forall.getRegionIterArgs()[0], /*withCols=*/true);
+  if (partner)
+    insert(partnerOTile, forall.getRegionIterArgs()[1], /*withCols=*/true);
   if (split)
     insert(lseTile, forall.getRegionIterArgs()[1], /*withCols=*/false);
   b.setInsertionPointAfter(forall);
+  if (partner)
+    partnerResult = forall.getResult(1);
   if (!split)
     return forall.getResult(0);
   return combineSplits(forall.getResult(0), forall.getResult(1), storage);
@@ -1379,11 +1429,58 @@ struct TileSdpa : OpRewritePattern<SdpaOp> {
         autoTiles(autoTiles) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    Value result = FlashLowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
-                                 splitMinItems, autoTiles)
-                       .lower();
+    // The second map of a pair is lowered with the first.
+    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
+      if (auto first = dyn_cast<SdpaOp>(prev))
+        if (findPartner(first) == op)
+          return rewriter.notifyMatchFailure(op, "lowered with its pair");
+    FlashLowering lowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
+                           splitMinItems, autoTiles);
+    SdpaOp partner = findPartner(op);
+    if (partner) {
+      // The fused loop goes where both maps' operands are defined.
+      lowering.partner = partner;
+      rewriter.setInsertionPoint(partner);
+    }
+    Value result = lowering.lower();
+    if (lowering.partnerResult)
+      rewriter.replaceOp(partner, lowering.partnerResult);
     rewriter.replaceOp(op, result);
     return success();
+  }
+
+  /// The second map of a decomposed attn.diff whose first map is `op`: the
+  /// next attn.sdpa marked 1, with the same value, attributes and types, no
+  /// per-op extras, and no use of `op` before it.
+  static SdpaOp findPartner(SdpaOp op) {
+    auto mark = op->getAttrOfType<IntegerAttr>("attn.diff_pair");
+    if (!mark || mark.getInt() != 0)
+      return nullptr;
+    auto plain = [](SdpaOp x) {
+      return !x.hasScoreMods() && !x.hasRuntimeMask() && !x.getTopK();
+    };
+    for (Operation *next = op->getNextNode(); next;
+         next = next->getNextNode()) {
+      auto other = dyn_cast<SdpaOp>(next);
+      if (!other)
+        continue;
+      auto otherMark = other->getAttrOfType<IntegerAttr>("attn.diff_pair");
+      if (!otherMark || otherMark.getInt() != 1 ||
+          other.getValue() != op.getValue() ||
+          other.getMaskAttr() != op.getMaskAttr() ||
+          other.getScaleAttr() != op.getScaleAttr() ||
+          other.getQuery().getType() != op.getQuery().getType() ||
+          other.getKey().getType() != op.getKey().getType() ||
+          other.getResult().getType() != op.getResult().getType() ||
+          !plain(op) || !plain(other))
+        return nullptr;
+      for (Operation *user : op->getUsers())
+        if (user->getBlock() != other->getBlock() ||
+            !other->isBeforeInBlock(user))
+          return nullptr;
+      return other;
+    }
+    return nullptr;
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
@@ -1404,7 +1501,11 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     RewritePatternSet patterns(&getContext());
     patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock,
                            splitMinItems, chooseTiles);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+    // Top-down, so that the first map of a pair is met first.
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(
+            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
       signalPassFailure();
   }
 };
