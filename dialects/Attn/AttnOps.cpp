@@ -41,6 +41,20 @@ LogicalResult checkSame(Operation *op, StringRef what, StringRef aName,
                            << " but " << bName << " has " << b;
 }
 
+/// Checks that the query, key, value and result (rank 4) agree on the batch
+/// size.
+LogicalResult checkBatchSizes(Operation *op, ArrayRef<int64_t> q,
+                              ArrayRef<int64_t> k, ArrayRef<int64_t> v,
+                              ArrayRef<int64_t> o) {
+  std::pair<StringRef, ArrayRef<int64_t>> others[] = {
+      {"key", k}, {"value", v}, {"result", o}};
+  for (auto [name, shape] : others)
+    if (failed(checkSame(op, "batch size", "query", q[kBatch], name,
+                         shape[kBatch])))
+      return failure();
+  return success();
+}
+
 /// The first static value among `dims`, or dynamic.
 int64_t firstStatic(std::initializer_list<int64_t> dims) {
   for (int64_t d : dims)
@@ -105,12 +119,7 @@ LogicalResult SdpaOp::verify() {
   ArrayRef<int64_t> v = getValueType().getShape();
   ArrayRef<int64_t> o = getResultType().getShape();
 
-  if (failed(
-          checkSame(op, "batch size", "query", q[kBatch], "key", k[kBatch])) ||
-      failed(checkSame(op, "batch size", "query", q[kBatch], "value",
-                       v[kBatch])) ||
-      failed(checkSame(op, "batch size", "query", q[kBatch], "result",
-                       o[kBatch])) ||
+  if (failed(checkBatchSizes(op, q, k, v, o)) ||
       failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
                        v[kHeads])) ||
       failed(checkSame(op, "key/value sequence length", "key", k[kLen], "value",
@@ -267,12 +276,7 @@ LogicalResult DiffOp::verify() {
     return emitOpError() << "key head count " << k[kHeads]
                          << " is odd: differential attention takes head pairs";
   int64_t h = half(q[kHeads]), hkv = half(k[kHeads]), d = q[kWidth];
-  if (failed(
-          checkSame(op, "batch size", "query", q[kBatch], "key", k[kBatch])) ||
-      failed(checkSame(op, "batch size", "query", q[kBatch], "value",
-                       v[kBatch])) ||
-      failed(checkSame(op, "batch size", "query", q[kBatch], "result",
-                       o[kBatch])) ||
+  if (failed(checkBatchSizes(op, q, k, v, o)) ||
       failed(checkSame(op, "head dim", "query", d, "key", k[kWidth])) ||
       failed(checkSame(op, "key/value head count", "key (pairs)", hkv, "value",
                        v[kHeads])) ||
