@@ -95,6 +95,11 @@ private:
                      std::vector<std::string> &out);
   /// Reads a block_sparse layout (nested arrays of 0/1, rank 2 or 3) as the
   /// text of a dense i8 tensor attribute.
+  /// `v` as an object with only the fields `keys` (`what` names them in
+  /// the message); null, with an error reported, otherwise.
+  const json::Object *readObject(const json::Value &v, const std::string &path,
+                                 llvm::ArrayRef<const char *> keys,
+                                 llvm::StringRef what);
   bool readLayout(const json::Value &v, const std::string &path,
                   std::string &out);
   void applyFields(const json::Object &obj, const std::string &prefix,
@@ -237,15 +242,13 @@ bool Importer::readMask(const json::Value &v, const std::string &path,
       return true;
     }
   if (const json::Value *bs = obj->get("block_sparse")) {
-    const json::Object *spec = bs->getAsObject();
     std::string bsPath = at("block_sparse");
     if (!checkKeys(*obj, path, {"block_sparse"}, {}))
       return false;
+    const json::Object *spec =
+        readObject(*bs, bsPath, {"block", "layout"},
+                   "an object with \"block\" and \"layout\"");
     if (!spec)
-      return error(bsPath, "expected an object with \"block\" and "
-                           "\"layout\", found " +
-                               describe(*bs));
-    if (!checkKeys(*spec, bsPath, {"block", "layout"}, {}))
       return false;
     const json::Value *block = spec->get("block");
     const json::Value *layout = spec->get("layout");
@@ -276,13 +279,23 @@ bool Importer::readMask(const json::Value &v, const std::string &path,
                      "global, block_sparse, and, or");
 }
 
+const json::Object *Importer::readObject(const json::Value &v,
+                                         const std::string &path,
+                                         llvm::ArrayRef<const char *> keys,
+                                         llvm::StringRef what) {
+  const json::Object *obj = v.getAsObject();
+  if (!obj) {
+    error(path, "expected " + what.str() + ", found " + describe(v));
+    return nullptr;
+  }
+  return checkKeys(*obj, path, keys, {}) ? obj : nullptr;
+}
+
 bool Importer::readDiff(const json::Value &v, const std::string &path,
                         LayerDescription &layer) {
-  const json::Object *obj = v.getAsObject();
+  const json::Object *obj = readObject(
+      v, path, {"layer", "lambda_init", "epsilon", "weights"}, "an object");
   if (!obj)
-    return error(path, "expected an object, found " + describe(v));
-  if (!checkKeys(*obj, path, {"layer", "lambda_init", "epsilon", "weights"},
-                 {}))
     return false;
   auto at = [&](const char *key) { return path + "." + key; };
   if (const json::Value *x = obj->get("layer")) {
@@ -309,13 +322,11 @@ bool Importer::readDiff(const json::Value &v, const std::string &path,
   if (layer.diffLayer.has_value() == layer.lambdaInit.has_value())
     return error(path, "needs exactly one of \"layer\" and \"lambda_init\"");
   if (const json::Value *w = obj->get("weights")) {
-    const json::Object *weights = w->getAsObject();
-    if (!weights)
-      return error(at("weights"),
-                   "expected an object of arrays, found " + describe(*w));
     const char *names[] = {"lambda_q1", "lambda_k1", "lambda_q2", "lambda_k2",
                            "gain"};
-    if (!checkKeys(*weights, at("weights"), names, {}))
+    const json::Object *weights =
+        readObject(*w, at("weights"), names, "an object of arrays");
+    if (!weights)
       return false;
     for (const char *name : names) {
       const json::Value *x = weights->get(name);
@@ -391,13 +402,11 @@ bool Importer::readModifiers(const json::Value &v, const std::string &path,
       out.push_back("#attn.alibi<dense<[" + text + "]> : tensor<" +
                     std::to_string(slopes->size()) + "xf32>>");
     } else if (const json::Value *r = obj->get("relative_bias")) {
-      const json::Object *spec = r->getAsObject();
       std::string rp = at + ".relative_bias";
+      const json::Object *spec =
+          readObject(*r, rp, {"max_distance", "table"},
+                     "an object with \"max_distance\" and \"table\"");
       if (!spec)
-        return error(rp, "expected an object with \"max_distance\" and "
-                         "\"table\", found " +
-                             describe(*r));
-      if (!checkKeys(*spec, rp, {"max_distance", "table"}, {}))
         return false;
       const json::Value *md = spec->get("max_distance");
       const json::Value *table = spec->get("table");

@@ -91,14 +91,12 @@ struct DecomposeDiffOp : OpRewritePattern<DiffOp> {
     auto oType = RankedTensorType::get(resultType.getShape(), f32);
     auto sdpa = [&](Value qh, Value kh) -> Value {
       auto qType = cast<RankedTensorType>(qh.getType());
-      auto kType = cast<RankedTensorType>(kh.getType());
       auto vType = cast<RankedTensorType>(v.getType());
       // The sdpa's result type from its operands (shape refinement later).
       auto type =
           RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
                                  qType.getDimSize(2), vType.getDimSize(3)},
                                 f32);
-      (void)kType;
       Value o = SdpaOp::create(b, loc, type, qh, kh, v, /*bias=*/Value(),
                                /*kv_lengths=*/Value(), /*q_lengths=*/Value(),
                                /*doc_ids=*/Value(), op.getScaleAttr(),

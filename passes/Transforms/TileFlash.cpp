@@ -69,7 +69,7 @@ public:
     Value rowsAllValid; // i1: every row is below q_lengths and positioned
     Value docLo, docHi; // index: document ids of the first and last row
     Value sorted;       // i1
-    Value batch, lk;
+    Value batch;
     Value docs; // the document ids operand, if any
     /// i1: the block [k0, k0 + bc) needs the per-element mask.
     Value partial(OpBuilder &b, Location loc, Value k0, Value bc) const;
@@ -312,7 +312,6 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
             .getResult(0);
   }
   if (needsMask) {
-    std::optional<MaskAttrInterface> mask = op.getMask();
     auto ifOp = scf::IfOp::create(
         b, loc, needsMask,
         [&](OpBuilder &tb, Location tl) {
@@ -327,15 +326,9 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
                     Value j = linalg::IndexOp::create(nb, nl, 1);
                     Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
                     Value kPos = arith::AddIOp::create(nb, nl, k0, j);
-                    Value keep;
-                    if (mask)
-                      keep = mask->buildKeeps(nb, nl, head, qPos, kPos);
-                    if (Value rt = buildRuntimeKeeps(
-                            nb, nl, op,
-                            ScoreCoords{itemBatch, head, i, qPos, kPos}))
-                      keep = keep ? arith::AndIOp::create(nb, nl, keep, rt)
-                                        .getResult()
-                                  : rt;
+                    Value keep =
+                        buildKeeps(nb, nl, op,
+                                   ScoreCoords{itemBatch, head, i, qPos, kPos});
                     LB::yield(
                         nb, nl,
                         arith::SelectOp::create(nb, nl, keep, a[0], negInf));
@@ -549,9 +542,7 @@ Value FlashLowering::searchDocs(Value docs, Value batch, Value n, Value id,
         Value mid = arith::DivUIOp::create(
             wb, wl, arith::AddIOp::create(wb, wl, args[0], args[1]),
             arith::ConstantIndexOp::create(wb, wl, 2));
-        Value x = arith::IndexCastOp::create(
-            wb, wl, wb.getIndexType(),
-            tensor::ExtractOp::create(wb, wl, docs, ValueRange{batch, mid}));
+        Value x = LB::extractIndex(wb, wl, docs, ValueRange{batch, mid});
         Value before = arith::CmpIOp::create(wb, wl,
                                              upper ? arith::CmpIPredicate::sle
                                                    : arith::CmpIPredicate::slt,
@@ -572,14 +563,12 @@ FlashLowering::runtimeBounds(Value batch, Value q0, Value rowSpan,
   RuntimeBounds r;
   r.docs = op.getDocIds();
   r.batch = batch;
-  r.lk = lk;
   if (!op.hasRuntimeMask())
     return r;
   r.any = true;
   using P = arith::CmpIPredicate;
-  auto read = [&](Value t, ValueRange idx) -> Value {
-    return arith::IndexCastOp::create(
-        b, loc, b.getIndexType(), tensor::ExtractOp::create(b, loc, t, idx));
+  auto read = [&](Value t, ValueRange idx) {
+    return LB::extractIndex(b, loc, t, idx);
   };
   Value zeroI = index(0), oneI = index(1);
   Value trueV = arith::ConstantIntOp::create(b, loc, 1, 1);
@@ -645,10 +634,8 @@ Value FlashLowering::RuntimeBounds::partial(OpBuilder &b, Location loc,
                             arith::CmpIOp::create(b, loc, P::sle, end, kEnd)));
   if (docs) {
     // ... and, with documents, rows and keys are all one (sorted) document.
-    auto read = [&](Value pos) -> Value {
-      return arith::IndexCastOp::create(
-          b, loc, b.getIndexType(),
-          tensor::ExtractOp::create(b, loc, docs, ValueRange{batch, pos}));
+    auto read = [&](Value pos) {
+      return LB::extractIndex(b, loc, docs, ValueRange{batch, pos});
     };
     Value lastKey = arith::SubIOp::create(
         b, loc, end, arith::ConstantIndexOp::create(b, loc, 1));
@@ -774,15 +761,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                       if (op.hasScoreMods())
                         x = buildScoreMods(nb, nl, op, x,
                                            ScoreCoords{bi, hi, i, qPos, j});
-                      Value keep;
-                      if (mask)
-                        keep = mask->buildKeeps(nb, nl, hi, qPos, j);
-                      if (Value rt = buildRuntimeKeeps(
+                      if (Value keep = buildKeeps(
                               nb, nl, op, ScoreCoords{bi, hi, i, qPos, j}))
-                        keep = keep ? arith::AndIOp::create(nb, nl, keep, rt)
-                                          .getResult()
-                                    : rt;
-                      if (keep)
                         x = arith::SelectOp::create(nb, nl, keep, x, negInf);
                       LB::yield(nb, nl, x);
                     })
@@ -1101,12 +1081,10 @@ Value FlashLowering::lower() {
     if (lists->heads > 1)
       row = arith::AddIOp::create(
           b, loc, arith::MulIOp::create(b, loc, hi, index(lists->qBlocks)), qb);
-    auto read = [&](Value table, Value i) -> Value {
-      Value x = tensor::ExtractOp::create(b, loc, table, ValueRange{i});
-      return arith::IndexCastOp::create(b, loc, b.getIndexType(), x);
-    };
-    loopBegin = read(offsetsTable, row);
-    loopEnd = read(offsetsTable, arith::AddIOp::create(b, loc, row, index(1)));
+    loopBegin = LB::extractIndex(b, loc, offsetsTable, row);
+    loopEnd =
+        LB::extractIndex(b, loc, offsetsTable,
+                         Value(arith::AddIOp::create(b, loc, row, index(1))));
     loopStep = index(1);
     if (split) {
       // Each split takes an equal share of the list's entries.
@@ -1168,15 +1146,14 @@ Value FlashLowering::lower() {
             b, loc, cKv, arith::SubIOp::create(b, loc, kvEnd, k0));
         Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
         Value vTile = slice2d(v, bi, kvHead, k0, bc, dv);
-        if (lists) {
-          // needsMask: the entry's partial bit.
-        } else if (causal) {
+        // (With lists, needsMask is the entry's partial bit, set above.)
+        if (!lists && causal) {
           Value lastKey = arith::SubIOp::create(
               b, loc, arith::AddIOp::create(b, loc, k0, bc), index(1));
           Value firstRow = arith::AddIOp::create(b, loc, q0, qOffset);
           needsMask = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                             lastKey, firstRow);
-        } else if (mask) {
+        } else if (!lists && mask) {
           needsMask = arith::ConstantIntOp::create(b, loc, 1, 1);
         }
         if (keyRange.any) {

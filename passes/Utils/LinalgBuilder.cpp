@@ -166,3 +166,9 @@ Value LinalgBuilder::topKThreshold(Value scores, int64_t k) {
              })
       .getResult(0);
 }
+
+Value LinalgBuilder::extractIndex(OpBuilder &nb, Location nl, Value tensor,
+                                  ValueRange indices) {
+  Value x = tensor::ExtractOp::create(nb, nl, tensor, indices);
+  return arith::IndexCastOp::create(nb, nl, nb.getIndexType(), x);
+}

@@ -50,6 +50,9 @@ public:
   static void yield(OpBuilder &nb, Location nl, Value v);
   /// `den == 0 ? 0 : num / den` in f32, narrowed to `elementType`: the final
   /// normalisation of attention (rows that kept no key give 0, not NaN).
+  /// tensor.extract of an integer element at `indices`, as an index.
+  static Value extractIndex(OpBuilder &nb, Location nl, Value tensor,
+                            ValueRange indices);
   static Value safeDivide(OpBuilder &nb, Location nl, Value num, Value den,
                           Type elementType);
 

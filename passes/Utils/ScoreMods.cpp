@@ -40,31 +40,33 @@ Value mlir::attn::buildScoreMods(OpBuilder &b, Location loc, SdpaOp op,
   return map.lookupOrDefault(cast<YieldOp>(block.getTerminator()).getValue());
 }
 
-Value mlir::attn::buildRuntimeKeeps(OpBuilder &b, Location loc, SdpaOp op,
-                                    const ScoreCoords &at) {
+Value mlir::attn::buildKeeps(OpBuilder &b, Location loc, SdpaOp op,
+                             const ScoreCoords &at) {
   using P = arith::CmpIPredicate;
-  auto read = [&](Value t, ValueRange idx) -> Value {
-    Value x = tensor::ExtractOp::create(b, loc, t, idx);
-    return arith::IndexCastOp::create(b, loc, b.getIndexType(), x);
-  };
   Value keep;
   auto conjoin = [&](Value c) {
     keep = keep ? arith::AndIOp::create(b, loc, keep, c).getResult() : c;
   };
+  if (std::optional<MaskAttrInterface> mask = op.getMask())
+    conjoin(mask->buildKeeps(b, loc, at.head, at.qPos, at.key));
   if (Value kvLengths = op.getKvLengths())
-    conjoin(arith::CmpIOp::create(b, loc, P::slt, at.key,
-                                  read(kvLengths, at.batch)));
+    conjoin(arith::CmpIOp::create(
+        b, loc, P::slt, at.key,
+        LinalgBuilder::extractIndex(b, loc, kvLengths, at.batch)));
   if (Value qLengths = op.getQLengths())
-    conjoin(arith::CmpIOp::create(b, loc, P::slt, at.qRow,
-                                  read(qLengths, at.batch)));
+    conjoin(arith::CmpIOp::create(
+        b, loc, P::slt, at.qRow,
+        LinalgBuilder::extractIndex(b, loc, qLengths, at.batch)));
   if (Value docs = op.getDocIds()) {
     // A query before the first key (Lq > Lk) has no document.
     Value zero = arith::ConstantIndexOp::create(b, loc, 0);
     Value valid = arith::CmpIOp::create(b, loc, P::sge, at.qPos, zero);
     Value pos = arith::SelectOp::create(b, loc, valid, at.qPos, zero);
     Value same = arith::CmpIOp::create(
-        b, loc, P::eq, read(docs, ValueRange{at.batch, pos}),
-        read(docs, ValueRange{at.batch, at.key}));
+        b, loc, P::eq,
+        LinalgBuilder::extractIndex(b, loc, docs, ValueRange{at.batch, pos}),
+        LinalgBuilder::extractIndex(b, loc, docs,
+                                    ValueRange{at.batch, at.key}));
     conjoin(arith::AndIOp::create(b, loc, valid, same));
   }
   return keep;

@@ -3,7 +3,7 @@
 // Shared by the lowerings of attn.sdpa (convert-attn-to-linalg,
 // attn-tile-flash): the IR computing mod(S) for one score, in the op's order
 // (bias tensor, named modifiers, score_mod region), and the per-score
-// condition of its run-time masks.
+// condition of its mask and run-time masks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,10 +29,10 @@ struct ScoreCoords {
 Value buildScoreMods(OpBuilder &b, Location loc, SdpaOp op, Value score,
                      const ScoreCoords &at);
 
-/// Builds the i1 that op's run-time masks (kv_lengths, q_lengths,
-/// documents) give the score at `at`; a null Value when the op has none.
-Value buildRuntimeKeeps(OpBuilder &b, Location loc, SdpaOp op,
-                        const ScoreCoords &at);
+/// Builds the i1 saying whether op keeps the score at `at`: its mask
+/// pattern and its run-time masks (kv_lengths, q_lengths, documents)
+/// together; a null Value when the op has neither.
+Value buildKeeps(OpBuilder &b, Location loc, SdpaOp op, const ScoreCoords &at);
 
 } // namespace mlir::attn
 

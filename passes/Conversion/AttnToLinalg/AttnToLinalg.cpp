@@ -172,14 +172,8 @@ FailureOr<Value> SdpaLowering::lower() {
             Value qPos = arith::AddIOp::create(nb, nl, i, qOffset);
             if (mods)
               s = buildScoreMods(nb, nl, op, s, ScoreCoords{bi, h, i, qPos, j});
-            Value keep;
-            if (mask)
-              keep = mask->buildKeeps(nb, nl, h, qPos, j);
-            if (Value rt = buildRuntimeKeeps(nb, nl, op,
-                                             ScoreCoords{bi, h, i, qPos, j}))
-              keep = keep ? arith::AndIOp::create(nb, nl, keep, rt).getResult()
-                          : rt;
-            if (keep)
+            if (Value keep =
+                    buildKeeps(nb, nl, op, ScoreCoords{bi, h, i, qPos, j}))
               s = arith::SelectOp::create(nb, nl, keep, s, negInf);
             LB::yield(nb, nl, s);
           })
