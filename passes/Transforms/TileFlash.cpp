@@ -1064,18 +1064,14 @@ Value FlashLowering::lower() {
   Value loopBegin = c0, loopEnd = kvEnd, loopStep = cKv;
   Value offsetsTable, entriesTable;
   if (lists) {
-    offsetsTable = arith::ConstantOp::create(
-        b, loc,
-        DenseIntElementsAttr::get(
-            RankedTensorType::get({static_cast<int64_t>(lists->offsets.size())},
-                                  b.getI32Type()),
-            ArrayRef<int32_t>(lists->offsets)));
-    entriesTable = arith::ConstantOp::create(
-        b, loc,
-        DenseIntElementsAttr::get(
-            RankedTensorType::get({static_cast<int64_t>(lists->entries.size())},
-                                  b.getI32Type()),
-            ArrayRef<int32_t>(lists->entries)));
+    auto table = [&](ArrayRef<int32_t> values) -> Value {
+      auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                        b.getI32Type());
+      return arith::ConstantOp::create(b, loc,
+                                       DenseIntElementsAttr::get(type, values));
+    };
+    offsetsTable = table(lists->offsets);
+    entriesTable = table(lists->entries);
     // List row: (head of the list, query block).
     Value row = qb;
     if (lists->heads > 1)
