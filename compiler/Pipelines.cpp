@@ -57,7 +57,8 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
 void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
                                          const TargetDescription &target) {
   pm.addPass(createMakeEntryPoints());
-  pm.addPass(createDecomposeDiff());
+  if (!target.fuseDiff)
+    pm.addPass(createDecomposeDiff());
   TileFlashOptions tile;
   tile.qBlock = target.qBlock;
   tile.kvBlock = target.kvBlock;

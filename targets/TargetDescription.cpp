@@ -102,3 +102,11 @@ std::string mlir::attn::overrideTiles(TargetDescription &target,
   target.fixedTiles = true;
   return "";
 }
+
+std::string mlir::attn::setDiffLowering(TargetDescription &target,
+                                        llvm::StringRef mode) {
+  if (mode != "fused" && mode != "unfused")
+    return "--diff expects 'fused' or 'unfused', found '" + mode.str() + "'";
+  target.fuseDiff = mode == "fused";
+  return "";
+}

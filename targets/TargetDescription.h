@@ -44,6 +44,9 @@ struct TargetDescription {
   int64_t kvBlock = 64;
   /// Set by overrideTiles: use qBlock x kvBlock as given, never halves.
   bool fixedTiles = false;
+  /// attn.diff lowered fused by attn-tile-flash (true), or first decomposed
+  /// into two attn.sdpa and an elementwise epilogue (attnc --diff=unfused).
+  bool fuseDiff = true;
   /// Register block of the matmul micro-kernels: rows x vectors
   /// accumulators (plus `microVectors` loads and a broadcast) must fit the
   /// vector register file.
@@ -62,6 +65,10 @@ std::optional<TargetDescription> lookupTarget(llvm::StringRef name);
 /// Applies a `--tile=QxK` override ("128x64": query rows x key rows per
 /// block) to `target`; returns an error message, empty on success.
 std::string overrideTiles(TargetDescription &target, llvm::StringRef spec);
+
+/// Applies a `--diff=fused|unfused` choice to `target`; returns an error
+/// message, empty on success.
+std::string setDiffLowering(TargetDescription &target, llvm::StringRef mode);
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

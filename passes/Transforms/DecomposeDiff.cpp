@@ -1,5 +1,4 @@
-//===- DecomposeDiff.cpp - attn.diff as two attn.sdpa and an epilogue
-//------===//
+//===- DecomposeDiff.cpp - attn.diff as two attn.sdpa and an epilogue ---===//
 //
 // attn-decompose-diff (see Passes.td):
 //
@@ -11,10 +10,14 @@
 //
 // The head-pair slices are strided views (no copies for f32). With f16 /
 // bf16 storage, the operands are widened first so that O1 and O2 stay f32
-// until the epilogue. This is the unfused form: two passes over K and V.
+// until the epilogue. This is the unfused form: two passes over K and V and
+// three over the outputs. attn-tile-flash lowers attn.diff fused (both maps
+// and the epilogue in one tiled loop) and uses decomposeDiff only where its
+// tiles cannot hold a pair (packed GQA decode tiles, split-KV).
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Transforms/DiffDecomposition.h"
 #include "passes/Transforms/Passes.h"
 #include "passes/Utils/LinalgBuilder.h"
 
@@ -36,163 +39,162 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-namespace {
-
 using utils::IteratorType;
-
-/// Marks the two attn.sdpa of a decomposed attn.diff (0 and 1).
-constexpr StringLiteral kPairAttr = "attn.diff_pair";
 using LB = LinalgBuilder;
+
+Value mlir::attn::diffHeadHalf(OpBuilder &b, Location loc, Value t,
+                               int64_t which) {
+  LinalgBuilder lb(b, loc);
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
+  Value heads = lb.toValue(sizes[1]);
+  sizes[1] = getAsOpFoldResult(b.createOrFold<arith::DivUIOp>(
+      loc, heads, arith::ConstantIndexOp::create(b, loc, 2)));
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, loc, t,
+      ArrayRef<OpFoldResult>{zero, b.getIndexAttr(which), zero, zero}, sizes,
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(2), one, one});
+}
+
+Value mlir::attn::diffLambda(OpBuilder &b, Location loc, DiffOp op) {
+  LinalgBuilder lb(b, loc);
+  auto dot = [&](Value x, Value y) -> Value {
+    Value init = lb.filled({}, lb.f32Const(0));
+    Value r = linalg::GenericOp::create(
+                  b, loc, init.getType(), ValueRange{x, y}, ValueRange{init},
+                  ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                                      b.getMultiDimIdentityMap(1),
+                                      AffineMap::get(1, 0, b.getContext())},
+                  ArrayRef<IteratorType>{IteratorType::reduction},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                    LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p));
+                  })
+                  .getResult(0);
+    return tensor::ExtractOp::create(b, loc, r, ValueRange{});
+  };
+  return arith::AddFOp::create(
+      b, loc,
+      arith::SubFOp::create(
+          b, loc,
+          math::ExpOp::create(b, loc, dot(op.getLambdaQ1(), op.getLambdaK1())),
+          math::ExpOp::create(b, loc, dot(op.getLambdaQ2(), op.getLambdaK2()))),
+      lb.f32Const(op.getLambdaInitValue()));
+}
+
+Value mlir::attn::diffNormalize(OpBuilder &nb, Location nl, DiffOp op, Value x,
+                                Value sumSquares, Value gain, Value width,
+                                Type storage) {
+  auto f32Const = [&](double v) {
+    return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
+  };
+  Value mean = arith::DivFOp::create(nb, nl, sumSquares, width);
+  Value inv = math::RsqrtOp::create(
+      nb, nl,
+      arith::AddFOp::create(nb, nl, mean, f32Const(op.getEpsilonValue())));
+  Value post = f32Const(1.0 - op.getLambdaInitValue());
+  Value y = arith::MulFOp::create(nb, nl, arith::MulFOp::create(nb, nl, x, inv),
+                                  arith::MulFOp::create(nb, nl, gain, post));
+  if (storage != nb.getF32Type())
+    y = arith::TruncFOp::create(nb, nl, storage, y);
+  return y;
+}
+
+void mlir::attn::decomposeDiff(RewriterBase &rewriter, DiffOp op) {
+  Location loc = op.getLoc();
+  LinalgBuilder lb(rewriter, loc);
+  OpBuilder &b = rewriter;
+  FloatType f32 = b.getF32Type();
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  Type storage = resultType.getElementType();
+
+  // Operands in f32 (views when they already are).
+  auto widen = [&](Value t) -> Value {
+    auto type = cast<RankedTensorType>(t.getType());
+    if (type.getElementType() == f32)
+      return t;
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
+    AffineMap id = b.getMultiDimIdentityMap(4);
+    return linalg::GenericOp::create(
+               b, loc, RankedTensorType::get(type.getShape(), f32),
+               ValueRange{t}, ValueRange{lb.empty(sizes)},
+               ArrayRef<AffineMap>{id, id},
+               SmallVector<IteratorType>(4, IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+               })
+        .getResult(0);
+  };
+  Value q = widen(op.getQuery()), k = widen(op.getKey()),
+        v = widen(op.getValue());
+
+  auto oType = RankedTensorType::get(resultType.getShape(), f32);
+  auto sdpa = [&](int64_t which) -> Value {
+    Value qh = diffHeadHalf(b, loc, q, which);
+    Value kh = diffHeadHalf(b, loc, k, which);
+    auto qType = cast<RankedTensorType>(qh.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    // The sdpa's result type from its operands (shape refinement later).
+    auto type =
+        RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                               qType.getDimSize(2), vType.getDimSize(3)},
+                              f32);
+    Value o = SdpaOp::create(b, loc, type, qh, kh, v, /*bias=*/Value(),
+                             /*kv_lengths=*/Value(), /*q_lengths=*/Value(),
+                             /*doc_ids=*/Value(), op.getScaleAttr(),
+                             op.getMaskAttr(), /*modifiers=*/ArrayAttr(),
+                             /*top_k=*/IntegerAttr());
+    return type == oType ? o : tensor::CastOp::create(b, loc, oType, o);
+  };
+  Value o1 = sdpa(0), o2 = sdpa(1);
+  Value lambda = diffLambda(b, loc, op);
+
+  // X = O1 - lambda O2; sum of squares per row; the normalised output.
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, o1);
+  AffineMap id4 = b.getMultiDimIdentityMap(4), rows = lb.map(4, {0, 1, 2});
+  auto par4 = SmallVector<IteratorType>(4, IteratorType::parallel);
+  Value x = linalg::GenericOp::create(
+                b, loc, oType, ValueRange{o1, o2}, ValueRange{lb.empty(sizes)},
+                ArrayRef<AffineMap>{id4, id4, id4}, par4,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value t = arith::MulFOp::create(nb, nl, lambda, a[1]);
+                  LB::yield(nb, nl, arith::SubFOp::create(nb, nl, a[0], t));
+                })
+                .getResult(0);
+  SmallVector<OpFoldResult> rowSizes(sizes.begin(), sizes.begin() + 3);
+  Value ssInit = lb.filled(rowSizes, lb.f32Const(0));
+  SmallVector<IteratorType> reduce = {
+      IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+      IteratorType::reduction};
+  Value ss = linalg::GenericOp::create(
+                 b, loc, ssInit.getType(), ValueRange{x}, ValueRange{ssInit},
+                 ArrayRef<AffineMap>{id4, rows}, reduce,
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   Value sq = arith::MulFOp::create(nb, nl, a[0], a[0]);
+                   LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], sq));
+                 })
+                 .getResult(0);
+  Value width = lb.toF32(lb.toValue(sizes[3]));
+  Value out = linalg::GenericOp::create(
+                  b, loc, resultType, ValueRange{x, ss, op.getGain()},
+                  ValueRange{lb.empty(sizes, storage)},
+                  ArrayRef<AffineMap>{id4, rows, lb.map(4, {3}), id4}, par4,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    LB::yield(nb, nl,
+                              diffNormalize(nb, nl, op, a[0], a[1], a[2], width,
+                                            storage));
+                  })
+                  .getResult(0);
+  rewriter.replaceOp(op, out);
+}
+
+namespace {
 
 struct DecomposeDiffOp : OpRewritePattern<DiffOp> {
   using OpRewritePattern::OpRewritePattern;
-
   LogicalResult matchAndRewrite(DiffOp op,
                                 PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    LinalgBuilder lb(rewriter, loc);
-    OpBuilder &b = rewriter;
-    FloatType f32 = b.getF32Type();
-    auto resultType = cast<RankedTensorType>(op.getResult().getType());
-    Type storage = resultType.getElementType();
-
-    // Operands in f32 (views when they already are).
-    auto widen = [&](Value t) -> Value {
-      auto type = cast<RankedTensorType>(t.getType());
-      if (type.getElementType() == f32)
-        return t;
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
-      AffineMap id = b.getMultiDimIdentityMap(4);
-      return linalg::GenericOp::create(
-                 b, loc, RankedTensorType::get(type.getShape(), f32),
-                 ValueRange{t}, ValueRange{lb.empty(sizes)},
-                 ArrayRef<AffineMap>{id, id},
-                 SmallVector<IteratorType>(4, IteratorType::parallel),
-                 [&](OpBuilder &nb, Location nl, ValueRange a) {
-                   LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-                 })
-          .getResult(0);
-    };
-    Value q = widen(op.getQuery()), k = widen(op.getKey()),
-          v = widen(op.getValue());
-
-    // Head pairs as stride-2 views along the head dimension.
-    auto pairHalf = [&](Value t, int64_t which) -> Value {
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
-      Value heads = lb.toValue(sizes[1]);
-      sizes[1] = getAsOpFoldResult(b.createOrFold<arith::DivUIOp>(
-          loc, heads, arith::ConstantIndexOp::create(b, loc, 2)));
-      OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-      return tensor::ExtractSliceOp::create(
-          b, loc, t,
-          ArrayRef<OpFoldResult>{zero, b.getIndexAttr(which), zero, zero},
-          sizes, ArrayRef<OpFoldResult>{one, b.getIndexAttr(2), one, one});
-    };
-    auto oType = RankedTensorType::get(resultType.getShape(), f32);
-    auto sdpa = [&](Value qh, Value kh) -> Value {
-      auto qType = cast<RankedTensorType>(qh.getType());
-      auto vType = cast<RankedTensorType>(v.getType());
-      // The sdpa's result type from its operands (shape refinement later).
-      auto type =
-          RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
-                                 qType.getDimSize(2), vType.getDimSize(3)},
-                                f32);
-      Value o = SdpaOp::create(b, loc, type, qh, kh, v, /*bias=*/Value(),
-                               /*kv_lengths=*/Value(), /*q_lengths=*/Value(),
-                               /*doc_ids=*/Value(), op.getScaleAttr(),
-                               op.getMaskAttr(), /*modifiers=*/ArrayAttr(),
-                               /*top_k=*/IntegerAttr());
-      return type == oType ? o : tensor::CastOp::create(b, loc, oType, o);
-    };
-    // Both maps' operands first, then the two attn.sdpa back to back, marked
-    // as a pair: attn-tile-flash computes them in one pass over K and V.
-    Value q1 = pairHalf(q, 0), k1 = pairHalf(k, 0), q2 = pairHalf(q, 1),
-          k2 = pairHalf(k, 1);
-    Value o1 = sdpa(q1, k1);
-    Value o2 = sdpa(q2, k2);
-    for (auto [o, index] : {std::pair{o1, 0}, std::pair{o2, 1}}) {
-      Operation *def = o.getDefiningOp();
-      if (auto cast = dyn_cast<tensor::CastOp>(def))
-        def = cast.getSource().getDefiningOp();
-      def->setAttr(kPairAttr, b.getI64IntegerAttr(index));
-    }
-
-    // lambda = exp(lq1 . lk1) - exp(lq2 . lk2) + lambda_init (a scalar).
-    auto dot = [&](Value x, Value y) -> Value {
-      Value init = lb.filled({}, lb.f32Const(0));
-      Value r = linalg::GenericOp::create(
-                    b, loc, init.getType(), ValueRange{x, y}, ValueRange{init},
-                    ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
-                                        b.getMultiDimIdentityMap(1),
-                                        AffineMap::get(1, 0, b.getContext())},
-                    ArrayRef<IteratorType>{IteratorType::reduction},
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
-                      LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p));
-                    })
-                    .getResult(0);
-      return tensor::ExtractOp::create(b, loc, r, ValueRange{});
-    };
-    double lambdaInit = op.getLambdaInitValue();
-    Value lambda = arith::AddFOp::create(
-        b, loc,
-        arith::SubFOp::create(
-            b, loc,
-            math::ExpOp::create(b, loc,
-                                dot(op.getLambdaQ1(), op.getLambdaK1())),
-            math::ExpOp::create(b, loc,
-                                dot(op.getLambdaQ2(), op.getLambdaK2()))),
-        lb.f32Const(lambdaInit));
-
-    // X = O1 - lambda O2; sum of squares per row; the normalised output.
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, o1);
-    AffineMap id4 = b.getMultiDimIdentityMap(4), rows = lb.map(4, {0, 1, 2});
-    auto par4 = SmallVector<IteratorType>(4, IteratorType::parallel);
-    Value x =
-        linalg::GenericOp::create(
-            b, loc, oType, ValueRange{o1, o2}, ValueRange{lb.empty(sizes)},
-            ArrayRef<AffineMap>{id4, id4, id4}, par4,
-            [&](OpBuilder &nb, Location nl, ValueRange a) {
-              Value t = arith::MulFOp::create(nb, nl, lambda, a[1]);
-              LB::yield(nb, nl, arith::SubFOp::create(nb, nl, a[0], t));
-            })
-            .getResult(0);
-    SmallVector<OpFoldResult> rowSizes(sizes.begin(), sizes.begin() + 3);
-    Value ssInit = lb.filled(rowSizes, lb.f32Const(0));
-    SmallVector<IteratorType> reduce = {
-        IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
-        IteratorType::reduction};
-    Value ss = linalg::GenericOp::create(
-                   b, loc, ssInit.getType(), ValueRange{x}, ValueRange{ssInit},
-                   ArrayRef<AffineMap>{id4, rows}, reduce,
-                   [&](OpBuilder &nb, Location nl, ValueRange a) {
-                     Value sq = arith::MulFOp::create(nb, nl, a[0], a[0]);
-                     LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], sq));
-                   })
-                   .getResult(0);
-    Value width = arith::UIToFPOp::create(
-        b, loc, f32,
-        arith::IndexCastUIOp::create(b, loc, b.getI64Type(),
-                                     lb.toValue(sizes[3])));
-    Value eps = lb.f32Const(op.getEpsilonValue());
-    Value post = lb.f32Const(1.0 - lambdaInit);
-    Value out = linalg::GenericOp::create(
-                    b, loc, resultType, ValueRange{x, ss, op.getGain()},
-                    ValueRange{lb.empty(sizes, storage)},
-                    ArrayRef<AffineMap>{id4, rows, lb.map(4, {3}), id4}, par4,
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      Value mean = arith::DivFOp::create(nb, nl, a[1], width);
-                      Value inv = math::RsqrtOp::create(
-                          nb, nl, arith::AddFOp::create(nb, nl, mean, eps));
-                      Value y = arith::MulFOp::create(
-                          nb, nl, arith::MulFOp::create(nb, nl, a[0], inv),
-                          arith::MulFOp::create(nb, nl, a[2], post));
-                      if (storage != f32)
-                        y = arith::TruncFOp::create(nb, nl, storage, y);
-                      LB::yield(nb, nl, y);
-                    })
-                    .getResult(0);
-    rewriter.replaceOp(op, out);
+    decomposeDiff(rewriter, op);
     return success();
   }
 };

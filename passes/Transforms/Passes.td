@@ -39,6 +39,16 @@ def TileFlash : Pass<"attn-tile-flash"> {
     log-sum-exp LSE_s; after the loop they are combined as
     O = sum_s exp(LSE_s - M) O_s / sum_s exp(LSE_s - M), M = max_s LSE_s,
     empty splits weighing 0.
+
+    Differential attention (`attn.diff`) is tiled fused: each work item
+    keeps two online-softmax states per query row (the even and the odd
+    head of its pair), reads each key/value block once for both maps, and
+    ends with the epilogue on its own rows, (o1 / l1 - lambda o2 / l2), the
+    RMSNorm over the value width, gain and (1 - lambda_init), before storing
+    them; lambda is computed once before the parallel loop. No partial
+    output exists. Where the work items cannot hold a pair (packed GQA
+    decode tiles, split-KV), the op is decomposed as by
+    `attn-decompose-diff` and its two maps are tiled separately.
   }];
   let options = [
     Option<"qBlock", "q-block", "int64_t", "64",
@@ -75,7 +85,9 @@ def DecomposeDiff : Pass<"attn-decompose-diff"> {
     reduction and one elementwise pass for the RMSNorm, gain and
     (1 - lambda_init) scaling. lambda is computed from the four vectors at
     run time. f16/bf16 operands are widened first so the two partial
-    outputs stay f32. This form reads K and V twice.
+    outputs stay f32. This form reads K and V twice and materialises both
+    partial outputs; attnc uses it only when asked (`--diff=unfused`) and
+    otherwise lets `attn-tile-flash` lower `attn.diff` fused.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",

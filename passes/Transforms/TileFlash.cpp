@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "passes/Transforms/DiffDecomposition.h"
 #include "passes/Transforms/Passes.h"
 #include "passes/Utils/LinalgBuilder.h"
 #include "passes/Utils/ScoreMods.h"
@@ -163,12 +164,25 @@ private:
   Value itemBatch;
 
 public:
-  /// The second attn.sdpa of a decomposed attn.diff, computed in the same
-  /// pass over K and V as `op` (same value, mask and scale; its own query
-  /// and key); null when `op` is lowered alone.
-  SdpaOp partner;
-  /// The partner's result, when lower() fused it.
-  Value partnerResult;
+  /// Differential attention: `op` is the first map of an attn.diff, `second`
+  /// its second map (same value, mask and scale; its own query and key
+  /// heads). Both maps' online-softmax states share one pass over K and V
+  /// and every work item ends with the diff's epilogue, so lower() returns
+  /// the attn.diff's result, or null, before building any loop, when the
+  /// tiles cannot hold a pair (packed or split-KV work items).
+  struct DiffPair {
+    DiffOp diff;
+    SdpaOp second;
+    Value lambda; // f32 scalar
+  };
+  std::optional<DiffPair> diffPair;
+
+private:
+  /// The attn.diff epilogue of one work item's [br, Dv] rows from both
+  /// maps' final states: (o1 / l1 - lambda o2 / l2), RMSNorm over Dv, gain,
+  /// (1 - lambda_init), in `storage`.
+  Value diffEpilogue(Value o1, Value l1, Value o2, Value l2, Value br, Value dv,
+                     Type storage);
 };
 
 Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
@@ -191,8 +205,7 @@ Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
 Value FlashLowering::scaleValue(Value headDim) {
   if (std::optional<double> s = op.getStaticScale())
     return lb.f32Const(static_cast<float>(*s));
-  Value d = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), headDim);
-  return math::RsqrtOp::create(b, loc, arith::UIToFPOp::create(b, loc, f32, d));
+  return math::RsqrtOp::create(b, loc, lb.toF32(headDim));
 }
 
 Value FlashLowering::head2d(Value t, Value rows, Value cols) {
@@ -939,9 +952,11 @@ Value FlashLowering::lower() {
     }
   }
 
-  // A partner shares the loop only for plain (unpacked, unsplit) tiles.
-  if (packedLq || splits > 1 || op.hasRuntimeMask())
-    partner = nullptr;
+  // A differential pair needs plain (unpacked, unsplit) tiles; the caller
+  // decomposes it otherwise (nothing built so far is used).
+  if (diffPair && (packedLq || splits > 1))
+    return Value();
+  SdpaOp partner = diffPair ? diffPair->second : SdpaOp();
 
   // Static patterns on static shapes: classify every (query block, key
   // block) at compile time and keep, per query block, the compact list of
@@ -960,8 +975,6 @@ Value FlashLowering::lower() {
     bounds.push_back(b.getIndexAttr(splits));
   } else {
     outputs = {lb.empty({batch, hq, lq, dv}, storage)};
-    if (partner)
-      outputs.push_back(lb.empty({batch, hq, lq, dv}, storage));
   }
   // Whether each batch's document ids are sorted, once per call: sorted ids
   // (packed sequences) let every work item bound its keys by binary search.
@@ -1111,9 +1124,7 @@ Value FlashLowering::lower() {
   // stay in place.
   std::optional<Scratch> partnerScratch;
   if (partner)
-    partnerScratch =
-        Scratch{lb.empty({headDim, cKv}), lb.empty({cKv, dv}),
-                lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
+    partnerScratch = scratch;
   SmallVector<Value> init = {mInit, lInit, oInit};
   if (partner)
     init.append({lb.filled({br}, negInf), lb.filled({br}, zero),
@@ -1249,13 +1260,17 @@ Value FlashLowering::lower() {
   };
 
   // O = l == 0 ? 0 : o / l (in the storage type unless it is a split's
-  // partial result).
+  // partial result); a differential pair's epilogue.
   Type outElt = split ? Type(f32) : storage;
   Value oTile =
-      buildTile(ValueRange{o, l}, /*withCols=*/true, outElt,
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], outElt));
-                });
+      partner
+          ? diffEpilogue(o, l, loop.getResult(5), loop.getResult(4), br, dv,
+                         storage)
+          : buildTile(ValueRange{o, l}, /*withCols=*/true, outElt,
+                      [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        LB::yield(nb, nl,
+                                  LB::safeDivide(nb, nl, a[0], a[1], outElt));
+                      });
   Value lseTile;
   if (split)
     // LSE = m + log l, -inf for a split that kept nothing.
@@ -1269,26 +1284,59 @@ Value FlashLowering::lower() {
           LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, negInf, lse));
         });
 
-  Value partnerOTile;
-  if (partner)
-    partnerOTile = buildTile(
-        ValueRange{loop.getResult(5), loop.getResult(4)}, /*withCols=*/true,
-        outElt, [&](OpBuilder &nb, Location nl, ValueRange a) {
-          LB::yield(nb, nl, LB::safeDivide(nb, nl, a[0], a[1], outElt));
-        });
-
   b.setInsertionPointToStart(forall.getTerminator().getBody());
   insert(oTile, forall.getRegionIterArgs()[0], /*withCols=*/true);
-  if (partner)
-    insert(partnerOTile, forall.getRegionIterArgs()[1], /*withCols=*/true);
   if (split)
     insert(lseTile, forall.getRegionIterArgs()[1], /*withCols=*/false);
   b.setInsertionPointAfter(forall);
-  if (partner)
-    partnerResult = forall.getResult(1);
   if (!split)
     return forall.getResult(0);
   return combineSplits(forall.getResult(0), forall.getResult(1), storage);
+}
+
+Value FlashLowering::diffEpilogue(Value o1, Value l1, Value o2, Value l2,
+                                  Value br, Value dv, Type storage) {
+  auto par = IteratorType::parallel;
+  AffineMap id2 = b.getMultiDimIdentityMap(2), rows = lb.map(2, {0}),
+            cols = lb.map(2, {1});
+  Value lambda = diffPair->lambda;
+  // X = o1 / l1 - lambda o2 / l2 (a map with no kept key contributes 0).
+  Value xInit = lb.empty({br, dv});
+  Value x =
+      linalg::GenericOp::create(
+          b, loc, xInit.getType(), ValueRange{o1, l1, o2, l2},
+          ValueRange{xInit}, ArrayRef<AffineMap>{id2, rows, id2, rows, id2},
+          ArrayRef<IteratorType>{par, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value x1 = LB::safeDivide(nb, nl, a[0], a[1], f32);
+            Value x2 = LB::safeDivide(nb, nl, a[2], a[3], f32);
+            LB::yield(
+                nb, nl,
+                arith::SubFOp::create(
+                    nb, nl, x1, arith::MulFOp::create(nb, nl, lambda, x2)));
+          })
+          .getResult(0);
+  Value sumSquares =
+      rowReduce(x, lb.filled({br}, lb.f32Const(0)),
+                [](OpBuilder &nb, Location nl, Value e, Value acc) -> Value {
+                  Value sq = arith::MulFOp::create(nb, nl, e, e);
+                  return arith::AddFOp::create(nb, nl, acc, sq,
+                                               arith::FastMathFlags::reassoc);
+                });
+  Value width = lb.toF32(dv);
+  DiffOp diff = diffPair->diff;
+  Value outInit = lb.empty({br, dv}, storage);
+  return linalg::GenericOp::create(
+             b, loc, outInit.getType(),
+             ValueRange{x, sumSquares, diff.getGain()}, ValueRange{outInit},
+             ArrayRef<AffineMap>{id2, rows, cols, id2},
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               LB::yield(nb, nl,
+                         diffNormalize(nb, nl, diff, a[0], a[1], a[2], width,
+                                       storage));
+             })
+      .getResult(0);
 }
 
 FlashLowering::BlockLists FlashLowering::classifyBlocks(MaskAttrInterface mask,
@@ -1402,58 +1450,57 @@ struct TileSdpa : OpRewritePattern<SdpaOp> {
         autoTiles(autoTiles) {}
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
-    // The second map of a pair is lowered with the first.
-    for (Operation *prev = op->getPrevNode(); prev; prev = prev->getPrevNode())
-      if (auto first = dyn_cast<SdpaOp>(prev))
-        if (findPartner(first) == op)
-          return rewriter.notifyMatchFailure(op, "lowered with its pair");
     FlashLowering lowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
                            splitMinItems, autoTiles);
-    SdpaOp partner = findPartner(op);
-    if (partner) {
-      // The fused loop goes where both maps' operands are defined.
-      lowering.partner = partner;
-      rewriter.setInsertionPoint(partner);
-    }
-    Value result = lowering.lower();
-    if (lowering.partnerResult)
-      rewriter.replaceOp(partner, lowering.partnerResult);
-    rewriter.replaceOp(op, result);
+    rewriter.replaceOp(op, lowering.lower());
     return success();
   }
+  int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
+  bool autoTiles;
+};
 
-  /// The second map of a decomposed attn.diff whose first map is `op`: the
-  /// next attn.sdpa marked 1, with the same value, attributes and types, no
-  /// per-op extras, and no use of `op` before it.
-  static SdpaOp findPartner(SdpaOp op) {
-    auto mark = op->getAttrOfType<IntegerAttr>("attn.diff_pair");
-    if (!mark || mark.getInt() != 0)
-      return nullptr;
-    auto plain = [](SdpaOp x) {
-      return !x.hasScoreMods() && !x.hasRuntimeMask() && !x.getTopK();
+/// attn.diff: both maps and the epilogue in one tiled loop, or, where the
+/// tiles cannot hold a pair, decomposed into two attn.sdpa (which this pass
+/// then tiles) and an elementwise epilogue.
+struct TileDiff : OpRewritePattern<DiffOp> {
+  TileDiff(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
+           int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
+      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
+        packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
+        autoTiles(autoTiles) {}
+  LogicalResult matchAndRewrite(DiffOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getResult().getType());
+    // The two maps as attn.sdpa on the head halves: they describe the
+    // problem to the lowering and are erased after it.
+    auto map = [&](int64_t which) {
+      Value q = diffHeadHalf(rewriter, loc, op.getQuery(), which);
+      Value k = diffHeadHalf(rewriter, loc, op.getKey(), which);
+      auto qType = cast<RankedTensorType>(q.getType());
+      auto type =
+          RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                                 qType.getDimSize(2), resultType.getDimSize(3)},
+                                resultType.getElementType());
+      return SdpaOp::create(rewriter, loc, type, q, k, op.getValue(),
+                            /*bias=*/Value(), /*kv_lengths=*/Value(),
+                            /*q_lengths=*/Value(), /*doc_ids=*/Value(),
+                            op.getScaleAttr(), op.getMaskAttr(),
+                            /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr());
     };
-    for (Operation *next = op->getNextNode(); next;
-         next = next->getNextNode()) {
-      auto other = dyn_cast<SdpaOp>(next);
-      if (!other)
-        continue;
-      auto otherMark = other->getAttrOfType<IntegerAttr>("attn.diff_pair");
-      if (!otherMark || otherMark.getInt() != 1 ||
-          other.getValue() != op.getValue() ||
-          other.getMaskAttr() != op.getMaskAttr() ||
-          other.getScaleAttr() != op.getScaleAttr() ||
-          other.getQuery().getType() != op.getQuery().getType() ||
-          other.getKey().getType() != op.getKey().getType() ||
-          other.getResult().getType() != op.getResult().getType() ||
-          !plain(op) || !plain(other))
-        return nullptr;
-      for (Operation *user : op->getUsers())
-        if (user->getBlock() != other->getBlock() ||
-            !other->isBeforeInBlock(user))
-          return nullptr;
-      return other;
-    }
-    return nullptr;
+    SdpaOp first = map(0), second = map(1);
+    FlashLowering lowering(rewriter, first, qBlock, kvBlock, packedKvBlock,
+                           splitMinItems, autoTiles);
+    lowering.diffPair =
+        FlashLowering::DiffPair{op, second, diffLambda(rewriter, loc, op)};
+    Value fused = lowering.lower();
+    rewriter.eraseOp(second);
+    rewriter.eraseOp(first);
+    if (fused)
+      rewriter.replaceOp(op, fused);
+    else
+      decomposeDiff(rewriter, op);
+    return success();
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
@@ -1472,13 +1519,9 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<TileSdpa>(&getContext(), qBlock, kvBlock, packedKvBlock,
-                           splitMinItems, chooseTiles);
-    // Top-down, so that the first map of a pair is met first.
-    GreedyRewriteConfig config;
-    config.setUseTopDownTraversal(true);
-    if (failed(
-            applyPatternsGreedily(getOperation(), std::move(patterns), config)))
+    patterns.add<TileSdpa, TileDiff>(&getContext(), qBlock, kvBlock,
+                                     packedKvBlock, splitMinItems, chooseTiles);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
 };

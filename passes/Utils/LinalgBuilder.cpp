@@ -22,6 +22,11 @@ Value LinalgBuilder::f32Const(double v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
 }
 
+Value LinalgBuilder::toF32(Value index) {
+  Value i64 = arith::IndexCastUIOp::create(b, loc, b.getI64Type(), index);
+  return arith::UIToFPOp::create(b, loc, f32, i64);
+}
+
 Value LinalgBuilder::empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
   // Constant sizes become static dimensions.
   SmallVector<OpFoldResult> folded;

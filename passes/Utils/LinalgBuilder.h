@@ -31,6 +31,8 @@ public:
   Value toValue(OpFoldResult ofr);
   /// An f32 constant.
   Value f32Const(double v);
+  /// An index value (a size) converted to f32.
+  Value toF32(Value index);
   /// An f32 tensor of `sizes` filled with `value`.
   Value filled(ArrayRef<OpFoldResult> sizes, Value value);
   /// An uninitialised tensor of `sizes` (f32 by default); sizes that are
@@ -48,11 +50,11 @@ public:
   static Value extToF32(OpBuilder &nb, Location nl, Value v);
   /// Terminates a linalg.generic body with one value.
   static void yield(OpBuilder &nb, Location nl, Value v);
-  /// `den == 0 ? 0 : num / den` in f32, narrowed to `elementType`: the final
-  /// normalisation of attention (rows that kept no key give 0, not NaN).
   /// tensor.extract of an integer element at `indices`, as an index.
   static Value extractIndex(OpBuilder &nb, Location nl, Value tensor,
                             ValueRange indices);
+  /// `den == 0 ? 0 : num / den` in f32, narrowed to `elementType`: the final
+  /// normalisation of attention (rows that kept no key give 0, not NaN).
   static Value safeDivide(OpBuilder &nb, Location nl, Value num, Value den,
                           Type elementType);
 

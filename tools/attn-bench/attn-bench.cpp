@@ -193,8 +193,8 @@ Stats summarize(std::vector<double> t) {
                "attn-bench: error: %s\n"
                "usage: attn-bench [--workload NAME[,NAME]] [--shape "
                "B,Hq,Hkv,Lq,Lk,D[,Dv][:MASK]]\n"
-               "                  [--impl attnc[-TARGET],openblas,halide,"
-               "halide-auto,naive] "
+               "                  [--impl attnc[-TARGET],attnc-diff-unfused,"
+               "openblas,halide,halide-auto,naive] "
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
                "[--list] [--tile QxK]\n",
@@ -311,7 +311,8 @@ using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
 
 /// Compiles the workload with attnc for `target` and loads it.
 std::string compileAttnc(const Workload &w, const std::string &target,
-                         const std::string &tile, EntryFn &entry) {
+                         const std::string &tile, bool fuseDiff,
+                         EntryFn &entry) {
   std::optional<mlir::attn::TargetDescription> desc =
       mlir::attn::lookupTarget(target);
   if (!desc)
@@ -319,6 +320,7 @@ std::string compileAttnc(const Workload &w, const std::string &target,
   if (!tile.empty())
     if (std::string err = mlir::attn::overrideTiles(*desc, tile); !err.empty())
       return err;
+  desc->fuseDiff = fuseDiff;
   mlir::attn::ModelDescription model;
   model.name = "bench";
   mlir::attn::LayerDescription layer;
@@ -467,7 +469,8 @@ int main(int argc, char **argv) {
     if (impl != "openblas" && impl != "naive" && impl != "halide" &&
         impl != "halide-auto" && impl.rfind("attnc", 0) != 0)
       usage("unknown --impl '" + impl +
-            "' (attnc, attnc-<target>, openblas, halide, halide-auto, naive)");
+            "' (attnc, attnc-<target>, attnc-diff-unfused, openblas, halide, "
+            "halide-auto, naive)");
 
   Peak peak = measurePeak(threads);
   std::printf("machine: %s FMA peak %.1f GFLOP/s on %d threads\n",
@@ -515,10 +518,16 @@ int main(int argc, char **argv) {
       buffers.push_back(std::make_unique<std::vector<float>>(no));
       float *out = buffers.back()->data();
       r.out = out;
-      if (impl.rfind("attnc", 0) == 0) {
-        std::string target = impl == "attnc" ? "host" : impl.substr(6);
+      // attnc-diff-unfused: attn.diff as two attention maps combined
+      // afterwards (attnc --diff=unfused), the baseline of the fused kernel.
+      bool unfusedDiff = impl == "attnc-diff-unfused";
+      if (unfusedDiff && !s.diff) {
+        r.note = "skipped: not a differential attention workload";
+      } else if (impl.rfind("attnc", 0) == 0) {
+        std::string target =
+            impl == "attnc" || unfusedDiff ? "host" : impl.substr(6);
         EntryFn entry = nullptr;
-        r.note = compileAttnc(w, target, tileSpec, entry);
+        r.note = compileAttnc(w, target, tileSpec, !unfusedDiff, entry);
         if (r.note.empty()) {
           int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
           int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};

@@ -43,7 +43,11 @@ static cl::opt<std::string>
     tileSpec("tile",
              cl::desc("Override the target's attention block sizes, "
                       "QxK (query rows x key rows)"),
-             cl::value_desc("QxK"));
+             cl::value_desc("QxK"), cl::cat(checkCategory));
+static cl::opt<std::string>
+    diffLowering("diff", cl::init("fused"),
+                 cl::desc("Differential attention lowering: fused or unfused"),
+                 cl::value_desc("fused|unfused"), cl::cat(checkCategory));
 static cl::opt<std::string>
     entryName("entry", cl::desc("Check only this entry point (default: all)"),
               cl::cat(checkCategory));
@@ -386,6 +390,8 @@ int main(int argc, char **argv) {
   if (!tileSpec.empty())
     if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
       return fail(err);
+  if (std::string err = setDiffLowering(*target, diffLowering); !err.empty())
+    return fail(err);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

@@ -46,7 +46,14 @@ static cl::opt<std::string>
     tileSpec("tile",
              cl::desc("Override the target's attention block sizes, "
                       "QxK (query rows x key rows)"),
-             cl::value_desc("QxK"));
+             cl::value_desc("QxK"), cl::cat(attncCategory));
+static cl::opt<std::string>
+    diffLowering("diff",
+                 cl::desc("Differential attention: 'fused' (one pass over K "
+                          "and V, epilogue in the tiles; default) or "
+                          "'unfused' (two attention maps, then the epilogue)"),
+                 cl::init("fused"), cl::value_desc("fused|unfused"),
+                 cl::cat(attncCategory));
 static cl::opt<std::string>
     emitPhase("emit",
               cl::desc("Stop after this phase: attn, tiled, vector, "
@@ -100,6 +107,8 @@ int main(int argc, char **argv) {
   if (!tileSpec.empty())
     if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
       return fail(err);
+  if (std::string err = setDiffLowering(*target, diffLowering); !err.empty())
+    return fail(err);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;
