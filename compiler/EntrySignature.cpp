@@ -159,39 +159,105 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
     return it->second;
   };
 
-  // Shape relations of each attn op whose operands are entry arguments.
+  // Shape relations of each attn op whose operands are entry arguments:
+  // equal dimensions share a symbol, the others become constraints.
+  enum Relation { Same, Divides, Twice };
+  struct Rel {
+    int a;
+    int64_t da;
+    Relation kind;
+    int b;
+    int64_t db;
+  };
+  auto relate = [&](Operation *op, ArrayRef<Value> operands,
+                    ArrayRef<const char *> roles,
+                    ArrayRef<Rel> relations) -> LogicalResult {
+    SmallVector<int64_t> slots;
+    for (auto [operand, role] : llvm::zip(operands, roles)) {
+      std::optional<int64_t> s = operand ? slotFor(operand) : std::nullopt;
+      if (!s && operand && hasDynamicShape(operand.getType()))
+        return op->emitOpError()
+               << role << " has a dynamic shape but is not an "
+               << (operand == op->getResult(0) ? "entry point result"
+                                               : "entry point argument")
+               << ", so attnc cannot check it at entry";
+      slots.push_back(s ? *s : -1);
+    }
+    for (const Rel &r : relations) {
+      int64_t sa = slots[r.a], sb = slots[r.b];
+      if (sa < 0 || sb < 0)
+        continue;
+      if (r.kind == Same)
+        classes.unionSets(key(sa, r.da), key(sb, r.db));
+      else
+        sig.constraints.push_back({r.kind == Divides
+                                       ? ATTN_ABI_CONSTRAINT_DIVISIBLE
+                                       : ATTN_ABI_CONSTRAINT_TWICE,
+                                   sa, r.da, sb, r.db});
+    }
+    return success();
+  };
   fn.walk([&](Operation *op) {
     if (auto sdpa = dyn_cast<SdpaOp>(op)) {
-      Value operands[] = {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
-                          sdpa.getResult()};
-      const char *roles[] = {"query", "key", "value", "result"};
-      int64_t slots[4];
-      for (int r = 0; r < 4; ++r) {
-        std::optional<int64_t> s = slotFor(operands[r]);
-        if (!s) {
-          if (hasDynamicShape(operands[r].getType())) {
-            status = sdpa.emitOpError()
-                     << roles[r] << " has a dynamic shape but is not an "
-                     << (r == 3 ? "entry point result" : "entry point argument")
-                     << ", so attnc cannot check it at entry";
-            return WalkResult::interrupt();
-          }
-          slots[r] = -1;
-          continue;
-        }
-        slots[r] = *s;
+      enum { Q, K, V, O, Bias, KvLen, QLen, Docs };
+      SmallVector<Rel> rels = {
+          {Q, 0, Same, K, 0},     {Q, 0, Same, V, 0},    {Q, 0, Same, O, 0},
+          {K, 1, Same, V, 1},     {K, 2, Same, V, 2},    {Q, 3, Same, K, 3},
+          {Q, 1, Same, O, 1},     {Q, 2, Same, O, 2},    {V, 3, Same, O, 3},
+          {Q, 1, Divides, K, 1},  {Bias, 2, Same, Q, 2}, {Bias, 3, Same, K, 2},
+          {KvLen, 0, Same, Q, 0}, {QLen, 0, Same, Q, 0}, {Docs, 0, Same, Q, 0},
+          {Docs, 1, Same, K, 2}};
+      // A bias broadcasts over batch and heads where its size is a static 1;
+      // any other size must match.
+      if (Value bias = sdpa.getBias()) {
+        auto type = cast<RankedTensorType>(bias.getType());
+        if (type.getDimSize(0) != 1)
+          rels.push_back({Bias, 0, Same, Q, 0});
+        if (type.getDimSize(1) != 1)
+          rels.push_back({Bias, 1, Same, Q, 1});
       }
-      auto same = [&](int a, int64_t da, int b, int64_t db) {
-        if (slots[a] >= 0 && slots[b] >= 0)
-          classes.unionSets(key(slots[a], da), key(slots[b], db));
-      };
-      enum { Q, K, V, O };
-      same(Q, 0, K, 0), same(Q, 0, V, 0), same(Q, 0, O, 0);
-      same(K, 1, V, 1), same(K, 2, V, 2), same(Q, 3, K, 3);
-      same(Q, 1, O, 1), same(Q, 2, O, 2), same(V, 3, O, 3);
-      if (slots[Q] >= 0 && slots[K] >= 0)
-        sig.constraints.push_back(
-            {ATTN_ABI_CONSTRAINT_DIVISIBLE, slots[Q], 1, slots[K], 1});
+      if (failed(relate(op,
+                        {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
+                         sdpa.getResult(), sdpa.getBias(), sdpa.getKvLengths(),
+                         sdpa.getQLengths(), sdpa.getDocIds()},
+                        {"query", "key", "value", "result", "bias",
+                         "kv_lengths", "q_lengths", "documents"},
+                        rels))) {
+        status = failure();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    }
+    if (auto diff = dyn_cast<DiffOp>(op)) {
+      // Q [B, 2H, Lq, d], K [B, 2Hkv, Lk, d], V [B, Hkv, Lk, 2d],
+      // O [B, H, Lq, 2d], lambda vectors [d], gain [2d].
+      enum { Q, K, V, O, LQ1, LK1, LQ2, LK2, Gain };
+      if (failed(
+              relate(op,
+                     {diff.getQuery(), diff.getKey(), diff.getValue(),
+                      diff.getResult(), diff.getLambdaQ1(), diff.getLambdaK1(),
+                      diff.getLambdaQ2(), diff.getLambdaK2(), diff.getGain()},
+                     {"query", "key", "value", "result", "lambda_q1",
+                      "lambda_k1", "lambda_q2", "lambda_k2", "gain"},
+                     {{Q, 0, Same, K, 0},
+                      {Q, 0, Same, V, 0},
+                      {Q, 0, Same, O, 0},
+                      {Q, 2, Same, O, 2},
+                      {K, 2, Same, V, 2},
+                      {Q, 3, Same, K, 3},
+                      {V, 3, Same, O, 3},
+                      {LQ1, 0, Same, Q, 3},
+                      {LK1, 0, Same, Q, 3},
+                      {LQ2, 0, Same, Q, 3},
+                      {LK2, 0, Same, Q, 3},
+                      {Gain, 0, Same, O, 3},
+                      {Q, 1, Twice, O, 1},
+                      {K, 1, Twice, V, 1},
+                      {O, 3, Twice, Q, 3},
+                      {O, 1, Divides, V, 1}}))) {
+        status = failure();
+        return WalkResult::interrupt();
+      }
       return WalkResult::advance();
     }
     if (isa<tensor::CastOp, func::ReturnOp, func::FuncOp>(op) ||

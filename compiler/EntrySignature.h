@@ -30,7 +30,9 @@ struct EntryArg {
   bool isOutput = false;
 };
 
-/// "dim `dimB` of arg `argB` divides dim `dimA` of arg `argA`".
+/// A relation between two dimensions that equality cannot state
+/// (attn_abi_constraint_t): `dimB` of `argB` divides `dimA` of `argA`, or
+/// `dimA` is twice `dimB`.
 struct EntryConstraint {
   int64_t kind;
   int64_t argA, dimA, argB, dimB;

@@ -5,6 +5,8 @@
 #include "compiler/EntrySignature.h"
 #include "dialects/Attn/AttnOps.h"
 
+#include "attn/abi.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -15,25 +17,39 @@ using namespace mlir::attn;
 
 namespace {
 
+std::string dimString(int64_t code) {
+  return code >= 0 ? std::to_string(code) : "s" + std::to_string(-1 - code);
+}
+
 std::string shapeString(const EntryArg &arg) {
   std::string s = "[";
-  for (auto [i, code] : llvm::enumerate(arg.dimCodes)) {
-    if (i)
-      s += ", ";
-    s += code >= 0 ? std::to_string(code) : "s" + std::to_string(-1 - code);
-  }
+  for (auto [i, code] : llvm::enumerate(arg.dimCodes))
+    s += (i ? ", " : "") + dimString(code);
   return s + "]";
 }
 
-/// One line describing the attn op computed by `fn`, if it has exactly one.
-std::string describeOp(func::FuncOp fn) {
-  SmallVector<SdpaOp> ops;
-  fn.walk([&](SdpaOp op) { ops.push_back(op); });
-  if (ops.size() != 1)
-    return "";
-  SdpaOp op = ops.front();
-  std::string s = "attn.sdpa";
-  if (std::optional<MaskAttrInterface> mask = op.getMask()) {
+/// The relations between dynamic sizes the runtime checks beyond equality,
+/// e.g. "s0 = 2 x s3, s2 divides s3"; empty when there are none.
+std::string constraintString(const EntrySignature &sig) {
+  std::string s;
+  for (const EntryConstraint &c : sig.constraints) {
+    int64_t a = sig.args[c.argA].dimCodes[c.dimA];
+    int64_t b = sig.args[c.argB].dimCodes[c.dimB];
+    if (a >= 0 && b >= 0)
+      continue; // static: checked at compile time
+    s += s.empty() ? "" : ", ";
+    s += c.kind == ATTN_ABI_CONSTRAINT_TWICE
+             ? dimString(a) + " = 2 x " + dimString(b)
+             : dimString(b) + " divides " + dimString(a);
+  }
+  return s;
+}
+
+/// ", mask M, scale S" of an attn op.
+std::string maskAndScale(std::optional<MaskAttrInterface> mask,
+                         std::optional<double> scale) {
+  std::string s;
+  if (mask) {
     std::string m;
     llvm::raw_string_ostream os(m);
     os << *mask;
@@ -43,13 +59,34 @@ std::string describeOp(func::FuncOp fn) {
       m = m.substr(0, kMaxMaskText) + " ...";
     s += ", mask " + m;
   }
-  if (std::optional<double> scale = op.getStaticScale()) {
+  if (scale) {
     char buf[32];
     std::snprintf(buf, sizeof(buf), "%.9g", *scale);
     s += ", scale " + std::string(buf);
   } else
     s += ", scale 1/sqrt(head dim)";
   return s;
+}
+
+/// One line describing the attn op computed by `fn`, if it has exactly one.
+std::string describeOp(func::FuncOp fn) {
+  SmallVector<Operation *> ops;
+  fn.walk([&](Operation *op) {
+    if (isa<SdpaOp, DiffOp>(op))
+      ops.push_back(op);
+  });
+  if (ops.size() != 1)
+    return "";
+  if (auto op = dyn_cast<SdpaOp>(ops.front()))
+    return "attn.sdpa" + maskAndScale(op.getMask(), op.getStaticScale());
+  auto op = cast<DiffOp>(ops.front());
+  std::optional<double> scale;
+  if (FloatAttr attr = op.getScaleAttr())
+    scale = attr.getValueAsDouble();
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), ", lambda_init %.6g, epsilon %.3g",
+                op.getLambdaInitValue(), op.getEpsilonValue());
+  return "attn.diff" + maskAndScale(op.getMask(), scale) + buf;
 }
 
 } // namespace
@@ -77,7 +114,8 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
         "(in\n"
      << " * elements, >= 0) with a contiguous last dimension; outputs must\n"
      << " * not overlap inputs. Sizes sN are dynamic:\n"
-     << " * every sN must have the same value across one call.\n"
+     << " * every sN must have the same value across one call, and satisfy\n"
+     << " * the entry point's \"requires\" line where it has one.\n"
      << " */\n\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"attn/runtime.h\"\n\n"
@@ -97,6 +135,8 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
     for (const EntryArg &a : sig->args)
       os << " *   " << (a.isOutput ? "out " : "in  ") << a.name << " "
          << shapeString(a) << " " << dtypeName(a.type.getElementType()) << "\n";
+    if (std::string c = constraintString(*sig); !c.empty())
+      os << " *   requires " << c << "\n";
     os << " */\n"
        << "attn_status_t " << sig->entryName << "(attn_context_t *context";
     for (const EntryArg &a : sig->args)

@@ -11,6 +11,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 
 #include <cmath>
 #include <cstdio>
@@ -89,6 +91,10 @@ private:
   /// "lambda_init", "epsilon", "weights"}).
   bool readDiff(const json::Value &v, const std::string &path,
                 LayerDescription &layer);
+  /// Parses JSON text read from `file`, reporting syntax errors with their
+  /// line and column.
+  std::optional<json::Value> parseJson(llvm::StringRef text,
+                                       llvm::StringRef file);
   /// Reads a list of score modifiers into attribute texts (ALiBi's default
   /// slopes as "alibi:default", resolved when the head count is known).
   bool readModifiers(const json::Value &v, const std::string &path,
@@ -324,14 +330,49 @@ bool Importer::readDiff(const json::Value &v, const std::string &path,
   if (const json::Value *w = obj->get("weights")) {
     const char *names[] = {"lambda_q1", "lambda_k1", "lambda_q2", "lambda_k2",
                            "gain"};
+    // Inline, or "file.json" / "file.json#key": a JSON file beside the model
+    // (relative paths from the model's directory) holding the weights object
+    // at its root or under `key`.
+    std::optional<json::Value> fileRoot;
+    const json::Value *source = w;
+    std::string weightsPath = at("weights");
+    if (std::optional<llvm::StringRef> ref = w->getAsString()) {
+      auto [file, key] = ref->split('#');
+      llvm::SmallString<256> full(file);
+      if (!llvm::sys::path::is_absolute(full)) {
+        full = llvm::sys::path::parent_path(filename);
+        llvm::sys::path::append(full, file);
+      }
+      llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+          llvm::MemoryBuffer::getFile(full);
+      if (!buffer)
+        return error(weightsPath, "cannot read the weights file '" +
+                                      full.str() +
+                                      "': " + buffer.getError().message());
+      fileRoot = parseJson((*buffer)->getBuffer(), full);
+      if (!fileRoot)
+        return false;
+      source = &*fileRoot;
+      weightsPath = full.str().str();
+      if (!key.empty()) {
+        const json::Object *top = source->getAsObject();
+        source = top ? top->get(key) : nullptr;
+        if (!source)
+          return error(at("weights"), "the weights file '" + full.str() +
+                                          "' has no object '" + key.str() +
+                                          "' at its top level");
+        weightsPath += "#" + key.str();
+      }
+    }
     const json::Object *weights =
-        readObject(*w, at("weights"), names, "an object of arrays");
+        readObject(*source, weightsPath, names, "an object of arrays");
     if (!weights)
       return false;
+    layer.diffWeightsPath = weightsPath;
     for (const char *name : names) {
       const json::Value *x = weights->get(name);
       const json::Array *arr = x ? x->getAsArray() : nullptr;
-      std::string wp = at("weights") + "." + name;
+      std::string wp = weightsPath + "." + name;
       if (!arr)
         return error(wp, "expected an array of numbers");
       std::vector<double> values;
@@ -345,7 +386,6 @@ bool Importer::readDiff(const json::Value &v, const std::string &path,
       layer.diffWeights.push_back(std::move(values));
     }
   }
-  layer.hasDiff = true;
   return true;
 }
 
@@ -542,8 +582,11 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     else
       error(at("documents"), "expected true or false, found " + describe(*v));
   }
-  if (const json::Value *v = obj.get("diff"))
+  if (const json::Value *v = obj.get("diff")) {
+    // Given, even when unreadable (its errors are reported already).
     readDiff(*v, at("diff"), layer);
+    layer.hasDiff = true;
+  }
   if (const json::Value *v = obj.get("top_k")) {
     int64_t k = 0;
     if (readSize(*v, at("top_k"), k, /*allowDynamic=*/false))
@@ -590,13 +633,13 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
           "a differential layer's value width is 2 x head_dim = " +
               std::to_string(2 * l.headDim) + ", found " +
               std::to_string(l.valueDim));
-  if (diff && !l.diffWeights.empty() && l.headDim > 0) {
+  if (diff && l.diffWeights.size() == 5 && l.headDim > 0) {
     const char *names[] = {"lambda_q1", "lambda_k1", "lambda_q2", "lambda_k2",
                            "gain"};
     for (int i = 0; i < 5; ++i) {
       size_t want = static_cast<size_t>(i == 4 ? 2 * l.headDim : l.headDim);
       if (l.diffWeights[i].size() != want)
-        error(l.path + ".diff.weights." + names[i],
+        error(l.diffWeightsPath + "." + names[i],
               "expected " + std::to_string(want) + " numbers, found " +
                   std::to_string(l.diffWeights[i].size()));
     }
@@ -613,23 +656,31 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
                                     std::to_string(l.heads));
 }
 
-FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
+std::optional<json::Value> Importer::parseJson(llvm::StringRef text,
+                                               llvm::StringRef file) {
   llvm::Expected<json::Value> root = json::parse(text);
-  if (!root) {
-    // llvm::json reports "[line:column, byte=offset]: message", with a
-    // 0-based column; print it as a compiler diagnostic location.
-    std::string message = llvm::toString(root.takeError());
-    unsigned line = 0, column = 0, offset = 0;
-    int consumed = 0;
-    if (std::sscanf(message.c_str(), "[%u:%u, byte=%u]: %n", &line, &column,
-                    &offset, &consumed) == 3 &&
-        consumed > 0)
-      errs << filename << ":" << line << ":" << column + 1
-           << ": error: invalid JSON: " << message.substr(consumed) << "\n";
-    else
-      errs << filename << ": error: invalid JSON: " << message << "\n";
+  if (root)
+    return std::move(*root);
+  // llvm::json reports "[line:column, byte=offset]: message", with a
+  // 0-based column; print it as a compiler diagnostic location.
+  std::string message = llvm::toString(root.takeError());
+  unsigned line = 0, column = 0, offset = 0;
+  int consumed = 0;
+  if (std::sscanf(message.c_str(), "[%u:%u, byte=%u]: %n", &line, &column,
+                  &offset, &consumed) == 3 &&
+      consumed > 0)
+    errs << file << ":" << line << ":" << column + 1
+         << ": error: invalid JSON: " << message.substr(consumed) << "\n";
+  else
+    errs << file << ": error: invalid JSON: " << message << "\n";
+  failed = true;
+  return std::nullopt;
+}
+
+FailureOr<ModelDescription> Importer::run(llvm::StringRef text) {
+  std::optional<json::Value> root = parseJson(text, filename);
+  if (!root)
     return failure();
-  }
   const json::Object *top = root->getAsObject();
   if (!top) {
     error("", "expected a JSON object at the top level");

@@ -49,6 +49,9 @@ struct LayerDescription {
   std::optional<int64_t> diffLayer;
   std::optional<double> lambdaInit, epsilon;
   std::vector<std::vector<double>> diffWeights;
+  /// Where the weights were read (a JSON path, or a weights file), for
+  /// diagnostics.
+  std::string diffWeightsPath;
   /// Whether "mask" was given (differential layers default to causal).
   bool maskSet = false;
   /// Keep the k largest scores per query row (attn.sdpa's top_k).

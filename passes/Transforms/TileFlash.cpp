@@ -116,9 +116,14 @@ private:
     Value probs;  // [br, Bc]
     Value alpha;  // [br]
   };
-  /// The per-KV-block body of the online softmax; returns (m, l, o), each
+  /// The value block as the P . V micro-kernel reads it: f32 blocks of
+  /// large tiles copied into contiguous scratch, packed tiles' read in place,
+  /// f16/bf16 blocks widened into scratch.
+  Value valueBlock(Value vTile, const Scratch &scratch);
+  /// The per-KV-block body of the online softmax on the key block `kTile`
+  /// and the value block `vF` (from valueBlock); returns (m, l, o), each
   /// updated in place.
-  SmallVector<Value> kvStep(Value qTile, Value kTile, Value vTile,
+  SmallVector<Value> kvStep(Value qTile, Value kTile, Value vF,
                             ValueRange state, const Scratch &scratch,
                             Value needsMask, Value q0, Value k0, Value qOffset);
   /// A [rows, cols] slice at the origin of a 2-D scratch tensor.
@@ -230,7 +235,32 @@ Value FlashLowering::rowReduce(
       .getResult(0);
 }
 
-SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
+Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
+  auto par = IteratorType::parallel;
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  Value bc = tensor::DimOp::create(b, loc, vTile, 0);
+  // f16/bf16 value blocks are widened into a contiguous f32 buffer.
+  Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
+  Value vDest = head2d(scratch.values, bc, valueDim);
+  // Packed (decode) tiles read f32 value blocks in place: entry points
+  // guarantee a contiguous last dimension, so the micro-kernel loads their
+  // rows directly. Large tiles copy them into contiguous scratch, which
+  // measured faster (dense-2k-d128: 0.64 vs 0.60 of peak).
+  return cast<RankedTensorType>(vTile.getType()).getElementType() == f32
+             ? (packedLq
+                    ? vTile
+                    : linalg::CopyOp::create(b, loc, vTile, vDest).getResult(0))
+             : linalg::GenericOp::create(
+                   b, loc, vDest.getType(), ValueRange{vTile},
+                   ValueRange{vDest}, ArrayRef<AffineMap>{id2, id2},
+                   ArrayRef<IteratorType>{par, par},
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
+                   })
+                   .getResult(0);
+}
+
+SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
                                          ValueRange state,
                                          const Scratch &scratch,
                                          Value needsMask, Value q0, Value k0,
@@ -407,26 +437,6 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vTile,
         return arith::AddFOp::create(nb, nl, x, acc,
                                      arith::FastMathFlags::reassoc);
       });
-
-  // f16/bf16 value blocks are widened into a contiguous f32 buffer.
-  Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
-  Value vDest = head2d(scratch.values, bc, valueDim);
-  // Packed (decode) tiles read f32 value blocks in place: entry points
-  // guarantee a contiguous last dimension, so the micro-kernel loads their
-  // rows directly. Large tiles copy them into contiguous scratch, which
-  // measured faster (dense-2k-d128: 0.64 vs 0.60 of peak).
-  Value vF =
-      cast<RankedTensorType>(vTile.getType()).getElementType() == f32
-          ? (packedLq
-                 ? vTile
-                 : linalg::CopyOp::create(b, loc, vTile, vDest).getResult(0))
-          : linalg::GenericOp::create(
-                b, loc, vDest.getType(), ValueRange{vTile}, ValueRange{vDest},
-                ArrayRef<AffineMap>{id2, id2}, ArrayRef<IteratorType>{par, par},
-                [&](OpBuilder &nb, Location nl, ValueRange a) {
-                  LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-                })
-                .getResult(0);
 
   // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
   // value columns, contiguous in V and o.
@@ -1120,11 +1130,6 @@ Value FlashLowering::lower() {
     loopBegin = arith::MaxSIOp::create(b, loc, loopBegin, aligned);
     loopEnd = arith::MinSIOp::create(b, loc, loopEnd, keyRange.kEnd);
   }
-  // The partner's map has tiles of its own, so that the two maps' updates
-  // stay in place.
-  std::optional<Scratch> partnerScratch;
-  if (partner)
-    partnerScratch = scratch;
   SmallVector<Value> init = {mInit, lInit, oInit};
   if (partner)
     init.append({lb.filled({br}, negInf), lb.filled({br}, zero),
@@ -1171,16 +1176,18 @@ Value FlashLowering::lower() {
                   : partial;
         }
         if (!lists || !keyRange.any) {
+          Value vF = valueBlock(vTile, scratch);
           SmallVector<Value> next =
-              kvStep(qTile, kTile, vTile, state.take_front(3), scratch,
-                     needsMask, q0, k0, qOffset);
+              kvStep(qTile, kTile, vF, state.take_front(3), scratch, needsMask,
+                     q0, k0, qOffset);
           if (partner) {
-            // The partner's map: its own keys, the same value block.
+            // The partner's map: its own keys, the same value block (copied
+            // once), the same scratch tiles (used one map after the other).
             Value partnerKTile =
                 slice2d(partner.getKey(), bi, kvHead, k0, bc, headDim);
-            next.append(kvStep(partnerQTile, partnerKTile, vTile,
-                               state.drop_front(3), *partnerScratch, needsMask,
-                               q0, k0, qOffset));
+            next.append(kvStep(partnerQTile, partnerKTile, vF,
+                               state.drop_front(3), scratch, needsMask, q0, k0,
+                               qOffset));
           }
           scf::YieldOp::create(b, loc, next);
           return;
@@ -1190,8 +1197,9 @@ Value FlashLowering::lower() {
             b, loc, keyRange.visible(b, loc, k0, bc),
             [&](OpBuilder &, Location) {
               scf::YieldOp::create(b, loc,
-                                   kvStep(qTile, kTile, vTile, state, scratch,
-                                          needsMask, q0, k0, qOffset));
+                                   kvStep(qTile, kTile,
+                                          valueBlock(vTile, scratch), state,
+                                          scratch, needsMask, q0, k0, qOffset));
             },
             [&](OpBuilder &eb, Location el) {
               scf::YieldOp::create(eb, el, state);

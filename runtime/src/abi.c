@@ -250,21 +250,33 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
   }
 
   for (int64_t c = 0; c < num_constraints; ++c, p += 5) {
-    if (p[0] != ATTN_ABI_CONSTRAINT_DIVISIBLE)
+    int64_t lhs = args[p[1]]->sizes[p[2]], rhs = args[p[3]]->sizes[p[4]];
+    int ok;
+    if (p[0] == ATTN_ABI_CONSTRAINT_DIVISIBLE)
+      ok = rhs > 0 && lhs % rhs == 0;
+    else if (p[0] == ATTN_ABI_CONSTRAINT_TWICE)
+      ok = lhs == 2 * rhs;
+    else
       return attn_status_make(ATTN_STATUS_INTERNAL,
                               "%s: unknown constraint kind %lld", entry,
                               (long long)p[0]);
-    int64_t lhs = args[p[1]]->sizes[p[2]], rhs = args[p[3]]->sizes[p[4]];
-    if (rhs <= 0 || lhs % rhs != 0) {
-      name_at(names, (int)p[1], arg_name, sizeof(arg_name));
-      name_at(names, (int)p[3], other_name, sizeof(other_name));
+    if (ok)
+      continue;
+    name_at(names, (int)p[1], arg_name, sizeof(arg_name));
+    name_at(names, (int)p[3], other_name, sizeof(other_name));
+    if (p[0] == ATTN_ABI_CONSTRAINT_TWICE)
       return attn_status_make(
           ATTN_STATUS_INVALID_ARGUMENT,
-          "%s: dimension %d of '%s' (%lld) must be a positive divisor of "
-          "dimension %d of '%s' (%lld)",
-          entry, (int)p[4], other_name, (long long)rhs, (int)p[2], arg_name,
-          (long long)lhs);
-    }
+          "%s: dimension %d of '%s' (%lld) must be twice dimension %d of "
+          "'%s' (%lld)",
+          entry, (int)p[2], arg_name, (long long)lhs, (int)p[4], other_name,
+          (long long)rhs);
+    return attn_status_make(
+        ATTN_STATUS_INVALID_ARGUMENT,
+        "%s: dimension %d of '%s' (%lld) must be a positive divisor of "
+        "dimension %d of '%s' (%lld)",
+        entry, (int)p[4], other_name, (long long)rhs, (int)p[2], arg_name,
+        (long long)lhs);
   }
   return NULL;
 }

@@ -1,14 +1,16 @@
 // attn.diff against its fp64 reference (SEMANTICS.md, "Differential
 // attention"): causal and dense, GQA, odd sizes, lambda_init from the layer
 // index or given, a custom epsilon and scale, f16, and a strided layout.
-// (Entry points with attn.diff need static shapes for now: the entry-point
-// ABI cannot yet state its 2x relations between dimensions.)
+// Dynamic head counts and lengths take --dynamic-size (37 here, 5 by
+// default), the head counts adjusted to the 2x relations.
 // The default lowering is fused (both maps and the epilogue in one tiled
 // loop; decode with grouped KV heads falls back to two packed maps); the
 // unfused form (two attention maps, then the epilogue) is checked too.
 // RUN: attn-check %s --tile=16x16 | FileCheck %s
 // RUN: attn-check %s --layout=bshd --num-threads=1 --seed=6 | FileCheck %s
 // RUN: attn-check %s --diff=unfused --seed=3 | FileCheck %s
+// RUN: attn-check %s --entry=diff_dynamic --dynamic-size=37 --tile=16x16 | FileCheck %s --check-prefix=DYN
+// DYN: PASS diff_dynamic: Q[1,74,37,16] K[1,74,37,16] Dv=32
 // RUN: not attn-check %s --diff=separate 2>&1 | FileCheck %s --check-prefix=BAD
 // BAD: --diff expects 'fused' or 'unfused', found 'separate'
 
@@ -18,7 +20,8 @@
 // CHECK-DAG: PASS diff_f16: {{.*}} f16 mask=causal diff(
 // CHECK-DAG: PASS diff_decode: Q[1,8,1,32] K[1,2,70,32] Dv=64 {{.*}} mask=causal
 // CHECK-DAG: PASS diff_empty_rows: Q[1,2,40,16] K[1,2,24,16] {{.*}} mask=causal
-// CHECK: attn-check: 6 of 6 entry points within tolerance
+// CHECK-DAG: PASS diff_dynamic: Q[1,10,5,16] K[1,10,5,16] Dv=32 {{.*}} mask=causal
+// CHECK: attn-check: 7 of 7 entry points within tolerance
 
 func.func @diff_causal(%q: tensor<1x4x33x16xf32>, %k: tensor<1x4x33x16xf32>, %v: tensor<1x2x33x32xf32>, %a: tensor<16xf32>, %b: tensor<16xf32>, %c: tensor<16xf32>, %d: tensor<16xf32>, %g: tensor<32xf32>) -> tensor<1x2x33x32xf32> {
   %o = attn.diff %q, %k, %v lambdas(%a, %b, %c, %d) gain(%g) {layer = 2 : i64, mask = #attn.causal} : (tensor<1x4x33x16xf32>, tensor<1x4x33x16xf32>, tensor<1x2x33x32xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<32xf32>) -> tensor<1x2x33x32xf32>
@@ -53,4 +56,10 @@ func.func @diff_decode(%q: tensor<1x8x1x32xf32>, %k: tensor<1x2x70x32xf32>, %v: 
 func.func @diff_empty_rows(%q: tensor<1x2x40x16xf32>, %k: tensor<1x2x24x16xf32>, %v: tensor<1x1x24x32xf32>, %a: tensor<16xf32>, %b: tensor<16xf32>, %c: tensor<16xf32>, %d: tensor<16xf32>, %g: tensor<32xf32>) -> tensor<1x1x40x32xf32> {
   %o = attn.diff %q, %k, %v lambdas(%a, %b, %c, %d) gain(%g) {lambda_init = 0.3 : f32, mask = #attn.causal} : (tensor<1x2x40x16xf32>, tensor<1x2x24x16xf32>, tensor<1x1x24x32xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<32xf32>) -> tensor<1x1x40x32xf32>
   return %o : tensor<1x1x40x32xf32>
+}
+
+// Head counts and lengths known only at run time.
+func.func @diff_dynamic(%q: tensor<1x?x?x16xf32>, %k: tensor<1x?x?x16xf32>, %v: tensor<1x?x?x32xf32>, %a: tensor<16xf32>, %b: tensor<16xf32>, %c: tensor<16xf32>, %d: tensor<16xf32>, %g: tensor<32xf32>) -> tensor<1x?x?x32xf32> {
+  %o = attn.diff %q, %k, %v lambdas(%a, %b, %c, %d) gain(%g) {layer = 4 : i64, mask = #attn.causal} : (tensor<1x?x?x16xf32>, tensor<1x?x?x16xf32>, tensor<1x?x?x32xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<32xf32>) -> tensor<1x?x?x32xf32>
+  return %o : tensor<1x?x?x32xf32>
 }

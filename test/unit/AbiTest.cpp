@@ -103,6 +103,18 @@ TEST_F(Fixture, Divisibility) {
                     "positive divisor of dimension 1 of 'query' (4)");
 }
 
+TEST_F(Fixture, Twice) {
+  // Differential attention's head pairs: dim 1 of q twice dim 1 of k.
+  std::vector<int64_t> sig = signature();
+  sig[sig.size() - 5] = ATTN_ABI_CONSTRAINT_TWICE;
+  EXPECT_EQ(bind(sig), "");
+  k.sizes[1] = 4;
+  EXPECT_EQ(bind(sig), "INVALID_ARGUMENT: f: dimension 1 of 'query' (4) must "
+                       "be twice dimension 1 of 'key' (4)");
+  sig[sig.size() - 5] = 7;
+  EXPECT_EQ(bind(sig), "INTERNAL: f: unknown constraint kind 7");
+}
+
 TEST_F(Fixture, NullTensorAndNullData) {
   const attn_tensor_t *args[3] = {&q, nullptr, &o};
   attn_status_t st = attn_rt_bind_args(ctx, signature().data(),

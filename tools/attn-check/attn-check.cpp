@@ -15,6 +15,8 @@
 #include "compiler/EntrySignature.h"
 #include "dialects/Attn/AttnOps.h"
 
+#include "attn/abi.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Diagnostics.h"
@@ -226,7 +228,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
     return std::nullopt;
   };
   // Every symbol (class of equal dynamic sizes) gets --dynamic-size, except
-  // where a divisibility constraint needs another value: a dynamic divisor
+  // where a constraint needs another value: a dynamic divisor
   // becomes the largest divisor of its dividend not above --dynamic-size, a
   // dynamic dividend the next multiple of its divisor.
   DenseMap<int64_t, int64_t> symbolValue;
@@ -236,21 +238,33 @@ FailureOr<Check> describe(func::FuncOp fn) {
     auto [it, inserted] = symbolValue.try_emplace(code, dynamicSize.getValue());
     return it->second;
   };
-  for (const EntryConstraint &c : sig->constraints) {
-    int64_t lhsCode = sig->args[c.argA].dimCodes[c.dimA];
-    int64_t rhsCode = sig->args[c.argB].dimCodes[c.dimB];
-    int64_t lhs = valueOf(lhsCode), rhs = valueOf(rhsCode);
-    if (rhs > 0 && lhs % rhs == 0)
-      continue;
-    if (rhsCode < 0) {
-      int64_t d = std::min(rhs, lhs);
-      while (d > 1 && lhs % d != 0)
-        --d;
-      symbolValue[rhsCode] = std::max<int64_t>(d, 1);
-    } else if (lhsCode < 0) {
-      symbolValue[lhsCode] = (lhs + rhs - 1) / rhs * rhs;
+  // A "twice" constraint (attn.diff's head pairs) sets its dynamic side
+  // from the other. A few rounds settle chains of constraints.
+  for (int round = 0; round < 3; ++round)
+    for (const EntryConstraint &c : sig->constraints) {
+      int64_t lhsCode = sig->args[c.argA].dimCodes[c.dimA];
+      int64_t rhsCode = sig->args[c.argB].dimCodes[c.dimB];
+      int64_t lhs = valueOf(lhsCode), rhs = valueOf(rhsCode);
+      if (c.kind == ATTN_ABI_CONSTRAINT_TWICE) {
+        if (lhs == 2 * rhs)
+          continue;
+        if (lhsCode < 0)
+          symbolValue[lhsCode] = 2 * rhs;
+        else if (rhsCode < 0 && lhs % 2 == 0)
+          symbolValue[rhsCode] = lhs / 2;
+        continue;
+      }
+      if (rhs > 0 && lhs % rhs == 0)
+        continue;
+      if (rhsCode < 0) {
+        int64_t d = std::min(rhs, lhs);
+        while (d > 1 && lhs % d != 0)
+          --d;
+        symbolValue[rhsCode] = std::max<int64_t>(d, 1);
+      } else if (lhsCode < 0) {
+        symbolValue[lhsCode] = (lhs + rhs - 1) / rhs * rhs;
+      }
     }
-  }
   auto shape = [&](Value v) -> FailureOr<std::string> {
     std::optional<unsigned> idx = argIndex(v);
     if (!idx)

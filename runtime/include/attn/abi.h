@@ -46,6 +46,9 @@ typedef enum attn_abi_isa_e {
 typedef enum attn_abi_constraint_e {
   /** dim_b of arg_b must be positive and divide dim_a of arg_a. */
   ATTN_ABI_CONSTRAINT_DIVISIBLE = 1,
+  /** dim_a of arg_a must be twice dim_b of arg_b (differential attention's
+   *  head pairs). */
+  ATTN_ABI_CONSTRAINT_TWICE = 2,
 } attn_abi_constraint_t;
 
 /** Words of the memref descriptor of a rank-`rank` tensor. */
