@@ -21,6 +21,8 @@ using namespace mlir::attn;
 
 #include "dialects/Attn/AttnAttrInterfaces.cpp.inc"
 
+#include "dialects/Attn/AttnEnums.cpp.inc"
+
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Attn/AttnAttrs.cpp.inc"
 

@@ -21,6 +21,7 @@ enum class BlockKind { Empty, Partial, Full };
 } // namespace mlir::attn
 
 #include "dialects/Attn/AttnAttrInterfaces.h.inc"
+#include "dialects/Attn/AttnEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Attn/AttnAttrs.h.inc"

@@ -13,6 +13,7 @@
 
 include "dialects/Attn/AttnDialect.td"
 include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 
 //===----------------------------------------------------------------------===//
 // MaskAttrInterface
@@ -290,6 +291,24 @@ def Attn_RelativeBiasAttr : Attn_Attr<"RelativeBias", "relative_bias",
                         "::mlir::DenseFPElementsAttr":$table);
   let assemblyFormat = "`<` $maxDistance `,` $table `>`";
   let genVerifyDecl = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Performer feature maps
+//===----------------------------------------------------------------------===//
+
+def Attn_FeatureKernel : I32EnumAttr<"FeatureKernel",
+    "the random-feature map of attn.performer", [
+      I32EnumAttrCase<"softmax", 0>,
+      I32EnumAttrCase<"relu", 1>]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_FeatureKernelAttr : EnumAttr<Attn_Dialect, Attn_FeatureKernel,
+                                      "feature_kernel"> {
+  let summary = "Performer feature map: positive softmax features or ReLU";
+  let assemblyFormat = "`<` $value `>`";
 }
 
 #endif // ATTN_ATTRS_TD

@@ -91,34 +91,37 @@ RankedTensorType SdpaOp::inferResultType() {
   return RankedTensorType::get(shape, getResultType().getElementType());
 }
 
-LogicalResult SdpaOp::verify() {
-  Operation *op = getOperation();
+/// The shape rules every attention op on Q [B, Hq, Lq, D], K [B, Hkv, Lk,
+/// D], V [B, Hkv, Lk, Dv] and O [B, Hq, Lq, Dv] shares: ranks, one element
+/// type, agreeing dimensions, Hkv dividing Hq, a valid `scale`.
+static LogicalResult verifyAttentionShapes(Operation *op, Value query,
+                                           Value key, Value value, Value result,
+                                           std::optional<APFloat> scale) {
+  auto qType = cast<RankedTensorType>(query.getType());
+  auto err = [&] { return op->emitOpError(); };
   struct Named {
     StringRef name;
     RankedTensorType type;
     StringRef layout;
-  };
-  Named operands[] = {{"query", getQueryType(), "[B, Hq, Lq, D]"},
-                      {"key", getKeyType(), "[B, Hkv, Lk, D]"},
-                      {"value", getValueType(), "[B, Hkv, Lk, Dv]"},
-                      {"result", getResultType(), "[B, Hq, Lq, Dv]"}};
+  } operands[] = {
+      {"query", qType, "[B, Hq, Lq, D]"},
+      {"key", cast<RankedTensorType>(key.getType()), "[B, Hkv, Lk, D]"},
+      {"value", cast<RankedTensorType>(value.getType()), "[B, Hkv, Lk, Dv]"},
+      {"result", cast<RankedTensorType>(result.getType()), "[B, Hq, Lq, Dv]"}};
   for (const Named &n : operands)
     if (n.type.getRank() != 4)
-      return emitOpError() << n.name << " must be rank 4 " << n.layout
-                           << ", found rank " << n.type.getRank();
-
-  Type qElt = getQueryType().getElementType();
+      return err() << n.name << " must be rank 4 " << n.layout
+                   << ", found rank " << n.type.getRank();
+  Type qElt = qType.getElementType();
   for (const Named &n : operands)
     if (n.type.getElementType() != qElt)
-      return emitOpError() << n.name << " element type "
-                           << n.type.getElementType()
-                           << " differs from the query element type " << qElt;
+      return err() << n.name << " element type " << n.type.getElementType()
+                   << " differs from the query element type " << qElt;
 
-  ArrayRef<int64_t> q = getQueryType().getShape();
-  ArrayRef<int64_t> k = getKeyType().getShape();
-  ArrayRef<int64_t> v = getValueType().getShape();
-  ArrayRef<int64_t> o = getResultType().getShape();
-
+  ArrayRef<int64_t> q = operands[0].type.getShape(),
+                    k = operands[1].type.getShape(),
+                    v = operands[2].type.getShape(),
+                    o = operands[3].type.getShape();
   if (failed(checkBatchSizes(op, q, k, v, o)) ||
       failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
                        v[kHeads])) ||
@@ -135,18 +138,28 @@ LogicalResult SdpaOp::verify() {
 
   int64_t hkv = firstStatic({k[kHeads], v[kHeads]});
   if (hkv == 0)
-    return emitOpError() << "key head count must be positive, found 0";
+    return err() << "key head count must be positive, found 0";
   if (!ShapedType::isDynamic(hkv) && !ShapedType::isDynamic(q[kHeads]) &&
       q[kHeads] % hkv != 0)
-    return emitOpError() << "key head count " << hkv
-                         << " does not divide query head count " << q[kHeads];
-
-  if (std::optional<APFloat> s = getScale()) {
-    double scale = s->convertToDouble();
-    if (!std::isfinite(scale) || scale <= 0.0)
-      return emitOpError() << "scale must be a finite positive number, found "
-                           << scale;
+    return err() << "key head count " << hkv
+                 << " does not divide query head count " << q[kHeads];
+  if (scale) {
+    double s = scale->convertToDouble();
+    if (!std::isfinite(s) || s <= 0.0)
+      return err() << "scale must be a finite positive number, found " << s;
   }
+  return success();
+}
+
+LogicalResult SdpaOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
+                                   getResult(), getScale())))
+    return failure();
+  ArrayRef<int64_t> q = getQueryType().getShape();
+  ArrayRef<int64_t> k = getKeyType().getShape();
+  ArrayRef<int64_t> v = getValueType().getShape();
+  ArrayRef<int64_t> o = getResultType().getShape();
   int64_t lk = firstStatic({k[kLen], v[kLen]});
   if (std::optional<int64_t> topK = getTopK()) {
     if (*topK < 1)
@@ -401,4 +414,106 @@ struct RefineResultType : OpRewritePattern<SdpaOp> {
 void SdpaOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                          MLIRContext *context) {
   results.add<DropDefaultScale, DropTrivialMask, RefineResultType>(context);
+}
+
+//===----------------------------------------------------------------------===//
+// Low-rank ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinformerOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
+                                   getResult(), getScale())))
+    return failure();
+  ArrayRef<int64_t> k = cast<RankedTensorType>(getKey().getType()).getShape();
+  auto eType = cast<RankedTensorType>(getE().getType());
+  ArrayRef<int64_t> e = eType.getShape();
+  int64_t rank = eType.getRank();
+  int64_t rows = e[rank - 2], cols = e[rank - 1];
+  if (failed(checkSame(op, "key length", "key", k[kLen], "projection e", cols)))
+    return failure();
+  if (rank == 3 && failed(checkSame(op, "key/value head count", "key",
+                                    k[kHeads], "projection e", e[0])))
+    return failure();
+  auto isStatic = [](int64_t d) { return !ShapedType::isDynamic(d); };
+  if (isStatic(rows) && rows < 1)
+    return emitOpError() << "projection e must have at least one row, found "
+                         << rows;
+  int64_t lk = firstStatic({k[kLen], cols});
+  if (isStatic(rows) && isStatic(lk) && rows > lk)
+    return emitOpError() << "projected length k = " << rows
+                         << " is larger than the key length " << lk;
+  if (Value f = getF())
+    if (f.getType() != eType)
+      return emitOpError() << "projection f has type " << f.getType()
+                           << ", but e has " << eType;
+  return success();
+}
+
+int64_t PerformerOp::getFeatureCount() {
+  if (std::optional<int64_t> m = getFeatures())
+    return *m;
+  int64_t d = cast<RankedTensorType>(getQuery().getType()).getDimSize(kWidth);
+  return static_cast<int64_t>(
+      std::lround(static_cast<double>(d) * std::log(static_cast<double>(d))));
+}
+
+LogicalResult PerformerOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
+                                   getResult(), getScale())))
+    return failure();
+  int64_t d = cast<RankedTensorType>(getQuery().getType()).getDimSize(kWidth);
+  if (ShapedType::isDynamic(d))
+    return emitOpError() << "needs a static head dim: its random features "
+                            "are generated at compile time";
+  if (d < 1)
+    return emitOpError() << "head dim must be positive, found " << d;
+  if (std::optional<int64_t> m = getFeatures(); m && *m < 1)
+    return emitOpError() << "features must be at least 1, found " << *m;
+  if (getFeatureCount() < 1)
+    return emitOpError() << "round(D ln D) features is 0 for D = " << d
+                         << "; give `features`";
+  return success();
+}
+
+LogicalResult NystromOp::verify() {
+  Operation *op = getOperation();
+  if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
+                                   getResult(), getScale())))
+    return failure();
+  ArrayRef<int64_t> q = cast<RankedTensorType>(getQuery().getType()).getShape();
+  ArrayRef<int64_t> k = cast<RankedTensorType>(getKey().getType()).getShape();
+  auto isStatic = [](int64_t d) { return !ShapedType::isDynamic(d); };
+  int64_t m = getLandmarks();
+  if (m < 1)
+    return emitOpError() << "landmarks must be at least 1, found " << m;
+  for (auto [name, len] :
+       {std::pair{"query", q[kLen]}, std::pair{"key", k[kLen]}}) {
+    if (isStatic(len) && len < m)
+      return emitOpError() << m << " landmarks need at least as many " << name
+                           << " positions, found " << len;
+    if (isStatic(len) && len % m != 0)
+      return emitOpError() << name << " length " << len
+                           << " is not divisible by the " << m
+                           << " landmarks (segments must be equal)";
+  }
+  if (getPinvIterations() < 1)
+    return emitOpError() << "pinv_iterations must be at least 1, found "
+                         << getPinvIterations();
+  if (Value conv = getConv()) {
+    ArrayRef<int64_t> c = cast<RankedTensorType>(conv.getType()).getShape();
+    if (failed(checkSame(op, "query head count", "query", q[kHeads], "conv",
+                         c[0])) ||
+        failed(checkSame(op,
+                         "sequence length (the convolution is added "
+                         "per position)",
+                         "query", q[kLen], "key", k[kLen])))
+      return failure();
+    if (isStatic(c[1]) && (c[1] < 1 || c[1] % 2 == 0))
+      return emitOpError() << "conv kernel width must be odd and positive, "
+                              "found "
+                           << c[1];
+  }
+  return success();
 }

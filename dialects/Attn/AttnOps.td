@@ -212,6 +212,120 @@ def Attn_DiffOp : Attn_Op<"diff", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Low-rank attention
+//===----------------------------------------------------------------------===//
+
+def Attn_ProjectionTensor : RankedTensorOf<[F32], [HasAnyRankOfPred<[2, 3]>]>;
+def Attn_F32Matrix : RankedTensorOf<[F32], [HasAnyRankOfPred<[2]>]>;
+
+def Attn_LinformerOp : Attn_Op<"linformer", [Pure]> {
+  let summary = "Linformer: attention over keys and values projected to k rows";
+  let description = [{
+    SEMANTICS.md, "Low-rank attention": with projections E, F of k rows
+    over the Lk key positions,
+
+    ```
+    O[b,h] = softmax(scale * Q[b,h] (E K[b,h/G])^T) (F V[b,h/G])
+    ```
+
+    `e` is [k, Lk] (one projection for every head: shared per layer) or
+    [Hkv, k, Lk] (per KV head). `f` has the same shape; absent, F = E
+    (keys and values share one projection). Lk is fixed by the projections;
+    1 <= k <= Lk. `scale` defaults to D^-1/2. Shapes otherwise as
+    `attn.sdpa` (GQA included); no mask (the projection mixes positions).
+  }];
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Attn_ProjectionTensor:$e,
+                       Optional<Attn_ProjectionTensor>:$f,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value `projections` `(` $e (`,` $f^)? `)` attr-dict
+    `:` `(` type($query) `,` type($key) `,` type($value) `,` type($e)
+    (`,` type($f)^)? `)` `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_PerformerOp : Attn_Op<"performer", [Pure]> {
+  let summary = "Performer (FAVOR+): attention through random features";
+  let description = [{
+    SEMANTICS.md, "Low-rank attention", Performer: with m random features
+    omega [m, D] and x^ = scale^1/2 x (scale defaults to D^-1/2),
+
+    ```
+    softmax kernel: phi(x) = m^-1/2 (exp(omega x^ - |x^|^2 / 2 - c) + 1e-6)
+    relu kernel:    phi(x) = m^-1/2 relu(omega x^) + 1e-6
+    O = phi(Q) (phi(K)^T V) / (phi(Q) (phi(K)^T 1))
+    ```
+
+    c is the row's largest `omega x^` for queries and the largest over all
+    of a head's keys for keys (it cancels up to the 1e-6). With `causal`, row
+    i sums over keys j <= i + Lk - Lq only (prefix sums, computed per chunk).
+    omega is generated at compile time from `seed`: blocks of D orthogonal
+    rows (QR of a Gaussian matrix) when `orthogonal` (the default), else
+    Gaussian rows, scaled to norms drawn from chi(D), or all sqrt(D) with
+    `constant_norms`; the same seed gives the same features on every target.
+    `features` defaults to round(D ln D). D must be static.
+  }];
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       OptionalAttr<I64Attr>:$features,
+                       DefaultValuedAttr<Attn_FeatureKernelAttr,
+                           "::mlir::attn::FeatureKernel::softmax">:$kernel,
+                       DefaultValuedAttr<BoolAttr, "true">:$orthogonal,
+                       UnitAttr:$constant_norms,
+                       DefaultValuedAttr<I64Attr, "0">:$seed,
+                       UnitAttr:$causal,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value attr-dict `:` `(` type($query) `,` type($key)
+    `,` type($value) `)` `->` type($result)
+  }];
+  let extraClassDeclaration = [{
+    /// m: the attribute, or round(D ln D).
+    int64_t getFeatureCount();
+  }];
+  let hasVerifier = 1;
+}
+
+def Attn_NystromOp : Attn_Op<"nystrom", [Pure]> {
+  let summary = "Nystromformer: attention through m landmarks";
+  let description = [{
+    SEMANTICS.md, "Low-rank attention", Nystromformer: Q~ and K~ are the
+    means of m equal segments of Q and K (Lq and Lk divisible by m), and
+
+    ```
+    O = softmax(s Q K~^T) pinv(softmax(s Q~ K~^T)) softmax(s Q~ K^T) V
+    ```
+
+    with s = `scale` (D^-1/2 by default) and pinv by `pinv_iterations`
+    (default 6) of Z <- Z (13 I - A Z (15 I - A Z (7 I - A Z))) / 4 from
+    Z0 = A^T / (max column sum of A), per head. `conv`, [Hq, w] with w odd,
+    adds a depthwise convolution of V along the sequence (kernel w, zero
+    padding; Lq = Lk): O[b,h,i] += sum_t conv[h,t] V[b,h/G,i+t-w/2].
+  }];
+  let arguments = (ins Attn_FloatTensor:$query,
+                       Attn_FloatTensor:$key,
+                       Attn_FloatTensor:$value,
+                       Optional<Attn_F32Matrix>:$conv,
+                       I64Attr:$landmarks,
+                       DefaultValuedAttr<I64Attr, "6">:$pinv_iterations,
+                       OptionalAttr<F32Attr>:$scale);
+  let results = (outs Attn_FloatTensor:$result);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`conv` `(` $conv^ `:` type($conv) `)`)?
+    attr-dict `:` `(` type($query) `,` type($key) `,` type($value) `)`
+    `->` type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // YieldOp
 //===----------------------------------------------------------------------===//
 
