@@ -228,6 +228,54 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
       }
       return WalkResult::advance();
     }
+    // Low-rank ops: Q/K/V/O as attn.sdpa, plus their own inputs.
+    enum { Q, K, V, O, X, Y };
+    SmallVector<Rel> qkvo = {{Q, 0, Same, K, 0}, {Q, 0, Same, V, 0},
+                             {Q, 0, Same, O, 0}, {K, 1, Same, V, 1},
+                             {K, 2, Same, V, 2}, {Q, 3, Same, K, 3},
+                             {Q, 1, Same, O, 1}, {Q, 2, Same, O, 2},
+                             {V, 3, Same, O, 3}, {Q, 1, Divides, K, 1}};
+    auto lowRank = [&](Operation *o, Value q, Value k, Value v, Value x,
+                       Value y, const char *xName, const char *yName,
+                       ArrayRef<Rel> extra) {
+      SmallVector<Rel> rels = qkvo;
+      rels.append(extra.begin(), extra.end());
+      if (failed(relate(o, {q, k, v, o->getResult(0), x, y},
+                        {"query", "key", "value", "result", xName, yName},
+                        rels))) {
+        status = failure();
+        return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    };
+    if (auto lin = dyn_cast<LinformerOp>(op)) {
+      // e, f: [k, Lk] or [Hkv, k, Lk].
+      int64_t rank = cast<RankedTensorType>(lin.getE().getType()).getRank();
+      SmallVector<Rel> extra = {{X, rank - 1, Same, K, 2},
+                                {Y, rank - 1, Same, K, 2},
+                                {Y, rank - 2, Same, X, rank - 2}};
+      if (rank == 3)
+        extra.append({{X, 0, Same, K, 1}, {Y, 0, Same, K, 1}});
+      return lowRank(op, lin.getQuery(), lin.getKey(), lin.getValue(),
+                     lin.getE(), lin.getF(), "e", "f", extra);
+    }
+    if (auto perf = dyn_cast<PerformerOp>(op))
+      return lowRank(op, perf.getQuery(), perf.getKey(), perf.getValue(),
+                     Value(), Value(), "", "", {});
+    if (auto nys = dyn_cast<NystromOp>(op)) {
+      // Both lengths split into `landmarks` equal segments.
+      for (auto [operand, dim] :
+           {std::pair{nys.getQuery(), 2}, std::pair{nys.getKey(), 2}})
+        if (std::optional<int64_t> s = slotFor(operand))
+          sig.constraints.push_back({ATTN_ABI_CONSTRAINT_MULTIPLE, *s, dim,
+                                     static_cast<int64_t>(nys.getLandmarks()),
+                                     0});
+      SmallVector<Rel> extra = {{X, 0, Same, Q, 1}};
+      if (nys.getConv())
+        extra.push_back({Q, 2, Same, K, 2});
+      return lowRank(op, nys.getQuery(), nys.getKey(), nys.getValue(),
+                     nys.getConv(), Value(), "conv", "", extra);
+    }
     if (auto diff = dyn_cast<DiffOp>(op)) {
       // Q [B, 2H, Lq, d], K [B, 2Hkv, Lk, d], V [B, Hkv, Lk, 2d],
       // O [B, H, Lq, 2d], lambda vectors [d], gain [2d].

@@ -32,7 +32,7 @@ struct EntryArg {
 
 /// A relation between two dimensions that equality cannot state
 /// (attn_abi_constraint_t): `dimB` of `argB` divides `dimA` of `argA`, or
-/// `dimA` is twice `dimB`.
+/// `dimA` is twice `dimB`, or `dimA` is a multiple of the constant `argB`.
 struct EntryConstraint {
   int64_t kind;
   int64_t argA, dimA, argB, dimB;

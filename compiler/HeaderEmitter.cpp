@@ -34,6 +34,12 @@ std::string constraintString(const EntrySignature &sig) {
   std::string s;
   for (const EntryConstraint &c : sig.constraints) {
     int64_t a = sig.args[c.argA].dimCodes[c.dimA];
+    if (c.kind == ATTN_ABI_CONSTRAINT_MULTIPLE) {
+      if (a < 0)
+        s += (s.empty() ? "" : ", ") + dimString(a) + " a multiple of " +
+             std::to_string(c.argB);
+      continue;
+    }
     int64_t b = sig.args[c.argB].dimCodes[c.dimB];
     if (a >= 0 && b >= 0)
       continue; // static: checked at compile time

@@ -59,6 +59,7 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   pm.addPass(createMakeEntryPoints());
   if (!target.fuseDiff)
     pm.addPass(createDecomposeDiff());
+  pm.addPass(createDecomposeLowRank());
   TileFlashOptions tile;
   tile.qBlock = target.qBlock;
   tile.kvBlock = target.kvBlock;

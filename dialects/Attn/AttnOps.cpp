@@ -451,8 +451,8 @@ LogicalResult LinformerOp::verify() {
 }
 
 int64_t PerformerOp::getFeatureCount() {
-  if (std::optional<int64_t> m = getFeatures())
-    return *m;
+  if (IntegerAttr m = getFeaturesAttr())
+    return m.getInt();
   int64_t d = cast<RankedTensorType>(getQuery().getType()).getDimSize(kWidth);
   return static_cast<int64_t>(
       std::lround(static_cast<double>(d) * std::log(static_cast<double>(d))));
@@ -469,8 +469,8 @@ LogicalResult PerformerOp::verify() {
                             "are generated at compile time";
   if (d < 1)
     return emitOpError() << "head dim must be positive, found " << d;
-  if (std::optional<int64_t> m = getFeatures(); m && *m < 1)
-    return emitOpError() << "features must be at least 1, found " << *m;
+  if (IntegerAttr m = getFeaturesAttr(); m && m.getInt() < 1)
+    return emitOpError() << "features must be at least 1, found " << m.getInt();
   if (getFeatureCount() < 1)
     return emitOpError() << "round(D ln D) features is 0 for D = " << d
                          << "; give `features`";
@@ -485,7 +485,7 @@ LogicalResult NystromOp::verify() {
   ArrayRef<int64_t> q = cast<RankedTensorType>(getQuery().getType()).getShape();
   ArrayRef<int64_t> k = cast<RankedTensorType>(getKey().getType()).getShape();
   auto isStatic = [](int64_t d) { return !ShapedType::isDynamic(d); };
-  int64_t m = getLandmarks();
+  int64_t m = getLandmarksAttr().getInt();
   if (m < 1)
     return emitOpError() << "landmarks must be at least 1, found " << m;
   for (auto [name, len] :
@@ -498,9 +498,10 @@ LogicalResult NystromOp::verify() {
                            << " is not divisible by the " << m
                            << " landmarks (segments must be equal)";
   }
-  if (getPinvIterations() < 1)
+  int64_t iterations = getPinvIterationsAttr().getInt();
+  if (iterations < 1)
     return emitOpError() << "pinv_iterations must be at least 1, found "
-                         << getPinvIterations();
+                         << iterations;
   if (Value conv = getConv()) {
     ArrayRef<int64_t> c = cast<RankedTensorType>(conv.getType()).getShape();
     if (failed(checkSame(op, "query head count", "query", q[kHeads], "conv",

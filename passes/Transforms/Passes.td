@@ -95,6 +95,45 @@ def DecomposeDiff : Pass<"attn-decompose-diff"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DecomposeLowRank : Pass<"attn-decompose-lowrank"> {
+  let summary = "Lower attn.linformer, attn.performer and attn.nystrom to "
+                "attn.sdpa, scf.forall and linalg";
+  let description = [{
+    Rewrites each low-rank op (SEMANTICS.md, "Low-rank attention") into
+    attention on short sequences plus per-head 2-D matmuls:
+
+    - Linformer: E K and F V per (batch, KV head), then `attn.sdpa` over
+      the k projected keys and values.
+    - Nystromformer: the segment-mean landmarks Q~ and K~; W =
+      `attn.sdpa`(Q~, K, V); A = `attn.sdpa`(Q~, K~, I), which is
+      softmax(s Q~ K~^T); per (batch, head) the pseudo-inverse iteration on
+      A and Y = Z W; O = `attn.sdpa`(Q, K~, Y), plus the depthwise V
+      convolution when the op has one.
+    - Performer: omega is generated from the op's seed and embedded;
+      phi(K)^T = f(omega K^^T) and phi(Q) = f(Q^ omega^T) per head.
+      Non-causal: KV = phi(K)^T V and z = phi(K)^T 1 in one pass over each
+      KV head, then O = phi(Q) KV / phi(Q) z. Causal: query rows in chunks
+      of `chunk`, each from the running prefix state (KV, z) of the keys all
+      its rows see plus its masked chunk-local phi(Q) phi(K)^T block, so
+      nothing is Lq x Lk.
+
+    Every matmul is a 2-D `linalg.generic` on one head's slices inside an
+    `scf.forall` over (batch, head), the form `attn-matmul-microkernels`
+    register-blocks and `attn-outline-parallel` runs on the thread pool.
+    f16/bf16 operands are widened to f32 and the result narrowed back.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", "64",
+           "Query rows per chunk of the causal Performer's prefix sums">
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def ApproximateMath : Pass<"attn-approximate-math"> {
   let summary = "Replace math.exp and math.tanh by upstream's polynomial "
                 "approximations";

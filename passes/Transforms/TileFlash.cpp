@@ -102,10 +102,10 @@ private:
   Value dim(Value t, int64_t d) {
     return lb.toValue(tensor::getMixedSize(b, loc, t, d));
   }
-  /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, 0), as a 2-D
-  /// tensor.
   Value slice2d(Value t, Value batch, Value head, Value row0, Value rows,
-                Value cols);
+                Value cols) {
+    return lb.slice2d(t, batch, head, row0, rows, cols);
+  }
   Value scaleValue(Value headDim);
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
@@ -189,23 +189,6 @@ private:
   Value diffEpilogue(Value o1, Value l1, Value o2, Value l2, Value br, Value dv,
                      Type storage);
 };
-
-Value FlashLowering::slice2d(Value t, Value batch, Value head, Value row0,
-                             Value rows, Value cols) {
-  auto type = cast<RankedTensorType>(t.getType());
-  auto staticOr = [](Value v) {
-    std::optional<int64_t> c = getConstantIntValue(v);
-    return c ? *c : ShapedType::kDynamic;
-  };
-  auto sliceType = RankedTensorType::get({staticOr(rows), staticOr(cols)},
-                                         type.getElementType());
-  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
-  return tensor::ExtractSliceOp::create(
-      b, loc, sliceType, t, ArrayRef<OpFoldResult>{batch, head, row0, zero},
-      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(rows),
-                             getAsOpFoldResult(cols)},
-      ArrayRef<OpFoldResult>{one, one, one, one});
-}
 
 Value FlashLowering::scaleValue(Value headDim) {
   if (std::optional<double> s = op.getStaticScale())

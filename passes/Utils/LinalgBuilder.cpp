@@ -2,6 +2,7 @@
 
 #include "passes/Utils/LinalgBuilder.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
 #include <limits>
@@ -38,6 +39,51 @@ Value LinalgBuilder::empty(ArrayRef<OpFoldResult> sizes, Type elementType) {
 
 Value LinalgBuilder::filled(ArrayRef<OpFoldResult> sizes, Value value) {
   return linalg::FillOp::create(b, loc, value, empty(sizes)).getResult(0);
+}
+
+Value LinalgBuilder::slice2d(Value t, Value batch, Value head, Value row0,
+                             Value rows, Value cols) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto staticOr = [](Value v) {
+    std::optional<int64_t> c = getConstantIntValue(v);
+    return c ? *c : ShapedType::kDynamic;
+  };
+  auto sliceType = RankedTensorType::get({staticOr(rows), staticOr(cols)},
+                                         type.getElementType());
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+  return tensor::ExtractSliceOp::create(
+      b, loc, sliceType, t, ArrayRef<OpFoldResult>{batch, head, row0, zero},
+      ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(rows),
+                             getAsOpFoldResult(cols)},
+      ArrayRef<OpFoldResult>{one, one, one, one});
+}
+
+Value LinalgBuilder::matmul(Value a, Value bMat) {
+  // The result's own allocation: two products of one shape would otherwise
+  // share a CSE'd tensor.empty as their init.
+  SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(b, loc, a, 0),
+                                     tensor::getMixedSize(b, loc, bMat, 1)};
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  Value alloc = bufferization::AllocTensorOp::create(
+      b, loc, RankedTensorType::get(shape, f32), dynamic);
+  Value init = linalg::FillOp::create(b, loc, f32Const(0), alloc).getResult(0);
+  auto par = utils::IteratorType::parallel,
+       red = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, init.getType(), ValueRange{a, bMat}, ValueRange{init},
+             ArrayRef<AffineMap>{map(3, {0, 1}), map(3, {1, 2}),
+                                 map(3, {0, 2})},
+             ArrayRef<utils::IteratorType>{par, red, par},
+             [](OpBuilder &nb, Location nl, ValueRange x) {
+               auto contract = arith::FastMathFlags::contract;
+               Value p =
+                   arith::MulFOp::create(nb, nl, extToF32(nb, nl, x[0]),
+                                         extToF32(nb, nl, x[1]), contract);
+               yield(nb, nl, arith::AddFOp::create(nb, nl, x[2], p, contract));
+             })
+      .getResult(0);
 }
 
 AffineMap LinalgBuilder::map(unsigned numDims, ArrayRef<unsigned> dims) {

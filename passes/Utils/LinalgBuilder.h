@@ -43,6 +43,15 @@ public:
   /// than k finite scores (keep them all). Keeping s >= threshold keeps the
   /// k largest and every tie of the k-th. k passes of two row reductions.
   Value topKThreshold(Value scores, int64_t k);
+  /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, 0), as a 2-D
+  /// tensor (static sizes where `rows` / `cols` are constants).
+  Value slice2d(Value t, Value batch, Value head, Value row0, Value rows,
+                Value cols);
+  /// C = A . B in f32 for 2-D A [n, k] and B [k, p] (widened if narrower),
+  /// as a generic with loops (i, l, j): the form attn-matmul-microkernels
+  /// turns into register-blocked vector code. Its init is a fresh
+  /// bufferization.alloc_tensor (never shared with another product).
+  Value matmul(Value a, Value bMat);
   /// The affine map (d_0, ..., d_{numDims-1}) -> (d_dims[0], d_dims[1], ...).
   AffineMap map(unsigned numDims, ArrayRef<unsigned> dims);
 

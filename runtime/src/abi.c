@@ -250,7 +250,18 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
   }
 
   for (int64_t c = 0; c < num_constraints; ++c, p += 5) {
-    int64_t lhs = args[p[1]]->sizes[p[2]], rhs = args[p[3]]->sizes[p[4]];
+    int64_t lhs = args[p[1]]->sizes[p[2]];
+    if (p[0] == ATTN_ABI_CONSTRAINT_MULTIPLE) {
+      if (p[3] > 0 && lhs > 0 && lhs % p[3] == 0)
+        continue;
+      name_at(names, (int)p[1], arg_name, sizeof(arg_name));
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: dimension %d of '%s' (%lld) must be a "
+                              "positive multiple of %lld",
+                              entry, (int)p[2], arg_name, (long long)lhs,
+                              (long long)p[3]);
+    }
+    int64_t rhs = args[p[3]]->sizes[p[4]];
     int ok;
     if (p[0] == ATTN_ABI_CONSTRAINT_DIVISIBLE)
       ok = rhs > 0 && lhs % rhs == 0;

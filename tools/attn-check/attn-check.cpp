@@ -196,6 +196,8 @@ struct Check {
   /// Embedded λq1;λk1;λq2;λk2;gain values, comma-separated; empty when
   /// they are inputs.
   std::string diffWeights;
+  /// Low-rank ops: attn-run's --linformer / --performer / --nystrom value.
+  std::string lowRankFlag, lowRankSpec;
   std::optional<double> scale;
 };
 
@@ -208,7 +210,7 @@ int fail(const llvm::Twine &message) {
 FailureOr<Check> describe(func::FuncOp fn) {
   SmallVector<Operation *> ops;
   fn.walk([&](Operation *o) {
-    if (isa<SdpaOp, DiffOp>(o))
+    if (isa<SdpaOp, DiffOp, LinformerOp, PerformerOp, NystromOp>(o))
       ops.push_back(o);
   });
   if (ops.size() != 1)
@@ -243,6 +245,13 @@ FailureOr<Check> describe(func::FuncOp fn) {
   for (int round = 0; round < 3; ++round)
     for (const EntryConstraint &c : sig->constraints) {
       int64_t lhsCode = sig->args[c.argA].dimCodes[c.dimA];
+      if (c.kind == ATTN_ABI_CONSTRAINT_MULTIPLE) {
+        // The next multiple of the constant (kept in argB).
+        int64_t lhs = valueOf(lhsCode);
+        if (lhsCode < 0 && lhs % c.argB != 0)
+          symbolValue[lhsCode] = (lhs + c.argB - 1) / c.argB * c.argB;
+        continue;
+      }
       int64_t rhsCode = sig->args[c.argB].dimCodes[c.dimB];
       int64_t lhs = valueOf(lhsCode), rhs = valueOf(rhsCode);
       if (c.kind == ATTN_ABI_CONSTRAINT_TWICE) {
@@ -346,6 +355,75 @@ FailureOr<Check> describe(func::FuncOp fn) {
       return failure();
     if (std::optional<APFloat> s = diff.getScale())
       c.scale = s->convertToDouble();
+    return c;
+  }
+
+  // Low-rank ops: query, key, value, then the op's own inputs.
+  auto lowRank = [&](Value query, Value key, Value value, ArrayRef<Value> extra,
+                     StringRef order,
+                     std::optional<APFloat> scale) -> LogicalResult {
+    FailureOr<std::string> q = shape(query), k = shape(key), v = shape(value);
+    if (failed(q) || failed(k) || failed(v))
+      return failure();
+    c.q = *q, c.k = *k, c.v = *v;
+    SmallVector<Value> inputs = {query, key, value};
+    inputs.append(extra.begin(), extra.end());
+    if (failed(inOrder(inputs, order)))
+      return failure();
+    c.dtype =
+        dtypeName(cast<ShapedType>(query.getType()).getElementType()).str();
+    c.mask = "none";
+    if (scale)
+      c.scale = scale->convertToDouble();
+    return success();
+  };
+  if (auto lin = dyn_cast<LinformerOp>(root)) {
+    SmallVector<Value> extra = {lin.getE()};
+    if (lin.getF())
+      extra.push_back(lin.getF());
+    if (failed(lowRank(lin.getQuery(), lin.getKey(), lin.getValue(), extra,
+                       "query, key, value, e[, f]", lin.getScale())))
+      return failure();
+    auto e = cast<RankedTensorType>(lin.getE().getType());
+    FailureOr<std::string> es = shape(lin.getE());
+    if (failed(es))
+      return failure();
+    // Rows of the projection: the second-to-last size of its shape.
+    SmallVector<StringRef> dims;
+    StringRef(*es).split(dims, ',');
+    c.lowRankFlag = "--linformer";
+    c.lowRankSpec = dims[dims.size() - 2].str() +
+                    (e.getRank() == 3 ? ",perhead" : "") +
+                    (lin.getF() ? ",separate" : "");
+    return c;
+  }
+  if (auto perf = dyn_cast<PerformerOp>(root)) {
+    if (failed(lowRank(perf.getQuery(), perf.getKey(), perf.getValue(), {},
+                       "query, key, value", perf.getScale())))
+      return failure();
+    c.lowRankFlag = "--performer";
+    c.lowRankSpec = std::to_string(perf.getFeatureCount()) + "," +
+                    stringifyFeatureKernel(perf.getKernel()).str() + "," +
+                    (perf.getOrthogonal() ? "orthogonal" : "iid") + "," +
+                    (perf.getConstantNorms() ? "constant" : "chi") + "," +
+                    std::to_string(perf.getSeed()) +
+                    (perf.getCausal() ? ",causal" : "");
+    return c;
+  }
+  if (auto nys = dyn_cast<NystromOp>(root)) {
+    SmallVector<Value> extra;
+    if (nys.getConv())
+      extra.push_back(nys.getConv());
+    if (failed(lowRank(nys.getQuery(), nys.getKey(), nys.getValue(), extra,
+                       "query, key, value[, conv]", nys.getScale())))
+      return failure();
+    c.lowRankFlag = "--nystrom";
+    c.lowRankSpec = std::to_string(nys.getLandmarks()) + "," +
+                    std::to_string(nys.getPinvIterations());
+    if (Value conv = nys.getConv())
+      c.lowRankSpec +=
+          "," +
+          std::to_string(cast<RankedTensorType>(conv.getType()).getDimSize(1));
     return c;
   }
 
@@ -489,6 +567,8 @@ int main(int argc, char **argv) {
       if (!c.diffWeights.empty())
         args.insert(args.end(), {"--diff-weights", c.diffWeights});
     }
+    if (!c.lowRankFlag.empty())
+      args.insert(args.end(), {c.lowRankFlag, c.lowRankSpec});
     if (c.kvLengths)
       args.push_back("--kv-lengths");
     if (c.qLengths)

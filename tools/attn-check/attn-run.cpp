@@ -23,6 +23,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -75,18 +76,25 @@ attn_status_t callEntry(void *symbol, attn_context_t *ctx,
   }
 }
 
-/// An f32 vector (attn.diff's lambdas and gain).
-struct Vector {
+/// A contiguous f32 weight tensor (attn.diff's lambdas and gain, Linformer's
+/// projections, Nystromformer's convolution).
+struct Weights {
   std::vector<float> data;
   std::vector<double> exact;
+  std::vector<int64_t> shape;
   attn_tensor_t desc;
-  Vector(Uniform &rng, int64_t n, double center, double spread) {
+  Weights(Uniform &rng, std::vector<int64_t> dims, double center, double spread)
+      : shape(std::move(dims)) {
+    int64_t n = 1;
+    for (int64_t x : shape)
+      n *= x;
     for (int64_t i = 0; i < n; ++i)
       data.push_back(static_cast<float>(center + spread * rng.next()));
     init();
   }
   /// Given values (weights embedded in the kernel), as f32.
-  explicit Vector(const std::vector<double> &values) {
+  explicit Weights(const std::vector<double> &values)
+      : shape{static_cast<int64_t>(values.size())} {
     for (double x : values)
       data.push_back(static_cast<float>(x));
     init();
@@ -95,8 +103,8 @@ struct Vector {
 private:
   void init() {
     exact.assign(data.begin(), data.end());
-    int64_t n = static_cast<int64_t>(data.size());
-    attn_tensor_init_contiguous(&desc, data.data(), ATTN_DTYPE_F32, 1, &n);
+    attn_tensor_init_contiguous(&desc, data.data(), ATTN_DTYPE_F32,
+                                static_cast<int>(shape.size()), shape.data());
   }
 };
 
@@ -223,6 +231,10 @@ int main(int argc, char **argv) {
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
   std::string diffWeights;
+  // Low-rank methods: --linformer ROWS[,perhead][,separate],
+  // --performer M,softmax|relu,orthogonal|iid,chi|constant,SEED[,causal],
+  // --nystrom LANDMARKS,ITERATIONS[,CONV_WIDTH].
+  std::string linformerSpec, performerSpec, nystromSpec;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
   for (int i = 1; i < argc; ++i) {
@@ -268,6 +280,12 @@ int main(int argc, char **argv) {
       epsilon = std::atof(value());
     else if (a == "--diff-weights")
       diffWeights = value();
+    else if (a == "--linformer")
+      linformerSpec = value();
+    else if (a == "--performer")
+      performerSpec = value();
+    else if (a == "--nystrom")
+      nystromSpec = value();
     else if (a == "--top-k")
       topK = std::atoll(value());
     else if (a == "--bias")
@@ -354,7 +372,7 @@ int main(int argc, char **argv) {
   Uniform maskRng(seed * 7919 + 17);
   std::vector<Tensor> args = {&q.desc, &k.desc, &v.desc};
   // attn.diff's lambdas (small, as trained models have them) and gain.
-  std::vector<std::unique_ptr<Vector>> vectors;
+  std::vector<std::unique_ptr<Weights>> vectors;
   if (diffMode && !diffWeights.empty()) {
     // Embedded in the kernel: the reference takes them, the entry does not.
     std::stringstream groups(diffWeights);
@@ -365,20 +383,84 @@ int main(int argc, char **argv) {
       std::string item;
       while (std::getline(items, item, ','))
         values.push_back(std::atof(item.c_str()));
-      vectors.push_back(std::make_unique<Vector>(values));
+      vectors.push_back(std::make_unique<Weights>(values));
     }
     if (vectors.size() != 5 ||
         static_cast<int64_t>(vectors[4]->data.size()) != vs[3])
       usage("--diff-weights needs 5 groups: lambda_q1..lambda_k2, gain");
   } else if (diffMode) {
     for (int i = 0; i < 4; ++i)
-      vectors.push_back(std::make_unique<Vector>(maskRng, qs[3], 0.0, 0.2));
-    vectors.push_back(std::make_unique<Vector>(maskRng, vs[3], 1.0, 0.2));
+      vectors.push_back(std::make_unique<Weights>(
+          maskRng, std::vector<int64_t>{qs[3]}, 0.0, 0.2));
+    vectors.push_back(std::make_unique<Weights>(
+        maskRng, std::vector<int64_t>{vs[3]}, 1.0, 0.2));
     for (auto &vec : vectors)
       args.push_back(&vec->desc);
   }
   if (haveBias)
     args.push_back(&bias.desc);
+
+  // Low-rank methods: their options, and their weights as inputs.
+  auto fields = [](const std::string &spec) {
+    std::vector<std::string> out;
+    std::stringstream ss(spec);
+    std::string item;
+    while (std::getline(ss, item, ','))
+      out.push_back(item);
+    return out;
+  };
+  auto has = [](const std::vector<std::string> &f, const char *word) {
+    return std::find(f.begin() + 1, f.end(), word) != f.end();
+  };
+  LowRankProblem lr;
+  lr.batch = qs[0], lr.heads = qs[1], lr.kvHeads = ks[1], lr.qLen = qs[2];
+  lr.kvLen = ks[2], lr.headDim = qs[3], lr.valueDim = vs[3], lr.scale = scale;
+  int64_t linRows = 0;
+  bool linPerHead = false, linSeparate = false;
+  PerformerOptions perf;
+  NystromOptions nys;
+  if (!linformerSpec.empty()) {
+    std::vector<std::string> f = fields(linformerSpec);
+    linRows = std::atoll(f[0].c_str());
+    linPerHead = has(f, "perhead");
+    linSeparate = has(f, "separate");
+    if (linRows < 1 || linRows > ks[2])
+      usage("--linformer: rows must be in [1, Lk]");
+    // Projections scaled so that E K has the magnitude of K.
+    std::vector<int64_t> shape = {linRows, ks[2]};
+    if (linPerHead)
+      shape.insert(shape.begin(), ks[1]);
+    double spread = 1.0 / std::sqrt(static_cast<double>(ks[2]));
+    for (int i = 0; i < (linSeparate ? 2 : 1); ++i) {
+      vectors.push_back(std::make_unique<Weights>(maskRng, shape, 0.0, spread));
+      args.push_back(&vectors.back()->desc);
+    }
+  }
+  if (!performerSpec.empty()) {
+    std::vector<std::string> f = fields(performerSpec);
+    if (f.size() < 5)
+      usage("--performer M,softmax|relu,orthogonal|iid,chi|constant,SEED"
+            "[,causal]");
+    perf.features = std::atoll(f[0].c_str());
+    perf.relu = f[1] == "relu";
+    perf.orthogonal = f[2] == "orthogonal";
+    perf.constantNorms = f[3] == "constant";
+    perf.seed = std::strtoull(f[4].c_str(), nullptr, 10);
+    perf.causal = f.size() > 5 && f[5] == "causal";
+  }
+  if (!nystromSpec.empty()) {
+    std::vector<std::string> f = fields(nystromSpec);
+    if (f.size() < 2)
+      usage("--nystrom LANDMARKS,ITERATIONS[,CONV_WIDTH]");
+    nys.landmarks = std::atoll(f[0].c_str());
+    nys.iterations = std::atoll(f[1].c_str());
+    nys.convWidth = f.size() > 2 ? std::atoll(f[2].c_str()) : 0;
+    if (nys.convWidth > 0) {
+      vectors.push_back(std::make_unique<Weights>(
+          maskRng, std::vector<int64_t>{qs[1], nys.convWidth}, 0.0, 0.3));
+      args.push_back(&vectors.back()->desc);
+    }
+  }
   std::vector<std::unique_ptr<IntTensor>> ints;
   auto addInts = [&](std::vector<int32_t> values, std::vector<int64_t> shape,
                      std::vector<int64_t> &into) {
@@ -427,7 +509,19 @@ int main(int argc, char **argv) {
 
   std::vector<double> expected(
       static_cast<size_t>(os[0] * os[1] * os[2] * os[3]));
-  if (diffMode) {
+  if (!linformerSpec.empty()) {
+    linformer(lr, linRows, linPerHead, q.exact.data(), k.exact.data(),
+              v.exact.data(), vectors[0]->exact.data(),
+              linSeparate ? vectors[1]->exact.data() : nullptr,
+              expected.data());
+  } else if (!performerSpec.empty()) {
+    performer(lr, perf, q.exact.data(), k.exact.data(), v.exact.data(),
+              expected.data());
+  } else if (!nystromSpec.empty()) {
+    nystrom(lr, nys, q.exact.data(), k.exact.data(), v.exact.data(),
+            nys.convWidth > 0 ? vectors[0]->exact.data() : nullptr,
+            expected.data());
+  } else if (diffMode) {
     DiffProblem dp;
     dp.batch = qs[0], dp.heads = qs[1] / 2, dp.kvHeads = ks[1] / 2;
     dp.qLen = qs[2], dp.kvLen = ks[2], dp.headDim = qs[3];
@@ -475,6 +569,12 @@ int main(int argc, char **argv) {
     std::snprintf(buf, sizeof(buf), " diff(lambda_init=%.6g)", lambdaInit);
     modsNote += buf;
   }
+  if (!linformerSpec.empty())
+    modsNote += " linformer(" + linformerSpec + ")";
+  if (!performerSpec.empty())
+    modsNote += " performer(" + performerSpec + ")";
+  if (!nystromSpec.empty())
+    modsNote += " nystrom(" + nystromSpec + ")";
   // Long layouts are shown by their start.
   std::string maskNote =
       maskName.size() > 80 ? maskName.substr(0, 77) + "..." : maskName;

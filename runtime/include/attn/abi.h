@@ -49,6 +49,9 @@ typedef enum attn_abi_constraint_e {
   /** dim_a of arg_a must be twice dim_b of arg_b (differential attention's
    *  head pairs). */
   ATTN_ABI_CONSTRAINT_TWICE = 2,
+  /** dim_a of arg_a must be a positive multiple of the constant in the
+   *  arg_b field (Nystromformer's landmark segments); dim_b is unused. */
+  ATTN_ABI_CONSTRAINT_MULTIPLE = 3,
 } attn_abi_constraint_t;
 
 /** Words of the memref descriptor of a rank-`rank` tensor. */

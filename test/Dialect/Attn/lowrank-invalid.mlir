@@ -120,3 +120,19 @@ func.func @nys_conv_lengths(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x4x16xf32>, 
   %o = attn.nystrom %q, %k, %v conv(%c : tensor<2x5xf32>) {landmarks = 2 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x4x16xf32>, tensor<1x2x4x16xf32>) -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+func.func @nys_negative_iterations(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'attn.nystrom' op pinv_iterations must be at least 1, found -2}}
+  %o = attn.nystrom %q, %k, %v {landmarks = 2 : i64, pinv_iterations = -2 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}
+
+// -----
+
+func.func @perf_negative_features(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %v: tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32> {
+  // expected-error @+1 {{'attn.performer' op features must be at least 1, found -3}}
+  %o = attn.performer %q, %k, %v {features = -3 : i64} : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
+  return %o : tensor<1x2x8x16xf32>
+}

@@ -133,6 +133,42 @@ void diff(const DiffProblem &p, const double *q, const double *k,
           const double *lq2, const double *lk2, const double *gain,
           double *out);
 
+/// A low-rank attention problem (SEMANTICS.md, "Low-rank attention"):
+/// Q [B,Hq,Lq,D], K [B,Hkv,Lk,D], V [B,Hkv,Lk,Dv], O [B,Hq,Lq,Dv].
+struct LowRankProblem {
+  int64_t batch = 1, heads = 1, kvHeads = 1, qLen = 1, kvLen = 1, headDim = 1,
+          valueDim = 1;
+  double scale = 0; // <= 0: D^-1/2
+};
+
+/// Linformer with projections e, f of `rows` rows over Lk: [rows, Lk], or
+/// [Hkv, rows, Lk] when `perHead`; f == nullptr means f = e.
+void linformer(const LowRankProblem &p, int64_t rows, bool perHead,
+               const double *q, const double *k, const double *v,
+               const double *e, const double *f, double *out);
+
+struct PerformerOptions {
+  int64_t features = 1;
+  bool relu = false, orthogonal = true, constantNorms = false, causal = false;
+  uint64_t seed = 0;
+};
+
+/// Performer FAVOR+, evaluated as the quadratic form
+/// O_i = sum_j (phi(q_i) . phi(k_j)) v_j / sum_j phi(q_i) . phi(k_j).
+void performer(const LowRankProblem &p, const PerformerOptions &options,
+               const double *q, const double *k, const double *v, double *out);
+
+struct NystromOptions {
+  int64_t landmarks = 1, iterations = 6;
+  int64_t convWidth = 0; // 0: no convolution
+};
+
+/// Nystromformer with the iterative pseudo-inverse; `conv` [Hq, convWidth]
+/// when options.convWidth > 0.
+void nystrom(const LowRankProblem &p, const NystromOptions &options,
+             const double *q, const double *k, const double *v,
+             const double *conv, double *out);
+
 /// A seeded generator of uniform values in [-1, 1] (splitmix64): the same
 /// seed gives the same inputs on every machine.
 class Uniform {

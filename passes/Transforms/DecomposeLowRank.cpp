@@ -1,0 +1,803 @@
+//===- DecomposeLowRank.cpp - low-rank attention to attn.sdpa and linalg --===//
+//
+// attn-decompose-lowrank (see Passes.td). Per method (SEMANTICS.md,
+// "Low-rank attention"), everything heavy is either an attn.sdpa (tiled by
+// attn-tile-flash) or a 2-D matmul on one head's slices inside an
+// scf.forall over (batch, head) (register-blocked by
+// attn-matmul-microkernels, run on the thread pool):
+//
+//   Linformer  EK = E K, FV = F V per KV head;  O = sdpa(Q, EK, FV)
+//   Nystrom    Q~, K~ = segment means;  W = sdpa(Q~, K, V);
+//              A = sdpa(Q~, K~, I) (= softmax(s Q~ K~^T));  Z = pinv(A);
+//              O = sdpa(Q, K~, Z W) [+ depthwise conv of V]
+//   Performer  phi(K)^T = f(omega K^T), phi(Q) = f(Q omega^T); non-causal:
+//              KV = phi(K)^T V and z = phi(K)^T 1 per KV head, then
+//              O = phi(Q) KV / phi(Q) z; causal: per query chunk, the
+//              prefix state (KV, z) of the keys every row sees plus the
+//              masked chunk-local phi(Q) phi(K)^T block.
+//
+// omega is generated here from the op's seed (passes/Utils/RandomFeatures)
+// and embedded as a constant. f16/bf16 operands are widened to f32; the
+// result is narrowed back at the end.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Transforms/Passes.h"
+#include "passes/Utils/LinalgBuilder.h"
+#include "passes/Utils/RandomFeatures.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_DECOMPOSELOWRANK
+#include "passes/Transforms/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+using utils::IteratorType;
+using LB = LinalgBuilder;
+
+/// Builders shared by the three methods, at one op's location.
+class LowRankBuilder {
+public:
+  LowRankBuilder(OpBuilder &b, Location loc)
+      : b(b), loc(loc), lb(b, loc), f32(b.getF32Type()) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value dim(Value t, int64_t d) {
+    return lb.toValue(tensor::getMixedSize(b, loc, t, d));
+  }
+  SmallVector<OpFoldResult> sizes(Value t) {
+    return tensor::getMixedSizes(b, loc, t);
+  }
+
+  /// `t` in f32 (itself when it already is).
+  Value widen(Value t) {
+    auto type = cast<RankedTensorType>(t.getType());
+    if (type.getElementType() == f32)
+      return t;
+    return elementwise(t, f32, [](OpBuilder &nb, Location nl, Value x) {
+      return LB::extToF32(nb, nl, x);
+    });
+  }
+  /// `t` (f32) narrowed to `storage`.
+  Value narrow(Value t, Type storage) {
+    if (storage == f32)
+      return t;
+    return elementwise(t, storage, [&](OpBuilder &nb, Location nl, Value x) {
+      return arith::TruncFOp::create(nb, nl, storage, x).getResult();
+    });
+  }
+  /// fn applied to every element of `t`, into a new tensor of `elt`.
+  Value elementwise(Value t, Type elt,
+                    function_ref<Value(OpBuilder &, Location, Value)> fn) {
+    auto type = cast<RankedTensorType>(t.getType());
+    unsigned rank = type.getRank();
+    AffineMap id = b.getMultiDimIdentityMap(rank);
+    return linalg::GenericOp::create(
+               b, loc, RankedTensorType::get(type.getShape(), elt),
+               ValueRange{t}, ValueRange{lb.empty(sizes(t), elt)},
+               ArrayRef<AffineMap>{id, id},
+               SmallVector<IteratorType>(rank, IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, fn(nb, nl, a[0]));
+               })
+        .getResult(0);
+  }
+  /// Reduces the rows (`alongRows` = false: reduces along each row, giving
+  /// [rows]) or the columns (true: [cols]) of 2-D `t` with `combine`.
+  Value
+  reduce2d(Value t, bool alongRows, double init,
+           function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+    Value acc = lb.filled({tensor::getMixedSize(b, loc, t, alongRows ? 1 : 0)},
+                          lb.f32Const(init));
+    AffineMap out = alongRows ? lb.map(2, {1}) : lb.map(2, {0});
+    SmallVector<IteratorType> iters =
+        alongRows ? SmallVector<IteratorType>{IteratorType::reduction,
+                                              IteratorType::parallel}
+                  : SmallVector<IteratorType>{IteratorType::parallel,
+                                              IteratorType::reduction};
+    return linalg::GenericOp::create(
+               b, loc, acc.getType(), ValueRange{t}, ValueRange{acc},
+               ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), out}, iters,
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, combine(nb, nl, a[0], a[1]));
+               })
+        .getResult(0);
+  }
+  /// The scalar reduction of a 1-D tensor.
+  Value
+  reduceAll(Value t, double init,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
+    Value acc = lb.filled({}, lb.f32Const(init));
+    Value r = linalg::GenericOp::create(
+                  b, loc, acc.getType(), ValueRange{t}, ValueRange{acc},
+                  ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                                      AffineMap::get(1, 0, b.getContext())},
+                  ArrayRef<IteratorType>{IteratorType::reduction},
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    LB::yield(nb, nl, combine(nb, nl, a[0], a[1]));
+                  })
+                  .getResult(0);
+    return tensor::ExtractOp::create(b, loc, r, ValueRange{});
+  }
+  /// The transpose of 2-D `t`, times `factor` when given.
+  Value transpose(Value t, Value factor = {}) {
+    SmallVector<OpFoldResult> s = sizes(t);
+    Value init = lb.empty({s[1], s[0]});
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ValueRange{t}, ValueRange{init},
+               ArrayRef<AffineMap>{lb.map(2, {1, 0}),
+                                   b.getMultiDimIdentityMap(2)},
+               ArrayRef<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value x = LB::extToF32(nb, nl, a[0]);
+                 if (factor)
+                   x = arith::MulFOp::create(nb, nl, x, factor);
+                 LB::yield(nb, nl, x);
+               })
+        .getResult(0);
+  }
+  /// A 2-D generic over `ins` (2-D maps given) producing [rows, cols] f32.
+  Value map2d(ValueRange ins, ArrayRef<AffineMap> maps, OpFoldResult rows,
+              OpFoldResult cols,
+              function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    Value init = lb.empty({rows, cols});
+    SmallVector<AffineMap> all(maps.begin(), maps.end());
+    all.push_back(b.getMultiDimIdentityMap(2));
+    return linalg::GenericOp::create(
+               b, loc, init.getType(), ins, ValueRange{init}, all,
+               ArrayRef<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, body(nb, nl, a.drop_back()));
+               })
+        .getResult(0);
+  }
+  /// An scf.forall over [n0, n1] writing tiles into new tensors of
+  /// `outTypes`' shapes (each [n0, n1, ...]): `body(i0, i1)` returns one
+  /// tile per output.
+  SmallVector<Value>
+  forall2(OpFoldResult n0, OpFoldResult n1, ValueRange outs,
+          function_ref<SmallVector<Value>(Value, Value)> body) {
+    // Each output its own allocation: tensor.empty ops of one shape would
+    // be merged by CSE, and two shared outputs of the loop would then alias.
+    SmallVector<Value> dests;
+    for (Value out : outs) {
+      auto type = cast<RankedTensorType>(out.getType());
+      SmallVector<Value> dynamic;
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        if (type.isDynamicDim(d))
+          dynamic.push_back(tensor::DimOp::create(b, loc, out, d));
+      dests.push_back(
+          bufferization::AllocTensorOp::create(b, loc, type, dynamic));
+    }
+    auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{n0, n1},
+                                        dests, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getBody()->getTerminator());
+    Value i0 = forall.getInductionVar(0), i1 = forall.getInductionVar(1);
+    SmallVector<Value> tiles = body(i0, i1);
+    // Sizes first: the in_parallel region holds only the inserts.
+    SmallVector<SmallVector<OpFoldResult>> tileSizes;
+    for (Value tile : tiles)
+      tileSizes.push_back(tensor::getMixedSizes(b, loc, tile));
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
+    for (auto [tile, dest, tileSize] :
+         llvm::zip(tiles, forall.getRegionIterArgs(), tileSizes)) {
+      SmallVector<OpFoldResult> offsets = {i0, i1}, sz = {one, one},
+                                strides = {one, one};
+      for (OpFoldResult size : tileSize) {
+        offsets.push_back(zero);
+        sz.push_back(size);
+        strides.push_back(one);
+      }
+      tensor::ParallelInsertSliceOp::create(b, loc, tile, dest, offsets, sz,
+                                            strides);
+    }
+    b.setInsertionPointAfter(forall);
+    return SmallVector<Value>(forall.getResults());
+  }
+  /// The attn.sdpa of f32 operands (result f32) with `scale`.
+  Value sdpa(Value q, Value k, Value v, FloatAttr scale) {
+    auto qType = cast<RankedTensorType>(q.getType());
+    auto vType = cast<RankedTensorType>(v.getType());
+    auto type =
+        RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                               qType.getDimSize(2), vType.getDimSize(3)},
+                              f32);
+    return SdpaOp::create(b, loc, type, q, k, v, Value(), Value(), Value(),
+                          Value(), scale, MaskAttrInterface(), ArrayAttr(),
+                          IntegerAttr());
+  }
+  /// The scale attribute an op's attn.sdpa parts take: the op's own, or
+  /// D^-1/2 of its static head dim (absent when D is dynamic: the sdpa's
+  /// default is the same).
+  FloatAttr scaleAttr(std::optional<APFloat> scale) {
+    if (scale)
+      return b.getF32FloatAttr(scale->convertToDouble());
+    return FloatAttr();
+  }
+  /// The op's scale as an f32 value (D^-1/2 from the head dim by default).
+  Value scaleValue(std::optional<APFloat> scale, Value headDim) {
+    if (scale)
+      return lb.f32Const(scale->convertToDouble());
+    return math::RsqrtOp::create(b, loc, lb.toF32(headDim));
+  }
+  /// The [n, n] f32 matrix c I - x.
+  Value minusFromScaledIdentity(double c, Value x) {
+    Value cv = lb.f32Const(c), zero = lb.f32Const(0);
+    return linalg::GenericOp::create(
+               b, loc, x.getType(), ValueRange{}, ValueRange{x},
+               ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
+               ArrayRef<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value i = linalg::IndexOp::create(nb, nl, 0);
+                 Value j = linalg::IndexOp::create(nb, nl, 1);
+                 Value diag = arith::CmpIOp::create(
+                     nb, nl, arith::CmpIPredicate::eq, i, j);
+                 Value id = arith::SelectOp::create(nb, nl, diag, cv, zero);
+                 LB::yield(nb, nl, arith::SubFOp::create(nb, nl, id, a[0]));
+               })
+        .getResult(0);
+  }
+
+  OpBuilder &b;
+  Location loc;
+  LinalgBuilder lb;
+  FloatType f32;
+};
+
+Value maxOf(OpBuilder &nb, Location nl, Value x, Value acc) {
+  return arith::MaximumFOp::create(nb, nl, x, acc);
+}
+Value sumOf(OpBuilder &nb, Location nl, Value x, Value acc) {
+  return arith::AddFOp::create(nb, nl, x, acc);
+}
+
+//===----------------------------------------------------------------------===//
+// Linformer
+//===----------------------------------------------------------------------===//
+
+struct DecomposeLinformer : OpRewritePattern<LinformerOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LinformerOp op,
+                                PatternRewriter &rewriter) const override {
+    LowRankBuilder r(rewriter, op.getLoc());
+    Type storage =
+        cast<RankedTensorType>(op.getResult().getType()).getElementType();
+    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
+          v = r.widen(op.getValue());
+    Value e = op.getE(), f = op.getF() ? op.getF() : op.getE();
+    bool perHead = cast<RankedTensorType>(e.getType()).getRank() == 3;
+    OpFoldResult batch = tensor::getMixedSize(rewriter, r.loc, k, 0),
+                 hkv = tensor::getMixedSize(rewriter, r.loc, k, 1);
+    Value rows = r.dim(e, perHead ? 1 : 0), lk = r.dim(k, 2), d = r.dim(k, 3),
+          dv = r.dim(v, 3);
+    // EK [B, Hkv, rows, D] and FV [B, Hkv, rows, Dv], one 2-D matmul each
+    // per (batch, KV head).
+    auto projection = [&](Value p, Value head) -> Value {
+      if (!perHead)
+        return p;
+      return tensor::ExtractSliceOp::create(
+          rewriter, r.loc,
+          RankedTensorType::get(
+              cast<RankedTensorType>(p.getType()).getShape().drop_front(),
+              rewriter.getF32Type()),
+          p,
+          ArrayRef<OpFoldResult>{head, rewriter.getIndexAttr(0),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 tensor::getMixedSize(rewriter, r.loc, p, 1),
+                                 tensor::getMixedSize(rewriter, r.loc, p, 2)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+    };
+    SmallVector<Value> projected = r.forall2(
+        batch, hkv,
+        {r.lb.empty({batch, hkv, rows, d}), r.lb.empty({batch, hkv, rows, dv})},
+        [&](Value bi, Value hi) -> SmallVector<Value> {
+          Value c0 = r.index(0);
+          Value kb = r.lb.slice2d(k, bi, hi, c0, lk, d);
+          Value vb = r.lb.slice2d(v, bi, hi, c0, lk, dv);
+          return {r.lb.matmul(projection(e, hi), kb),
+                  r.lb.matmul(projection(f, hi), vb)};
+        });
+    Value o = r.sdpa(q, projected[0], projected[1], r.scaleAttr(op.getScale()));
+    rewriter.replaceOp(op, r.narrow(o, storage));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Nystromformer
+//===----------------------------------------------------------------------===//
+
+struct DecomposeNystrom : OpRewritePattern<NystromOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(NystromOp op,
+                                PatternRewriter &rewriter) const override {
+    LowRankBuilder r(rewriter, op.getLoc());
+    OpBuilder &b = rewriter;
+    Location loc = r.loc;
+    Type storage =
+        cast<RankedTensorType>(op.getResult().getType()).getElementType();
+    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
+          v = r.widen(op.getValue());
+    int64_t m = op.getLandmarks();
+    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
+    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
+    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+    FloatAttr scale = r.scaleAttr(op.getScale());
+
+    // Segment means: x [B, H, L, D] -> [B, H, m, D].
+    auto landmarks = [&](Value x) -> Value {
+      SmallVector<OpFoldResult> s = r.sizes(x);
+      Value len = r.lb.toValue(s[2]);
+      Value seg = b.createOrFold<arith::DivUIOp>(loc, len, r.index(m));
+      SmallVector<OpFoldResult> expanded = {s[0], s[1], b.getIndexAttr(m),
+                                            getAsOpFoldResult(seg), s[3]};
+      auto xType = cast<RankedTensorType>(x.getType());
+      auto staticOr = [](OpFoldResult f) {
+        std::optional<int64_t> c = getConstantIntValue(f);
+        return c ? *c : ShapedType::kDynamic;
+      };
+      SmallVector<int64_t> shape;
+      for (OpFoldResult f : expanded)
+        shape.push_back(staticOr(f));
+      Value x5 = tensor::ExpandShapeOp::create(
+          b, loc, RankedTensorType::get(shape, xType.getElementType()), x,
+          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}}, expanded);
+      Value acc =
+          r.lb.filled({s[0], s[1], b.getIndexAttr(m), s[3]}, r.lb.f32Const(0));
+      Value inv =
+          arith::DivFOp::create(b, loc, r.lb.f32Const(1), r.lb.toF32(seg));
+      auto par = IteratorType::parallel, red = IteratorType::reduction;
+      return linalg::GenericOp::create(
+                 b, loc, acc.getType(), ValueRange{x5}, ValueRange{acc},
+                 ArrayRef<AffineMap>{b.getMultiDimIdentityMap(5),
+                                     r.lb.map(5, {0, 1, 2, 4})},
+                 ArrayRef<IteratorType>{par, par, par, red, par},
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   Value t = arith::MulFOp::create(nb, nl, a[0], inv);
+                   LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], t));
+                 })
+          .getResult(0);
+    };
+    Value ql = landmarks(q), kl = landmarks(k);
+    // K~ per query head: [B, Hq, m, D].
+    SmallVector<OpFoldResult> klqSizes = {qs[0], qs[1], b.getIndexAttr(m),
+                                          qs[3]};
+    Value klq =
+        linalg::GenericOp::create(
+            b, loc, r.lb.empty(klqSizes).getType(), ValueRange{},
+            ValueRange{r.lb.empty(klqSizes)},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              SmallVector<Value> idx;
+              for (int64_t d = 0; d < 4; ++d)
+                idx.push_back(linalg::IndexOp::create(nb, nl, d));
+              idx[1] = arith::DivUIOp::create(nb, nl, idx[1], group);
+              LB::yield(nb, nl, tensor::ExtractOp::create(nb, nl, kl, idx));
+            })
+            .getResult(0);
+    // W = softmax(s Q~ K^T) V [B, Hq, m, Dv]; A = softmax(s Q~ K~^T)
+    // [B, Hq, m, m], as attention against the identity.
+    Value w = r.sdpa(ql, k, v, scale);
+    SmallVector<OpFoldResult> idSizes = {qs[0], qs[1], b.getIndexAttr(m),
+                                         b.getIndexAttr(m)};
+    Value one = r.lb.f32Const(1), zero = r.lb.f32Const(0);
+    Value identity =
+        linalg::GenericOp::create(
+            b, loc, r.lb.empty(idSizes).getType(), ValueRange{},
+            ValueRange{r.lb.empty(idSizes)},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(4)},
+            SmallVector<IteratorType>(4, IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              Value i = linalg::IndexOp::create(nb, nl, 2);
+              Value j = linalg::IndexOp::create(nb, nl, 3);
+              Value diag =
+                  arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, i, j);
+              LB::yield(nb, nl,
+                        arith::SelectOp::create(nb, nl, diag, one, zero));
+            })
+            .getResult(0);
+    Value a = r.sdpa(ql, klq, identity, scale);
+
+    // Per (batch, query head): Z = pinv(A) by the iteration, Y = Z W.
+    Value dv = r.dim(v, 3);
+    Value cm = r.index(m);
+    SmallVector<Value> ys = r.forall2(
+        qs[0], qs[1], {r.lb.empty({qs[0], qs[1], b.getIndexAttr(m), dv})},
+        [&](Value bi, Value hi) -> SmallVector<Value> {
+          Value c0 = r.index(0);
+          Value am = r.lb.slice2d(a, bi, hi, c0, cm, cm);
+          // Z0 = A^T / (max column sum of A).
+          Value colSums = r.reduce2d(am, /*alongRows=*/true, 0.0, sumOf);
+          Value maxCol = r.reduceAll(colSums, 0.0, maxOf);
+          Value inv = arith::DivFOp::create(b, loc, one, maxCol);
+          Value z = r.transpose(am, inv);
+          Value quarter = r.lb.f32Const(0.25);
+          for (int64_t it = 0; it < op.getPinvIterations(); ++it) {
+            Value az = r.lb.matmul(am, z);
+            Value t = r.minusFromScaledIdentity(7, az);
+            t = r.minusFromScaledIdentity(15, r.lb.matmul(az, t));
+            t = r.minusFromScaledIdentity(13, r.lb.matmul(az, t));
+            z = r.elementwise(
+                r.lb.matmul(z, t), r.f32,
+                [&](OpBuilder &nb, Location nl, Value x) {
+                  return arith::MulFOp::create(nb, nl, x, quarter).getResult();
+                });
+          }
+          Value wm = r.lb.slice2d(w, bi, hi, c0, cm, dv);
+          return {r.lb.matmul(z, wm)};
+        });
+    // O = softmax(s Q K~^T) Y.
+    Value o = r.sdpa(q, klq, ys[0], scale);
+    if (Value conv = op.getConv()) {
+      // O[b,h,i,x] += sum_t conv[h,t] V[b,h/G,i+t-w/2,x] (zero padded).
+      Value width = r.dim(conv, 1);
+      Value lk = r.dim(k, 2);
+      Value half = b.createOrFold<arith::DivUIOp>(loc, width, r.index(2));
+      auto par = IteratorType::parallel, red = IteratorType::reduction;
+      o = linalg::GenericOp::create(
+              b, loc, o.getType(), ValueRange{conv}, ValueRange{o},
+              ArrayRef<AffineMap>{r.lb.map(5, {1, 4}),
+                                  r.lb.map(5, {0, 1, 2, 3})},
+              ArrayRef<IteratorType>{par, par, par, par, red},
+              [&](OpBuilder &nb, Location nl, ValueRange x) {
+                Value bi = linalg::IndexOp::create(nb, nl, 0);
+                Value hi = linalg::IndexOp::create(nb, nl, 1);
+                Value i = linalg::IndexOp::create(nb, nl, 2);
+                Value e = linalg::IndexOp::create(nb, nl, 3);
+                Value t = linalg::IndexOp::create(nb, nl, 4);
+                Value j = arith::SubIOp::create(
+                    nb, nl, arith::AddIOp::create(nb, nl, i, t), half);
+                Value c0 = arith::ConstantIndexOp::create(nb, nl, 0);
+                Value inside = arith::AndIOp::create(
+                    nb, nl,
+                    arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, j,
+                                          c0),
+                    arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, j,
+                                          lk));
+                Value jc = arith::SelectOp::create(nb, nl, inside, j, c0);
+                Value kvh = arith::DivUIOp::create(nb, nl, hi, group);
+                Value val = tensor::ExtractOp::create(
+                    nb, nl, v, ValueRange{bi, kvh, jc, e});
+                Value term = arith::MulFOp::create(nb, nl, x[0], val);
+                term = arith::SelectOp::create(
+                    nb, nl, inside, term,
+                    arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0)));
+                LB::yield(nb, nl, arith::AddFOp::create(nb, nl, x[1], term));
+              })
+              .getResult(0);
+    }
+    rewriter.replaceOp(op, r.narrow(o, storage));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Performer
+//===----------------------------------------------------------------------===//
+
+struct DecomposePerformer : OpRewritePattern<PerformerOp> {
+  DecomposePerformer(MLIRContext *ctx, int64_t chunk)
+      : OpRewritePattern(ctx), chunk(chunk) {}
+
+  LogicalResult matchAndRewrite(PerformerOp op,
+                                PatternRewriter &rewriter) const override {
+    LowRankBuilder r(rewriter, op.getLoc());
+    OpBuilder &b = rewriter;
+    Location loc = r.loc;
+    FloatType f32 = r.f32;
+    Type storage =
+        cast<RankedTensorType>(op.getResult().getType()).getElementType();
+    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
+          v = r.widen(op.getValue());
+    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
+    int64_t d = cast<RankedTensorType>(q.getType()).getDimSize(3);
+    int64_t m = op.getFeatureCount();
+    bool relu = op.getKernel() == FeatureKernel::relu;
+    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
+    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+    Value lq = r.lb.toValue(qs[2]), lk = r.lb.toValue(ks[2]), dv = r.dim(v, 3),
+          cd = r.index(d), cm = r.index(m);
+
+    // omega [m, D] and omega^T [D, m], generated from the seed.
+    std::vector<double> omega = ::attn::features::performerOmega(
+        m, d, op.getSeed(), op.getOrthogonal(), op.getConstantNorms());
+    std::vector<float> rows(omega.begin(), omega.end()), cols(m * d);
+    for (int64_t i = 0; i < m; ++i)
+      for (int64_t e = 0; e < d; ++e)
+        cols[e * m + i] = static_cast<float>(omega[i * d + e]);
+    auto constant = [&](ArrayRef<float> values, int64_t r0, int64_t c0) {
+      auto type = RankedTensorType::get({r0, c0}, f32);
+      return arith::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(type, values));
+    };
+    Value omegaRows = constant(rows, m, d), omegaCols = constant(cols, d, m);
+
+    // x^ = sqrt(scale) x; ratio = m^-1/2.
+    Value root = math::SqrtOp::create(b, loc, r.scaleValue(op.getScale(), cd));
+    Value ratio = r.lb.f32Const(1.0 / std::sqrt(static_cast<double>(m)));
+    Value eps = r.lb.f32Const(1e-6), zero = r.lb.f32Const(0),
+          half = r.lb.f32Const(0.5);
+    Value negInf = r.lb.f32Const(-std::numeric_limits<double>::infinity());
+    auto square = [&](OpBuilder &nb, Location nl, Value x, Value acc) {
+      return arith::AddFOp::create(nb, nl, acc,
+                                   arith::MulFOp::create(nb, nl, x, x))
+          .getResult();
+    };
+    // phi from u = omega x^ and half |x^|^2 and the stabiliser c:
+    // ratio (exp(u - n - c) + eps), or ratio relu(u) + eps.
+    auto feature = [&](OpBuilder &nb, Location nl, Value u, Value n,
+                       Value c) -> Value {
+      if (relu)
+        return arith::AddFOp::create(
+            nb, nl,
+            arith::MulFOp::create(nb, nl, ratio,
+                                  arith::MaximumFOp::create(nb, nl, u, zero)),
+            eps);
+      Value x =
+          arith::SubFOp::create(nb, nl, arith::SubFOp::create(nb, nl, u, n), c);
+      return arith::MulFOp::create(
+          nb, nl, ratio,
+          arith::AddFOp::create(nb, nl, math::ExpOp::create(nb, nl, x), eps));
+    };
+    // phi(K)^T [m, Lk] of one KV head: u = omega K^^T, the stabiliser is
+    // the largest u of the head.
+    auto keyFeatures = [&](Value bi, Value kh) -> Value {
+      Value kT = r.transpose(r.lb.slice2d(k, bi, kh, r.index(0), lk, cd), root);
+      Value norms = r.reduce2d(kT, /*alongRows=*/true, 0.0, square);
+      Value u = r.lb.matmul(omegaRows, kT);
+      Value c = relu ? zero
+                     : r.reduceAll(r.reduce2d(u, false, -INFINITY, maxOf),
+                                   -INFINITY, maxOf);
+      return r.map2d(ValueRange{u, norms},
+                     {r.lb.map(2, {0, 1}), r.lb.map(2, {1})}, cm, lk,
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value n = arith::MulFOp::create(nb, nl, a[1], half);
+                       return feature(nb, nl, a[0], n, c);
+                     });
+    };
+    // phi(Q) [Lq, m] of one query head: u = Q^ omega^T, stabilised per row.
+    auto queryFeatures = [&](Value bi, Value h) -> Value {
+      Value qb = r.lb.slice2d(q, bi, h, r.index(0), lq, cd);
+      Value qHat =
+          r.elementwise(qb, f32, [&](OpBuilder &nb, Location nl, Value x) {
+            return arith::MulFOp::create(nb, nl, x, root).getResult();
+          });
+      Value norms = r.reduce2d(qHat, /*alongRows=*/false, 0.0, square);
+      Value u = r.lb.matmul(qHat, omegaCols);
+      Value c = relu ? Value() : r.reduce2d(u, false, -INFINITY, maxOf);
+      SmallVector<Value> ins = {u, norms};
+      SmallVector<AffineMap> maps = {r.lb.map(2, {0, 1}), r.lb.map(2, {0})};
+      if (c) {
+        ins.push_back(c);
+        maps.push_back(r.lb.map(2, {0}));
+      }
+      return r.map2d(ins, maps, getAsOpFoldResult(lq), getAsOpFoldResult(cm),
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       Value n = arith::MulFOp::create(nb, nl, a[1], half);
+                       return feature(nb, nl, a[0], n, c ? a[2] : zero);
+                     });
+    };
+    // num [rows, Dv] / den [rows] (0 where den = 0).
+    auto normalise = [&](Value num, Value den) -> Value {
+      return r.map2d(ValueRange{num, den},
+                     {r.lb.map(2, {0, 1}), r.lb.map(2, {0})},
+                     tensor::getMixedSize(b, loc, num, 0),
+                     tensor::getMixedSize(b, loc, num, 1),
+                     [&](OpBuilder &nb, Location nl, ValueRange a) {
+                       return LB::safeDivide(nb, nl, a[0], a[1], f32);
+                     });
+    };
+    auto rowSums = [&](Value t) {
+      return r.reduce2d(t, /*alongRows=*/false, 0.0, sumOf);
+    };
+    // phi(Q) . z for z [m]: [rows].
+    auto matvec = [&](Value a, Value z) -> Value {
+      Value acc = r.lb.filled({tensor::getMixedSize(b, loc, a, 0)}, zero);
+      auto par = IteratorType::parallel, red = IteratorType::reduction;
+      return linalg::GenericOp::create(
+                 b, loc, acc.getType(), ValueRange{a, z}, ValueRange{acc},
+                 ArrayRef<AffineMap>{r.lb.map(2, {0, 1}), r.lb.map(2, {1}),
+                                     r.lb.map(2, {0})},
+                 ArrayRef<IteratorType>{par, red},
+                 [&](OpBuilder &nb, Location nl, ValueRange x) {
+                   Value p = arith::MulFOp::create(nb, nl, x[0], x[1]);
+                   LB::yield(nb, nl, arith::AddFOp::create(nb, nl, x[2], p));
+                 })
+          .getResult(0);
+    };
+
+    Value o;
+    if (!op.getCausal()) {
+      // Per KV head: KV = phi(K)^T V [m, Dv] and z = phi(K)^T 1 [m].
+      SmallVector<Value> state =
+          r.forall2(ks[0], ks[1],
+                    {r.lb.empty({ks[0], ks[1], b.getIndexAttr(m), dv}),
+                     r.lb.empty({ks[0], ks[1], b.getIndexAttr(m)})},
+                    [&](Value bi, Value kh) -> SmallVector<Value> {
+                      Value phiKT = keyFeatures(bi, kh);
+                      Value vb = r.lb.slice2d(v, bi, kh, r.index(0), lk, dv);
+                      return {r.lb.matmul(phiKT, vb), rowSums(phiKT)};
+                    });
+      // Per query head: O = phi(Q) KV / phi(Q) z.
+      o = r.forall2(
+          qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
+          [&](Value bi, Value h) -> SmallVector<Value> {
+            Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
+            Value phiQ = queryFeatures(bi, h);
+            Value kv = r.lb.slice2d(state[0], bi, kh, r.index(0), cm, dv);
+            Value z = tensor::ExtractSliceOp::create(
+                b, loc, RankedTensorType::get({m}, f32), state[1],
+                ArrayRef<OpFoldResult>{bi, kh, b.getIndexAttr(0)},
+                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(m)},
+                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(1)});
+            return {normalise(r.lb.matmul(phiQ, kv), matvec(phiQ, z))};
+          })[0];
+    } else {
+      o = r.forall2(qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
+                    [&](Value bi, Value h) -> SmallVector<Value> {
+                      Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
+                      return {causal(r, q, k, v, keyFeatures(bi, kh),
+                                     queryFeatures(bi, h), bi, kh, lq, lk, dv,
+                                     cm, normalise, matvec, rowSums)};
+                    })[0];
+    }
+    rewriter.replaceOp(op, r.narrow(o, storage));
+    return success();
+  }
+
+  /// Causal Performer for one query head, [Lq, Dv]: query rows in chunks of
+  /// `chunk`; row i sees keys j <= i + Lk - Lq. For the chunk [c0, c1) the
+  /// keys [0, kA) (kA = clamp(c0 + off + 1)) are seen by every row and are
+  /// folded into the running state (S = sum phi(k) v^T [m, Dv], z = sum
+  /// phi(k) [m]); the keys [kA, kB) (kB = clamp(c1 + off)) form a masked
+  /// chunk-local block.
+  Value causal(LowRankBuilder &r, Value q, Value k, Value v, Value phiKT,
+               Value phiQ, Value bi, Value kh, Value lq, Value lk, Value dv,
+               Value cm, function_ref<Value(Value, Value)> normalise,
+               function_ref<Value(Value, Value)> matvec,
+               function_ref<Value(Value)> rowSums) const {
+    OpBuilder &b = r.b;
+    Location loc = r.loc;
+    Value c0 = r.index(0), cC = r.index(chunk), c1 = r.index(1);
+    Value off = arith::SubIOp::create(b, loc, lk, lq);
+    auto clamp = [&](Value x) -> Value {
+      return arith::MaxSIOp::create(b, loc, c0,
+                                    arith::MinSIOp::create(b, loc, lk, x));
+    };
+    Value zero = r.lb.f32Const(0);
+    Value out = r.lb.empty({lq, dv});
+    Value sInit = r.lb.filled({cm, dv}, zero), zInit = r.lb.filled({cm}, zero);
+    auto loop = scf::ForOp::create(
+        b, loc, c0, lq, cC, ValueRange{out, sInit, zInit, c0},
+        [&](OpBuilder &, Location, Value q0, ValueRange st) {
+          Value rows = arith::MinSIOp::create(
+              b, loc, cC, arith::SubIOp::create(b, loc, lq, q0));
+          Value q1 = arith::AddIOp::create(b, loc, q0, rows);
+          Value kA = clamp(arith::AddIOp::create(
+              b, loc, arith::AddIOp::create(b, loc, q0, off), c1));
+          Value kB = clamp(arith::AddIOp::create(b, loc, q1, off));
+          kB = arith::MaxSIOp::create(b, loc, kA, kB);
+          // Fold the keys [kPrev, kA) into the state.
+          Value kPrev = st[3];
+          Value n = arith::SubIOp::create(b, loc, kA, kPrev);
+          auto cols = [&](Value t, Value j0, Value count) -> Value {
+            return tensor::ExtractSliceOp::create(
+                b, loc, t, ArrayRef<OpFoldResult>{b.getIndexAttr(0), j0},
+                ArrayRef<OpFoldResult>{tensor::getMixedSize(b, loc, t, 0),
+                                       getAsOpFoldResult(count)},
+                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+          };
+          Value phiPrev = cols(phiKT, kPrev, n);
+          Value vPrev = r.lb.slice2d(v, bi, kh, kPrev, n, dv);
+          Value s = elementwiseAdd(r, st[1], r.lb.matmul(phiPrev, vPrev));
+          Value z = elementwiseAdd(r, st[2], rowSums(phiPrev));
+          // The chunk's rows: inter-chunk part from the state, the
+          // chunk-local block masked to j <= i + off.
+          Value phiRows = tensor::ExtractSliceOp::create(
+              b, loc, phiQ, ArrayRef<OpFoldResult>{q0, b.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{getAsOpFoldResult(rows),
+                                     tensor::getMixedSize(b, loc, phiQ, 1)},
+              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+          Value nLocal = arith::SubIOp::create(b, loc, kB, kA);
+          Value local = r.lb.matmul(phiRows, cols(phiKT, kA, nLocal));
+          local = linalg::GenericOp::create(
+                      b, loc, local.getType(), ValueRange{}, ValueRange{local},
+                      ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
+                      ArrayRef<IteratorType>{IteratorType::parallel,
+                                             IteratorType::parallel},
+                      [&](OpBuilder &nb, Location nl, ValueRange a) {
+                        Value i = arith::AddIOp::create(
+                            nb, nl, q0, linalg::IndexOp::create(nb, nl, 0));
+                        Value j = arith::AddIOp::create(
+                            nb, nl, kA, linalg::IndexOp::create(nb, nl, 1));
+                        Value seen = arith::CmpIOp::create(
+                            nb, nl, arith::CmpIPredicate::sle, j,
+                            arith::AddIOp::create(nb, nl, i, off));
+                        LB::yield(
+                            nb, nl,
+                            arith::SelectOp::create(nb, nl, seen, a[0], zero));
+                      })
+                      .getResult(0);
+          Value vLocal = r.lb.slice2d(v, bi, kh, kA, nLocal, dv);
+          Value num = elementwiseAdd(r, r.lb.matmul(phiRows, s),
+                                     r.lb.matmul(local, vLocal));
+          Value den = elementwiseAdd(r, matvec(phiRows, z), rowSums(local));
+          Value tile = normalise(num, den);
+          Value next = tensor::InsertSliceOp::create(
+              b, loc, tile, st[0],
+              ArrayRef<OpFoldResult>{q0, b.getIndexAttr(0)},
+              ArrayRef<OpFoldResult>{getAsOpFoldResult(rows),
+                                     getAsOpFoldResult(dv)},
+              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+          scf::YieldOp::create(b, loc, ValueRange{next, s, z, kA});
+        });
+    return loop.getResult(0);
+  }
+
+  /// x + y, elementwise, same shapes.
+  static Value elementwiseAdd(LowRankBuilder &r, Value x, Value y) {
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    AffineMap id = r.b.getMultiDimIdentityMap(rank);
+    return linalg::GenericOp::create(
+               r.b, r.loc, type, ValueRange{y}, ValueRange{x},
+               ArrayRef<AffineMap>{id, id},
+               SmallVector<IteratorType>(rank, IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], a[0]));
+               })
+        .getResult(0);
+  }
+
+  int64_t chunk;
+};
+
+struct DecomposeLowRankPass
+    : mlir::attn::impl::DecomposeLowRankBase<DecomposeLowRankPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    if (chunk <= 0) {
+      getOperation()->emitError()
+          << "attn-decompose-lowrank: chunk must be positive, found "
+          << static_cast<int64_t>(chunk);
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<DecomposeLinformer, DecomposeNystrom>(&getContext());
+    patterns.add<DecomposePerformer>(&getContext(), chunk);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
