@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Verifier.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/JSON.h"
@@ -31,11 +32,15 @@ const char *const kLayerFields[] = {
     "name",     "variant",   "batch",     "heads",     "kv_heads",
     "head_dim", "value_dim", "seq_len",   "q_len",     "kv_len",
     "dtype",    "mask",      "scale",     "modifiers", "bias",
-    "top_k",    "padding",   "documents", "diff"};
+    "top_k",    "padding",   "documents", "diff",      "linformer",
+    "performer", "nystrom"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
-const char *const kVariants[] = {"sdpa", "diff"};
+const char *const kVariants[] = {"sdpa", "diff", "linformer", "performer",
+                                 "nystrom"};
+/// The low-rank variants: each has an object field of its own name.
+const char *const kLowRankVariants[] = {"linformer", "performer", "nystrom"};
 const char *const kDtypes[] = {"f32", "f16", "bf16"};
 
 std::string joinNames(llvm::ArrayRef<const char *> names) {
@@ -91,6 +96,10 @@ private:
   /// "lambda_init", "epsilon", "weights"}).
   bool readDiff(const json::Value &v, const std::string &path,
                 LayerDescription &layer);
+  /// Reads a low-rank layer's object ("linformer", "performer" or
+  /// "nystrom").
+  bool readLowRank(const json::Value &v, const std::string &path,
+                   llvm::StringRef variant, LayerDescription &layer);
   /// Parses JSON text read from `file`, reporting syntax errors with their
   /// line and column.
   std::optional<json::Value> parseJson(llvm::StringRef text,
@@ -587,6 +596,11 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readDiff(*v, at("diff"), layer);
     layer.hasDiff = true;
   }
+  for (const char *variant : kLowRankVariants)
+    if (const json::Value *v = obj.get(variant)) {
+      readLowRank(*v, at(variant), variant, layer);
+      layer.hasLowRank = true;
+    }
   if (const json::Value *v = obj.get("top_k")) {
     int64_t k = 0;
     if (readSize(*v, at("top_k"), k, /*allowDynamic=*/false))
@@ -646,6 +660,26 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
   }
   if (diff && !l.maskSet)
     l.mask = "#attn.causal"; // the reference implementation's default
+  bool lowRank = llvm::is_contained(kLowRankVariants, l.variant);
+  if (lowRank && !l.hasLowRank)
+    error(l.path, "missing field \"" + l.variant + "\" (parameters of a " +
+                      l.variant + " layer)");
+  if (!lowRank && l.hasLowRank)
+    error(l.path, "only a layer with \"variant\": \"linformer\", "
+                  "\"performer\" or \"nystrom\" has low-rank parameters");
+  if (lowRank) {
+    // Performer takes "causal"; the others no mask. None takes the
+    // sdpa-only extras.
+    bool causalOk = l.variant == "performer";
+    if (!l.mask.empty() && !(causalOk && l.mask == "#attn.causal"))
+      error(l.path + ".mask",
+            l.variant + (causalOk ? " layers take no mask but \"causal\""
+                                  : " layers take no mask"));
+    if (!l.modifiers.empty() || l.bias != "none" || l.topK ||
+        l.padding != "none" || l.documents)
+      error(l.path, l.variant + " layers take no modifiers, bias, top_k, "
+                                "padding or documents");
+  }
   if (!hasKv)
     l.kvLen = l.qLen;
   bool staticHeads =
@@ -654,6 +688,85 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
     error(l.path + ".kv_heads", "kv_heads " + std::to_string(l.kvHeads) +
                                     " does not divide heads " +
                                     std::to_string(l.heads));
+}
+
+bool Importer::readLowRank(const json::Value &v, const std::string &path,
+                           llvm::StringRef variant, LayerDescription &layer) {
+  auto at = [&](const char *key) { return path + "." + key; };
+  auto positive = [&](const char *key, const json::Object &obj,
+                      int64_t &out) {
+    if (const json::Value *x = obj.get(key))
+      return readSize(*x, at(key), out, /*allowDynamic=*/false);
+    return true;
+  };
+  auto flag = [&](const char *key, const json::Object &obj, bool &out) {
+    if (const json::Value *x = obj.get(key)) {
+      std::optional<bool> b = x->getAsBoolean();
+      if (!b)
+        return error(at(key), "expected true or false, found " + describe(*x));
+      out = *b;
+    }
+    return true;
+  };
+  if (variant == "linformer") {
+    const json::Object *obj =
+        readObject(v, path, {"k", "projection", "share_kv"}, "an object");
+    if (!obj)
+      return false;
+    if (!obj->get("k"))
+      return error(path, "missing field \"k\" (projected length)");
+    std::string projection = "shared";
+    if (const json::Value *x = obj->get("projection"))
+      if (!readString(*x, at("projection"), projection,
+                      {"shared", "per_head"}))
+        return false;
+    layer.linformerPerHead = projection == "per_head";
+    return positive("k", *obj, layer.linformerRows) &&
+           flag("share_kv", *obj, layer.linformerShareKv);
+  }
+  if (variant == "performer") {
+    const json::Object *obj = readObject(
+        v, path, {"features", "kernel", "orthogonal", "norms", "seed"},
+        "an object");
+    if (!obj)
+      return false;
+    int64_t features = 0;
+    if (obj->get("features")) {
+      if (!positive("features", *obj, features))
+        return false;
+      layer.performerFeatures = features;
+    }
+    if (const json::Value *x = obj->get("kernel"))
+      if (!readString(*x, at("kernel"), layer.performerKernel,
+                      {"softmax", "relu"}))
+        return false;
+    if (const json::Value *x = obj->get("norms"))
+      if (!readString(*x, at("norms"), layer.performerNorms,
+                      {"chi", "constant"}))
+        return false;
+    if (const json::Value *x = obj->get("seed")) {
+      std::optional<int64_t> seed = x->getAsInteger();
+      if (!seed || *seed < 0)
+        return error(at("seed"),
+                     "expected an integer >= 0, found " + describe(*x));
+      layer.performerSeed = *seed;
+    }
+    return flag("orthogonal", *obj, layer.performerOrthogonal);
+  }
+  const json::Object *obj = readObject(
+      v, path, {"landmarks", "pinv_iterations", "conv"}, "an object");
+  if (!obj)
+    return false;
+  if (!obj->get("landmarks"))
+    return error(path, "missing field \"landmarks\"");
+  if (!positive("landmarks", *obj, layer.landmarks) ||
+      !positive("pinv_iterations", *obj, layer.pinvIterations) ||
+      !positive("conv", *obj, layer.convWidth))
+    return false;
+  if (layer.convWidth > 0 && layer.convWidth % 2 == 0)
+    return error(at("conv"), "the convolution width must be odd, found " +
+                                 std::to_string(layer.convWidth));
+  return true;
 }
 
 std::optional<json::Value> Importer::parseJson(llvm::StringRef text,
@@ -847,6 +960,65 @@ static LogicalResult buildDiffLayer(OpBuilder &b, Location loc,
   return success();
 }
 
+/// A low-rank layer: its op on Q, K, V and its weights as inputs after
+/// value (Linformer's projections, Nystromformer's convolution).
+static LogicalResult buildLowRankLayer(OpBuilder &b, Location loc,
+                                       StringRef modelName,
+                                       const LayerDescription &l, Type elt) {
+  auto q = RankedTensorType::get({l.batch, l.heads, l.qLen, l.headDim}, elt);
+  auto k = RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.headDim}, elt);
+  auto v =
+      RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.valueDim}, elt);
+  auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
+  auto f32 = b.getF32Type();
+  SmallVector<Type> inputs = {q, k, v};
+  if (l.variant == "linformer") {
+    SmallVector<int64_t> shape = {l.linformerRows, l.kvLen};
+    if (l.linformerPerHead)
+      shape.insert(shape.begin(), l.kvHeads);
+    auto e = RankedTensorType::get(shape, f32);
+    inputs.push_back(e);
+    if (!l.linformerShareKv)
+      inputs.push_back(e);
+  } else if (l.variant == "nystrom" && l.convWidth > 0) {
+    inputs.push_back(RankedTensorType::get({l.heads, l.convWidth}, f32));
+  }
+  auto fn = func::FuncOp::create(b, loc, (modelName + "_" + l.name).str(),
+                                 b.getFunctionType(inputs, {o}));
+  Block *body = fn.addEntryBlock();
+  OpBuilder fb = OpBuilder::atBlockBegin(body);
+  FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();
+  Value qa = body->getArgument(0), ka = body->getArgument(1),
+        va = body->getArgument(2);
+  Value out;
+  if (l.variant == "linformer") {
+    out = LinformerOp::create(
+        fb, loc, o, qa, ka, va, body->getArgument(3),
+        l.linformerShareKv ? Value() : body->getArgument(4), scale);
+  } else if (l.variant == "performer") {
+    out = PerformerOp::create(
+        fb, loc, o, qa, ka, va,
+        l.performerFeatures ? fb.getI64IntegerAttr(*l.performerFeatures)
+                            : IntegerAttr(),
+        FeatureKernelAttr::get(fb.getContext(), l.performerKernel == "relu"
+                                                    ? FeatureKernel::relu
+                                                    : FeatureKernel::softmax),
+        fb.getBoolAttr(l.performerOrthogonal),
+        l.performerNorms == "constant" ? fb.getUnitAttr() : UnitAttr(),
+        fb.getI64IntegerAttr(l.performerSeed),
+        l.mask == "#attn.causal" ? fb.getUnitAttr() : UnitAttr(), scale);
+  } else {
+    out = NystromOp::create(
+        fb, loc, o, qa, ka, va, l.convWidth ? body->getArgument(3) : Value(),
+        fb.getI64IntegerAttr(l.landmarks),
+        fb.getI64IntegerAttr(l.pinvIterations), scale);
+  }
+  if (failed(mlir::verify(out.getDefiningOp())))
+    return failure();
+  func::ReturnOp::create(fb, loc, out);
+  return success();
+}
+
 OwningOpRef<ModuleOp>
 mlir::attn::buildModelModule(const ModelDescription &model,
                              MLIRContext &context, llvm::StringRef filename) {
@@ -860,6 +1032,11 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     Type elt = elementType(context, l.dtype);
     if (l.variant == "diff") {
       if (failed(buildDiffLayer(b, loc, model.name, l, elt)))
+        return nullptr;
+      continue;
+    }
+    if (llvm::is_contained(kLowRankVariants, l.variant)) {
+      if (failed(buildLowRankLayer(b, loc, model.name, l, elt)))
         return nullptr;
       continue;
     }

@@ -52,6 +52,16 @@ struct LayerDescription {
   /// Where the weights were read (a JSON path, or a weights file), for
   /// diagnostics.
   std::string diffWeightsPath;
+  /// Low-rank layers ("variant": "linformer" | "performer" | "nystrom"):
+  /// whether the variant's object was given, and its parameters.
+  bool hasLowRank = false;
+  int64_t linformerRows = 0;
+  bool linformerPerHead = false, linformerShareKv = true;
+  std::optional<int64_t> performerFeatures;
+  std::string performerKernel = "softmax", performerNorms = "chi";
+  bool performerOrthogonal = true;
+  int64_t performerSeed = 0;
+  int64_t landmarks = 0, pinvIterations = 6, convWidth = 0;
   /// Whether "mask" was given (differential layers default to causal).
   bool maskSet = false;
   /// Keep the k largest scores per query row (attn.sdpa's top_k).

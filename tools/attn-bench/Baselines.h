@@ -23,6 +23,11 @@ struct Shape {
   /// Differential attention (attn.diff): `heads` output heads from 2 x
   /// heads query heads and 2 x kvHeads key heads; valueDim = 2 x headDim.
   bool diff = false;
+  /// Low-rank attention: "linformer" (k = rank, one projection shared by
+  /// keys, values and heads, an input), "performer" (m = rank features) or
+  /// "nystrom" (rank landmarks); empty for exact attention.
+  std::string lowRank;
+  int64_t rank = 0;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

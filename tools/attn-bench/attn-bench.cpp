@@ -123,6 +123,19 @@ std::vector<Workload> defaultWorkloads() {
   Workload diff = workload("diff-2k", {1, 8, 8, 2048, 2048, 64, 128}, "causal");
   diff.shape.diff = true;
   all.push_back(diff);
+  // Low-rank approximations (BENCHMARKS.md): k = 256, m = 256, 64
+  // landmarks, on dense-4k's and dense-16k's shapes.
+  for (int64_t len : {4096, 16384})
+    for (auto [method, rank] :
+         {std::pair{"linformer", 256}, std::pair{"performer", 256},
+          std::pair{"nystrom", 64}}) {
+      Workload w = workload(std::string(method) + "-" +
+                                std::to_string(len / 1024) + "k",
+                            {1, 8, 8, len, len, 64, 64}, "none");
+      w.shape.lowRank = method;
+      w.shape.rank = rank;
+      all.push_back(w);
+    }
   Workload bigbird{"bigbird-4k",
                    {1, 8, 8, 4096, 4096, 64, 64},
                    "bigbird(global 1, sliding 3, random 1, block 64)"};
@@ -131,15 +144,25 @@ std::vector<Workload> defaultWorkloads() {
   return all;
 }
 
-/// Workloads BENCHMARKS.md names whose variants attnc does not compile yet.
-const char *const kPendingWorkloads[] = {"linformer-4k",  "performer-4k",
-                                         "nystrom-4k",    "linformer-16k",
-                                         "performer-16k", "nystrom-16k"};
-
 /// FLOPs over the kept (q, k) pairs: 2 per multiply-add of Q.K^T and P.V.
 /// Differential attention has two Q.K^T maps per output head and one P.V
-/// (with P = A1 - lambda A2).
+/// (with P = A1 - lambda A2). Low-rank methods count their own products
+/// (projections, features, landmark attention; not the exponentials).
 double flopCount(const Shape &s) {
+  if (!s.lowRank.empty()) {
+    double b = s.batch, hq = s.heads, hkv = s.kvHeads, lq = s.qLen,
+           lk = s.kvLen, d = s.headDim, dv = s.valueDim, r = s.rank;
+    if (s.lowRank == "linformer")
+      return 2.0 * b * (hkv * r * lk * (d + dv) + hq * lq * r * (d + dv));
+    if (s.lowRank == "performer")
+      return 2.0 * b *
+             (hkv * lk * r * (d + dv + 1) + hq * lq * r * (d + dv + 1));
+    // Nystromformer: W and O as attention over r landmarks, A, six
+    // iterations of four r x r products, Y = Z W.
+    return 2.0 * b * hq *
+           (r * lk * (d + dv) + lq * r * (d + dv) + r * r * (d + r) +
+            6 * 4 * r * r * r + r * r * dv);
+  }
   double qk = s.diff ? 2.0 * s.headDim : s.headDim;
   return 2.0 * attn::ref::keptPairs(s.problem()) * (qk + s.valueDim);
 }
@@ -337,6 +360,13 @@ std::string compileAttnc(const Workload &w, const std::string &target,
     layer.hasDiff = true;
     layer.diffLayer = 0;
   }
+  if (!w.shape.lowRank.empty()) {
+    layer.variant = w.shape.lowRank;
+    layer.hasLowRank = true;
+    layer.mask.clear();
+    layer.linformerRows = layer.landmarks = w.shape.rank;
+    layer.performerFeatures = w.shape.rank;
+  }
   model.layers.push_back(layer);
   std::unique_ptr<mlir::MLIRContext> ctx = mlir::attn::createAttncContext();
   mlir::OwningOpRef<mlir::ModuleOp> module =
@@ -438,10 +468,12 @@ int main(int argc, char **argv) {
                   (long long)w.shape.qLen, (long long)w.shape.kvLen,
                   (long long)w.shape.headDim, (long long)w.shape.valueDim,
                   (std::string(w.shape.diff ? " variant=diff" : "") +
+                   (w.shape.lowRank.empty()
+                        ? ""
+                        : " variant=" + w.shape.lowRank + "(" +
+                              std::to_string(w.shape.rank) + ")") +
                    (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel))
                       .c_str());
-    for (const char *p : kPendingWorkloads)
-      std::printf("%-16s (not yet: its variant does not compile yet)\n", p);
     return 0;
   }
   if (workloadNames.empty() && custom.empty())
@@ -457,12 +489,7 @@ int main(int argc, char **argv) {
       selected.push_back(*it);
       continue;
     }
-    bool pending =
-        std::any_of(std::begin(kPendingWorkloads), std::end(kPendingWorkloads),
-                    [&](const char *p) { return n == p; });
-    usage("workload '" + n + "' " +
-          (pending ? "needs a variant attnc does not compile yet"
-                   : "is unknown (attn-bench --list)"));
+    usage("workload '" + n + "' is unknown (attn-bench --list)");
   }
   selected.insert(selected.end(), custom.begin(), custom.end());
   for (const std::string &impl : impls)
@@ -580,6 +607,29 @@ int main(int argc, char **argv) {
                 std::exit(2);
               }
             };
+          } else if (s.lowRank == "linformer") {
+            // One projection E [k, Lk], shared by keys, values and heads,
+            // scaled so that E K has the magnitude of K.
+            auto e = std::make_shared<std::vector<float>>(s.rank * s.kvLen);
+            attn::ref::Uniform erng(11);
+            for (float &x : *e)
+              x = static_cast<float>(erng.next() / std::sqrt(double(s.kvLen)));
+            auto et = std::make_shared<attn_tensor_t>();
+            int64_t es[2] = {s.rank, s.kvLen};
+            attn_tensor_init_contiguous(et.get(), e->data(), ATTN_DTYPE_F32, 2,
+                                        es);
+            using LinFn = attn_status_t (*)(
+                attn_context_t *, const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, const attn_tensor_t *, attn_tensor_t *);
+            auto linEntry = reinterpret_cast<LinFn>(entry);
+            r.run = [=] {
+              if (attn_status_t st = linEntry(ctx, &(*t)[0], &(*t)[1],
+                                              &(*t)[2], et.get(), &(*t)[3])) {
+                std::fprintf(stderr, "attn-bench: error: %s\n",
+                             attn_status_message(st));
+                std::exit(2);
+              }
+            };
           } else
             r.run = [=] {
               if (attn_status_t st =
@@ -592,6 +642,8 @@ int main(int argc, char **argv) {
         }
       } else if (s.diff) {
         r.note = "skipped: differential attention runs on attnc only";
+      } else if (!s.lowRank.empty()) {
+        r.note = "skipped: low-rank attention runs on attnc only";
       } else if (impl == "openblas") {
         buffers.push_back(
             std::make_unique<std::vector<float>>(s.qLen * s.kvLen));
