@@ -178,11 +178,20 @@ public:
   SmallVector<Value>
   forall2(OpFoldResult n0, OpFoldResult n1, ValueRange outs,
           function_ref<SmallVector<Value>(Value, Value)> body) {
-    // Each output its own allocation: tensor.empty ops of one shape would
-    // be merged by CSE, and two shared outputs of the loop would then alias.
+    // Outputs of one type get allocations of their own: identical
+    // tensor.empty ops would be merged by CSE, and two shared outputs of
+    // the loop would then alias. A single output stays a tensor.empty, so
+    // that it can bufferize into the caller's result.
     SmallVector<Value> dests;
-    for (Value out : outs) {
+    for (auto [i, out] : llvm::enumerate(outs)) {
       auto type = cast<RankedTensorType>(out.getType());
+      bool repeated = llvm::any_of(outs.take_front(i), [&](Value other) {
+        return other.getType() == type;
+      });
+      if (!repeated) {
+        dests.push_back(out);
+        continue;
+      }
       SmallVector<Value> dynamic;
       for (int64_t d = 0; d < type.getRank(); ++d)
         if (type.isDynamicDim(d))
@@ -503,30 +512,15 @@ struct DecomposeNystrom : OpRewritePattern<NystromOp> {
 // Performer
 //===----------------------------------------------------------------------===//
 
-struct DecomposePerformer : OpRewritePattern<PerformerOp> {
-  DecomposePerformer(MLIRContext *ctx, int64_t chunk)
-      : OpRewritePattern(ctx), chunk(chunk) {}
-
-  LogicalResult matchAndRewrite(PerformerOp op,
-                                PatternRewriter &rewriter) const override {
-    LowRankBuilder r(rewriter, op.getLoc());
-    OpBuilder &b = rewriter;
-    Location loc = r.loc;
-    FloatType f32 = r.f32;
-    Type storage =
-        cast<RankedTensorType>(op.getResult().getType()).getElementType();
-    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
-          v = r.widen(op.getValue());
-    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
-    int64_t d = cast<RankedTensorType>(q.getType()).getDimSize(3);
-    int64_t m = op.getFeatureCount();
-    bool relu = op.getKernel() == FeatureKernel::relu;
-    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
-    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
-    Value lq = r.lb.toValue(qs[2]), lk = r.lb.toValue(ks[2]), dv = r.dim(v, 3),
-          cd = r.index(d), cm = r.index(m);
-
-    // omega [m, D] and omega^T [D, m], generated from the seed.
+/// The feature maps of one attn.performer, built block by block so that no
+/// temporary is larger than a block of features.
+class PerformerFeatures {
+public:
+  PerformerFeatures(LowRankBuilder &r, PerformerOp op, Value q, Value k)
+      : r(r), b(r.b), loc(r.loc), q(q), k(k) {
+    d = cast<RankedTensorType>(q.getType()).getDimSize(3);
+    m = op.getFeatureCount();
+    relu = op.getKernel() == FeatureKernel::relu;
     std::vector<double> omega = ::attn::features::performerOmega(
         m, d, op.getSeed(), op.getOrthogonal(), op.getConstantNorms());
     std::vector<float> rows(omega.begin(), omega.end()), cols(m * d);
@@ -534,145 +528,222 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
       for (int64_t e = 0; e < d; ++e)
         cols[e * m + i] = static_cast<float>(omega[i * d + e]);
     auto constant = [&](ArrayRef<float> values, int64_t r0, int64_t c0) {
-      auto type = RankedTensorType::get({r0, c0}, f32);
+      auto type = RankedTensorType::get({r0, c0}, r.f32);
       return arith::ConstantOp::create(b, loc,
                                        DenseElementsAttr::get(type, values));
     };
-    Value omegaRows = constant(rows, m, d), omegaCols = constant(cols, d, m);
+    omegaRows = constant(rows, m, d);
+    omegaCols = constant(cols, d, m);
+    root = math::SqrtOp::create(b, loc,
+                                r.scaleValue(op.getScale(), r.index(d)));
+    ratio = r.lb.f32Const(1.0 / std::sqrt(static_cast<double>(m)));
+    eps = r.lb.f32Const(1e-6);
+    zero = r.lb.f32Const(0);
+    half = r.lb.f32Const(0.5);
+  }
 
-    // x^ = sqrt(scale) x; ratio = m^-1/2.
-    Value root = math::SqrtOp::create(b, loc, r.scaleValue(op.getScale(), cd));
-    Value ratio = r.lb.f32Const(1.0 / std::sqrt(static_cast<double>(m)));
-    Value eps = r.lb.f32Const(1e-6), zero = r.lb.f32Const(0),
-          half = r.lb.f32Const(0.5);
+  int64_t features() const { return m; }
+
+  /// The stabiliser of a KV head's keys: the largest omega k^ over all its
+  /// keys (a pass over the keys in blocks of `block`); 0 for ReLU.
+  Value keyMax(Value bi, Value kh, Value lk, int64_t block) {
+    if (relu)
+      return zero;
     Value negInf = r.lb.f32Const(-std::numeric_limits<double>::infinity());
-    auto square = [&](OpBuilder &nb, Location nl, Value x, Value acc) {
-      return arith::AddFOp::create(nb, nl, acc,
-                                   arith::MulFOp::create(nb, nl, x, x))
-          .getResult();
-    };
-    // phi from u = omega x^ and half |x^|^2 and the stabiliser c:
-    // ratio (exp(u - n - c) + eps), or ratio relu(u) + eps.
-    auto feature = [&](OpBuilder &nb, Location nl, Value u, Value n,
-                       Value c) -> Value {
-      if (relu)
-        return arith::AddFOp::create(
-            nb, nl,
-            arith::MulFOp::create(nb, nl, ratio,
-                                  arith::MaximumFOp::create(nb, nl, u, zero)),
-            eps);
-      Value x =
-          arith::SubFOp::create(nb, nl, arith::SubFOp::create(nb, nl, u, n), c);
-      return arith::MulFOp::create(
-          nb, nl, ratio,
-          arith::AddFOp::create(nb, nl, math::ExpOp::create(nb, nl, x), eps));
-    };
-    // phi(K)^T [m, Lk] of one KV head: u = omega K^^T, the stabiliser is
-    // the largest u of the head.
-    auto keyFeatures = [&](Value bi, Value kh) -> Value {
-      Value kT = r.transpose(r.lb.slice2d(k, bi, kh, r.index(0), lk, cd), root);
-      Value norms = r.reduce2d(kT, /*alongRows=*/true, 0.0, square);
-      Value u = r.lb.matmul(omegaRows, kT);
-      Value c = relu ? zero
-                     : r.reduceAll(r.reduce2d(u, false, -INFINITY, maxOf),
-                                   -INFINITY, maxOf);
-      return r.map2d(ValueRange{u, norms},
-                     {r.lb.map(2, {0, 1}), r.lb.map(2, {1})}, cm, lk,
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value n = arith::MulFOp::create(nb, nl, a[1], half);
-                       return feature(nb, nl, a[0], n, c);
-                     });
-    };
-    // phi(Q) [Lq, m] of one query head: u = Q^ omega^T, stabilised per row.
-    auto queryFeatures = [&](Value bi, Value h) -> Value {
-      Value qb = r.lb.slice2d(q, bi, h, r.index(0), lq, cd);
-      Value qHat =
-          r.elementwise(qb, f32, [&](OpBuilder &nb, Location nl, Value x) {
-            return arith::MulFOp::create(nb, nl, x, root).getResult();
-          });
-      Value norms = r.reduce2d(qHat, /*alongRows=*/false, 0.0, square);
-      Value u = r.lb.matmul(qHat, omegaCols);
-      Value c = relu ? Value() : r.reduce2d(u, false, -INFINITY, maxOf);
-      SmallVector<Value> ins = {u, norms};
-      SmallVector<AffineMap> maps = {r.lb.map(2, {0, 1}), r.lb.map(2, {0})};
-      if (c) {
-        ins.push_back(c);
-        maps.push_back(r.lb.map(2, {0}));
-      }
-      return r.map2d(ins, maps, getAsOpFoldResult(lq), getAsOpFoldResult(cm),
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       Value n = arith::MulFOp::create(nb, nl, a[1], half);
-                       return feature(nb, nl, a[0], n, c ? a[2] : zero);
-                     });
-    };
-    // num [rows, Dv] / den [rows] (0 where den = 0).
-    auto normalise = [&](Value num, Value den) -> Value {
-      return r.map2d(ValueRange{num, den},
-                     {r.lb.map(2, {0, 1}), r.lb.map(2, {0})},
-                     tensor::getMixedSize(b, loc, num, 0),
-                     tensor::getMixedSize(b, loc, num, 1),
-                     [&](OpBuilder &nb, Location nl, ValueRange a) {
-                       return LB::safeDivide(nb, nl, a[0], a[1], f32);
-                     });
-    };
-    auto rowSums = [&](Value t) {
-      return r.reduce2d(t, /*alongRows=*/false, 0.0, sumOf);
-    };
-    // phi(Q) . z for z [m]: [rows].
-    auto matvec = [&](Value a, Value z) -> Value {
-      Value acc = r.lb.filled({tensor::getMixedSize(b, loc, a, 0)}, zero);
-      auto par = IteratorType::parallel, red = IteratorType::reduction;
-      return linalg::GenericOp::create(
-                 b, loc, acc.getType(), ValueRange{a, z}, ValueRange{acc},
-                 ArrayRef<AffineMap>{r.lb.map(2, {0, 1}), r.lb.map(2, {1}),
-                                     r.lb.map(2, {0})},
-                 ArrayRef<IteratorType>{par, red},
-                 [&](OpBuilder &nb, Location nl, ValueRange x) {
-                   Value p = arith::MulFOp::create(nb, nl, x[0], x[1]);
-                   LB::yield(nb, nl, arith::AddFOp::create(nb, nl, x[2], p));
-                 })
-          .getResult(0);
-    };
+    auto loop = scf::ForOp::create(
+        b, loc, r.index(0), lk, r.index(block), ValueRange{negInf},
+        [&](OpBuilder &, Location, Value k0, ValueRange st) {
+          Value n = clampedCount(k0, lk, block);
+          Value u = r.lb.matmul(omegaRows, keyBlockT(bi, kh, k0, n));
+          Value c = r.reduceAll(r.reduce2d(u, false, -INFINITY, maxOf),
+                                -INFINITY, maxOf);
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{arith::MaximumFOp::create(b, loc, st[0], c)});
+        });
+    return loop.getResult(0);
+  }
+
+  /// phi of keys [k0, k0 + n) of a KV head, transposed: [m, n].
+  Value keyFeaturesT(Value bi, Value kh, Value k0, Value n, Value c) {
+    Value kT = keyBlockT(bi, kh, k0, n);
+    Value norms = r.reduce2d(kT, /*alongRows=*/true, 0.0, square);
+    Value u = r.lb.matmul(omegaRows, kT);
+    return inPlace(u, norms, r.lb.map(2, {1}), ValueRange{}, c);
+  }
+
+  /// phi of query rows [q0, q0 + n) of a query head: [n, m].
+  Value queryFeatures(Value bi, Value h, Value q0, Value n) {
+    Value rows = r.lb.slice2d(q, bi, h, q0, n, r.index(d));
+    Value qHat = r.elementwise(rows, r.f32,
+                               [&](OpBuilder &nb, Location nl, Value x) {
+                                 return arith::MulFOp::create(nb, nl, x, root)
+                                     .getResult();
+                               });
+    Value norms = r.reduce2d(qHat, /*alongRows=*/false, 0.0, square);
+    Value u = r.lb.matmul(qHat, omegaCols);
+    if (relu)
+      return inPlace(u, norms, r.lb.map(2, {0}), {}, zero);
+    Value c = r.reduce2d(u, false, -INFINITY, maxOf);
+    return inPlace(u, norms, r.lb.map(2, {0}), ValueRange{c}, Value());
+  }
+
+  /// min(block, end - start).
+  Value clampedCount(Value start, Value end, int64_t block) {
+    return arith::MinSIOp::create(b, loc, r.index(block),
+                                  arith::SubIOp::create(b, loc, end, start));
+  }
+
+private:
+  /// Keys [k0, k0 + n) transposed and scaled: k^T [d, n].
+  Value keyBlockT(Value bi, Value kh, Value k0, Value n) {
+    return r.transpose(r.lb.slice2d(k, bi, kh, k0, n, r.index(d)), root);
+  }
+  /// phi written over u: ratio (exp(u - |x^|^2 / 2 - c) + eps) with c the
+  /// scalar `c` or, per row, `rowC`; ratio relu(u) + eps for ReLU.
+  Value inPlace(Value u, Value norms, AffineMap normMap, ValueRange rowC,
+                Value c) {
+    SmallVector<Value> ins = {norms};
+    SmallVector<AffineMap> maps = {normMap};
+    if (!rowC.empty()) {
+      ins.push_back(rowC.front());
+      maps.push_back(r.lb.map(2, {0}));
+    }
+    maps.push_back(b.getMultiDimIdentityMap(2));
+    return linalg::GenericOp::create(
+               b, loc, u.getType(), ins, ValueRange{u}, maps,
+               ArrayRef<IteratorType>{IteratorType::parallel,
+                                      IteratorType::parallel},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value x = a.back();
+                 Value y;
+                 if (relu) {
+                   y = arith::AddFOp::create(
+                       nb, nl,
+                       arith::MulFOp::create(
+                           nb, nl, ratio,
+                           arith::MaximumFOp::create(nb, nl, x, zero)),
+                       eps);
+                 } else {
+                   Value n = arith::MulFOp::create(nb, nl, a[0], half);
+                   Value stab = rowC.empty() ? c : a[1];
+                   Value e = math::ExpOp::create(
+                       nb, nl,
+                       arith::SubFOp::create(
+                           nb, nl, arith::SubFOp::create(nb, nl, x, n), stab));
+                   y = arith::MulFOp::create(
+                       nb, nl, ratio, arith::AddFOp::create(nb, nl, e, eps));
+                 }
+                 LB::yield(nb, nl, y);
+               })
+        .getResult(0);
+  }
+  static Value square(OpBuilder &nb, Location nl, Value x, Value acc) {
+    return arith::AddFOp::create(nb, nl, acc,
+                                 arith::MulFOp::create(nb, nl, x, x));
+  }
+
+  LowRankBuilder &r;
+  OpBuilder &b;
+  Location loc;
+  Value q, k;
+  int64_t d, m;
+  bool relu;
+  Value omegaRows, omegaCols, root, ratio, eps, zero, half;
+};
+
+struct DecomposePerformer : OpRewritePattern<PerformerOp> {
+  DecomposePerformer(MLIRContext *ctx, int64_t chunk)
+      : OpRewritePattern(ctx), chunk(chunk) {}
+
+  /// Keys and query rows per block of the feature maps.
+  static constexpr int64_t kBlock = 256;
+
+  LogicalResult matchAndRewrite(PerformerOp op,
+                                PatternRewriter &rewriter) const override {
+    LowRankBuilder r(rewriter, op.getLoc());
+    OpBuilder &b = rewriter;
+    Location loc = r.loc;
+    Type storage =
+        cast<RankedTensorType>(op.getResult().getType()).getElementType();
+    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
+          v = r.widen(op.getValue());
+    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
+    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
+    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+    Value lq = r.lb.toValue(qs[2]), lk = r.lb.toValue(ks[2]), dv = r.dim(v, 3);
+    PerformerFeatures phi(r, op, q, k);
+    int64_t m = phi.features();
+    Value cm = r.index(m);
 
     Value o;
     if (!op.getCausal()) {
-      // Per KV head: KV = phi(K)^T V [m, Dv] and z = phi(K)^T 1 [m].
-      SmallVector<Value> state =
-          r.forall2(ks[0], ks[1],
-                    {r.lb.empty({ks[0], ks[1], b.getIndexAttr(m), dv}),
-                     r.lb.empty({ks[0], ks[1], b.getIndexAttr(m)})},
-                    [&](Value bi, Value kh) -> SmallVector<Value> {
-                      Value phiKT = keyFeatures(bi, kh);
-                      Value vb = r.lb.slice2d(v, bi, kh, r.index(0), lk, dv);
-                      return {r.lb.matmul(phiKT, vb), rowSums(phiKT)};
-                    });
-      // Per query head: O = phi(Q) KV / phi(Q) z.
+      // Per KV head, over key blocks: KV = sum phi(K)^T V [m, Dv] and
+      // z = sum phi(K)^T 1 [m].
+      SmallVector<Value> state = r.forall2(
+          ks[0], ks[1],
+          {r.lb.empty({ks[0], ks[1], b.getIndexAttr(m), dv}),
+           r.lb.empty({ks[0], ks[1], b.getIndexAttr(m)})},
+          [&](Value bi, Value kh) -> SmallVector<Value> {
+            Value c = phi.keyMax(bi, kh, lk, kBlock);
+            SmallVector<Value> acc = foldKeys(r, phi, v, bi, kh, r.index(0), lk,
+                                              c, r.lb.filled({cm, dv},
+                                                             r.lb.f32Const(0)),
+                                              r.lb.filled({cm},
+                                                          r.lb.f32Const(0)));
+            return acc;
+          });
+      // Per query head, over row blocks: O = phi(Q) KV / phi(Q) z.
       o = r.forall2(
           qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
           [&](Value bi, Value h) -> SmallVector<Value> {
             Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
-            Value phiQ = queryFeatures(bi, h);
             Value kv = r.lb.slice2d(state[0], bi, kh, r.index(0), cm, dv);
-            Value z = tensor::ExtractSliceOp::create(
-                b, loc, RankedTensorType::get({m}, f32), state[1],
-                ArrayRef<OpFoldResult>{bi, kh, b.getIndexAttr(0)},
-                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                       b.getIndexAttr(m)},
-                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                       b.getIndexAttr(1)});
-            return {normalise(r.lb.matmul(phiQ, kv), matvec(phiQ, z))};
+            Value z = vectorSlice(r, state[1], bi, kh, m);
+            auto loop = scf::ForOp::create(
+                b, loc, r.index(0), lq, r.index(kBlock),
+                ValueRange{r.lb.empty({lq, dv})},
+                [&](OpBuilder &, Location, Value q0, ValueRange st) {
+                  Value n = phi.clampedCount(q0, lq, kBlock);
+                  Value f = phi.queryFeatures(bi, h, q0, n);
+                  Value tile = normalise(r, r.lb.matmul(f, kv), matvec(r, f, z));
+                  scf::YieldOp::create(b, loc,
+                                       ValueRange{insertRows(r, tile, st[0],
+                                                             q0, n, dv)});
+                });
+            return {loop.getResult(0)};
           })[0];
     } else {
-      o = r.forall2(qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
-                    [&](Value bi, Value h) -> SmallVector<Value> {
-                      Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
-                      return {causal(r, q, k, v, keyFeatures(bi, kh),
-                                     queryFeatures(bi, h), bi, kh, lq, lk, dv,
-                                     cm, normalise, matvec, rowSums)};
-                    })[0];
+      o = r.forall2(
+          qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
+          [&](Value bi, Value h) -> SmallVector<Value> {
+            Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
+            return {causal(r, phi, v, bi, h, kh, lq, lk, dv, cm)};
+          })[0];
     }
     rewriter.replaceOp(op, r.narrow(o, storage));
     return success();
+  }
+
+  /// Folds keys [from, to) of a KV head into (KV [m, Dv], z [m]), in blocks.
+  static SmallVector<Value> foldKeys(LowRankBuilder &r, PerformerFeatures &phi,
+                                     Value v, Value bi, Value kh, Value from,
+                                     Value to, Value c, Value kv, Value z) {
+    OpBuilder &b = r.b;
+    Location loc = r.loc;
+    Value dv = r.dim(v, 3);
+    auto loop = scf::ForOp::create(
+        b, loc, from, to, r.index(kBlock), ValueRange{kv, z},
+        [&](OpBuilder &, Location, Value k0, ValueRange st) {
+          Value n = phi.clampedCount(k0, to, kBlock);
+          Value fT = phi.keyFeaturesT(bi, kh, k0, n, c);
+          Value vb = r.lb.slice2d(v, bi, kh, k0, n, dv);
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{add(r, st[0], r.lb.matmul(fT, vb)),
+                         add(r, st[1], rowSums(r, fT))});
+        });
+    return SmallVector<Value>(loop.getResults());
   }
 
   /// Causal Performer for one query head, [Lq, Dv]: query rows in chunks of
@@ -681,11 +752,9 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
   /// folded into the running state (S = sum phi(k) v^T [m, Dv], z = sum
   /// phi(k) [m]); the keys [kA, kB) (kB = clamp(c1 + off)) form a masked
   /// chunk-local block.
-  Value causal(LowRankBuilder &r, Value q, Value k, Value v, Value phiKT,
-               Value phiQ, Value bi, Value kh, Value lq, Value lk, Value dv,
-               Value cm, function_ref<Value(Value, Value)> normalise,
-               function_ref<Value(Value, Value)> matvec,
-               function_ref<Value(Value)> rowSums) const {
+  Value causal(LowRankBuilder &r, PerformerFeatures &phi, Value v, Value bi,
+               Value h, Value kh, Value lq, Value lk, Value dv,
+               Value cm) const {
     OpBuilder &b = r.b;
     Location loc = r.loc;
     Value c0 = r.index(0), cC = r.index(chunk), c1 = r.index(1);
@@ -695,41 +764,25 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                                     arith::MinSIOp::create(b, loc, lk, x));
     };
     Value zero = r.lb.f32Const(0);
-    Value out = r.lb.empty({lq, dv});
+    Value c = phi.keyMax(bi, kh, lk, kBlock);
     Value sInit = r.lb.filled({cm, dv}, zero), zInit = r.lb.filled({cm}, zero);
     auto loop = scf::ForOp::create(
-        b, loc, c0, lq, cC, ValueRange{out, sInit, zInit, c0},
+        b, loc, c0, lq, cC, ValueRange{r.lb.empty({lq, dv}), sInit, zInit, c0},
         [&](OpBuilder &, Location, Value q0, ValueRange st) {
-          Value rows = arith::MinSIOp::create(
-              b, loc, cC, arith::SubIOp::create(b, loc, lq, q0));
+          Value rows = phi.clampedCount(q0, lq, chunk);
           Value q1 = arith::AddIOp::create(b, loc, q0, rows);
           Value kA = clamp(arith::AddIOp::create(
               b, loc, arith::AddIOp::create(b, loc, q0, off), c1));
           Value kB = clamp(arith::AddIOp::create(b, loc, q1, off));
           kB = arith::MaxSIOp::create(b, loc, kA, kB);
           // Fold the keys [kPrev, kA) into the state.
-          Value kPrev = st[3];
-          Value n = arith::SubIOp::create(b, loc, kA, kPrev);
-          auto cols = [&](Value t, Value j0, Value count) -> Value {
-            return tensor::ExtractSliceOp::create(
-                b, loc, t, ArrayRef<OpFoldResult>{b.getIndexAttr(0), j0},
-                ArrayRef<OpFoldResult>{tensor::getMixedSize(b, loc, t, 0),
-                                       getAsOpFoldResult(count)},
-                ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-          };
-          Value phiPrev = cols(phiKT, kPrev, n);
-          Value vPrev = r.lb.slice2d(v, bi, kh, kPrev, n, dv);
-          Value s = elementwiseAdd(r, st[1], r.lb.matmul(phiPrev, vPrev));
-          Value z = elementwiseAdd(r, st[2], rowSums(phiPrev));
-          // The chunk's rows: inter-chunk part from the state, the
-          // chunk-local block masked to j <= i + off.
-          Value phiRows = tensor::ExtractSliceOp::create(
-              b, loc, phiQ, ArrayRef<OpFoldResult>{q0, b.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{getAsOpFoldResult(rows),
-                                     tensor::getMixedSize(b, loc, phiQ, 1)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+          SmallVector<Value> state =
+              foldKeys(r, phi, v, bi, kh, st[3], kA, c, st[1], st[2]);
+          // The chunk's rows: the state's part, and the chunk-local block
+          // masked to j <= i + off.
+          Value f = phi.queryFeatures(bi, h, q0, rows);
           Value nLocal = arith::SubIOp::create(b, loc, kB, kA);
-          Value local = r.lb.matmul(phiRows, cols(phiKT, kA, nLocal));
+          Value local = r.lb.matmul(f, phi.keyFeaturesT(bi, kh, kA, nLocal, c));
           local = linalg::GenericOp::create(
                       b, loc, local.getType(), ValueRange{}, ValueRange{local},
                       ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2)},
@@ -743,29 +796,25 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                         Value seen = arith::CmpIOp::create(
                             nb, nl, arith::CmpIPredicate::sle, j,
                             arith::AddIOp::create(nb, nl, i, off));
-                        LB::yield(
-                            nb, nl,
-                            arith::SelectOp::create(nb, nl, seen, a[0], zero));
+                        LB::yield(nb, nl,
+                                  arith::SelectOp::create(nb, nl, seen, a[0],
+                                                          zero));
                       })
                       .getResult(0);
           Value vLocal = r.lb.slice2d(v, bi, kh, kA, nLocal, dv);
-          Value num = elementwiseAdd(r, r.lb.matmul(phiRows, s),
-                                     r.lb.matmul(local, vLocal));
-          Value den = elementwiseAdd(r, matvec(phiRows, z), rowSums(local));
-          Value tile = normalise(num, den);
-          Value next = tensor::InsertSliceOp::create(
-              b, loc, tile, st[0],
-              ArrayRef<OpFoldResult>{q0, b.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{getAsOpFoldResult(rows),
-                                     getAsOpFoldResult(dv)},
-              ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-          scf::YieldOp::create(b, loc, ValueRange{next, s, z, kA});
+          Value num =
+              add(r, r.lb.matmul(f, state[0]), r.lb.matmul(local, vLocal));
+          Value den = add(r, matvec(r, f, state[1]), rowSums(r, local));
+          Value next = insertRows(r, normalise(r, num, den), st[0], q0, rows,
+                                  dv);
+          scf::YieldOp::create(b, loc,
+                               ValueRange{next, state[0], state[1], kA});
         });
     return loop.getResult(0);
   }
 
-  /// x + y, elementwise, same shapes.
-  static Value elementwiseAdd(LowRankBuilder &r, Value x, Value y) {
+  /// x + y, elementwise, same shapes (written over x).
+  static Value add(LowRankBuilder &r, Value x, Value y) {
     auto type = cast<RankedTensorType>(x.getType());
     unsigned rank = type.getRank();
     AffineMap id = r.b.getMultiDimIdentityMap(rank);
@@ -777,6 +826,56 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                  LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], a[0]));
                })
         .getResult(0);
+  }
+  static Value rowSums(LowRankBuilder &r, Value t) {
+    return r.reduce2d(t, /*alongRows=*/false, 0.0, sumOf);
+  }
+  /// a [rows, m] . z [m]: [rows].
+  static Value matvec(LowRankBuilder &r, Value a, Value z) {
+    Value acc = r.lb.filled({tensor::getMixedSize(r.b, r.loc, a, 0)},
+                            r.lb.f32Const(0));
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    return linalg::GenericOp::create(
+               r.b, r.loc, acc.getType(), ValueRange{a, z}, ValueRange{acc},
+               ArrayRef<AffineMap>{r.lb.map(2, {0, 1}), r.lb.map(2, {1}),
+                                   r.lb.map(2, {0})},
+               ArrayRef<IteratorType>{par, red},
+               [&](OpBuilder &nb, Location nl, ValueRange x) {
+                 Value p = arith::MulFOp::create(nb, nl, x[0], x[1]);
+                 LB::yield(nb, nl, arith::AddFOp::create(nb, nl, x[2], p));
+               })
+        .getResult(0);
+  }
+  /// num [rows, Dv] / den [rows] (0 where den = 0).
+  static Value normalise(LowRankBuilder &r, Value num, Value den) {
+    return r.map2d(ValueRange{num, den},
+                   {r.lb.map(2, {0, 1}), r.lb.map(2, {0})},
+                   tensor::getMixedSize(r.b, r.loc, num, 0),
+                   tensor::getMixedSize(r.b, r.loc, num, 1),
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     return LB::safeDivide(nb, nl, a[0], a[1], r.f32);
+                   });
+  }
+  /// tile [n, Dv] written into rows [q0, q0 + n) of dest [L, Dv].
+  static Value insertRows(LowRankBuilder &r, Value tile, Value dest, Value q0,
+                          Value n, Value dv) {
+    OpBuilder &b = r.b;
+    return tensor::InsertSliceOp::create(
+        b, r.loc, tile, dest, ArrayRef<OpFoldResult>{q0, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{getAsOpFoldResult(n), getAsOpFoldResult(dv)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+  /// z[bi, kh, :] of a [B, Hkv, m] tensor.
+  static Value vectorSlice(LowRankBuilder &r, Value t, Value bi, Value kh,
+                           int64_t m) {
+    OpBuilder &b = r.b;
+    return tensor::ExtractSliceOp::create(
+        b, r.loc, RankedTensorType::get({m}, r.f32), t,
+        ArrayRef<OpFoldResult>{bi, kh, b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(m)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(1)});
   }
 
   int64_t chunk;
