@@ -598,7 +598,8 @@ int main(int argc, char **argv) {
                 const attn_tensor_t *, const attn_tensor_t *,
                 const attn_tensor_t *, const attn_tensor_t *, attn_tensor_t *);
             auto diffEntry = reinterpret_cast<DiffFn>(entry);
-            r.run = [=] {
+            // The runner owns the weights its tensors point into.
+            r.run = [=, keep = params] {
               if (attn_status_t st = diffEntry(
                       ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*pt)[0], &(*pt)[1],
                       &(*pt)[2], &(*pt)[3], &(*pt)[4], &(*t)[3])) {
@@ -622,7 +623,8 @@ int main(int argc, char **argv) {
                 attn_context_t *, const attn_tensor_t *, const attn_tensor_t *,
                 const attn_tensor_t *, const attn_tensor_t *, attn_tensor_t *);
             auto linEntry = reinterpret_cast<LinFn>(entry);
-            r.run = [=] {
+            // The runner owns the projection its tensor points into.
+            r.run = [=, keep = e] {
               if (attn_status_t st = linEntry(ctx, &(*t)[0], &(*t)[1],
                                               &(*t)[2], et.get(), &(*t)[3])) {
                 std::fprintf(stderr, "attn-bench: error: %s\n",
