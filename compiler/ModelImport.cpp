@@ -29,11 +29,10 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",     "variant",   "batch",     "heads",     "kv_heads",
-    "head_dim", "value_dim", "seq_len",   "q_len",     "kv_len",
-    "dtype",    "mask",      "scale",     "modifiers", "bias",
-    "top_k",    "padding",   "documents", "diff",      "linformer",
-    "performer", "nystrom"};
+    "name",      "variant",   "batch",     "heads",  "kv_heads", "head_dim",
+    "value_dim", "seq_len",   "q_len",     "kv_len", "dtype",    "mask",
+    "scale",     "modifiers", "bias",      "top_k",  "padding",  "documents",
+    "diff",      "linformer", "performer", "nystrom"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -693,8 +692,7 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
 bool Importer::readLowRank(const json::Value &v, const std::string &path,
                            llvm::StringRef variant, LayerDescription &layer) {
   auto at = [&](const char *key) { return path + "." + key; };
-  auto positive = [&](const char *key, const json::Object &obj,
-                      int64_t &out) {
+  auto positive = [&](const char *key, const json::Object &obj, int64_t &out) {
     if (const json::Value *x = obj.get(key))
       return readSize(*x, at(key), out, /*allowDynamic=*/false);
     return true;
@@ -717,8 +715,7 @@ bool Importer::readLowRank(const json::Value &v, const std::string &path,
       return error(path, "missing field \"k\" (projected length)");
     std::string projection = "shared";
     if (const json::Value *x = obj->get("projection"))
-      if (!readString(*x, at("projection"), projection,
-                      {"shared", "per_head"}))
+      if (!readString(*x, at("projection"), projection, {"shared", "per_head"}))
         return false;
     layer.linformerPerHead = projection == "per_head";
     return positive("k", *obj, layer.linformerRows) &&
@@ -1008,10 +1005,10 @@ static LogicalResult buildLowRankLayer(OpBuilder &b, Location loc,
         fb.getI64IntegerAttr(l.performerSeed),
         l.mask == "#attn.causal" ? fb.getUnitAttr() : UnitAttr(), scale);
   } else {
-    out = NystromOp::create(
-        fb, loc, o, qa, ka, va, l.convWidth ? body->getArgument(3) : Value(),
-        fb.getI64IntegerAttr(l.landmarks),
-        fb.getI64IntegerAttr(l.pinvIterations), scale);
+    out = NystromOp::create(fb, loc, o, qa, ka, va,
+                            l.convWidth ? body->getArgument(3) : Value(),
+                            fb.getI64IntegerAttr(l.landmarks),
+                            fb.getI64IntegerAttr(l.pinvIterations), scale);
   }
   if (failed(mlir::verify(out.getDefiningOp())))
     return failure();

@@ -534,8 +534,8 @@ public:
     };
     omegaRows = constant(rows, m, d);
     omegaCols = constant(cols, d, m);
-    root = math::SqrtOp::create(b, loc,
-                                r.scaleValue(op.getScale(), r.index(d)));
+    root =
+        math::SqrtOp::create(b, loc, r.scaleValue(op.getScale(), r.index(d)));
     ratio = r.lb.f32Const(1.0 / std::sqrt(static_cast<double>(m)));
     eps = r.lb.f32Const(1e-6);
     zero = r.lb.f32Const(0);
@@ -558,8 +558,7 @@ public:
           Value c = r.reduceAll(r.reduce2d(u, false, -INFINITY, maxOf),
                                 -INFINITY, maxOf);
           scf::YieldOp::create(
-              b, loc,
-              ValueRange{arith::MaximumFOp::create(b, loc, st[0], c)});
+              b, loc, ValueRange{arith::MaximumFOp::create(b, loc, st[0], c)});
         });
     return loop.getResult(0);
   }
@@ -575,11 +574,10 @@ public:
   /// phi of query rows [q0, q0 + n) of a query head: [n, m].
   Value queryFeatures(Value bi, Value h, Value q0, Value n) {
     Value rows = r.lb.slice2d(q, bi, h, q0, n, r.index(d));
-    Value qHat = r.elementwise(rows, r.f32,
-                               [&](OpBuilder &nb, Location nl, Value x) {
-                                 return arith::MulFOp::create(nb, nl, x, root)
-                                     .getResult();
-                               });
+    Value qHat =
+        r.elementwise(rows, r.f32, [&](OpBuilder &nb, Location nl, Value x) {
+          return arith::MulFOp::create(nb, nl, x, root).getResult();
+        });
     Value norms = r.reduce2d(qHat, /*alongRows=*/false, 0.0, square);
     Value u = r.lb.matmul(qHat, omegaCols);
     if (relu)
@@ -680,19 +678,18 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
     if (!op.getCausal()) {
       // Per KV head, over key blocks: KV = sum phi(K)^T V [m, Dv] and
       // z = sum phi(K)^T 1 [m].
-      SmallVector<Value> state = r.forall2(
-          ks[0], ks[1],
-          {r.lb.empty({ks[0], ks[1], b.getIndexAttr(m), dv}),
-           r.lb.empty({ks[0], ks[1], b.getIndexAttr(m)})},
-          [&](Value bi, Value kh) -> SmallVector<Value> {
-            Value c = phi.keyMax(bi, kh, lk, kBlock);
-            SmallVector<Value> acc = foldKeys(r, phi, v, bi, kh, r.index(0), lk,
-                                              c, r.lb.filled({cm, dv},
-                                                             r.lb.f32Const(0)),
-                                              r.lb.filled({cm},
-                                                          r.lb.f32Const(0)));
-            return acc;
-          });
+      SmallVector<Value> state =
+          r.forall2(ks[0], ks[1],
+                    {r.lb.empty({ks[0], ks[1], b.getIndexAttr(m), dv}),
+                     r.lb.empty({ks[0], ks[1], b.getIndexAttr(m)})},
+                    [&](Value bi, Value kh) -> SmallVector<Value> {
+                      Value c = phi.keyMax(bi, kh, lk, kBlock);
+                      SmallVector<Value> acc =
+                          foldKeys(r, phi, v, bi, kh, r.index(0), lk, c,
+                                   r.lb.filled({cm, dv}, r.lb.f32Const(0)),
+                                   r.lb.filled({cm}, r.lb.f32Const(0)));
+                      return acc;
+                    });
       // Per query head, over row blocks: O = phi(Q) KV / phi(Q) z.
       o = r.forall2(
           qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
@@ -706,20 +703,20 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                 [&](OpBuilder &, Location, Value q0, ValueRange st) {
                   Value n = phi.clampedCount(q0, lq, kBlock);
                   Value f = phi.queryFeatures(bi, h, q0, n);
-                  Value tile = normalise(r, r.lb.matmul(f, kv), matvec(r, f, z));
-                  scf::YieldOp::create(b, loc,
-                                       ValueRange{insertRows(r, tile, st[0],
-                                                             q0, n, dv)});
+                  Value tile =
+                      normalise(r, r.lb.matmul(f, kv), matvec(r, f, z));
+                  scf::YieldOp::create(
+                      b, loc,
+                      ValueRange{insertRows(r, tile, st[0], q0, n, dv)});
                 });
             return {loop.getResult(0)};
           })[0];
     } else {
-      o = r.forall2(
-          qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
-          [&](Value bi, Value h) -> SmallVector<Value> {
-            Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
-            return {causal(r, phi, v, bi, h, kh, lq, lk, dv, cm)};
-          })[0];
+      o = r.forall2(qs[0], qs[1], {r.lb.empty({qs[0], qs[1], qs[2], dv})},
+                    [&](Value bi, Value h) -> SmallVector<Value> {
+                      Value kh = b.createOrFold<arith::DivUIOp>(loc, h, group);
+                      return {causal(r, phi, v, bi, h, kh, lq, lk, dv, cm)};
+                    })[0];
     }
     rewriter.replaceOp(op, r.narrow(o, storage));
     return success();
@@ -738,10 +735,9 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
           Value n = phi.clampedCount(k0, to, kBlock);
           Value fT = phi.keyFeaturesT(bi, kh, k0, n, c);
           Value vb = r.lb.slice2d(v, bi, kh, k0, n, dv);
-          scf::YieldOp::create(
-              b, loc,
-              ValueRange{add(r, st[0], r.lb.matmul(fT, vb)),
-                         add(r, st[1], rowSums(r, fT))});
+          scf::YieldOp::create(b, loc,
+                               ValueRange{add(r, st[0], r.lb.matmul(fT, vb)),
+                                          add(r, st[1], rowSums(r, fT))});
         });
     return SmallVector<Value>(loop.getResults());
   }
@@ -796,17 +792,17 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                         Value seen = arith::CmpIOp::create(
                             nb, nl, arith::CmpIPredicate::sle, j,
                             arith::AddIOp::create(nb, nl, i, off));
-                        LB::yield(nb, nl,
-                                  arith::SelectOp::create(nb, nl, seen, a[0],
-                                                          zero));
+                        LB::yield(
+                            nb, nl,
+                            arith::SelectOp::create(nb, nl, seen, a[0], zero));
                       })
                       .getResult(0);
           Value vLocal = r.lb.slice2d(v, bi, kh, kA, nLocal, dv);
           Value num =
               add(r, r.lb.matmul(f, state[0]), r.lb.matmul(local, vLocal));
           Value den = add(r, matvec(r, f, state[1]), rowSums(r, local));
-          Value next = insertRows(r, normalise(r, num, den), st[0], q0, rows,
-                                  dv);
+          Value next =
+              insertRows(r, normalise(r, num, den), st[0], q0, rows, dv);
           scf::YieldOp::create(b, loc,
                                ValueRange{next, state[0], state[1], kA});
         });
@@ -832,8 +828,8 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
   }
   /// a [rows, m] . z [m]: [rows].
   static Value matvec(LowRankBuilder &r, Value a, Value z) {
-    Value acc = r.lb.filled({tensor::getMixedSize(r.b, r.loc, a, 0)},
-                            r.lb.f32Const(0));
+    Value acc =
+        r.lb.filled({tensor::getMixedSize(r.b, r.loc, a, 0)}, r.lb.f32Const(0));
     auto par = IteratorType::parallel, red = IteratorType::reduction;
     return linalg::GenericOp::create(
                r.b, r.loc, acc.getType(), ValueRange{a, z}, ValueRange{acc},

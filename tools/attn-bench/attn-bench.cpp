@@ -14,6 +14,7 @@
 
 #include "tools/attn-bench/Baselines.h"
 #include "tools/attn-bench/HalideBaseline.h"
+#include "tools/attn-bench/Inputs.h"
 #include "tools/attn-bench/Peak.h"
 #include "tools/attn-check/reference/Reference.h"
 
@@ -129,9 +130,9 @@ std::vector<Workload> defaultWorkloads() {
     for (auto [method, rank] :
          {std::pair{"linformer", 256}, std::pair{"performer", 256},
           std::pair{"nystrom", 64}}) {
-      Workload w = workload(std::string(method) + "-" +
-                                std::to_string(len / 1024) + "k",
-                            {1, 8, 8, len, len, 64, 64}, "none");
+      Workload w =
+          workload(std::string(method) + "-" + std::to_string(len / 1024) + "k",
+                   {1, 8, 8, len, len, 64, 64}, "none");
       w.shape.lowRank = method;
       w.shape.rank = rank;
       all.push_back(w);
@@ -220,7 +221,8 @@ Stats summarize(std::vector<double> t) {
                "openblas,halide,halide-auto,naive] "
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
-               "[--list] [--tile QxK]\n",
+               "[--list] [--tile QxK]\n"
+               "                  [--inputs uniform|clustered|banded|heavy]\n",
                message.c_str());
   std::exit(2);
 }
@@ -395,7 +397,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> workloadNames,
       impls = {"attnc", "openblas", "naive"};
   std::vector<Workload> custom;
-  std::string jsonPath, tileSpec;
+  std::string jsonPath, tileSpec, inputKind = "uniform";
   int threads = 0, reps = 0;
   bool quick = false, allowSlow = false, list = false;
   for (int i = 1; i < argc; ++i) {
@@ -417,7 +419,11 @@ int main(int argc, char **argv) {
       jsonPath = value();
     else if (a == "--tile")
       tileSpec = value();
-    else if (a == "--quick")
+    else if (a == "--inputs") {
+      inputKind = value();
+      if (!isInputKind(inputKind))
+        usage("--inputs must be uniform, clustered, banded or heavy");
+    } else if (a == "--quick")
       quick = true;
     else if (a == "--allow-slow")
       allowSlow = true;
@@ -461,19 +467,19 @@ int main(int argc, char **argv) {
   std::vector<Workload> all = defaultWorkloads(), selected;
   if (list) {
     for (const Workload &w : all)
-      std::printf("%-16s B=%lld Hq=%lld Hkv=%lld Lq=%lld Lk=%lld D=%lld "
-                  "Dv=%lld%s\n",
-                  w.name.c_str(), (long long)w.shape.batch,
-                  (long long)w.shape.heads, (long long)w.shape.kvHeads,
-                  (long long)w.shape.qLen, (long long)w.shape.kvLen,
-                  (long long)w.shape.headDim, (long long)w.shape.valueDim,
-                  (std::string(w.shape.diff ? " variant=diff" : "") +
-                   (w.shape.lowRank.empty()
-                        ? ""
-                        : " variant=" + w.shape.lowRank + "(" +
-                              std::to_string(w.shape.rank) + ")") +
-                   (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel))
-                      .c_str());
+      std::printf(
+          "%-16s B=%lld Hq=%lld Hkv=%lld Lq=%lld Lk=%lld D=%lld "
+          "Dv=%lld%s\n",
+          w.name.c_str(), (long long)w.shape.batch, (long long)w.shape.heads,
+          (long long)w.shape.kvHeads, (long long)w.shape.qLen,
+          (long long)w.shape.kvLen, (long long)w.shape.headDim,
+          (long long)w.shape.valueDim,
+          (std::string(w.shape.diff ? " variant=diff" : "") +
+           (w.shape.lowRank.empty() ? ""
+                                    : " variant=" + w.shape.lowRank + "(" +
+                                          std::to_string(w.shape.rank) + ")") +
+           (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel))
+              .c_str());
     return 0;
   }
   if (workloadNames.empty() && custom.empty())
@@ -515,9 +521,10 @@ int main(int argc, char **argv) {
 
   std::string json = "[\n";
   bool firstRecord = true;
-  std::printf("%-16s %-18s %3s %10s %10s %10s %9s %6s %9s %8s %6s\n",
+  std::printf("inputs: %s\n", inputKind.c_str());
+  std::printf("%-16s %-18s %3s %10s %10s %10s %9s %6s %9s %8s %6s %9s\n",
               "workload", "impl", "thr", "median_ms", "min_ms", "max_ms",
-              "GFLOP/s", "%peak", "extra_MiB", "GB/s", "%read");
+              "GFLOP/s", "%peak", "extra_MiB", "GB/s", "%read", "err_dense");
   for (const Workload &w : selected) {
     const Shape &s = w.shape;
     // Differential attention reads head pairs of Q and K.
@@ -527,13 +534,8 @@ int main(int argc, char **argv) {
     int64_t nv = s.batch * s.kvHeads * s.kvLen * s.valueDim;
     int64_t no = s.batch * s.heads * s.qLen * s.valueDim;
     std::vector<float> q(nq), k(nk), v(nv);
-    attn::ref::Uniform rng(1);
-    for (float &x : q)
-      x = static_cast<float>(rng.next());
-    for (float &x : k)
-      x = static_cast<float>(rng.next());
-    for (float &x : v)
-      x = static_cast<float>(rng.next());
+    generateInputs(inputKind, s.batch, pairs * s.heads, pairs * s.kvHeads,
+                   s.qLen, s.kvLen, s.headDim, q, k, v);
     double flops = flopCount(s);
     double ioBytes = 4.0 * (nq + nk + nv + no);
 
@@ -609,12 +611,17 @@ int main(int argc, char **argv) {
               }
             };
           } else if (s.lowRank == "linformer") {
-            // One projection E [k, Lk], shared by keys, values and heads,
-            // scaled so that E K has the magnitude of K.
+            // One projection E [k, Lk], shared by keys, values and heads:
+            // without trained weights, mean pooling over k equal segments
+            // (E[r, j] = k / Lk for j in segment r), the projection the
+            // Linformer paper names as its simplest choice.
             auto e = std::make_shared<std::vector<float>>(s.rank * s.kvLen);
-            attn::ref::Uniform erng(11);
-            for (float &x : *e)
-              x = static_cast<float>(erng.next() / std::sqrt(double(s.kvLen)));
+            for (int64_t r0 = 0; r0 < s.rank; ++r0)
+              for (int64_t j = 0; j < s.kvLen; ++j)
+                (*e)[r0 * s.kvLen + j] =
+                    j * s.rank / s.kvLen == r0
+                        ? static_cast<float>(double(s.rank) / s.kvLen)
+                        : 0.0f;
             auto et = std::make_shared<attn_tensor_t>();
             int64_t es[2] = {s.rank, s.kvLen};
             attn_tensor_init_contiguous(et.get(), e->data(), ATTN_DTYPE_F32, 2,
@@ -625,8 +632,8 @@ int main(int argc, char **argv) {
             auto linEntry = reinterpret_cast<LinFn>(entry);
             // The runner owns the projection its tensor points into.
             r.run = [=, keep = e] {
-              if (attn_status_t st = linEntry(ctx, &(*t)[0], &(*t)[1],
-                                              &(*t)[2], et.get(), &(*t)[3])) {
+              if (attn_status_t st = linEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2],
+                                              et.get(), &(*t)[3])) {
                 std::fprintf(stderr, "attn-bench: error: %s\n",
                              attn_status_message(st));
                 std::exit(2);
@@ -734,6 +741,47 @@ int main(int argc, char **argv) {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                 .count());
       }
+    // A low-rank method's error is a property of the method: its output
+    // against exact attention (attnc's dense kernel on the same inputs), as
+    // the relative Frobenius norm ||O - O_dense|| / ||O_dense||.
+    std::vector<float> dense;
+    if (!s.lowRank.empty()) {
+      Workload exact = w;
+      exact.shape.lowRank.clear();
+      EntryFn denseEntry = nullptr;
+      std::string err = compileAttnc(exact, "host", tileSpec, true, denseEntry);
+      if (err.empty()) {
+        dense.assign(no, 0.0f);
+        int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
+        int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+        int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
+        int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
+        attn_tensor_t tq, tk, tv, to;
+        attn_tensor_init_contiguous(&tq, q.data(), ATTN_DTYPE_F32, 4, qs);
+        attn_tensor_init_contiguous(&tk, k.data(), ATTN_DTYPE_F32, 4, ks);
+        attn_tensor_init_contiguous(&tv, v.data(), ATTN_DTYPE_F32, 4, vs);
+        attn_tensor_init_contiguous(&to, dense.data(), ATTN_DTYPE_F32, 4, os);
+        if (attn_status_t st = denseEntry(ctx, &tq, &tk, &tv, &to)) {
+          std::fprintf(stderr, "attn-bench: error: %s\n",
+                       attn_status_message(st));
+          return 2;
+        }
+      } else {
+        std::fprintf(stderr, "attn-bench: error: dense reference: %s\n",
+                     err.c_str());
+        return 2;
+      }
+    }
+    auto errorVsDense = [&](const float *out) {
+      double num = 0, den = 0;
+      for (int64_t i = 0; i < no; ++i) {
+        double d = double(out[i]) - dense[i];
+        num += d * d;
+        den += double(dense[i]) * dense[i];
+      }
+      return den > 0 ? std::sqrt(num / den) : 0.0;
+    };
+
     // Every implementation's output against the first one that ran: a
     // benchmark of a wrong kernel is worthless, so a large difference is an
     // error.
@@ -780,11 +828,15 @@ int main(int argc, char **argv) {
       if (readGbps > 0)
         std::snprintf(readFraction, sizeof(readFraction), "%.3f",
                       gbps / readGbps);
+      double relErr = dense.empty() ? -1 : errorVsDense(r.out);
+      char errText[32] = "-";
+      if (relErr >= 0)
+        std::snprintf(errText, sizeof(errText), "%.3g", relErr);
       std::printf("%-16s %-18s %3d %10.3f %10.3f %10.3f %9.1f %6.3f %9s "
-                  "%8.1f %6s\n",
+                  "%8.1f %6s %9s\n",
                   w.name.c_str(), r.impl.c_str(), threads, st.median * 1e3,
                   st.min * 1e3, st.max * 1e3, gflops, gflops / peak.gflops,
-                  extra, gbps, readFraction);
+                  extra, gbps, readFraction, errText);
       char rec[1024];
       std::snprintf(
           rec, sizeof(rec),
@@ -796,14 +848,15 @@ int main(int argc, char **argv) {
           "\"peak_gflops\": %.6g, \"peak_fraction\": %.6g, \"extra_bytes\": "
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
           "%.6g, \"read_fraction\": %.6g, \"max_abs_diff\": %.3g, "
-          "\"diff_against\": \"%s\"}",
+          "\"diff_against\": \"%s\", \"inputs\": \"%s\", "
+          "\"rel_err_vs_dense\": %.6g}",
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           w.maskLabel.c_str(), reps, st.median, st.min, st.max, gflops,
           peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
           readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
-          base->impl.c_str());
+          base->impl.c_str(), inputKind.c_str(), relErr);
       json += (firstRecord ? "" : ",\n") + std::string(rec);
       firstRecord = false;
     }
