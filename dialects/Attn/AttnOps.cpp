@@ -79,6 +79,19 @@ std::optional<double> SdpaOp::getStaticScale() {
   return 1.0 / std::sqrt(static_cast<double>(d));
 }
 
+SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
+                           Value key, Value value, FloatAttr scale,
+                           MaskAttrInterface mask, Type elementType) {
+  ArrayRef<int64_t> q = cast<RankedTensorType>(query.getType()).getShape();
+  ArrayRef<int64_t> v = cast<RankedTensorType>(value.getType()).getShape();
+  auto type = RankedTensorType::get({q[kBatch], q[kHeads], q[kLen], v[kWidth]},
+                                    elementType);
+  return SdpaOp::create(builder, loc, type, query, key, value,
+                        /*bias=*/Value(), /*kv_lengths=*/Value(),
+                        /*q_lengths=*/Value(), /*doc_ids=*/Value(), scale, mask,
+                        /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr());
+}
+
 RankedTensorType SdpaOp::inferResultType() {
   ArrayRef<int64_t> q = getQueryType().getShape();
   ArrayRef<int64_t> k = getKeyType().getShape();

@@ -130,6 +130,16 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     bool hasScoreMods() {
       return getBias() || getModifiers() || !getScoreMod().empty();
     }
+
+    /// An attn.sdpa of q, k, v with only `scale` and `mask` (either may be
+    /// null), its result [B, Hq, Lq, Dv] of `elementType` from the operands'
+    /// shapes: the form the decompositions of other attn ops produce.
+    static SdpaOp createPlain(::mlir::OpBuilder &builder,
+                              ::mlir::Location loc, ::mlir::Value query,
+                              ::mlir::Value key, ::mlir::Value value,
+                              ::mlir::FloatAttr scale,
+                              ::mlir::attn::MaskAttrInterface mask,
+                              ::mlir::Type elementType);
   }];
 
   let hasVerifier = 1;

@@ -130,21 +130,11 @@ void mlir::attn::decomposeDiff(RewriterBase &rewriter, DiffOp op) {
 
   auto oType = RankedTensorType::get(resultType.getShape(), f32);
   auto sdpa = [&](int64_t which) -> Value {
-    Value qh = diffHeadHalf(b, loc, q, which);
-    Value kh = diffHeadHalf(b, loc, k, which);
-    auto qType = cast<RankedTensorType>(qh.getType());
-    auto vType = cast<RankedTensorType>(v.getType());
-    // The sdpa's result type from its operands (shape refinement later).
-    auto type =
-        RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
-                               qType.getDimSize(2), vType.getDimSize(3)},
-                              f32);
-    Value o = SdpaOp::create(b, loc, type, qh, kh, v, /*bias=*/Value(),
-                             /*kv_lengths=*/Value(), /*q_lengths=*/Value(),
-                             /*doc_ids=*/Value(), op.getScaleAttr(),
-                             op.getMaskAttr(), /*modifiers=*/ArrayAttr(),
-                             /*top_k=*/IntegerAttr());
-    return type == oType ? o : tensor::CastOp::create(b, loc, oType, o);
+    Value o = SdpaOp::createPlain(b, loc, diffHeadHalf(b, loc, q, which),
+                                  diffHeadHalf(b, loc, k, which), v,
+                                  op.getScaleAttr(), op.getMaskAttr(), f32);
+    // (Shape refinement later.)
+    return o.getType() == oType ? o : tensor::CastOp::create(b, loc, oType, o);
   };
   Value o1 = sdpa(0), o2 = sdpa(1);
   Value lambda = diffLambda(b, loc, op);

@@ -228,15 +228,25 @@ public:
   }
   /// The attn.sdpa of f32 operands (result f32) with `scale`.
   Value sdpa(Value q, Value k, Value v, FloatAttr scale) {
-    auto qType = cast<RankedTensorType>(q.getType());
-    auto vType = cast<RankedTensorType>(v.getType());
-    auto type =
-        RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
-                               qType.getDimSize(2), vType.getDimSize(3)},
-                              f32);
-    return SdpaOp::create(b, loc, type, q, k, v, Value(), Value(), Value(),
-                          Value(), scale, MaskAttrInterface(), ArrayAttr(),
-                          IntegerAttr());
+    return SdpaOp::createPlain(b, loc, q, k, v, scale, MaskAttrInterface(),
+                               f32);
+  }
+  /// A low-rank op's operands in f32 and what every lowering reads of them.
+  struct Operands {
+    Value q, k, v;
+    Type storage; // the result's element type
+    SmallVector<OpFoldResult> qs, ks;
+    Value group; // Hq / Hkv
+  };
+  Operands operands(Operation *op, Value query, Value key, Value value) {
+    Operands o;
+    o.storage =
+        cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+    o.q = widen(query), o.k = widen(key), o.v = widen(value);
+    o.qs = sizes(o.q), o.ks = sizes(o.k);
+    o.group = b.createOrFold<arith::DivUIOp>(loc, lb.toValue(o.qs[1]),
+                                             lb.toValue(o.ks[1]));
+    return o;
   }
   /// The scale attribute an op's attn.sdpa parts take: the op's own, or
   /// D^-1/2 of its static head dim (absent when D is dynamic: the sdpa's
@@ -293,14 +303,12 @@ struct DecomposeLinformer : OpRewritePattern<LinformerOp> {
   LogicalResult matchAndRewrite(LinformerOp op,
                                 PatternRewriter &rewriter) const override {
     LowRankBuilder r(rewriter, op.getLoc());
-    Type storage =
-        cast<RankedTensorType>(op.getResult().getType()).getElementType();
-    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
-          v = r.widen(op.getValue());
+    LowRankBuilder::Operands in =
+        r.operands(op, op.getQuery(), op.getKey(), op.getValue());
+    Value q = in.q, k = in.k, v = in.v;
     Value e = op.getE(), f = op.getF() ? op.getF() : op.getE();
     bool perHead = cast<RankedTensorType>(e.getType()).getRank() == 3;
-    OpFoldResult batch = tensor::getMixedSize(rewriter, r.loc, k, 0),
-                 hkv = tensor::getMixedSize(rewriter, r.loc, k, 1);
+    OpFoldResult batch = in.ks[0], hkv = in.ks[1];
     Value rows = r.dim(e, perHead ? 1 : 0), lk = r.dim(k, 2), d = r.dim(k, 3),
           dv = r.dim(v, 3);
     // EK [B, Hkv, rows, D] and FV [B, Hkv, rows, Dv], one 2-D matmul each
@@ -334,7 +342,7 @@ struct DecomposeLinformer : OpRewritePattern<LinformerOp> {
                   r.lb.matmul(projection(f, hi), vb)};
         });
     Value o = r.sdpa(q, projected[0], projected[1], r.scaleAttr(op.getScale()));
-    rewriter.replaceOp(op, r.narrow(o, storage));
+    rewriter.replaceOp(op, r.narrow(o, in.storage));
     return success();
   }
 };
@@ -350,14 +358,12 @@ struct DecomposeNystrom : OpRewritePattern<NystromOp> {
     LowRankBuilder r(rewriter, op.getLoc());
     OpBuilder &b = rewriter;
     Location loc = r.loc;
-    Type storage =
-        cast<RankedTensorType>(op.getResult().getType()).getElementType();
-    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
-          v = r.widen(op.getValue());
+    LowRankBuilder::Operands in =
+        r.operands(op, op.getQuery(), op.getKey(), op.getValue());
+    Value q = in.q, k = in.k, v = in.v, group = in.group;
+    Type storage = in.storage;
+    SmallVector<OpFoldResult> qs = in.qs, ks = in.ks;
     int64_t m = op.getLandmarks();
-    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
-    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
-    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
     FloatAttr scale = r.scaleAttr(op.getScale());
 
     // Segment means: x [B, H, L, D] -> [B, H, m, D].
@@ -662,13 +668,11 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
     LowRankBuilder r(rewriter, op.getLoc());
     OpBuilder &b = rewriter;
     Location loc = r.loc;
-    Type storage =
-        cast<RankedTensorType>(op.getResult().getType()).getElementType();
-    Value q = r.widen(op.getQuery()), k = r.widen(op.getKey()),
-          v = r.widen(op.getValue());
-    SmallVector<OpFoldResult> qs = r.sizes(q), ks = r.sizes(k);
-    Value hq = r.lb.toValue(qs[1]), hkv = r.lb.toValue(ks[1]);
-    Value group = b.createOrFold<arith::DivUIOp>(loc, hq, hkv);
+    LowRankBuilder::Operands in =
+        r.operands(op, op.getQuery(), op.getKey(), op.getValue());
+    Value q = in.q, k = in.k, v = in.v, group = in.group;
+    Type storage = in.storage;
+    SmallVector<OpFoldResult> qs = in.qs, ks = in.ks;
     Value lq = r.lb.toValue(qs[2]), lk = r.lb.toValue(ks[2]), dv = r.dim(v, 3);
     PerformerFeatures phi(r, op, q, k);
     int64_t m = phi.features();

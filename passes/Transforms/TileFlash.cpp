@@ -1433,32 +1433,35 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
       .getResult(0);
 }
 
-struct TileSdpa : OpRewritePattern<SdpaOp> {
-  TileSdpa(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
-           int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
-      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
+/// A pattern holding the pass's tiling options.
+template <typename OpTy> struct TilePattern : OpRewritePattern<OpTy> {
+  TilePattern(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
+              int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
+      : OpRewritePattern<OpTy>(ctx), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
         autoTiles(autoTiles) {}
-  LogicalResult matchAndRewrite(SdpaOp op,
-                                PatternRewriter &rewriter) const override {
-    FlashLowering lowering(rewriter, op, qBlock, kvBlock, packedKvBlock,
-                           splitMinItems, autoTiles);
-    rewriter.replaceOp(op, lowering.lower());
-    return success();
+  FlashLowering lowering(OpBuilder &b, SdpaOp op) const {
+    return FlashLowering(b, op, qBlock, kvBlock, packedKvBlock, splitMinItems,
+                         autoTiles);
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
 };
 
+struct TileSdpa : TilePattern<SdpaOp> {
+  using TilePattern::TilePattern;
+  LogicalResult matchAndRewrite(SdpaOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, lowering(rewriter, op).lower());
+    return success();
+  }
+};
+
 /// attn.diff: both maps and the epilogue in one tiled loop, or, where the
 /// tiles cannot hold a pair, decomposed into two attn.sdpa (which this pass
 /// then tiles) and an elementwise epilogue.
-struct TileDiff : OpRewritePattern<DiffOp> {
-  TileDiff(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
-           int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
-      : OpRewritePattern(ctx), qBlock(qBlock), kvBlock(kvBlock),
-        packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
-        autoTiles(autoTiles) {}
+struct TileDiff : TilePattern<DiffOp> {
+  using TilePattern::TilePattern;
   LogicalResult matchAndRewrite(DiffOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
@@ -1466,18 +1469,10 @@ struct TileDiff : OpRewritePattern<DiffOp> {
     // The two maps as attn.sdpa on the head halves: they describe the
     // problem to the lowering and are erased after it.
     auto map = [&](int64_t which) {
-      Value q = diffHeadHalf(rewriter, loc, op.getQuery(), which);
-      Value k = diffHeadHalf(rewriter, loc, op.getKey(), which);
-      auto qType = cast<RankedTensorType>(q.getType());
-      auto type =
-          RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
-                                 qType.getDimSize(2), resultType.getDimSize(3)},
-                                resultType.getElementType());
-      return SdpaOp::create(rewriter, loc, type, q, k, op.getValue(),
-                            /*bias=*/Value(), /*kv_lengths=*/Value(),
-                            /*q_lengths=*/Value(), /*doc_ids=*/Value(),
-                            op.getScaleAttr(), op.getMaskAttr(),
-                            /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr());
+      return SdpaOp::createPlain(
+          rewriter, loc, diffHeadHalf(rewriter, loc, op.getQuery(), which),
+          diffHeadHalf(rewriter, loc, op.getKey(), which), op.getValue(),
+          op.getScaleAttr(), op.getMaskAttr(), resultType.getElementType());
     };
     SdpaOp first = map(0), second = map(1);
     FlashLowering lowering(rewriter, first, qBlock, kvBlock, packedKvBlock,
@@ -1493,8 +1488,6 @@ struct TileDiff : OpRewritePattern<DiffOp> {
       decomposeDiff(rewriter, op);
     return success();
   }
-  int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
-  bool autoTiles;
 };
 
 struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
