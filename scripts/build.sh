@@ -9,3 +9,15 @@ if [[ ! -f "$build/build.ninja" ]]; then
   cmake -G Ninja -S "$root" -B "$build"
 fi
 ninja -C "$build" -j "$(nproc)" all mlir-doc
+
+# The target side for AArch64 (libattnrt, attn-run), cross-built with
+# Debian's cross toolchain when it is installed: the AArch64 execution tests
+# run it under qemu-aarch64.
+if command -v aarch64-linux-gnu-g++ >/dev/null 2>&1; then
+  cross="$build/aarch64"
+  if [[ ! -f "$cross/build.ninja" ]]; then
+    cmake -G Ninja -S "$root" -B "$cross" -DATTN_RUNTIME_ONLY=ON \
+      -DCMAKE_TOOLCHAIN_FILE="$root/cmake/aarch64-linux-gnu.cmake"
+  fi
+  ninja -C "$cross" -j "$(nproc)"
+fi

@@ -19,6 +19,9 @@ PKGS=(
   libopenblas-dev
   # attn-bench's Halide baselines (hand schedule, Mullapudi2016 autoscheduler)
   libhalide14-0-dev
+  # AArch64: the cross compiler and sysroot for libattnrt and attn-run, and
+  # qemu to run them (the AArch64 execution tests)
+  gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 )
 
 missing=()

@@ -35,6 +35,8 @@ std::optional<TargetDescription> describeHost() {
       pick = "x86_64-avx2";
     else
       pick = "x86_64";
+  } else if (triple.getArch() == llvm::Triple::aarch64) {
+    pick = has("dotprod") && has("fullfp16") ? "cortex-a76" : "aarch64-neon";
   }
   for (const TargetDescription &t : registry())
     if (t.name == pick)
@@ -86,7 +88,10 @@ std::vector<TargetDescription> mlir::attn::listTargets() {
 
 void mlir::attn::registerAllTargets() {
   static std::once_flag once;
-  std::call_once(once, [] { registerX86Targets(); });
+  std::call_once(once, [] {
+    registerX86Targets();
+    registerAArch64Targets();
+  });
 }
 
 std::string mlir::attn::overrideTiles(TargetDescription &target,

@@ -52,6 +52,9 @@ struct TargetDescription {
   /// vector register file.
   int64_t microRows = 4;
   int64_t microVectors = 2;
+  /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
+  /// static performance estimates); 0 when not stated.
+  int64_t fmaFlopsPerCycle = 0;
 };
 
 /// Registers a description; later registrations of the same name replace
@@ -78,6 +81,7 @@ void registerAllTargets();
 
 /// Registration hook of each target folder.
 void registerX86Targets();
+void registerAArch64Targets();
 
 } // namespace mlir::attn
 

@@ -42,3 +42,28 @@ if all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl")):
     config.available_features.add("cpu-avx512")
 if "sse4_2" in flags:
     config.available_features.add("cpu-x86-64-v2")
+
+# AArch64: libattnrt and attn-run cross-built into <build>/aarch64 by
+# scripts/build.sh, run under qemu-aarch64 with Debian's arm64 cross sysroot.
+# Where either is missing the AArch64 tests are reported as skipped (never
+# passed): scripts/test.sh lists them.
+import shutil
+
+aarch64_root = os.path.join(config.attn_obj_root, "aarch64")
+aarch64_run = os.path.join(aarch64_root, "bin", "attn-run")
+qemu_aarch64 = shutil.which("qemu-aarch64")
+cc_aarch64 = shutil.which("aarch64-linux-gnu-gcc")
+aarch64_sysroot = "/usr/aarch64-linux-gnu"
+if os.path.exists(aarch64_run) and qemu_aarch64 and cc_aarch64:
+    config.available_features.add("aarch64-run")
+    qemu = f"{qemu_aarch64} -L {aarch64_sysroot}"
+    config.substitutions.append(
+        ("%run-aarch64", f'--runner={aarch64_run} --run-prefix="{qemu}"'))
+    config.substitutions.append(("%qemu-aarch64", qemu))
+    config.substitutions.append(("%cc-aarch64", cc_aarch64))
+    config.substitutions.append(
+        ("%attnrt-aarch64", os.path.join(aarch64_root, "lib", "libattnrt.a")))
+else:
+    lit_config.note("AArch64 execution tests will be skipped: they need "
+                    "qemu-aarch64, aarch64-linux-gnu-gcc and the cross-built "
+                    f"attn-run at {aarch64_run} (scripts/build.sh)")

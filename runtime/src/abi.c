@@ -40,8 +40,17 @@ static void name_at(const char *names, int index, char *out, size_t size) {
     snprintf(out, size, index >= 0 ? "arg%d" : "<entry>", index);
 }
 
+/* Levels 1-15 are x86-64's, 16 and up AArch64's. */
+static int is_aarch64_level(int64_t level) {
+  return level >= ATTN_ABI_ISA_AARCH64_V8;
+}
+
 #if defined(__x86_64__) || defined(__i386__)
 static int cpu_has_isa(int64_t level, const char **missing) {
+  if (is_aarch64_level(level)) {
+    *missing = "an AArch64 CPU";
+    return 0;
+  }
   __builtin_cpu_init();
   if (level >= ATTN_ABI_ISA_X86_64_V2 && !__builtin_cpu_supports("sse4.2")) {
     *missing = "SSE4.2 (x86-64-v2)";
@@ -62,10 +71,35 @@ static int cpu_has_isa(int64_t level, const char **missing) {
   }
   return 1;
 }
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_FPHP
+#define HWCAP_FPHP (1 << 9)
+#endif
+#ifndef HWCAP_ASIMDHP
+#define HWCAP_ASIMDHP (1 << 10)
+#endif
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+static int cpu_has_isa(int64_t level, const char **missing) {
+  if (level != ATTN_ABI_ISA_ANY && !is_aarch64_level(level)) {
+    *missing = "an x86-64 CPU";
+    return 0;
+  }
+  unsigned long hwcap = getauxval(AT_HWCAP);
+  if (level >= ATTN_ABI_ISA_AARCH64_V82 &&
+      !((hwcap & HWCAP_ASIMDDP) && (hwcap & HWCAP_FPHP) &&
+        (hwcap & HWCAP_ASIMDHP))) {
+    *missing = "Armv8.2-A dotprod and fp16 (cortex-a76 class)";
+    return 0;
+  }
+  return 1;
+}
 #else
 static int cpu_has_isa(int64_t level, const char **missing) {
-  if (level >= ATTN_ABI_ISA_X86_64_V2) {
-    *missing = "an x86-64 CPU";
+  if (level != ATTN_ABI_ISA_ANY) {
+    *missing = is_aarch64_level(level) ? "an AArch64 CPU" : "an x86-64 CPU";
     return 0;
   }
   return 1;

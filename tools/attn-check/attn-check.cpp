@@ -588,8 +588,14 @@ int main(int argc, char **argv) {
     llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
     llvm::outs().flush();
     std::string error;
-    int rc = llvm::sys::ExecuteAndWait(argRefs.front(), argRefs, std::nullopt,
-                                       {}, 0, 0, &error);
+    // The emulator of --run-prefix is found on PATH.
+    std::string program = args.front();
+    if (!llvm::sys::path::has_parent_path(program))
+      if (llvm::ErrorOr<std::string> found =
+              llvm::sys::findProgramByName(program))
+        program = *found;
+    int rc = llvm::sys::ExecuteAndWait(program, argRefs, std::nullopt, {}, 0, 0,
+                                       &error);
     if (rc != 0) {
       ++failures;
       if (rc < 0 || !error.empty())
