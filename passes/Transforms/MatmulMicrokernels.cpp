@@ -8,6 +8,8 @@
 //
 //   block(i0, r):
 //     for n0 in [0, N) step W:
+//       (loads and stores below are plain when n0 + W <= N; only the last,
+//        partial column block masks them)
 //       mask[u] = lanes of columns n0 + u*L ... that exist     (u < U)
 //       acc[x][u] = C[i0 + x, n0 + u*L : +L]                   (x < r)
 //       for k in [0, K):
@@ -141,13 +143,7 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   /// One block of `r` rows starting at row `i0`, all columns.
   void emitBlock(OpBuilder &b0, Location loc, Value aMat, Value bMat,
                  Value cMat, Value i0, int64_t r, Value n, Value k) const {
-    auto f32 = b0.getF32Type();
-    auto vecTy = VectorType::get({lanes}, f32);
-    auto maskTy = VectorType::get({lanes}, b0.getI1Type());
-    Value zero = arith::ConstantOp::create(
-        b0, loc, DenseElementsAttr::get(vecTy, b0.getF32FloatAttr(0.0)));
     Value c0 = arith::ConstantIndexOp::create(b0, loc, 0);
-    Value c1 = arith::ConstantIndexOp::create(b0, loc, 1);
     Value width = arith::ConstantIndexOp::create(b0, loc, lanes * vectors);
     SmallVector<Value> rowIdx;
     for (int64_t x = 0; x < r; ++x)
@@ -157,47 +153,91 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
     scf::ForOp::create(
         b0, loc, c0, n, width, ValueRange{},
         [&](OpBuilder &b, Location l, Value n0, ValueRange) {
-          SmallVector<Value> cols, masks;
-          for (int64_t u = 0; u < vectors; ++u) {
-            Value col = arith::AddIOp::create(
-                b, l, n0, arith::ConstantIndexOp::create(b, l, u * lanes));
-            cols.push_back(col);
-            // create_mask clamps: <= 0 lanes off, >= lanes all on.
-            masks.push_back(vector::CreateMaskOp::create(
-                b, l, maskTy, ValueRange{arith::SubIOp::create(b, l, n, col)}));
-          }
-          SmallVector<Value> acc;
-          for (int64_t x = 0; x < r; ++x)
-            for (int64_t u = 0; u < vectors; ++u)
-              acc.push_back(vector::MaskedLoadOp::create(
-                  b, l, vecTy, cMat, ValueRange{rowIdx[x], cols[u]}, masks[u],
-                  zero));
-          auto loop = scf::ForOp::create(
-              b, l, c0, k, c1, acc,
-              [&](OpBuilder &kb, Location kl, Value kk, ValueRange state) {
-                SmallVector<Value> bv, next(state.begin(), state.end());
-                for (int64_t u = 0; u < vectors; ++u)
-                  bv.push_back(vector::MaskedLoadOp::create(
-                      kb, kl, vecTy, bMat, ValueRange{kk, cols[u]}, masks[u],
-                      zero));
-                for (int64_t x = 0; x < r; ++x) {
-                  Value av = vector::BroadcastOp::create(
-                      kb, kl, vecTy,
-                      memref::LoadOp::create(kb, kl, aMat,
-                                             ValueRange{rowIdx[x], kk}));
-                  for (int64_t u = 0; u < vectors; ++u)
-                    next[x * vectors + u] = vector::FMAOp::create(
-                        kb, kl, av, bv[u], next[x * vectors + u]);
-                }
-                scf::YieldOp::create(kb, kl, next);
+          // Full column blocks load and store whole vectors; only the last,
+          // partial one masks (masked loads are branches or slow forms on
+          // NEON, SSE and AVX2).
+          Value full =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle,
+                                    arith::AddIOp::create(b, l, n0, width), n);
+          scf::IfOp::create(
+              b, l, full,
+              [&](OpBuilder &tb, Location tl) {
+                emitColumns(tb, tl, aMat, bMat, cMat, rowIdx, n0, n, k,
+                            /*masked=*/false);
+                scf::YieldOp::create(tb, tl);
+              },
+              [&](OpBuilder &eb, Location el) {
+                emitColumns(eb, el, aMat, bMat, cMat, rowIdx, n0, n, k,
+                            /*masked=*/true);
+                scf::YieldOp::create(eb, el);
               });
-          for (int64_t x = 0; x < r; ++x)
-            for (int64_t u = 0; u < vectors; ++u)
-              vector::MaskedStoreOp::create(
-                  b, l, cMat, ValueRange{rowIdx[x], cols[u]}, masks[u],
-                  loop.getResult(x * vectors + u));
           scf::YieldOp::create(b, l);
         });
+  }
+
+  /// The rows `rowIdx` x one block of `vectors` vectors of columns from
+  /// `n0`: accumulators loaded from C, the k loop, stores back. With
+  /// `masked`, columns at or past `n` are neither loaded nor stored.
+  void emitColumns(OpBuilder &b, Location l, Value aMat, Value bMat, Value cMat,
+                   ArrayRef<Value> rowIdx, Value n0, Value n, Value k,
+                   bool masked) const {
+    auto f32 = b.getF32Type();
+    auto vecTy = VectorType::get({lanes}, f32);
+    auto maskTy = VectorType::get({lanes}, b.getI1Type());
+    Value zero = arith::ConstantOp::create(
+        b, l, DenseElementsAttr::get(vecTy, b.getF32FloatAttr(0.0)));
+    Value c0 = arith::ConstantIndexOp::create(b, l, 0);
+    Value c1 = arith::ConstantIndexOp::create(b, l, 1);
+    int64_t r = rowIdx.size();
+    SmallVector<Value> cols, masks;
+    for (int64_t u = 0; u < vectors; ++u) {
+      Value col = arith::AddIOp::create(
+          b, l, n0, arith::ConstantIndexOp::create(b, l, u * lanes));
+      cols.push_back(col);
+      // create_mask clamps: <= 0 lanes off, >= lanes all on.
+      if (masked)
+        masks.push_back(vector::CreateMaskOp::create(
+            b, l, maskTy, ValueRange{arith::SubIOp::create(b, l, n, col)}));
+    }
+    auto load = [&](OpBuilder &lb, Location ll, Value mat, Value row,
+                    int64_t u) -> Value {
+      if (!masked)
+        return vector::LoadOp::create(lb, ll, vecTy, mat,
+                                      ValueRange{row, cols[u]});
+      return vector::MaskedLoadOp::create(
+          lb, ll, vecTy, mat, ValueRange{row, cols[u]}, masks[u], zero);
+    };
+    SmallVector<Value> acc;
+    for (int64_t x = 0; x < r; ++x)
+      for (int64_t u = 0; u < vectors; ++u)
+        acc.push_back(load(b, l, cMat, rowIdx[x], u));
+    auto loop = scf::ForOp::create(
+        b, l, c0, k, c1, acc,
+        [&](OpBuilder &kb, Location kl, Value kk, ValueRange state) {
+          SmallVector<Value> bv, next(state.begin(), state.end());
+          for (int64_t u = 0; u < vectors; ++u)
+            bv.push_back(load(kb, kl, bMat, kk, u));
+          for (int64_t x = 0; x < r; ++x) {
+            Value av = vector::BroadcastOp::create(
+                kb, kl, vecTy,
+                memref::LoadOp::create(kb, kl, aMat,
+                                       ValueRange{rowIdx[x], kk}));
+            for (int64_t u = 0; u < vectors; ++u)
+              next[x * vectors + u] = vector::FMAOp::create(
+                  kb, kl, av, bv[u], next[x * vectors + u]);
+          }
+          scf::YieldOp::create(kb, kl, next);
+        });
+    for (int64_t x = 0; x < r; ++x)
+      for (int64_t u = 0; u < vectors; ++u) {
+        Value value = loop.getResult(x * vectors + u);
+        if (masked)
+          vector::MaskedStoreOp::create(
+              b, l, cMat, ValueRange{rowIdx[x], cols[u]}, masks[u], value);
+        else
+          vector::StoreOp::create(b, l, value, cMat,
+                                  ValueRange{rowIdx[x], cols[u]});
+      }
   }
 
   int64_t lanes, rows, vectors;

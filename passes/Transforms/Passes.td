@@ -159,9 +159,10 @@ def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
     micro-kernel: for each block of `rows` rows of C and `vectors` vectors of
     `lanes` columns, the rows x vectors accumulators stay in registers across
     the whole k loop, each step loading `vectors` vectors of B, broadcasting
-    one element of A per row and issuing rows x vectors FMAs. Columns past
-    the end of C are handled with masked loads and stores; rows past the last
-    full block one row at a time.
+    one element of A per row and issuing rows x vectors FMAs. Full column
+    blocks use plain vector loads and stores; only a last, partial one masks
+    them (masked loads are branches on NEON and SSE, slower forms on AVX2);
+    rows past the last full block go one row at a time.
 
     A second form, `C[i, n] += sum_k A[i, k] * B[n, k]` with at most 8
     static rows and a static K of at most 16 vectors (decode scores, with B
