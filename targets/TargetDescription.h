@@ -55,6 +55,11 @@ struct TargetDescription {
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.
   int64_t fmaFlopsPerCycle = 0;
+  /// The LLVM scheduling model for static estimates (llvm-mca -mcpu); the
+  /// CPU's own when empty. Cortex-A76 uses Neoverse-N1's: LLVM 22 has no
+  /// A76 model and falls back to Cortex-A57's, which has half the A76's FP
+  /// throughput; the N1 is built on the A76 core.
+  std::string mcaCpu;
 };
 
 /// Registers a description; later registrations of the same name replace

@@ -52,6 +52,7 @@ void mlir::attn::registerAArch64Targets() {
   neon.l2Bytes = 512 * 1024;
   neon.l3Bytes = 2 * 1024 * 1024;
   neon.fmaFlopsPerCycle = 8;
+  neon.mcaCpu = "cortex-a72"; // LLVM's generic model is optimistic
   blocksFromL1(neon);
   registerTargetDescription(neon);
 
@@ -64,6 +65,7 @@ void mlir::attn::registerAArch64Targets() {
   a72.l2Bytes = 1024 * 1024;
   a72.l3Bytes = 0;
   a72.fmaFlopsPerCycle = 8;
+  a72.mcaCpu = "";
   blocksFromL1(a72);
   registerTargetDescription(a72);
 
@@ -78,6 +80,7 @@ void mlir::attn::registerAArch64Targets() {
   a76.l2Bytes = 512 * 1024;
   a76.l3Bytes = 2 * 1024 * 1024;
   a76.fmaFlopsPerCycle = 16;
+  a76.mcaCpu = "neoverse-n1";
   blocksFromL1(a76);
   registerTargetDescription(a76);
 
@@ -85,6 +88,7 @@ void mlir::attn::registerAArch64Targets() {
   n1.name = "neoverse-n1";
   n1.summary = "Arm Neoverse-N1 (Armv8.2-A, NEON, dotprod, fp16)";
   n1.cpu = "neoverse-n1";
+  n1.mcaCpu = "";
   n1.l1Bytes = 64 * 1024;
   n1.l2Bytes = 1024 * 1024;
   n1.l3Bytes = 32 * 1024 * 1024;

@@ -65,6 +65,10 @@ static cl::opt<std::string> headerPath(
     cl::value_desc("path"), cl::cat(attncCategory));
 static cl::opt<bool> noHeader("no-header", cl::desc("Do not write a C header"),
                               cl::cat(attncCategory));
+static cl::opt<bool> printTargetFlag(
+    "print-target",
+    cl::desc("Print the --target's description (key=value lines) and exit"),
+    cl::cat(attncCategory));
 static cl::opt<bool> listTargetsFlag("list-targets",
                                      cl::desc("List the targets and exit"),
                                      cl::cat(attncCategory));
@@ -90,6 +94,26 @@ int main(int argc, char **argv) {
                    << std::string(t.name.size() < 17 ? 17 - t.name.size() : 1,
                                   ' ')
                    << t.summary << "\n";
+    return 0;
+  }
+  if (printTargetFlag) {
+    std::optional<TargetDescription> t = lookupTarget(targetName);
+    if (!t)
+      return fail("unknown --target '" + targetName +
+                  "' (attnc --list-targets lists them)");
+    if (!tileSpec.empty())
+      if (std::string err = overrideTiles(*t, tileSpec); !err.empty())
+        return fail(err);
+    llvm::outs() << "name=" << t->name << "\ntriple=" << t->triple
+                 << "\ncpu=" << t->cpu << "\nfeatures=" << t->features
+                 << "\nmca_cpu=" << (t->mcaCpu.empty() ? t->cpu : t->mcaCpu)
+                 << "\nvector_bits=" << t->vectorBits
+                 << "\nfma_flops_per_cycle=" << t->fmaFlopsPerCycle
+                 << "\nl1_bytes=" << t->l1Bytes << "\nl2_bytes=" << t->l2Bytes
+                 << "\nl3_bytes=" << t->l3Bytes << "\nq_block=" << t->qBlock
+                 << "\nkv_block=" << t->kvBlock
+                 << "\nmicro_rows=" << t->microRows
+                 << "\nmicro_vectors=" << t->microVectors << "\n";
     return 0;
   }
   if (inputPath.empty())

@@ -1,20 +1,20 @@
-// AArch64 code generation: the Q.K^T and P.V micro-kernels' inner loops are
-// 6 x 4 register blocks of full-vector fmla (24 per k step) with no scalar
-// FMAs and no spills or reloads (NEON's 32 q registers: 24 accumulators, 4
-// of B, 1 of A). Objects are cross-compiled on this host for every AArch64
-// target.
-// RUN: attnc %s --target=cortex-a76 --emit=asm -o %t.a76.s
-// RUN: python3 %S/Inputs/inner_loops.py %t.a76.s 16 | FileCheck %s
-// RUN: attnc %s --target=cortex-a72 --emit=asm -o %t.a72.s
-// RUN: python3 %S/Inputs/inner_loops.py %t.a72.s 16 | FileCheck %s
-// RUN: attnc %s --target=aarch64-neon --emit=asm -o %t.neon.s
-// RUN: python3 %S/Inputs/inner_loops.py %t.neon.s 16 | FileCheck %s
+// AArch64 code generation, statically: the Q.K^T and P.V micro-kernels'
+// inner loops are 6 x 4 register blocks of full-vector fmla (24 per k step)
+// with no scalar FMAs and no spills or reloads (NEON's 32 q registers: 24
+// accumulators, 4 of B, 1 of A), and attn-estimate runs llvm-mca with the
+// core's scheduling model over them (the dense fp32 loops at D = 64). The
+// objects are cross-compiled on this host.
+// RUN: attn-estimate %s --target=cortex-a76 | FileCheck %s --check-prefixes=CHECK,A76
+// RUN: attn-estimate %s --target=cortex-a72 | FileCheck %s --check-prefixes=CHECK,A72
+// RUN: attn-estimate %s --target=aarch64-neon | FileCheck %s
 // RUN: attnc %s --target=neoverse-n1 -o %t.o
 // RUN: llvm-objdump -f %t.o | FileCheck %s --check-prefix=OBJ
 
-// CHECK: loop {{.*}}: fmla.4s=24 scalar_fma=0 stack=0
-// CHECK: loop {{.*}}: fmla.4s=24 scalar_fma=0 stack=0
-// CHECK: loops: 2, all full-vector: yes, spill-free: yes
+// A76: target cortex-a76 (llvm-mca -mcpu=neoverse-n1), peak 16 FLOP/cycle
+// A72: target cortex-a72 (llvm-mca -mcpu=cortex-a72), peak 8 FLOP/cycle
+// CHECK: loop {{.*}}: 24 vector FMAs, 0 scalar FMAs, 0 stack accesses, 192 FLOP in {{[0-9.]+}} cycles/iteration = {{[0-9.]+}} FLOP/cycle, {{[0-9.]+}} of peak
+// CHECK: loop {{.*}}: 24 vector FMAs, 0 scalar FMAs, 0 stack accesses, 192 FLOP
+// CHECK: inner loops: 2, lowest
 // OBJ: file format elf64-littleaarch64
 // OBJ: architecture: aarch64
 

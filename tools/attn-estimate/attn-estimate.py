@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""attn-estimate: a static performance estimate of attnc's inner loops.
+
+    attn-estimate MODEL.json|INPUT.mlir --target=cortex-a76 [--min-fma N]
+
+Compiles the input with attnc for the target (--emit=asm), finds its
+innermost loops that issue at least N vector FMAs (the matmul micro-kernels
+of Q.K^T and P.V), runs llvm-mca with the target's scheduling model over
+each, and reports the cycles per iteration, the FLOPs per iteration (2 per
+FMA lane) and FLOP/cycle against the core's peak (the target description's
+fma_flops_per_cycle). Time under an emulator means nothing; this is the
+number that does, within the accuracy of LLVM's scheduling model.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def tool(name, fallback):
+    local = os.path.join(HERE, name)
+    if os.path.exists(local):
+        return local
+    return shutil.which(name) or fallback
+
+
+def target_info(attnc, target):
+    out = subprocess.run([attnc, "--print-target", f"--target={target}"],
+                         check=True, capture_output=True, text=True).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+VECTOR_FMA = {
+    # AArch64 NEON: fmla on 4 x f32, by vector or by element.
+    "aarch64": (re.compile(r"^\s*fmla\s+v\d+\.4s"), 4),
+}
+X86_FMA = re.compile(r"^\s*vfmadd\d+ps\s+%(x|y|z)mm")
+X86_LANES = {"x": 4, "y": 8, "z": 16}
+
+
+def inner_loops(lines):
+    """(start, end, label) of each innermost loop: a label followed later by
+    a branch back to it, containing no other such loop."""
+    label_at = {}
+    for i, line in enumerate(lines):
+        m = re.match(r"^([.\w$]+):", line)
+        if m:
+            label_at[m.group(1)] = i
+    branch = re.compile(r"^\s*(b(\.\w+)?|cbn?z|tbn?z|j\w+)\s.*?([.\w$]+)\s*$")
+    spans = []
+    for i, line in enumerate(lines):
+        m = branch.match(line)
+        if m and m.group(3) in label_at and label_at[m.group(3)] < i:
+            spans.append((label_at[m.group(3)], i, m.group(3)))
+    return [s for s in spans
+            if not any(o != s and s[0] <= o[0] and o[1] <= s[1] for o in spans)]
+
+
+def fma_lanes(line, arch):
+    if arch in VECTOR_FMA:
+        pattern, lanes = VECTOR_FMA[arch]
+        return lanes if pattern.match(line) else 0
+    m = X86_FMA.match(line)
+    return X86_LANES[m.group(1)] if m else 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    p.add_argument("input")
+    p.add_argument("--target", required=True)
+    p.add_argument("--min-fma", type=int, default=16)
+    p.add_argument("--iterations", type=int, default=200)
+    args = p.parse_args()
+
+    attnc = tool("attnc", "attnc")
+    # LLVM 22's, the one attnc generates code with (Debian's /usr/bin may
+    # hold an older one).
+    mca = next((c for c in ["/usr/lib/llvm-22/bin/llvm-mca",
+                            shutil.which("llvm-mca-22")] if c and
+                os.path.exists(c)), None)
+    if not mca:
+        print("attn-estimate: error: llvm-mca of LLVM 22 not found",
+              file=sys.stderr)
+        return 2
+    info = target_info(attnc, args.target)
+    arch = info["triple"].split("-")[0]
+    peak = int(info.get("fma_flops_per_cycle", "0"))
+    with tempfile.TemporaryDirectory() as tmp:
+        asm = os.path.join(tmp, "kernel.s")
+        subprocess.run([attnc, args.input, f"--target={args.target}",
+                        "--emit=asm", "-o", asm], check=True)
+        lines = open(asm).read().splitlines()
+        results = []
+        for start, end, label in inner_loops(lines):
+            body = [l for l in lines[start + 1:end + 1]
+                    if l.strip() and not re.match(r"^\s*([.\w$]+:|\.|//|#)", l)]
+            lanes = [fma_lanes(l, arch) for l in body]
+            fmas = sum(1 for x in lanes if x)
+            if fmas < args.min_fma:
+                continue
+            flops = 2 * sum(lanes)
+            # Scalar FMAs (a vectorization failure) and stack accesses
+            # (spills and reloads) in a micro-kernel loop are both bugs.
+            scalar = sum(1 for l in body
+                         if re.match(r"^\s*(fmadd|fmla)\s+s\d+", l)
+                         or re.match(r"^\s*vfmadd\d+ss\s", l))
+            stack = sum(1 for l in body
+                        if "[sp" in l or "(%rsp)" in l)
+            loop = os.path.join(tmp, f"loop{len(results)}.s")
+            with open(loop, "w") as f:
+                f.write("\n".join(body) + "\n")
+            out = subprocess.run(
+                [mca, f"-mtriple={info['triple']}", f"-mcpu={info['mca_cpu']}",
+                 f"-iterations={args.iterations}", loop],
+                check=True, capture_output=True, text=True).stdout
+            cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1))
+            per_iteration = cycles / args.iterations
+            results.append((label, fmas, flops, per_iteration, scalar,
+                            stack))
+    print(f"target {info['name']} (llvm-mca -mcpu={info['mca_cpu']}), "
+          f"peak {peak} FLOP/cycle")
+    if not results:
+        print("no inner loop with enough vector FMAs found")
+        return 1
+    for label, fmas, flops, cycles, scalar, stack in results:
+        rate = flops / cycles
+        frac = f", {rate / peak:.3f} of peak" if peak else ""
+        print(f"loop {label}: {fmas} vector FMAs, {scalar} scalar FMAs, "
+              f"{stack} stack accesses, {flops} FLOP in {cycles:.2f} "
+              f"cycles/iteration = {rate:.2f} FLOP/cycle{frac}")
+    rates = [r[2] / r[3] for r in results]
+    worst = min(rates)
+    print(f"inner loops: {len(results)}, lowest {worst:.2f} FLOP/cycle"
+          + (f" = {worst / peak:.3f} of peak" if peak else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
