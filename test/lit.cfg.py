@@ -60,9 +60,9 @@ if os.path.exists(aarch64_run) and qemu_aarch64 and cc_aarch64:
     config.substitutions.append(
         ("%run-aarch64", f'--runner={aarch64_run} --run-prefix="{qemu}"'))
     config.substitutions.append(("%qemu-aarch64", qemu))
-    config.substitutions.append(("%cc-aarch64", cc_aarch64))
+    config.substitutions.append(("%aarch64-cc", cc_aarch64))
     config.substitutions.append(
-        ("%attnrt-aarch64", os.path.join(aarch64_root, "lib", "libattnrt.a")))
+        ("%aarch64-attnrt", os.path.join(aarch64_root, "lib", "libattnrt.a")))
 else:
     lit_config.note("AArch64 execution tests will be skipped: they need "
                     "qemu-aarch64, aarch64-linux-gnu-gcc and the cross-built "
