@@ -93,6 +93,7 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   micro.lanes = std::max<int64_t>(4, target.vectorBits / 32);
   micro.rows = target.microRows;
   micro.vectors = target.microVectors;
+  micro.laneA = target.microLaneA;
   pm.addPass(createMatmulMicrokernels(micro));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createApproximateMath());

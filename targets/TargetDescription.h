@@ -52,6 +52,10 @@ struct TargetDescription {
   /// vector register file.
   int64_t microRows = 4;
   int64_t microVectors = 2;
+  /// Micro-kernels load A a vector (`lanes` k steps) at a time and use its
+  /// lanes (attn-matmul-microkernels lane-a): where issue width bounds the
+  /// loop and FMA by element is free (NEON).
+  bool microLaneA = false;
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.
   int64_t fmaFlopsPerCycle = 0;

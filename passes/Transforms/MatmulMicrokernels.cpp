@@ -108,8 +108,9 @@ bool isMatmul(linalg::GenericOp op) {
 
 struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   MatmulToMicrokernel(MLIRContext *ctx, int64_t lanes, int64_t rows,
-                      int64_t vectors)
-      : OpRewritePattern(ctx), lanes(lanes), rows(rows), vectors(vectors) {}
+                      int64_t vectors, bool laneA)
+      : OpRewritePattern(ctx), lanes(lanes), rows(rows), vectors(vectors),
+        laneA(laneA) {}
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
@@ -211,22 +212,57 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
     for (int64_t x = 0; x < r; ++x)
       for (int64_t u = 0; u < vectors; ++u)
         acc.push_back(load(b, l, cMat, rowIdx[x], u));
+    // One k step: B's vectors at row kk, times A[row, kk] (broadcast) for
+    // every row, or, with `aLanes`, times lane `lane` of the rows' A vectors.
+    auto step = [&](OpBuilder &kb, Location kl, Value kk, ValueRange state,
+                    ArrayRef<Value> aLanes, int64_t lane) {
+      SmallVector<Value> bv, next(state.begin(), state.end());
+      for (int64_t u = 0; u < vectors; ++u)
+        bv.push_back(load(kb, kl, bMat, kk, u));
+      for (int64_t x = 0; x < r; ++x) {
+        Value scalar = aLanes.empty()
+                           ? memref::LoadOp::create(kb, kl, aMat,
+                                                    ValueRange{rowIdx[x], kk})
+                                 .getResult()
+                           : vector::ExtractOp::create(kb, kl, aLanes[x],
+                                                       ArrayRef<int64_t>{lane})
+                                 .getResult();
+        Value av = vector::BroadcastOp::create(kb, kl, vecTy, scalar);
+        for (int64_t u = 0; u < vectors; ++u)
+          next[x * vectors + u] =
+              vector::FMAOp::create(kb, kl, av, bv[u], next[x * vectors + u]);
+      }
+      return next;
+    };
+    Value kStart = c0;
+    if (laneA) {
+      // k in steps of `lanes` while a whole vector of A remains, each row's
+      // A loaded once per step; the rest one k at a time below.
+      Value cl = arith::ConstantIndexOp::create(b, l, lanes);
+      Value kMain =
+          arith::MulIOp::create(b, l, arith::DivUIOp::create(b, l, k, cl), cl);
+      auto lanesLoop = scf::ForOp::create(
+          b, l, c0, kMain, cl, acc,
+          [&](OpBuilder &kb, Location kl, Value k0, ValueRange state) {
+            SmallVector<Value> aLanes;
+            for (int64_t x = 0; x < r; ++x)
+              aLanes.push_back(vector::LoadOp::create(
+                  kb, kl, vecTy, aMat, ValueRange{rowIdx[x], k0}));
+            SmallVector<Value> cur(state.begin(), state.end());
+            for (int64_t lane = 0; lane < lanes; ++lane) {
+              Value kk = arith::AddIOp::create(
+                  kb, kl, k0, arith::ConstantIndexOp::create(kb, kl, lane));
+              cur = step(kb, kl, kk, cur, aLanes, lane);
+            }
+            scf::YieldOp::create(kb, kl, cur);
+          });
+      acc.assign(lanesLoop.getResults().begin(), lanesLoop.getResults().end());
+      kStart = kMain;
+    }
     auto loop = scf::ForOp::create(
-        b, l, c0, k, c1, acc,
+        b, l, kStart, k, c1, acc,
         [&](OpBuilder &kb, Location kl, Value kk, ValueRange state) {
-          SmallVector<Value> bv, next(state.begin(), state.end());
-          for (int64_t u = 0; u < vectors; ++u)
-            bv.push_back(load(kb, kl, bMat, kk, u));
-          for (int64_t x = 0; x < r; ++x) {
-            Value av = vector::BroadcastOp::create(
-                kb, kl, vecTy,
-                memref::LoadOp::create(kb, kl, aMat,
-                                       ValueRange{rowIdx[x], kk}));
-            for (int64_t u = 0; u < vectors; ++u)
-              next[x * vectors + u] = vector::FMAOp::create(
-                  kb, kl, av, bv[u], next[x * vectors + u]);
-          }
-          scf::YieldOp::create(kb, kl, next);
+          scf::YieldOp::create(kb, kl, step(kb, kl, kk, state, {}, 0));
         });
     for (int64_t x = 0; x < r; ++x)
       for (int64_t u = 0; u < vectors; ++u) {
@@ -241,6 +277,7 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   }
 
   int64_t lanes, rows, vectors;
+  bool laneA;
 };
 
 /// Whether `op` is C[i, n] += sum_k A[i, k] * B[n, k] (loops (i, n, k)) on
@@ -421,7 +458,8 @@ struct MatmulMicrokernelsPass
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, vectors);
+    patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, vectors,
+                                      laneA);
     patterns.add<DotProductToMicrokernel>(&getContext(), lanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

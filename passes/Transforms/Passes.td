@@ -178,7 +178,12 @@ def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
     Option<"lanes", "lanes", "int64_t", "16", "f32 lanes of one vector register">,
     Option<"rows", "rows", "int64_t", "4", "Rows of C per register block">,
     Option<"vectors", "vectors", "int64_t", "4",
-           "Vectors of columns of C per register block">
+           "Vectors of columns of C per register block">,
+    Option<"laneA", "lane-a", "bool", "false",
+           "Load A `lanes` k steps at a time as one vector per row and use "
+           "its lanes in turn (FMA by element, e.g. NEON's fmla v.s[i]): a "
+           "quarter of the A loads where issue width, not FMA throughput, "
+           "bounds the loop">
   ];
   let dependentDialects = ["::mlir::vector::VectorDialect",
                            "::mlir::scf::SCFDialect",

@@ -39,8 +39,9 @@ void mlir::attn::registerAArch64Targets() {
   TargetDescription base;
   base.triple = "aarch64-unknown-linux-gnu";
   base.vectorBits = 128;
-  base.microRows = 6;
+  base.microRows = 5;
   base.microVectors = 4;
+  base.microLaneA = true;
 
   TargetDescription neon = base;
   neon.name = "aarch64-neon";

@@ -133,10 +133,14 @@ def main():
         print(f"loop {label}: {fmas} vector FMAs, {scalar} scalar FMAs, "
               f"{stack} stack accesses, {flops} FLOP in {cycles:.2f} "
               f"cycles/iteration = {rate:.2f} FLOP/cycle{frac}")
-    rates = [r[2] / r[3] for r in results]
-    worst = min(rates)
-    print(f"inner loops: {len(results)}, lowest {worst:.2f} FLOP/cycle"
-          + (f" = {worst / peak:.3f} of peak" if peak else ""))
+    # The micro-kernels proper are the loops with the most FMAs per
+    # iteration; the others handle leftover rows.
+    most = max(r[1] for r in results)
+    main_rates = [r[2] / r[3] for r in results if r[1] == most]
+    worst = min(main_rates)
+    print(f"inner loops: {len(results)}; micro-kernel loops ({most} vector "
+          f"FMAs per iteration): {len(main_rates)}, lowest {worst:.2f} "
+          f"FLOP/cycle" + (f" = {worst / peak:.3f} of peak" if peak else ""))
     return 0
 
 

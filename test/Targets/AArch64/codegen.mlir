@@ -1,9 +1,10 @@
 // AArch64 code generation, statically: the Q.K^T and P.V micro-kernels'
-// inner loops are 6 x 4 register blocks of full-vector fmla (24 per k step)
-// with no scalar FMAs and no spills or reloads (NEON's 32 q registers: 24
-// accumulators, 4 of B, 1 of A), and attn-estimate runs llvm-mca with the
-// core's scheduling model over them (the dense fp32 loops at D = 64). The
-// objects are cross-compiled on this host.
+// inner loops are 5 x 4 register blocks of full-vector fmla over four k
+// steps (A loaded as one vector per row, used lane by lane: 80 fmla per
+// iteration) with no scalar FMAs and no spills or reloads (NEON's 32 q
+// registers: 20 accumulators, 5 of A, 4 of B), and attn-estimate runs
+// llvm-mca with the core's scheduling model over them (the dense fp32 loops
+// at D = 64). The objects are cross-compiled on this host.
 // RUN: attn-estimate %s --target=cortex-a76 | FileCheck %s --check-prefixes=CHECK,A76
 // RUN: attn-estimate %s --target=cortex-a72 | FileCheck %s --check-prefixes=CHECK,A72
 // RUN: attn-estimate %s --target=aarch64-neon | FileCheck %s
@@ -12,9 +13,10 @@
 
 // A76: target cortex-a76 (llvm-mca -mcpu=neoverse-n1), peak 16 FLOP/cycle
 // A72: target cortex-a72 (llvm-mca -mcpu=cortex-a72), peak 8 FLOP/cycle
-// CHECK: loop {{.*}}: 24 vector FMAs, 0 scalar FMAs, 0 stack accesses, 192 FLOP in {{[0-9.]+}} cycles/iteration = {{[0-9.]+}} FLOP/cycle, {{[0-9.]+}} of peak
-// CHECK: loop {{.*}}: 24 vector FMAs, 0 scalar FMAs, 0 stack accesses, 192 FLOP
-// CHECK: inner loops: 2, lowest
+// CHECK: loop {{.*}}: 80 vector FMAs, 0 scalar FMAs, 0 stack accesses, 640 FLOP in {{[0-9.]+}} cycles/iteration = {{[0-9.]+}} FLOP/cycle, {{[0-9.]+}} of peak
+// CHECK: loop {{.*}}: 80 vector FMAs, 0 scalar FMAs, 0 stack accesses, 640 FLOP
+// CHECK-NOT: {{ [1-9][0-9]* stack accesses}}
+// CHECK: micro-kernel loops (80 vector FMAs per iteration): 2, lowest
 // OBJ: file format elf64-littleaarch64
 // OBJ: architecture: aarch64
 
