@@ -94,24 +94,32 @@ void mlir::attn::registerAllTargets() {
   });
 }
 
-std::string mlir::attn::overrideTiles(TargetDescription &target,
-                                      llvm::StringRef spec) {
-  auto [q, k] = spec.split('x');
-  int64_t qBlock = 0, kvBlock = 0;
-  if (q.getAsInteger(10, qBlock) || k.getAsInteger(10, kvBlock) ||
-      qBlock <= 0 || kvBlock <= 0 || qBlock > 4096 || kvBlock > 4096)
-    return "--tile expects QxK with block sizes in [1, 4096], found '" +
-           spec.str() + "'";
-  target.qBlock = qBlock;
-  target.kvBlock = kvBlock;
-  target.fixedTiles = true;
-  return "";
-}
-
-std::string mlir::attn::setDiffLowering(TargetDescription &target,
-                                        llvm::StringRef mode) {
-  if (mode != "fused" && mode != "unfused")
-    return "--diff expects 'fused' or 'unfused', found '" + mode.str() + "'";
-  target.fuseDiff = mode == "fused";
-  return "";
+std::optional<TargetDescription>
+mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
+                            llvm::StringRef diff, std::string &error) {
+  std::optional<TargetDescription> target = lookupTarget(name);
+  if (!target) {
+    error = "unknown --target '" + name.str() +
+            "' (attnc --list-targets lists them)";
+    return std::nullopt;
+  }
+  if (!tile.empty()) {
+    auto [q, k] = tile.split('x');
+    int64_t qBlock = 0, kvBlock = 0;
+    if (q.getAsInteger(10, qBlock) || k.getAsInteger(10, kvBlock) ||
+        qBlock <= 0 || kvBlock <= 0 || qBlock > 4096 || kvBlock > 4096) {
+      error = "--tile expects QxK with block sizes in [1, 4096], found '" +
+              tile.str() + "'";
+      return std::nullopt;
+    }
+    target->qBlock = qBlock;
+    target->kvBlock = kvBlock;
+    target->fixedTiles = true;
+  }
+  if (diff != "fused" && diff != "unfused") {
+    error = "--diff expects 'fused' or 'unfused', found '" + diff.str() + "'";
+    return std::nullopt;
+  }
+  target->fuseDiff = diff == "fused";
+  return target;
 }

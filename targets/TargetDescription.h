@@ -42,7 +42,7 @@ struct TargetDescription {
   /// per step of the online softmax.
   int64_t qBlock = 64;
   int64_t kvBlock = 64;
-  /// Set by overrideTiles: use qBlock x kvBlock as given, never halves.
+  /// Set by a --tile override: use qBlock x kvBlock as given, never halves.
   bool fixedTiles = false;
   /// attn.diff lowered fused by attn-tile-flash (true), or first decomposed
   /// into two attn.sdpa and an elementwise epilogue (attnc --diff=unfused).
@@ -74,13 +74,14 @@ void registerTargetDescription(TargetDescription desc);
 /// compiler.
 std::optional<TargetDescription> lookupTarget(llvm::StringRef name);
 
-/// Applies a `--tile=QxK` override ("128x64": query rows x key rows per
-/// block) to `target`; returns an error message, empty on success.
-std::string overrideTiles(TargetDescription &target, llvm::StringRef spec);
-
-/// Applies a `--diff=fused|unfused` choice to `target`; returns an error
-/// message, empty on success.
-std::string setDiffLowering(TargetDescription &target, llvm::StringRef mode);
+/// The target named `name` with the command-line choices of the tools
+/// applied: a `--tile=QxK` override ("128x64": query rows x key rows per
+/// block; empty for none) and `--diff=fused|unfused`. On failure, nullopt
+/// and a message in `error`.
+std::optional<TargetDescription> configureTarget(llvm::StringRef name,
+                                                 llvm::StringRef tile,
+                                                 llvm::StringRef diff,
+                                                 std::string &error);
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

@@ -109,24 +109,8 @@ void mlir::attn::decomposeDiff(RewriterBase &rewriter, DiffOp op) {
   Type storage = resultType.getElementType();
 
   // Operands in f32 (views when they already are).
-  auto widen = [&](Value t) -> Value {
-    auto type = cast<RankedTensorType>(t.getType());
-    if (type.getElementType() == f32)
-      return t;
-    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, t);
-    AffineMap id = b.getMultiDimIdentityMap(4);
-    return linalg::GenericOp::create(
-               b, loc, RankedTensorType::get(type.getShape(), f32),
-               ValueRange{t}, ValueRange{lb.empty(sizes)},
-               ArrayRef<AffineMap>{id, id},
-               SmallVector<IteratorType>(4, IteratorType::parallel),
-               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                 LB::yield(nb, nl, LB::extToF32(nb, nl, a[0]));
-               })
-        .getResult(0);
-  };
-  Value q = widen(op.getQuery()), k = widen(op.getKey()),
-        v = widen(op.getValue());
+  Value q = lb.widen(op.getQuery()), k = lb.widen(op.getKey()),
+        v = lb.widen(op.getValue());
 
   auto oType = RankedTensorType::get(resultType.getShape(), f32);
   auto sdpa = [&](int64_t which) -> Value {

@@ -68,39 +68,6 @@ public:
     return tensor::getMixedSizes(b, loc, t);
   }
 
-  /// `t` in f32 (itself when it already is).
-  Value widen(Value t) {
-    auto type = cast<RankedTensorType>(t.getType());
-    if (type.getElementType() == f32)
-      return t;
-    return elementwise(t, f32, [](OpBuilder &nb, Location nl, Value x) {
-      return LB::extToF32(nb, nl, x);
-    });
-  }
-  /// `t` (f32) narrowed to `storage`.
-  Value narrow(Value t, Type storage) {
-    if (storage == f32)
-      return t;
-    return elementwise(t, storage, [&](OpBuilder &nb, Location nl, Value x) {
-      return arith::TruncFOp::create(nb, nl, storage, x).getResult();
-    });
-  }
-  /// fn applied to every element of `t`, into a new tensor of `elt`.
-  Value elementwise(Value t, Type elt,
-                    function_ref<Value(OpBuilder &, Location, Value)> fn) {
-    auto type = cast<RankedTensorType>(t.getType());
-    unsigned rank = type.getRank();
-    AffineMap id = b.getMultiDimIdentityMap(rank);
-    return linalg::GenericOp::create(
-               b, loc, RankedTensorType::get(type.getShape(), elt),
-               ValueRange{t}, ValueRange{lb.empty(sizes(t), elt)},
-               ArrayRef<AffineMap>{id, id},
-               SmallVector<IteratorType>(rank, IteratorType::parallel),
-               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                 LB::yield(nb, nl, fn(nb, nl, a[0]));
-               })
-        .getResult(0);
-  }
   /// Reduces the rows (`alongRows` = false: reduces along each row, giving
   /// [rows]) or the columns (true: [cols]) of 2-D `t` with `combine`.
   Value
@@ -242,7 +209,7 @@ public:
     Operands o;
     o.storage =
         cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
-    o.q = widen(query), o.k = widen(key), o.v = widen(value);
+    o.q = lb.widen(query), o.k = lb.widen(key), o.v = lb.widen(value);
     o.qs = sizes(o.q), o.ks = sizes(o.k);
     o.group = b.createOrFold<arith::DivUIOp>(loc, lb.toValue(o.qs[1]),
                                              lb.toValue(o.ks[1]));
@@ -342,7 +309,7 @@ struct DecomposeLinformer : OpRewritePattern<LinformerOp> {
                   r.lb.matmul(projection(f, hi), vb)};
         });
     Value o = r.sdpa(q, projected[0], projected[1], r.scaleAttr(op.getScale()));
-    rewriter.replaceOp(op, r.narrow(o, in.storage));
+    rewriter.replaceOp(op, r.lb.narrow(o, in.storage));
     return success();
   }
 };
@@ -374,13 +341,9 @@ struct DecomposeNystrom : OpRewritePattern<NystromOp> {
       SmallVector<OpFoldResult> expanded = {s[0], s[1], b.getIndexAttr(m),
                                             getAsOpFoldResult(seg), s[3]};
       auto xType = cast<RankedTensorType>(x.getType());
-      auto staticOr = [](OpFoldResult f) {
-        std::optional<int64_t> c = getConstantIntValue(f);
-        return c ? *c : ShapedType::kDynamic;
-      };
       SmallVector<int64_t> shape;
-      for (OpFoldResult f : expanded)
-        shape.push_back(staticOr(f));
+      SmallVector<Value> dynamic;
+      dispatchIndexOpFoldResults(expanded, dynamic, shape);
       Value x5 = tensor::ExpandShapeOp::create(
           b, loc, RankedTensorType::get(shape, xType.getElementType()), x,
           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}, {4}}, expanded);
@@ -460,7 +423,7 @@ struct DecomposeNystrom : OpRewritePattern<NystromOp> {
             Value t = r.minusFromScaledIdentity(7, az);
             t = r.minusFromScaledIdentity(15, r.lb.matmul(az, t));
             t = r.minusFromScaledIdentity(13, r.lb.matmul(az, t));
-            z = r.elementwise(
+            z = r.lb.elementwise(
                 r.lb.matmul(z, t), r.f32,
                 [&](OpBuilder &nb, Location nl, Value x) {
                   return arith::MulFOp::create(nb, nl, x, quarter).getResult();
@@ -509,7 +472,7 @@ struct DecomposeNystrom : OpRewritePattern<NystromOp> {
               })
               .getResult(0);
     }
-    rewriter.replaceOp(op, r.narrow(o, storage));
+    rewriter.replaceOp(op, r.lb.narrow(o, storage));
     return success();
   }
 };
@@ -581,7 +544,7 @@ public:
   Value queryFeatures(Value bi, Value h, Value q0, Value n) {
     Value rows = r.lb.slice2d(q, bi, h, q0, n, r.index(d));
     Value qHat =
-        r.elementwise(rows, r.f32, [&](OpBuilder &nb, Location nl, Value x) {
+        r.lb.elementwise(rows, r.f32, [&](OpBuilder &nb, Location nl, Value x) {
           return arith::MulFOp::create(nb, nl, x, root).getResult();
         });
     Value norms = r.reduce2d(qHat, /*alongRows=*/false, 0.0, square);
@@ -722,7 +685,7 @@ struct DecomposePerformer : OpRewritePattern<PerformerOp> {
                       return {causal(r, phi, v, bi, h, kh, lq, lk, dv, cm)};
                     })[0];
     }
-    rewriter.replaceOp(op, r.narrow(o, storage));
+    rewriter.replaceOp(op, r.lb.narrow(o, storage));
     return success();
   }
 

@@ -41,6 +41,39 @@ Value LinalgBuilder::filled(ArrayRef<OpFoldResult> sizes, Value value) {
   return linalg::FillOp::create(b, loc, value, empty(sizes)).getResult(0);
 }
 
+Value LinalgBuilder::elementwise(
+    Value t, Type elt, function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  auto type = cast<RankedTensorType>(t.getType());
+  unsigned rank = type.getRank();
+  AffineMap id = b.getMultiDimIdentityMap(rank);
+  return linalg::GenericOp::create(
+             b, loc, RankedTensorType::get(type.getShape(), elt), ValueRange{t},
+             ValueRange{empty(tensor::getMixedSizes(b, loc, t), elt)},
+             ArrayRef<AffineMap>{id, id},
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               yield(nb, nl, fn(nb, nl, a[0]));
+             })
+      .getResult(0);
+}
+
+Value LinalgBuilder::widen(Value t) {
+  if (cast<RankedTensorType>(t.getType()).getElementType() == f32)
+    return t;
+  return elementwise(t, f32, [](OpBuilder &nb, Location nl, Value x) {
+    return extToF32(nb, nl, x);
+  });
+}
+
+Value LinalgBuilder::narrow(Value t, Type storage) {
+  if (storage == f32)
+    return t;
+  return elementwise(t, storage, [&](OpBuilder &nb, Location nl, Value x) {
+    return arith::TruncFOp::create(nb, nl, storage, x).getResult();
+  });
+}
+
 Value LinalgBuilder::slice2d(Value t, Value batch, Value head, Value row0,
                              Value rows, Value cols) {
   auto type = cast<RankedTensorType>(t.getType());

@@ -43,6 +43,13 @@ public:
   /// than k finite scores (keep them all). Keeping s >= threshold keeps the
   /// k largest and every tie of the k-th. k passes of two row reductions.
   Value topKThreshold(Value scores, int64_t k);
+  /// `fn` applied to every element of `t`, into a new tensor of `elt`.
+  Value elementwise(Value t, Type elt,
+                    function_ref<Value(OpBuilder &, Location, Value)> fn);
+  /// `t` in f32 (itself when it already is).
+  Value widen(Value t);
+  /// `t` (f32) narrowed to `storage` (itself when that is f32).
+  Value narrow(Value t, Type storage);
   /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, 0), as a 2-D
   /// tensor (static sizes where `rows` / `cols` are constants).
   Value slice2d(Value t, Value batch, Value head, Value row0, Value rows,

@@ -2,9 +2,10 @@
 //
 // The AArch64 targets: an Armv8.0 NEON baseline and three cores found in
 // edge boards and servers. NEON has 32 128-bit registers: the micro-kernels
-// keep 6 rows x 4 vectors (16 f32 columns) of accumulators, 24 registers,
-// plus 4 for a row of B and one for A. Block sizes follow L1D: a query block
-// x key block f32 score tile takes at most half of it.
+// keep 5 rows x 4 vectors (16 f32 columns) of accumulators, 20 registers,
+// plus 5 A vectors (four k steps of each row, used lane by lane: fmla by
+// element) and 4 B vectors; 6 rows would spill. Block sizes follow L1D: a
+// query block x key block f32 score tile takes at most half of it.
 //
 // Peak fp32 FLOP/cycle (FMA = 2 FLOP per lane, 4 lanes per vector):
 // Cortex-A72 issues one 128-bit FMA per cycle (8), Cortex-A76 and
@@ -25,74 +26,61 @@ namespace {
 
 using mlir::attn::TargetDescription;
 
-/// Query rows x key rows per block: the f32 score tile takes at most half
-/// of L1D, and the query block is at least as tall as the key block.
-void blocksFromL1(TargetDescription &t) {
-  int64_t tile = static_cast<int64_t>(t.l1Bytes / 2 / 4); // f32 elements
+/// One core: what differs between the AArch64 targets. Everything else
+/// (triple, 128-bit vectors, 5 x 4 lane-A micro-kernels) is shared; block
+/// sizes follow L1D: the f32 score tile takes at most half of it and the
+/// query block is at least as tall as the 64-row key block.
+struct Core {
+  const char *name, *summary, *cpu, *features;
+  int64_t isaLevel;
+  uint64_t l1, l2, l3;
+  int64_t fmaFlopsPerCycle;
+  const char *mcaCpu; // llvm-mca model when not the CPU's own; or null
+};
+
+void registerCore(const Core &c) {
+  TargetDescription t;
+  t.name = c.name;
+  t.summary = c.summary;
+  t.triple = "aarch64-unknown-linux-gnu";
+  t.cpu = c.cpu;
+  t.features = c.features;
+  t.isaLevel = c.isaLevel;
+  t.vectorBits = 128;
+  t.l1Bytes = c.l1, t.l2Bytes = c.l2, t.l3Bytes = c.l3;
+  t.fmaFlopsPerCycle = c.fmaFlopsPerCycle;
+  t.mcaCpu = c.mcaCpu ? c.mcaCpu : "";
+  t.microRows = 5;
+  t.microVectors = 4;
+  t.microLaneA = true;
+  int64_t tile = static_cast<int64_t>(c.l1 / 2 / 4); // f32 elements
   t.kvBlock = 64;
   t.qBlock = std::max<int64_t>(64, tile / t.kvBlock / 64 * 64);
+  mlir::attn::registerTargetDescription(t);
 }
 
 } // namespace
 
 void mlir::attn::registerAArch64Targets() {
-  TargetDescription base;
-  base.triple = "aarch64-unknown-linux-gnu";
-  base.vectorBits = 128;
-  base.microRows = 5;
-  base.microVectors = 4;
-  base.microLaneA = true;
-
-  TargetDescription neon = base;
-  neon.name = "aarch64-neon";
-  neon.summary = "AArch64 baseline (Armv8.0-A with NEON)";
-  neon.cpu = "generic";
-  neon.features = "+neon";
-  neon.isaLevel = ATTN_ABI_ISA_AARCH64_V8;
-  neon.l1Bytes = 32 * 1024;
-  neon.l2Bytes = 512 * 1024;
-  neon.l3Bytes = 2 * 1024 * 1024;
-  neon.fmaFlopsPerCycle = 8;
-  neon.mcaCpu = "cortex-a72"; // LLVM's generic model is optimistic
-  blocksFromL1(neon);
-  registerTargetDescription(neon);
-
-  TargetDescription a72 = neon;
-  a72.name = "cortex-a72";
-  a72.summary = "Arm Cortex-A72 (Raspberry Pi 4; Armv8.0-A, NEON)";
-  a72.cpu = "cortex-a72";
-  a72.features = "+neon,+crc";
-  a72.l1Bytes = 32 * 1024;
-  a72.l2Bytes = 1024 * 1024;
-  a72.l3Bytes = 0;
-  a72.fmaFlopsPerCycle = 8;
-  a72.mcaCpu = "";
-  blocksFromL1(a72);
-  registerTargetDescription(a72);
-
-  TargetDescription a76 = base;
-  a76.name = "cortex-a76";
-  a76.summary = "Arm Cortex-A76 (Raspberry Pi 5; Armv8.2-A, NEON, dotprod, "
-                "fp16)";
-  a76.cpu = "cortex-a76";
-  a76.features = "+neon,+dotprod,+fullfp16,+rcpc";
-  a76.isaLevel = ATTN_ABI_ISA_AARCH64_V82;
-  a76.l1Bytes = 64 * 1024;
-  a76.l2Bytes = 512 * 1024;
-  a76.l3Bytes = 2 * 1024 * 1024;
-  a76.fmaFlopsPerCycle = 16;
-  a76.mcaCpu = "neoverse-n1";
-  blocksFromL1(a76);
-  registerTargetDescription(a76);
-
-  TargetDescription n1 = a76;
-  n1.name = "neoverse-n1";
-  n1.summary = "Arm Neoverse-N1 (Armv8.2-A, NEON, dotprod, fp16)";
-  n1.cpu = "neoverse-n1";
-  n1.mcaCpu = "";
-  n1.l1Bytes = 64 * 1024;
-  n1.l2Bytes = 1024 * 1024;
-  n1.l3Bytes = 32 * 1024 * 1024;
-  blocksFromL1(n1);
-  registerTargetDescription(n1);
+  constexpr uint64_t KiB = 1024, MiB = 1024 * KiB;
+  // The baseline is estimated with the Cortex-A72 model: LLVM's generic
+  // one is optimistic. Cortex-A76 with Neoverse-N1's: LLVM 22 has no A76
+  // model and falls back to the Cortex-A57's, half the A76's FP throughput.
+  registerCore({"aarch64-neon", "AArch64 baseline (Armv8.0-A with NEON)",
+                "generic", "+neon", ATTN_ABI_ISA_AARCH64_V8, 32 * KiB,
+                512 * KiB, 2 * MiB, 8, "cortex-a72"});
+  registerCore({"cortex-a72",
+                "Arm Cortex-A72 (Raspberry Pi 4; Armv8.0-A, NEON)",
+                "cortex-a72", "+neon,+crc", ATTN_ABI_ISA_AARCH64_V8, 32 * KiB,
+                1 * MiB, 0, 8, nullptr});
+  registerCore({"cortex-a76",
+                "Arm Cortex-A76 (Raspberry Pi 5; Armv8.2-A, NEON, dotprod, "
+                "fp16)",
+                "cortex-a76", "+neon,+dotprod,+fullfp16,+rcpc",
+                ATTN_ABI_ISA_AARCH64_V82, 64 * KiB, 512 * KiB, 2 * MiB, 16,
+                "neoverse-n1"});
+  registerCore(
+      {"neoverse-n1", "Arm Neoverse-N1 (Armv8.2-A, NEON, dotprod, fp16)",
+       "neoverse-n1", "+neon,+dotprod,+fullfp16,+rcpc",
+       ATTN_ABI_ISA_AARCH64_V82, 64 * KiB, 1 * MiB, 32 * MiB, 16, nullptr});
 }

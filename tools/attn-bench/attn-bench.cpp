@@ -338,14 +338,12 @@ using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
 std::string compileAttnc(const Workload &w, const std::string &target,
                          const std::string &tile, bool fuseDiff,
                          EntryFn &entry) {
+  std::string error;
   std::optional<mlir::attn::TargetDescription> desc =
-      mlir::attn::lookupTarget(target);
+      mlir::attn::configureTarget(target, tile, fuseDiff ? "fused" : "unfused",
+                                  error);
   if (!desc)
-    return "unknown target '" + target + "'";
-  if (!tile.empty())
-    if (std::string err = mlir::attn::overrideTiles(*desc, tile); !err.empty())
-      return err;
-  desc->fuseDiff = fuseDiff;
+    return error;
   mlir::attn::ModelDescription model;
   model.name = "bench";
   mlir::attn::LayerDescription layer;

@@ -476,14 +476,11 @@ int main(int argc, char **argv) {
                               "the fp64 reference\n");
   if (layout != "contiguous" && layout != "bshd")
     return fail("--layout must be contiguous or bshd");
-  std::optional<TargetDescription> target = lookupTarget(targetName);
+  std::string error;
+  std::optional<TargetDescription> target =
+      configureTarget(targetName, tileSpec, diffLowering, error);
   if (!target)
-    return fail("unknown --target '" + targetName + "'");
-  if (!tileSpec.empty())
-    if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
-      return fail(err);
-  if (std::string err = setDiffLowering(*target, diffLowering); !err.empty())
-    return fail(err);
+    return fail(error);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

@@ -96,14 +96,13 @@ int main(int argc, char **argv) {
                    << t.summary << "\n";
     return 0;
   }
+  std::string error;
+  std::optional<TargetDescription> target =
+      configureTarget(targetName, tileSpec, diffLowering, error);
+  if (!target)
+    return fail(error);
   if (printTargetFlag) {
-    std::optional<TargetDescription> t = lookupTarget(targetName);
-    if (!t)
-      return fail("unknown --target '" + targetName +
-                  "' (attnc --list-targets lists them)");
-    if (!tileSpec.empty())
-      if (std::string err = overrideTiles(*t, tileSpec); !err.empty())
-        return fail(err);
+    const TargetDescription *t = &*target;
     llvm::outs() << "name=" << t->name << "\ntriple=" << t->triple
                  << "\ncpu=" << t->cpu << "\nfeatures=" << t->features
                  << "\nmca_cpu=" << (t->mcaCpu.empty() ? t->cpu : t->mcaCpu)
@@ -124,15 +123,6 @@ int main(int argc, char **argv) {
   if (!phase)
     return fail("unknown --emit phase '" + emitPhase +
                 "' (expected one of: " + phaseList() + ")");
-  std::optional<TargetDescription> target = lookupTarget(targetName);
-  if (!target)
-    return fail("unknown --target '" + targetName +
-                "' (attnc --list-targets lists them)");
-  if (!tileSpec.empty())
-    if (std::string err = overrideTiles(*target, tileSpec); !err.empty())
-      return fail(err);
-  if (std::string err = setDiffLowering(*target, diffLowering); !err.empty())
-    return fail(err);
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;
@@ -172,7 +162,6 @@ int main(int argc, char **argv) {
     file->keep();
   }
 
-  std::string error;
   auto out = openOutputFile(output, &error);
   if (!out)
     return fail(error);
