@@ -2,7 +2,9 @@
 
 #include "compiler/Codegen.h"
 
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Target/SPIRV/Serialization.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -98,5 +100,19 @@ LogicalResult mlir::attn::emitMachineCode(ModuleOp module,
     return module.emitError()
            << "target '" << target.name << "' cannot emit this file type";
   codegen.run(*llvmModule);
+  return success();
+}
+
+LogicalResult mlir::attn::emitSPIRVBinary(ModuleOp module,
+                                          llvm::raw_ostream &os) {
+  auto modules = llvm::to_vector(module.getOps<spirv::ModuleOp>());
+  if (modules.size() != 1)
+    return module.emitError() << "expected one spirv.module of kernels, found "
+                              << modules.size();
+  llvm::SmallVector<uint32_t> words;
+  if (failed(spirv::serialize(modules.front(), words)))
+    return failure();
+  os.write(reinterpret_cast<const char *>(words.data()),
+           words.size() * sizeof(uint32_t));
   return success();
 }

@@ -24,6 +24,10 @@ namespace mlir::attn {
 LogicalResult emitMachineCode(ModuleOp module, const TargetDescription &target,
                               Phase phase, llvm::raw_pwrite_stream &os);
 
+/// Writes the SPIR-V binary of the kernels of `module` (after the Vulkan
+/// target's vector phase, which leaves one spirv.module) to `os`.
+LogicalResult emitSPIRVBinary(ModuleOp module, llvm::raw_ostream &os);
+
 } // namespace mlir::attn
 
 #endif // ATTN_COMPILER_CODEGEN_H

@@ -99,4 +99,67 @@ def OutlineParallel : Pass<"attn-outline-parallel", "::mlir::ModuleOp"> {
                            "::mlir::scf::SCFDialect"];
 }
 
+def MakeGPUEntryPoints : Pass<"attn-make-gpu-entry-points",
+                              "::mlir::ModuleOp"> {
+  let summary = "Turn public attention functions into Vulkan compute kernels";
+  let description = [{
+    The Vulkan target's counterpart of attn-make-entry-points. Each public
+    function whose body is one `attn.sdpa` of its arguments becomes
+
+    - a kernel `gpu.func` in the module's `gpu.module @attn_kernels` (see
+      passes/Conversion/AttnToGPU/SdpaKernel.h: one invocation per query
+      row, key/value blocks staged in workgroup memory, online softmax),
+      with the storage-buffer ABI of attn/abi.h (binding i = argument i,
+      then an i32 parameter buffer of offsets, sizes and strides), and
+    - a declaration `func.func private @__attn_kernel_<entry>` carrying the
+      entry's signature table (`attn.signature`), argument names, kernel
+      symbol (`attn.gpu.kernel`) and launch table (`attn.gpu.launch`:
+      workgroup size, workgroup memory, grid as products of argument
+      dimensions), from which attn-emit-vulkan-entry-points writes the C
+      entry point.
+
+    The module gets `gpu.container_module` and a `spirv.target_env` from the
+    options (the target's device profile). Anything the kernel cannot do
+    yet (other attn ops, run-time masks, bias, f16) is a diagnostic at the
+    op.
+  }];
+  let options = [
+    Option<"workgroupSize", "workgroup-size", "int64_t", "64",
+           "Invocations per workgroup (query rows per workgroup)">,
+    Option<"sharedMemoryBytes", "shared-memory", "int64_t", "16384",
+           "Workgroup memory available to a kernel, in bytes">,
+    Option<"maxInvocations", "max-invocations", "int64_t", "128",
+           "The device profile's maxComputeWorkGroupInvocations">
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::spirv::SPIRVDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def EmitVulkanEntryPoints : Pass<"attn-emit-vulkan-entry-points",
+                                 "::mlir::ModuleOp"> {
+  let summary = "Embed SPIR-V and emit the C entry points that launch it";
+  let description = [{
+    Serialises each `spirv.module` (the converted `gpu.module`) into SPIR-V
+    words held by an internal global, and for every kernel declaration of
+    attn-make-gpu-entry-points emits the public function
+
+    ```c
+    attn_status_t f(attn_context_t *ctx, const attn_tensor_t *query, ...,
+                    attn_tensor_t *out);
+    ```
+
+    which calls `attn_rt_vulkan_launch` (attn/abi.h) with the signature
+    table, the SPIR-V, the kernel's entry point name and its launch table.
+    The runtime checks the arguments as for CPU code, checks the device
+    against the kernel's needs, and uploads, dispatches and downloads. The
+    GPU and SPIR-V modules and the declarations are removed: what remains
+    is host code in the LLVM dialect.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ATTN_COMPILER_PASSES_TD

@@ -10,8 +10,10 @@
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
 #include "mlir/Conversion/ControlFlowToLLVM/ControlFlowToLLVM.h"
 #include "mlir/Conversion/FuncToLLVM/ConvertFuncToLLVMPass.h"
+#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
 #include "mlir/Conversion/IndexToLLVM/IndexToLLVM.h"
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
+#include "mlir/Conversion/MathToSPIRV/MathToSPIRVPass.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
@@ -22,6 +24,8 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -54,8 +58,40 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+/// Vulkan, tiled phase: each entry becomes a gpu.func kernel (online
+/// softmax per workgroup) and a declaration its C entry is written from.
+static void buildVulkanTiledPhase(OpPassManager &pm,
+                                  const TargetDescription &target) {
+  MakeGPUEntryPointsOptions options;
+  const GPUProfile &gpu = target.gpu;
+  // One invocation per query row: 64 rows, or a subgroup multiple where the
+  // profile names one, within the profile's invocation limit.
+  int64_t rows = 64;
+  if (gpu.subgroupSize > 0)
+    rows = std::max(rows, gpu.subgroupSize) / gpu.subgroupSize *
+           gpu.subgroupSize;
+  options.workgroupSize = std::min(rows, gpu.maxInvocations);
+  options.sharedMemoryBytes = gpu.sharedMemoryBytes;
+  options.maxInvocations = gpu.maxInvocations;
+  pm.addPass(createMakeGPUEntryPoints(options));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// Vulkan, vector phase: upstream's math and GPU to SPIR-V conversions.
+static void buildVulkanSPIRVPhase(OpPassManager &pm) {
+  pm.addNestedPass<gpu::GPUModuleOp>(createConvertMathToSPIRVPass());
+  pm.addPass(createConvertGPUToSPIRVPass(/*mapMemorySpace=*/false));
+  OpPassManager &spv = pm.nest<spirv::ModuleOp>();
+  spv.addPass(spirv::createSPIRVLowerABIAttributesPass());
+  spv.addPass(spirv::createSPIRVUpdateVCEPass());
+  spv.addPass(createCanonicalizerPass());
+}
+
 void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
                                          const TargetDescription &target) {
+  if (target.kind == TargetKind::Vulkan)
+    return buildVulkanTiledPhase(pm, target);
   pm.addPass(createMakeEntryPoints());
   if (!target.fuseDiff)
     pm.addPass(createDecomposeDiff());
@@ -76,6 +112,8 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
 
 void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
                                           const TargetDescription &target) {
+  if (target.kind == TargetKind::Vulkan)
+    return buildVulkanSPIRVPhase(pm);
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
@@ -107,6 +145,10 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
 
 void mlir::attn::buildLLVMDialectPhasePipeline(
     OpPassManager &pm, const TargetDescription &target) {
+  if (target.kind == TargetKind::Vulkan) {
+    pm.addPass(createEmitVulkanEntryPoints());
+    return;
+  }
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());

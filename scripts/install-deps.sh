@@ -22,6 +22,9 @@ PKGS=(
   # AArch64: the cross compiler and sysroot for libattnrt and attn-run, and
   # qemu to run them (the AArch64 execution tests)
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  # Vulkan: headers and loader for libattnrt's Vulkan device, Mesa's lavapipe
+  # (a software Vulkan device the Vulkan tests run on), spirv-val
+  libvulkan-dev mesa-vulkan-drivers spirv-tools
 )
 
 missing=()

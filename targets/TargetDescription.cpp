@@ -91,17 +91,29 @@ void mlir::attn::registerAllTargets() {
   std::call_once(once, [] {
     registerX86Targets();
     registerAArch64Targets();
+    registerVulkanTargets();
   });
 }
 
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
                             llvm::StringRef diff, std::string &error) {
-  std::optional<TargetDescription> target = lookupTarget(name);
+  // "vulkan:fp16,shared=32768": a profile's options after the name.
+  auto [baseName, options] = name.split(':');
+  std::optional<TargetDescription> target = lookupTarget(baseName);
   if (!target) {
-    error = "unknown --target '" + name.str() +
+    error = "unknown --target '" + baseName.str() +
             "' (attnc --list-targets lists them)";
     return std::nullopt;
+  }
+  if (name.contains(':')) {
+    if (target->kind != TargetKind::Vulkan) {
+      error = "--target '" + baseName.str() +
+              "' takes no options (only Vulkan targets have a profile)";
+      return std::nullopt;
+    }
+    if (!applyGPUProfileOptions(*target, options, error))
+      return std::nullopt;
   }
   if (!tile.empty()) {
     auto [q, k] = tile.split('x');

@@ -19,6 +19,26 @@
 
 namespace mlir::attn {
 
+/// What runs the compiled attention: the CPU the object is linked into, or a
+/// Vulkan device the object's host code dispatches SPIR-V kernels to.
+enum class TargetKind { CPU, Vulkan };
+
+/// A Vulkan device profile: the limits and features a compiled kernel may
+/// rely on. The defaults are what every Vulkan 1.1 compute device has
+/// (the spec's minimum limits); the runtime checks the device at launch.
+struct GPUProfile {
+  /// Invocations per workgroup (the spec guarantees 128).
+  int64_t maxInvocations = 128;
+  /// Workgroup (shared) memory in bytes (the spec guarantees 16 KiB).
+  int64_t sharedMemoryBytes = 16 * 1024;
+  /// Subgroup size the workgroup size is rounded to (0: unknown; Vulkan
+  /// 1.1 leaves it to the device).
+  int64_t subgroupSize = 0;
+  /// 16-bit storage buffers (VK_KHR_16bit_storage's
+  /// storageBuffer16BitAccess): f16 tensors without conversion copies.
+  bool fp16Storage = false;
+};
+
 /// Everything the compiler needs to know about one target.
 struct TargetDescription {
   /// The --target= name: "x86_64-avx512", "host", ...
@@ -64,6 +84,10 @@ struct TargetDescription {
   /// A76 model and falls back to Cortex-A57's, which has half the A76's FP
   /// throughput; the N1 is built on the A76 core.
   std::string mcaCpu;
+  /// CPU targets compile to machine code; Vulkan targets to SPIR-V kernels
+  /// plus host code (for `triple`) that hands them to the runtime.
+  TargetKind kind = TargetKind::CPU;
+  GPUProfile gpu;
 };
 
 /// Registers a description; later registrations of the same name replace
@@ -73,6 +97,12 @@ void registerTargetDescription(TargetDescription desc);
 /// Looks a target up by name; "host" is resolved to the machine running the
 /// compiler.
 std::optional<TargetDescription> lookupTarget(llvm::StringRef name);
+
+/// Applies "key=value,..." options to a Vulkan target's profile
+/// (`--target=vulkan:fp16,shared=32768,subgroup=32,invocations=256`).
+/// On failure, false and a message in `error`.
+bool applyGPUProfileOptions(TargetDescription &target, llvm::StringRef options,
+                            std::string &error);
 
 /// The target named `name` with the command-line choices of the tools
 /// applied: a `--tile=QxK` override ("128x64": query rows x key rows per
@@ -92,6 +122,7 @@ void registerAllTargets();
 /// Registration hook of each target folder.
 void registerX86Targets();
 void registerAArch64Targets();
+void registerVulkanTargets();
 
 } // namespace mlir::attn
 

@@ -8,6 +8,7 @@
  *===----------------------------------------------------------------------===*/
 
 #include "attn/abi.h"
+#include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -127,6 +128,15 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
                                 const char *names,
                                 const attn_tensor_t *const *args,
                                 int64_t *descriptors) {
+  return attn_rt_bind_args_on(context, ATTN_DEVICE_CPU, sig, names, args,
+                              descriptors);
+}
+
+attn_status_t attn_rt_bind_args_on(attn_context_t *context,
+                                   attn_device_kind_t expected,
+                                   const int64_t *sig, const char *names,
+                                   const attn_tensor_t *const *args,
+                                   int64_t *descriptors) {
   char entry[128], arg_name[128], other_name[128];
   name_at(names, -1, entry, sizeof(entry));
 
@@ -134,11 +144,17 @@ attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
     return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                             "%s: the context is NULL", entry);
   attn_device_kind_t kind = attn_device_kind(attn_context_device(context));
-  if (kind != ATTN_DEVICE_CPU)
+  if (kind != expected)
     return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
-                            "%s: compiled for the CPU, but the context's "
-                            "device is %s",
-                            entry, attn_device_kind_name(kind));
+                            "%s: compiled for %s, but the context's "
+                            "device is %s%s",
+                            entry,
+                            expected == ATTN_DEVICE_CPU ? "the CPU"
+                                                        : "a Vulkan device",
+                            attn_device_kind_name(kind),
+                            expected == ATTN_DEVICE_VULKAN
+                                ? " (create it with attn_device_create_vulkan)"
+                                : "");
   if (sig[0] != ATTN_ABI_VERSION)
     return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
                             "%s: compiled for runtime ABI version %lld, but "

@@ -7,18 +7,16 @@
  *===----------------------------------------------------------------------===*/
 
 #include "attn/runtime.h"
+#include "internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-struct attn_device_s {
-  attn_device_kind_t kind;
-};
-
 /* The device a context uses when its options name none. */
-static const attn_device_t host_cpu_device = {ATTN_DEVICE_CPU};
+static const attn_device_t host_cpu_device = {ATTN_DEVICE_CPU, NULL,
+                                              "host CPU"};
 
 attn_status_t attn_device_create(attn_device_kind_t kind,
                                  attn_device_t **out_device) {
@@ -26,15 +24,17 @@ attn_status_t attn_device_create(attn_device_kind_t kind,
     return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                             "attn_device_create: out_device is NULL");
   *out_device = NULL;
+  if (kind == ATTN_DEVICE_VULKAN)
+    return attn_device_create_vulkan(NULL, out_device);
   if (kind != ATTN_DEVICE_CPU)
     return attn_status_make(ATTN_STATUS_UNIMPLEMENTED,
                             "attn_device_create: %s devices are not supported "
                             "by this build of libattnrt",
                             attn_device_kind_name(kind));
-  attn_device_t *device = malloc(sizeof(*device));
+  attn_device_t *device = calloc(1, sizeof(*device));
   if (!device)
     return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  device->kind = kind;
+  *device = host_cpu_device;
   *out_device = device;
   return NULL;
 }
@@ -43,7 +43,47 @@ attn_status_t attn_device_create_cpu(attn_device_t **out_device) {
   return attn_device_create(ATTN_DEVICE_CPU, out_device);
 }
 
-void attn_device_destroy(attn_device_t *device) { free(device); }
+void attn_vulkan_device_options_initialize(
+    attn_vulkan_device_options_t *options) {
+  options->physical_device_index = -1;
+  options->name_contains = NULL;
+}
+
+attn_status_t
+attn_device_create_vulkan(const attn_vulkan_device_options_t *options,
+                          attn_device_t **out_device) {
+  if (!out_device)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "attn_device_create_vulkan: out_device is NULL");
+  *out_device = NULL;
+  attn_vulkan_device_options_t defaults;
+  attn_vulkan_device_options_initialize(&defaults);
+  attn_device_t *device = calloc(1, sizeof(*device));
+  if (!device)
+    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  device->kind = ATTN_DEVICE_VULKAN;
+  attn_status_t status =
+      attn_vulkan_open(options ? options : &defaults, &device->vulkan,
+                       device->name, sizeof(device->name));
+  if (status) {
+    free(device);
+    return status;
+  }
+  *out_device = device;
+  return NULL;
+}
+
+const char *attn_device_name(const attn_device_t *device) {
+  return device ? device->name : "";
+}
+
+void attn_device_destroy(attn_device_t *device) {
+  if (!device)
+    return;
+  if (device->vulkan)
+    attn_vulkan_close(device->vulkan);
+  free(device);
+}
 
 attn_device_kind_t attn_device_kind(const attn_device_t *device) {
   return device->kind;
@@ -82,6 +122,7 @@ struct attn_context_s {
   uint64_t generation;
   int stop;
   job_t job;
+  atomic_llong device_time_ns; /* of the last kernel; -1 unknown */
 };
 
 /* Set on threads that are running a job, so nested loops run inline. */
@@ -149,6 +190,7 @@ attn_status_t attn_context_create(const attn_context_options_t *options,
   if (!ctx)
     return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   ctx->device = options->device ? options->device : &host_cpu_device;
+  atomic_init(&ctx->device_time_ns, -1);
   ctx->thread_count = threads;
   pthread_mutex_init(&ctx->mutex, NULL);
   pthread_mutex_init(&ctx->call_mutex, NULL);
@@ -200,6 +242,14 @@ int32_t attn_context_thread_count(const attn_context_t *ctx) {
 
 const attn_device_t *attn_context_device(const attn_context_t *ctx) {
   return ctx->device;
+}
+
+void attn_context_set_device_time_ns(attn_context_t *ctx, int64_t ns) {
+  atomic_store(&ctx->device_time_ns, ns);
+}
+
+int64_t attn_context_last_device_time_ns(const attn_context_t *ctx) {
+  return ctx ? atomic_load(&((attn_context_t *)ctx)->device_time_ns) : -1;
 }
 
 attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,

@@ -551,6 +551,8 @@ int main(int argc, char **argv) {
                              std::to_string(threads),
                              "--layout",
                              layout});
+    if (target->kind == TargetKind::Vulkan)
+      args.insert(args.end(), {"--device", "vulkan"});
     if (!c.bias.empty())
       args.insert(args.end(), {"--bias", c.bias});
     if (c.topK)

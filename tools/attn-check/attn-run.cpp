@@ -6,7 +6,7 @@
 //            [--values uniform|ternary] [--kv-lengths] [--q-lengths]
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
-//            [--repeat N]
+//            [--repeat N] [--device cpu|vulkan]
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
 // seeded uniform inputs in [-1, 1], and compares its output with the fp64
@@ -226,6 +226,7 @@ int main(int argc, char **argv) {
   bool haveQ = false, haveK = false, haveV = false, haveBias = false,
        bshd = false;
   std::string dtypeName = "f32", maskName = "none", modsText;
+  std::string deviceName = "cpu";
   double scale = 0, tol = -1;
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
@@ -296,7 +297,11 @@ int main(int argc, char **argv) {
       seed = std::strtoull(value(), nullptr, 10);
     else if (a == "--tol")
       tol = std::atof(value());
-    else if (a == "--threads")
+    else if (a == "--device") {
+      deviceName = value();
+      if (deviceName != "cpu" && deviceName != "vulkan")
+        usage("--device must be cpu or vulkan");
+    } else if (a == "--threads")
       threads = std::atoi(value());
     else if (a == "--repeat")
       repeat = std::atoi(value());
@@ -483,10 +488,22 @@ int main(int argc, char **argv) {
   attn_context_options_t options;
   attn_context_options_initialize(&options);
   options.thread_count = threads;
+  attn_device_t *device = nullptr;
+  if (deviceName == "vulkan") {
+    if (attn_status_t st = attn_device_create_vulkan(nullptr, &device)) {
+      std::fprintf(stderr, "attn-run: error: no Vulkan device: %s: %s\n",
+                   attn_status_code_name(attn_status_code(st)),
+                   attn_status_message(st));
+      attn_status_free(st);
+      return 2;
+    }
+    options.device = device;
+  }
   attn_context_t *ctx = nullptr;
   if (attn_status_t st = attn_context_create(&options, &ctx)) {
     std::fprintf(stderr, "attn-run: error: %s\n", attn_status_message(st));
     attn_status_free(st);
+    attn_device_destroy(device);
     return 2;
   }
   double bestMs = 1e300;
@@ -500,12 +517,14 @@ int main(int argc, char **argv) {
                    attn_status_message(st));
       attn_status_free(st);
       attn_context_destroy(ctx);
+      attn_device_destroy(device);
       return 2;
     }
     bestMs = std::min(
         bestMs, std::chrono::duration<double, std::milli>(t1 - t0).count());
   }
   attn_context_destroy(ctx);
+  attn_device_destroy(device);
 
   std::vector<double> expected(
       static_cast<size_t>(os[0] * os[1] * os[2] * os[3]));

@@ -57,7 +57,8 @@ static cl::opt<std::string>
 static cl::opt<std::string>
     emitPhase("emit",
               cl::desc("Stop after this phase: attn, tiled, vector, "
-                       "llvm-dialect, llvm-ir, asm, obj (default obj)"),
+                       "llvm-dialect, llvm-ir, asm, obj (default obj); "
+                       "spirv: the kernels of a Vulkan target as SPIR-V"),
               cl::init("obj"), cl::cat(attncCategory));
 static cl::opt<std::string> headerPath(
     "header",
@@ -113,16 +114,28 @@ int main(int argc, char **argv) {
                  << "\nkv_block=" << t->kvBlock
                  << "\nmicro_rows=" << t->microRows
                  << "\nmicro_vectors=" << t->microVectors << "\n";
+    if (t->kind == TargetKind::Vulkan)
+      llvm::outs() << "kind=vulkan\ngpu_max_invocations="
+                   << t->gpu.maxInvocations
+                   << "\ngpu_shared_memory_bytes=" << t->gpu.sharedMemoryBytes
+                   << "\ngpu_subgroup_size=" << t->gpu.subgroupSize
+                   << "\ngpu_fp16_storage=" << t->gpu.fp16Storage << "\n";
     return 0;
   }
   if (inputPath.empty())
     return fail("no input file (usage: attnc <model.json | input.mlir> "
                 "[--target=T] [--emit=PHASE] [-o FILE])");
 
-  std::optional<Phase> phase = parsePhase(emitPhase);
+  // --emit=spirv: the Vulkan kernels as a SPIR-V binary (for spirv-val,
+  // spirv-dis or a loader of the user's own).
+  bool spirvOut = emitPhase == "spirv";
+  if (spirvOut && target->kind != TargetKind::Vulkan)
+    return fail("--emit=spirv needs a Vulkan target (--target=vulkan)");
+  std::optional<Phase> phase =
+      spirvOut ? std::optional<Phase>(Phase::Vector) : parsePhase(emitPhase);
   if (!phase)
     return fail("unknown --emit phase '" + emitPhase +
-                "' (expected one of: " + phaseList() + ")");
+                "' (expected one of: " + phaseList() + ", spirv)");
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;
@@ -168,7 +181,10 @@ int main(int argc, char **argv) {
   if (*phase > Phase::Attn &&
       failed(runPhases(*module, std::min(*phase, Phase::LLVMDialect), *target)))
     return 1;
-  if (*phase <= Phase::LLVMDialect) {
+  if (spirvOut) {
+    if (failed(emitSPIRVBinary(*module, out->os())))
+      return 1;
+  } else if (*phase <= Phase::LLVMDialect) {
     module->print(out->os());
   } else if (failed(emitMachineCode(*module, *target, *phase, out->os()))) {
     return 1;

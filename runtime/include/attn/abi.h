@@ -71,6 +71,50 @@ attn_status_t attn_rt_bind_args(attn_context_t *context,
                                 const attn_tensor_t *const *args,
                                 int64_t *descriptors);
 
+/*===----------------------------------------------------------------------===*
+ * Vulkan kernels
+ *
+ * A Vulkan entry point carries one SPIR-V module (shared by the entry points
+ * of an object), the name of its kernel's entry point in it, and a launch
+ * table (int64_t words):
+ *
+ *   [0..2] workgroup size x, y, z
+ *   [3]    workgroup memory the kernel declares, in bytes
+ *   [4]    device features it needs (attn_abi_vulkan_feature_t bits)
+ *   [5]    P, the number of i32 words of its parameter buffer
+ *   then for grid dimensions x, y, z in turn: a count n, then n triples
+ *   (arg, dim, divisor); the dimension is the product over the triples of
+ *   ceil(size of dimension `dim` of argument `arg` / divisor), 1 if n = 0.
+ *
+ * Descriptor set 0 binds argument i as a storage buffer at binding i and
+ * the parameter buffer at binding N (the number of arguments): for each
+ * argument in order, its offset in elements into its buffer, then its sizes
+ * and its strides in elements, 1 + 2 * rank i32 words.
+ *===----------------------------------------------------------------------===*/
+
+/** Device features a Vulkan kernel can require. */
+typedef enum attn_abi_vulkan_feature_e {
+  /** storageBuffer16BitAccess (16-bit tensors read and written in place). */
+  ATTN_ABI_VULKAN_FEATURE_16BIT_STORAGE = 1,
+} attn_abi_vulkan_feature_t;
+
+/** Fixed words of a launch table before the grid. */
+#define ATTN_ABI_VULKAN_LAUNCH_HEADER 6
+
+/**
+ * Checks the arguments as attn_rt_bind_args does (but for a context whose
+ * device is a Vulkan device), checks the device against the kernel's launch
+ * table, and runs the kernel `kernel` of the SPIR-V module (`spirv_words`
+ * 32-bit words): uploads the arguments, dispatches, waits and downloads the
+ * outputs. Returns NULL on success.
+ */
+attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
+                                    const int64_t *signature,
+                                    const char *names,
+                                    const attn_tensor_t *const *args,
+                                    const uint32_t *spirv, int64_t spirv_words,
+                                    const char *kernel, const int64_t *launch);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -151,8 +151,9 @@ int64_t attn_tensor_element_count(const attn_tensor_t *tensor);
  * Devices
  *===----------------------------------------------------------------------===*/
 
-/** What executes compiled code. Only the host CPU exists today; Vulkan and
- *  NPU devices come with their targets. */
+/** What executes compiled code: the host CPU, or a Vulkan device (code
+ *  compiled for a Vulkan target; attn_device_create_vulkan). NPU devices
+ *  come with their target. */
 typedef enum attn_device_kind_e {
   ATTN_DEVICE_CPU = 1,
   ATTN_DEVICE_VULKAN = 2,
@@ -169,6 +170,39 @@ attn_status_t attn_device_create_cpu(attn_device_t **out_device);
  *  the runtime does not support. */
 attn_status_t attn_device_create(attn_device_kind_t kind,
                                  attn_device_t **out_device);
+
+/** Options of attn_device_create_vulkan(). */
+typedef struct attn_vulkan_device_options_t {
+  /** Index into the Vulkan loader's list of physical devices; -1 (the
+   *  default) chooses: `name_contains` if set, else the environment
+   *  variable ATTN_VULKAN_DEVICE (an index or part of a name), else the
+   *  first discrete GPU, then integrated, virtual, and last a CPU device
+   *  (Mesa's lavapipe). */
+  int32_t physical_device_index;
+  /** Choose the first device whose name contains this text; NULL: none. */
+  const char *name_contains;
+} attn_vulkan_device_options_t;
+
+/** Sets `options` to the defaults (choose the best device). */
+void attn_vulkan_device_options_initialize(
+    attn_vulkan_device_options_t *options);
+
+/**
+ * Creates a Vulkan device: loads the Vulkan loader (libvulkan.so.1) at run
+ * time, so programs that use only the CPU never need it. Returns
+ * UNAVAILABLE, naming the Vulkan result, when no loader, no device or no
+ * compute queue is found; UNIMPLEMENTED when this build of libattnrt has no
+ * Vulkan support. The device owns a queue, a pipeline cache (one pipeline
+ * per kernel, built on first use) and staging buffers; launches on it are
+ * serialised by an internal lock, so the handle is thread-safe.
+ */
+attn_status_t
+attn_device_create_vulkan(const attn_vulkan_device_options_t *options,
+                          attn_device_t **out_device);
+
+/** A human-readable name: "host CPU", or the Vulkan device's name
+ *  ("llvmpipe (LLVM 15.0.6, 256 bits)"). */
+const char *attn_device_name(const attn_device_t *device);
 
 void attn_device_destroy(attn_device_t *device);
 
@@ -209,6 +243,11 @@ void attn_context_destroy(attn_context_t *context);
 
 /** Threads that parallel work uses, the caller included (>= 1). */
 int32_t attn_context_thread_count(const attn_context_t *context);
+
+/** Device time in nanoseconds of the last kernel run on the context, from
+ *  the device's timestamps (Vulkan); -1 when unknown (CPU devices, or
+ *  devices without compute timestamps). */
+int64_t attn_context_last_device_time_ns(const attn_context_t *context);
 
 /** The context's device (the host CPU device when none was given). */
 const attn_device_t *attn_context_device(const attn_context_t *context);
