@@ -121,8 +121,15 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
      << " * elements, >= 0) with a contiguous last dimension; outputs must\n"
      << " * not overlap inputs. Sizes sN are dynamic:\n"
      << " * every sN must have the same value across one call, and satisfy\n"
-     << " * the entry point's \"requires\" line where it has one.\n"
-     << " */\n\n"
+     << " * the entry point's \"requires\" line where it has one.\n";
+  if (target.kind == TargetKind::Vulkan)
+    os << " *\n"
+       << " * The kernels are SPIR-V, run by libattnrt (also link -ldl): "
+          "requires a\n"
+       << " * Vulkan device: create the context with "
+          "attn_device_create_vulkan()\n"
+       << " * (and pass it in attn_context_options_t.device).\n";
+  os << " */\n\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include \"attn/runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n";

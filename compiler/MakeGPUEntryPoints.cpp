@@ -54,14 +54,23 @@ FailureOr<SdpaOp> singleSdpa(func::FuncOp fn) {
   for (Operation &op : body.without_terminator()) {
     auto s = dyn_cast<SdpaOp>(op);
     if (!s || sdpa) {
+      // Ops that canonicalisation created may carry no location of their
+      // own: report those at the function.
+      Location loc = isa<UnknownLoc>(op.getLoc()) ? fn.getLoc() : op.getLoc();
+      if (s)
+        return emitError(loc) << "the Vulkan target compiles one attn.sdpa "
+                                 "per entry point; @"
+                              << fn.getSymName()
+                              << " has more (make each its own function)";
       if (op.getDialect() &&
           op.getDialect()->getNamespace() == AttnDialect::getDialectNamespace())
-        return op.emitError()
+        return emitError(loc)
                << "the Vulkan target compiles entry points made of one "
                   "attn.sdpa; '"
                << op.getName() << "' is not supported on it yet";
-      return op.emitError() << "the Vulkan target compiles entry points made "
-                               "of one attn.sdpa of the arguments; found '"
+      return emitError(loc) << "the Vulkan target compiles entry points made "
+                               "of one attn.sdpa of the arguments; @"
+                            << fn.getSymName() << " also has '"
                             << op.getName() << "'";
     }
     sdpa = s;

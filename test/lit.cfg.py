@@ -67,3 +67,27 @@ else:
     lit_config.note("AArch64 execution tests will be skipped: they need "
                     "qemu-aarch64, aarch64-linux-gnu-gcc and the cross-built "
                     f"attn-run at {aarch64_run} (scripts/build.sh)")
+
+# Vulkan: the tests run on whatever device libattnrt picks (ATTN_VULKAN_DEVICE
+# chooses one); on a machine without a GPU that is Mesa's lavapipe, which
+# scripts/install-deps.sh installs. Without any Vulkan device the tests are
+# reported as skipped, loudly, and in CI (CI=true) that is an error: CI
+# installs lavapipe, so a missing device is a broken setup, not a skip.
+import subprocess
+
+probe = subprocess.run([os.path.join(config.attn_tools_dir, "attn-run"), "--probe-vulkan"],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+vulkan_device = probe.stdout.strip().splitlines()[-1] if probe.stdout.strip() else ""
+if probe.returncode == 0:
+    config.available_features.add("vulkan")
+    lit_config.note(f"Vulkan tests run on: {vulkan_device}")
+elif os.environ.get("CI"):
+    lit_config.fatal("no Vulkan device, so the Vulkan tests cannot run, and CI "
+                     f"requires them: {vulkan_device} (install mesa-vulkan-drivers)")
+else:
+    lit_config.warning("no Vulkan device: the Vulkan tests will be SKIPPED: "
+                       f"{vulkan_device} (install mesa-vulkan-drivers)")
+if shutil.which("spirv-val"):
+    config.available_features.add("spirv-val")
+elif os.environ.get("CI"):
+    lit_config.fatal("spirv-val is missing (install spirv-tools)")

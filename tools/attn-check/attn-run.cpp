@@ -7,6 +7,7 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan]
+//   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
 // seeded uniform inputs in [-1, 1], and compares its output with the fp64
@@ -238,6 +239,20 @@ int main(int argc, char **argv) {
   std::string linformerSpec, performerSpec, nystromSpec;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
+  // attn-run --probe-vulkan: can a Vulkan device be created here?
+  if (argc == 2 && std::string(argv[1]) == "--probe-vulkan") {
+    attn_device_t *device = nullptr;
+    if (attn_status_t st = attn_device_create_vulkan(nullptr, &device)) {
+      std::printf("no Vulkan device: %s: %s\n",
+                  attn_status_code_name(attn_status_code(st)),
+                  attn_status_message(st));
+      attn_status_free(st);
+      return 1;
+    }
+    std::printf("%s\n", attn_device_name(device));
+    attn_device_destroy(device);
+    return 0;
+  }
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> const char * {

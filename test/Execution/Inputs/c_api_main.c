@@ -1,6 +1,8 @@
 /* Calls the entry points attnc generated for examples/llama-gqa-decode.json
  * through the C API, checks the decode step against a double-precision
- * evaluation, and triggers each runtime shape check of generated code. */
+ * evaluation, and triggers each runtime shape check of generated code.
+ * Built with -DATTN_TEST_VULKAN for an object compiled for a Vulkan target:
+ * then the context runs on a Vulkan device, and a CPU context is refused. */
 #include "llama.h"
 
 #include <math.h>
@@ -32,6 +34,15 @@ int main(void) {
   attn_context_options_t options;
   attn_context_options_initialize(&options);
   options.thread_count = 2;
+#ifdef ATTN_TEST_VULKAN
+  attn_device_t *device = NULL;
+  attn_status_t dst = attn_device_create_vulkan(NULL, &device);
+  if (dst) {
+    report("vulkan device", dst);
+    return 1;
+  }
+  options.device = device;
+#endif
   attn_context_t *ctx = NULL;
   attn_status_t st = attn_context_create(&options, &ctx);
   if (st) {
@@ -103,7 +114,23 @@ int main(void) {
   /* The fixed-shape prefill layer rejects a decode-shaped query. */
   report("prefill with one token", llama_gqa_prefill(ctx, &tq, &tk, &tv, &to));
 
+#ifdef ATTN_TEST_VULKAN
+  printf("device time %s\n",
+         attn_context_last_device_time_ns(ctx) >= 0 ? "measured" : "unknown");
+  attn_context_t *cpu = NULL;
+  attn_context_options_initialize(&options);
+  options.thread_count = 1;
+  if ((st = attn_context_create(&options, &cpu))) {
+    report("cpu context", st);
+    return 1;
+  }
+  report("cpu context", llama_gqa_decode(cpu, &tq, &tk, &tv, &to));
+  attn_context_destroy(cpu);
+#endif
   attn_context_destroy(ctx);
+#ifdef ATTN_TEST_VULKAN
+  attn_device_destroy(device);
+#endif
   free(q);
   free(k);
   free(v);
