@@ -291,6 +291,12 @@ struct Runner {
   /// A measurement of the machine beside the implementations (the streaming
   /// read of bandwidth-bound workloads), not an attention implementation.
   bool reference = false;
+  /// What ran it ("cpu", or the Vulkan device's name) and, on Vulkan, the
+  /// device's own timestamps of each run (the wall time adds the copies
+  /// through host memory).
+  std::string device = "cpu";
+  attn_context_t *context = nullptr;
+  std::vector<double> deviceTimes;
 };
 
 /// libattn-halide.so, loaded on first use from beside the executable.
@@ -510,12 +516,16 @@ int main(int argc, char **argv) {
   attn_context_options_t options;
   attn_context_options_initialize(&options);
   options.thread_count = threads;
-  attn_context_t *ctx = nullptr;
-  if (attn_status_t st = attn_context_create(&options, &ctx)) {
+  attn_context_t *cpuCtx = nullptr;
+  if (attn_status_t st = attn_context_create(&options, &cpuCtx)) {
     std::fprintf(stderr, "attn-bench: error: %s\n", attn_status_message(st));
     attn_status_free(st);
     return 2;
   }
+  attn_context_t *ctx = cpuCtx;
+  // Created on the first Vulkan implementation (attnc-vulkan...).
+  attn_device_t *vulkanDevice = nullptr;
+  attn_context_t *vulkanCtx = nullptr;
 
   std::string json = "[\n";
   bool firstRecord = true;
@@ -555,6 +565,33 @@ int main(int argc, char **argv) {
             impl == "attnc" || unfusedDiff ? "host" : impl.substr(6);
         EntryFn entry = nullptr;
         r.note = compileAttnc(w, target, tileSpec, !unfusedDiff, entry);
+        // Vulkan targets run on a context of their own, on the Vulkan
+        // device libattnrt picks (ATTN_VULKAN_DEVICE chooses).
+        attn_context_t *ctx = cpuCtx;
+        std::string ignored;
+        auto desc = mlir::attn::configureTarget(target, "", "fused", ignored);
+        if (r.note.empty() && desc &&
+            desc->kind == mlir::attn::TargetKind::Vulkan) {
+          if (!vulkanCtx) {
+            attn_context_options_t vo;
+            attn_context_options_initialize(&vo);
+            attn_status_t st = attn_device_create_vulkan(nullptr, &vulkanDevice);
+            if (!st) {
+              vo.device = vulkanDevice;
+              st = attn_context_create(&vo, &vulkanCtx);
+            }
+            if (st) {
+              std::fprintf(stderr, "attn-bench: error: no Vulkan device: %s\n",
+                           attn_status_message(st));
+              attn_status_free(st);
+              return 2;
+            }
+            std::printf("vulkan device: %s\n", attn_device_name(vulkanDevice));
+          }
+          ctx = vulkanCtx;
+          r.context = vulkanCtx;
+          r.device = attn_device_name(vulkanDevice);
+        }
         if (r.note.empty()) {
           int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
           int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
@@ -738,6 +775,11 @@ int main(int argc, char **argv) {
         r.times.push_back(
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                 .count());
+        if (r.context) {
+          int64_t ns = attn_context_last_device_time_ns(r.context);
+          if (ns >= 0)
+            r.deviceTimes.push_back(ns * 1e-9);
+        }
       }
     // A low-rank method's error is a property of the method: its output
     // against exact attention (attnc's dense kernel on the same inputs), as
@@ -847,14 +889,22 @@ int main(int argc, char **argv) {
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
           "%.6g, \"read_fraction\": %.6g, \"max_abs_diff\": %.3g, "
           "\"diff_against\": \"%s\", \"inputs\": \"%s\", "
-          "\"rel_err_vs_dense\": %.6g}",
+          "\"rel_err_vs_dense\": %.6g, \"device\": \"%s\", "
+          "\"device_median_s\": %.9g}",
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           w.maskLabel.c_str(), reps, st.median, st.min, st.max, gflops,
           peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
           readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
-          base->impl.c_str(), inputKind.c_str(), relErr);
+          base->impl.c_str(), inputKind.c_str(), relErr, r.device.c_str(),
+          r.deviceTimes.empty() ? -1.0 : summarize(r.deviceTimes).median);
+      if (!r.deviceTimes.empty())
+        std::printf("  %s ran on %s: device time median %.3f ms (%.1f "
+                    "GFLOP/s; %%peak above is the CPU's)\n",
+                    r.impl.c_str(), r.device.c_str(),
+                    summarize(r.deviceTimes).median * 1e3,
+                    flops / summarize(r.deviceTimes).median / 1e9);
       json += (firstRecord ? "" : ",\n") + std::string(rec);
       firstRecord = false;
     }
@@ -863,7 +913,9 @@ int main(int argc, char **argv) {
       return 3;
   }
   json += "\n]\n";
-  attn_context_destroy(ctx);
+  attn_context_destroy(cpuCtx);
+  attn_context_destroy(vulkanCtx);
+  attn_device_destroy(vulkanDevice);
   if (!jsonPath.empty()) {
     FILE *f = std::fopen(jsonPath.c_str(), "w");
     if (!f) {
