@@ -107,8 +107,8 @@ LogicalResult mlir::attn::emitSPIRVBinary(ModuleOp module,
                                           llvm::raw_ostream &os) {
   auto modules = llvm::to_vector(module.getOps<spirv::ModuleOp>());
   if (modules.size() != 1)
-    return module.emitError() << "expected one spirv.module of kernels, found "
-                              << modules.size();
+    return module.emitError()
+           << "expected one spirv.module of kernels, found " << modules.size();
   llvm::SmallVector<uint32_t> words;
   if (failed(spirv::serialize(modules.front(), words)))
     return failure();

@@ -48,8 +48,7 @@ Value cString(OpBuilder &b, Location loc, StringRef name, StringRef text) {
 }
 
 struct EmitVulkanEntryPointsPass
-    : mlir::attn::impl::EmitVulkanEntryPointsBase<
-          EmitVulkanEntryPointsPass> {
+    : mlir::attn::impl::EmitVulkanEntryPointsBase<EmitVulkanEntryPointsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     MLIRContext *ctx = module.getContext();
@@ -76,12 +75,12 @@ struct EmitVulkanEntryPointsPass
     Location loc = module.getLoc();
     auto i32 = b.getI32Type(), i64 = b.getI64Type();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
-    LLVM::GlobalOp blob = constantArray<uint32_t>(
-        b, loc, "__attn_spirv", words, i32);
+    LLVM::GlobalOp blob =
+        constantArray<uint32_t>(b, loc, "__attn_spirv", words, i32);
     LLVM::LLVMFuncOp launchFn = getOrDeclareRuntimeFunction(
         module, "attn_rt_vulkan_launch",
-        LLVM::LLVMFunctionType::get(
-            ptr, {ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr}));
+        LLVM::LLVMFunctionType::get(ptr,
+                                    {ptr, ptr, ptr, ptr, ptr, i64, ptr, ptr}));
 
     for (func::FuncOp decl : decls) {
       Location dloc = decl.getLoc();
@@ -130,9 +129,8 @@ struct EmitVulkanEntryPointsPass
           LLVM::CallOp::create(
               b, dloc, launchFn,
               ValueRange{body->getArgument(0),
-                         LLVM::AddressOfOp::create(b, dloc, sigGlobal),
-                         nameStr, argv,
-                         LLVM::AddressOfOp::create(b, dloc, blob),
+                         LLVM::AddressOfOp::create(b, dloc, sigGlobal), nameStr,
+                         argv, LLVM::AddressOfOp::create(b, dloc, blob),
                          LLVM::ConstantOp::create(
                              b, dloc, i64, static_cast<int64_t>(words.size())),
                          kernelStr,

@@ -36,8 +36,8 @@ LogicalResult setTargetEnv(ModuleOp module, int64_t invocations,
         "[SPV_KHR_storage_buffer_storage_class]>, api=Vulkan, "
         "#spirv.resource_limits<max_compute_shared_memory_size = "
      << sharedMemory << ", max_compute_workgroup_invocations = " << invocations
-     << ", max_compute_workgroup_size = [" << invocations << ", "
-     << invocations << ", 64]>>";
+     << ", max_compute_workgroup_size = [" << invocations << ", " << invocations
+     << ", 64]>>";
   Attribute attr = parseAttribute(env, module.getContext());
   if (!attr)
     return module.emitError("attnc built an invalid spirv.target_env (a bug)");
@@ -58,20 +58,20 @@ FailureOr<SdpaOp> singleSdpa(func::FuncOp fn) {
       // own: report those at the function.
       Location loc = isa<UnknownLoc>(op.getLoc()) ? fn.getLoc() : op.getLoc();
       if (s)
-        return emitError(loc) << "the Vulkan target compiles one attn.sdpa "
-                                 "per entry point; @"
-                              << fn.getSymName()
-                              << " has more (make each its own function)";
+        return emitError(loc)
+               << "the Vulkan target compiles one attn.sdpa "
+                  "per entry point; @"
+               << fn.getSymName() << " has more (make each its own function)";
       if (op.getDialect() &&
           op.getDialect()->getNamespace() == AttnDialect::getDialectNamespace())
         return emitError(loc)
                << "the Vulkan target compiles entry points made of one "
                   "attn.sdpa; '"
                << op.getName() << "' is not supported on it yet";
-      return emitError(loc) << "the Vulkan target compiles entry points made "
-                               "of one attn.sdpa of the arguments; @"
-                            << fn.getSymName() << " also has '"
-                            << op.getName() << "'";
+      return emitError(loc)
+             << "the Vulkan target compiles entry points made "
+                "of one attn.sdpa of the arguments; @"
+             << fn.getSymName() << " also has '" << op.getName() << "'";
     }
     sdpa = s;
   }
@@ -144,12 +144,9 @@ struct MakeGPUEntryPointsPass
       }
 
       // Grid: x = ceil(Lq / rows per workgroup), y = B * Hq, z = 1.
-      SmallVector<int64_t> table = {launch->workgroupSize,
-                                    1,
-                                    1,
-                                    launch->sharedMemoryBytes,
-                                    0,
-                                    launch->paramWords};
+      SmallVector<int64_t> table = {
+          launch->workgroupSize,     1, 1,
+          launch->sharedMemoryBytes, 0, launch->paramWords};
       table.append({1, args.query, 2, launch->workgroupSize});
       table.append({2, args.query, 0, 1, args.query, 1, 1});
       table.append({0});

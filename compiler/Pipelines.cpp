@@ -68,8 +68,8 @@ static void buildVulkanTiledPhase(OpPassManager &pm,
   // profile names one, within the profile's invocation limit.
   int64_t rows = 64;
   if (gpu.subgroupSize > 0)
-    rows = std::max(rows, gpu.subgroupSize) / gpu.subgroupSize *
-           gpu.subgroupSize;
+    rows =
+        std::max(rows, gpu.subgroupSize) / gpu.subgroupSize * gpu.subgroupSize;
   options.workgroupSize = std::min(rows, gpu.maxInvocations);
   options.sharedMemoryBytes = gpu.sharedMemoryBytes;
   options.maxInvocations = gpu.maxInvocations;

@@ -145,16 +145,15 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
                             "%s: the context is NULL", entry);
   attn_device_kind_t kind = attn_device_kind(attn_context_device(context));
   if (kind != expected)
-    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
-                            "%s: compiled for %s, but the context's "
-                            "device is %s%s",
-                            entry,
-                            expected == ATTN_DEVICE_CPU ? "the CPU"
-                                                        : "a Vulkan device",
-                            attn_device_kind_name(kind),
-                            expected == ATTN_DEVICE_VULKAN
-                                ? " (create it with attn_device_create_vulkan)"
-                                : "");
+    return attn_status_make(
+        ATTN_STATUS_FAILED_PRECONDITION,
+        "%s: compiled for %s, but the context's "
+        "device is %s%s",
+        entry, expected == ATTN_DEVICE_CPU ? "the CPU" : "a Vulkan device",
+        attn_device_kind_name(kind),
+        expected == ATTN_DEVICE_VULKAN
+            ? " (create it with attn_device_create_vulkan)"
+            : "");
   if (sig[0] != ATTN_ABI_VERSION)
     return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
                             "%s: compiled for runtime ABI version %lld, but "

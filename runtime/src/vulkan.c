@@ -45,8 +45,7 @@ attn_status_t attn_vulkan_open(const attn_vulkan_device_options_t *options,
 void attn_vulkan_close(attn_vulkan_t *vulkan) { (void)vulkan; }
 
 attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
-                                    const int64_t *signature,
-                                    const char *names,
+                                    const int64_t *signature, const char *names,
                                     const attn_tensor_t *const *args,
                                     const uint32_t *spirv, int64_t spirv_words,
                                     const char *kernel, const int64_t *launch) {
@@ -146,7 +145,8 @@ struct attn_vulkan_s {
   void *loader;
   PFN_vkGetInstanceProcAddr vkGetInstanceProcAddr;
 #define X(fn) PFN_##fn fn;
-  ATTN_VK_INSTANCE_FUNCTIONS(X) ATTN_VK_DEVICE_FUNCTIONS(X)
+  ATTN_VK_INSTANCE_FUNCTIONS(X)
+  ATTN_VK_DEVICE_FUNCTIONS(X)
 #undef X
   VkInstance instance;
   VkPhysicalDevice physical;
@@ -336,15 +336,14 @@ static attn_status_t open_device(attn_vulkan_t *vk,
                             "vulkan: cannot load the Vulkan loader "
                             "libvulkan.so.1 (%s)",
                             dlerror());
-  vk->vkGetInstanceProcAddr = (PFN_vkGetInstanceProcAddr)dlsym(
-      vk->loader, "vkGetInstanceProcAddr");
+  vk->vkGetInstanceProcAddr =
+      (PFN_vkGetInstanceProcAddr)dlsym(vk->loader, "vkGetInstanceProcAddr");
   if (!vk->vkGetInstanceProcAddr)
     return attn_status_make(ATTN_STATUS_UNAVAILABLE,
                             "vulkan: libvulkan.so.1 has no "
                             "vkGetInstanceProcAddr");
   PFN_vkCreateInstance create_instance =
-      (PFN_vkCreateInstance)vk->vkGetInstanceProcAddr(NULL,
-                                                      "vkCreateInstance");
+      (PFN_vkCreateInstance)vk->vkGetInstanceProcAddr(NULL, "vkCreateInstance");
   if (!create_instance)
     return attn_status_make(ATTN_STATUS_UNAVAILABLE,
                             "vulkan: the loader has no vkCreateInstance");
@@ -421,9 +420,9 @@ static attn_status_t open_device(attn_vulkan_t *vk,
   dpci.maxSets = 1;
   dpci.poolSizeCount = 1;
   dpci.pPoolSizes = &pool_size;
-  VK_CHECK(vk->vkCreateDescriptorPool(vk->device, &dpci, NULL,
-                                      &vk->descriptor_pool),
-           "vkCreateDescriptorPool");
+  VK_CHECK(
+      vk->vkCreateDescriptorPool(vk->device, &dpci, NULL, &vk->descriptor_pool),
+      "vkCreateDescriptorPool");
 
   /* Timestamps where the queue has them. */
   uint32_t nf = 0;
@@ -542,9 +541,9 @@ static attn_status_t get_pipeline(attn_vulkan_t *vk, const uint32_t *spirv,
       VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   dslci.bindingCount = bindings;
   dslci.pBindings = layout_bindings;
-  VK_CHECK(vk->vkCreateDescriptorSetLayout(vk->device, &dslci, NULL,
-                                           &p.set_layout),
-           "vkCreateDescriptorSetLayout");
+  VK_CHECK(
+      vk->vkCreateDescriptorSetLayout(vk->device, &dslci, NULL, &p.set_layout),
+      "vkCreateDescriptorSetLayout");
   VkPipelineLayoutCreateInfo plci = {
       VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   plci.setLayoutCount = 1;
@@ -618,9 +617,9 @@ static attn_status_t ensure_staging(attn_vulkan_t *vk, int slot,
            "vkAllocateMemory");
   VK_CHECK(vk->vkBindBufferMemory(vk->device, s->buffer, s->memory, 0),
            "vkBindBufferMemory");
-  VK_CHECK(vk->vkMapMemory(vk->device, s->memory, 0, VK_WHOLE_SIZE, 0,
-                           &s->mapped),
-           "vkMapMemory");
+  VK_CHECK(
+      vk->vkMapMemory(vk->device, s->memory, 0, VK_WHOLE_SIZE, 0, &s->mapped),
+      "vkMapMemory");
   s->size = bytes;
   return NULL;
 }
@@ -824,10 +823,10 @@ static attn_status_t run_locked(attn_vulkan_t *vk, attn_context_t *context,
   int64_t ns = -1;
   if (vk->queries) {
     uint64_t ticks[2];
-    if (vk->vkGetQueryPoolResults(
-            vk->device, vk->queries, 0, 2, sizeof(ticks), ticks,
-            sizeof(uint64_t),
-            VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS) {
+    if (vk->vkGetQueryPoolResults(vk->device, vk->queries, 0, 2, sizeof(ticks),
+                                  ticks, sizeof(uint64_t),
+                                  VK_QUERY_RESULT_64_BIT |
+                                      VK_QUERY_RESULT_WAIT_BIT) == VK_SUCCESS) {
       uint64_t delta = (ticks[1] - ticks[0]) & vk->timestamp_mask;
       ns = (int64_t)((double)delta * vk->properties.limits.timestampPeriod);
     }
@@ -836,8 +835,8 @@ static attn_status_t run_locked(attn_vulkan_t *vk, attn_context_t *context,
   return NULL;
 }
 
-attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
-                                    const int64_t *sig, const char *names,
+attn_status_t attn_rt_vulkan_launch(attn_context_t *context, const int64_t *sig,
+                                    const char *names,
                                     const attn_tensor_t *const *args,
                                     const uint32_t *spirv, int64_t spirv_words,
                                     const char *kernel, const int64_t *launch) {
@@ -853,8 +852,8 @@ attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
                             "vulkan: the entry's arguments need %lld "
                             "descriptor words, more than the runtime's %d",
                             (long long)words, MAX_DESCRIPTOR_WORDS);
-  attn_status_t status = attn_rt_bind_args_on(
-      context, ATTN_DEVICE_VULKAN, sig, names, args, descriptors);
+  attn_status_t status = attn_rt_bind_args_on(context, ATTN_DEVICE_VULKAN, sig,
+                                              names, args, descriptors);
   if (status)
     return status;
   const attn_device_t *device = attn_context_device(context);

@@ -575,7 +575,8 @@ int main(int argc, char **argv) {
           if (!vulkanCtx) {
             attn_context_options_t vo;
             attn_context_options_initialize(&vo);
-            attn_status_t st = attn_device_create_vulkan(nullptr, &vulkanDevice);
+            attn_status_t st =
+                attn_device_create_vulkan(nullptr, &vulkanDevice);
             if (!st) {
               vo.device = vulkanDevice;
               st = attn_context_create(&vo, &vulkanCtx);

@@ -34,8 +34,7 @@ constexpr int64_t kMaxHeadDim = 512;
 /// Key rows staged per step: as many as fit the workgroup memory (f32 K and
 /// V rows), at most the configured maximum.
 int64_t kvBlockFor(int64_t d, int64_t dv, const SdpaKernelConfig &config) {
-  return std::min(config.maxKvBlock,
-                  config.sharedMemoryBytes / (4 * (d + dv)));
+  return std::min(config.maxKvBlock, config.sharedMemoryBytes / (4 * (d + dv)));
 }
 
 /// The building blocks of the kernel body, on one builder and location.
@@ -86,8 +85,7 @@ struct KernelBuilder {
     return ifOp.getResult(0);
   }
   /// for i in [lb, ub) step `step`: body(i).
-  void loop(Value lb, Value ub, Value step,
-            function_ref<void(Value)> body) {
+  void loop(Value lb, Value ub, Value step, function_ref<void(Value)> body) {
     scf::ForOp::create(b, loc, lb, ub, step, ValueRange{},
                        [&](OpBuilder &, Location, Value i, ValueRange) {
                          body(i);
@@ -187,8 +185,8 @@ LogicalResult mlir::attn::checkSdpaForGPU(SdpaOp op,
 }
 
 FailureOr<SdpaKernelLaunch>
-mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
-                            SdpaOp op, const SdpaKernelArgs &args,
+mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
+                            const SdpaKernelArgs &args,
                             const SdpaKernelConfig &config) {
   if (failed(checkSdpaForGPU(op, config)))
     return failure();
@@ -223,9 +221,9 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
   auto fn = gpu::GPUFuncOp::create(b, loc, name,
                                    FunctionType::get(ctx, argTypes, {}));
   fn->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  fn->setAttr(spirv::getEntryPointABIAttrName(),
-              spirv::getEntryPointABIAttr(
-                  ctx, {static_cast<int32_t>(wg), 1, 1}));
+  fn->setAttr(
+      spirv::getEntryPointABIAttrName(),
+      spirv::getEntryPointABIAttr(ctx, {static_cast<int32_t>(wg), 1, 1}));
   Block &entry = fn.getBody().front();
   b.setInsertionPointToStart(&entry);
   KernelBuilder k{b, loc};
@@ -273,18 +271,18 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
 
   // Private state: the scaled query row, the output accumulator, the
   // scores of the staged block, and (max, sum) of the online softmax.
-  auto privateSpace = spirv::StorageClassAttr::get(
-      ctx, spirv::StorageClass::Function);
-  auto workgroupSpace = spirv::StorageClassAttr::get(
-      ctx, spirv::StorageClass::Workgroup);
+  auto privateSpace =
+      spirv::StorageClassAttr::get(ctx, spirv::StorageClass::Function);
+  auto workgroupSpace =
+      spirv::StorageClassAttr::get(ctx, spirv::StorageClass::Workgroup);
   auto f32Ty = b.getF32Type();
   auto privateArray = [&](int64_t n) -> Value {
     return memref::AllocaOp::create(
         b, loc,
-        MemRefType::get({n}, f32Ty, MemRefLayoutAttrInterface{},
-                        privateSpace));
+        MemRefType::get({n}, f32Ty, MemRefLayoutAttrInterface{}, privateSpace));
   };
-  Value qRow = privateArray(d), acc = privateArray(dv), scores = privateArray(bk);
+  Value qRow = privateArray(d), acc = privateArray(dv),
+        scores = privateArray(bk);
   Value state = privateArray(2);
   Value kTile = memref::AllocOp::create(
       b, loc,
@@ -311,11 +309,11 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
   Value lastQpos =
       k.add(k.sub(k.min(k.add(rowBase, k.index(wg)), lq), k.index(1)), qDelta);
   if (band.after >= 0)
-    kvEnd = k.max(k.index(0),
-                  k.min(lk, k.add(lastQpos, k.index(band.after + 1))));
+    kvEnd =
+        k.max(k.index(0), k.min(lk, k.add(lastQpos, k.index(band.after + 1))));
   if (band.before >= 0)
-    kvBegin = k.max(k.index(0),
-                    k.sub(k.add(rowBase, qDelta), k.index(band.before)));
+    kvBegin =
+        k.max(k.index(0), k.sub(k.add(rowBase, qDelta), k.index(band.before)));
 
   k.loop(kvBegin, kvEnd, k.index(bk), [&](Value t0) {
     // Stage the block: every invocation loads a strided share of it.
@@ -337,26 +335,26 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
     Value n = k.min(k.index(bk), k.sub(kvEnd, t0));
     k.when(valid, [&] {
       // Scores of the block and their max.
-      Value blockMax = k.reduce(k.index(0), n, k.negInf(), [&](Value j,
-                                                               Value mx) {
-        Value s = k.reduce(k.index(0), k.index(d), k.f32(0),
-                           [&](Value i, Value sum) {
-                             return k.fadd(sum, k.fmul(k.load(qRow, {i}),
-                                                       k.load(kTile, {j, i})));
-                           });
-        Value kpos = k.add(t0, j);
-        if (ArrayAttr mods = op.getModifiersAttr())
-          for (Attribute m : mods)
-            s = cast<ScoreModAttrInterface>(m).build(b, loc, s, batch, head,
-                                                     qpos, kpos);
-        if (mask) {
-          Value keep =
-              cast<MaskAttrInterface>(mask).buildKeeps(b, loc, head, qpos, kpos);
-          s = arith::SelectOp::create(b, loc, keep, s, k.negInf());
-        }
-        k.store(s, scores, {j});
-        return arith::MaximumFOp::create(b, loc, mx, s).getResult();
-      });
+      Value blockMax =
+          k.reduce(k.index(0), n, k.negInf(), [&](Value j, Value mx) {
+            Value s = k.reduce(
+                k.index(0), k.index(d), k.f32(0), [&](Value i, Value sum) {
+                  return k.fadd(
+                      sum, k.fmul(k.load(qRow, {i}), k.load(kTile, {j, i})));
+                });
+            Value kpos = k.add(t0, j);
+            if (ArrayAttr mods = op.getModifiersAttr())
+              for (Attribute m : mods)
+                s = cast<ScoreModAttrInterface>(m).build(b, loc, s, batch, head,
+                                                         qpos, kpos);
+            if (mask) {
+              Value keep = cast<MaskAttrInterface>(mask).buildKeeps(
+                  b, loc, head, qpos, kpos);
+              s = arith::SelectOp::create(b, loc, keep, s, k.negInf());
+            }
+            k.store(s, scores, {j});
+            return arith::MaximumFOp::create(b, loc, mx, s).getResult();
+          });
       Value m = k.load(state, {k.index(0)});
       Value mNew = arith::MaximumFOp::create(b, loc, m, blockMax);
       Value live = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
@@ -372,7 +370,8 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
         Value l = k.reduce(k.index(0), n, l0, [&](Value j, Value sum) {
           Value p = k.expMinus(k.load(scores, {j}), mNew);
           k.loop(dv, [&](Value i) {
-            Value x = k.fadd(k.load(acc, {i}), k.fmul(p, k.load(vTile, {j, i})));
+            Value x =
+                k.fadd(k.load(acc, {i}), k.fmul(p, k.load(vTile, {j, i})));
             k.store(x, acc, {i});
           });
           return k.fadd(sum, p);
@@ -400,8 +399,8 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name,
   // dialects the SPIR-V conversion handles is reported here, at the op.
   Operation *foreign = nullptr;
   fn.walk([&](Operation *inner) {
-    StringRef ns = inner->getDialect() ? inner->getDialect()->getNamespace()
-                                       : StringRef();
+    StringRef ns =
+        inner->getDialect() ? inner->getDialect()->getNamespace() : StringRef();
     if (!llvm::is_contained({"gpu", "scf", "arith", "math", "memref"}, ns)) {
       foreign = inner;
       return WalkResult::interrupt();

@@ -109,8 +109,7 @@ typedef enum attn_abi_vulkan_feature_e {
  * outputs. Returns NULL on success.
  */
 attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
-                                    const int64_t *signature,
-                                    const char *names,
+                                    const int64_t *signature, const char *names,
                                     const attn_tensor_t *const *args,
                                     const uint32_t *spirv, int64_t spirv_words,
                                     const char *kernel, const int64_t *launch);
