@@ -90,21 +90,10 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
       (entry + "__attn_signature").str(), sigValue);
 
   LLVM::LLVMFuncOp bind = getOrDeclareBind(module);
-  auto fnType =
-      LLVM::LLVMFunctionType::get(ptr, SmallVector<Type>(numArgs + 1, ptr));
-  auto wrapper = LLVM::LLVMFuncOp::create(b, loc, entry, fnType);
-  Block *body = wrapper.addEntryBlock(b);
-  b.setInsertionPointToStart(body);
-
+  Value argv;
+  LLVM::LLVMFuncOp wrapper = createCEntryPoint(b, loc, entry, numArgs, argv);
+  Block *body = &wrapper.getBody().front();
   Value one = LLVM::ConstantOp::create(b, loc, i64, 1);
-  auto argvType = LLVM::LLVMArrayType::get(ptr, numArgs);
-  Value argv = LLVM::AllocaOp::create(b, loc, ptr, argvType, one);
-  for (int64_t a = 0; a < numArgs; ++a) {
-    Value slot =
-        LLVM::GEPOp::create(b, loc, ptr, argvType, argv,
-                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(a)});
-    LLVM::StoreOp::create(b, loc, body->getArgument(a + 1), slot);
-  }
   auto descType = LLVM::LLVMArrayType::get(i64, words);
   Value descs = LLVM::AllocaOp::create(b, loc, ptr, descType, one);
   Value sigAddr = LLVM::AddressOfOp::create(b, loc, sigGlobal);
@@ -167,3 +156,24 @@ struct EmitCEntryPointsPass
 };
 
 } // namespace
+
+LLVM::LLVMFuncOp mlir::attn::createCEntryPoint(OpBuilder &b, Location loc,
+                                               StringRef entry, int64_t numArgs,
+                                               Value &argv) {
+  auto ptr = LLVM::LLVMPointerType::get(b.getContext());
+  auto fnType =
+      LLVM::LLVMFunctionType::get(ptr, SmallVector<Type>(numArgs + 1, ptr));
+  auto wrapper = LLVM::LLVMFuncOp::create(b, loc, entry, fnType);
+  Block *body = wrapper.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  Value one = LLVM::ConstantOp::create(b, loc, b.getI64Type(), 1);
+  auto argvType = LLVM::LLVMArrayType::get(ptr, numArgs);
+  argv = LLVM::AllocaOp::create(b, loc, ptr, argvType, one);
+  for (int64_t a = 0; a < numArgs; ++a) {
+    Value slot =
+        LLVM::GEPOp::create(b, loc, ptr, argvType, argv,
+                            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(a)});
+    LLVM::StoreOp::create(b, loc, body->getArgument(a + 1), slot);
+  }
+  return wrapper;
+}

@@ -106,21 +106,10 @@ struct EmitVulkanEntryPointsPass
           b, dloc, (entry + "__attn_signature").str(), sig.asArrayRef(), i64);
       LLVM::GlobalOp launchGlobal = constantArray<int64_t>(
           b, dloc, (entry + "__attn_launch").str(), table.asArrayRef(), i64);
-      auto fnType =
-          LLVM::LLVMFunctionType::get(ptr, SmallVector<Type>(numArgs + 1, ptr));
-      auto wrapper = LLVM::LLVMFuncOp::create(b, dloc, entry, fnType);
-      Block *body = wrapper.addEntryBlock(b);
-      b.setInsertionPointToStart(body);
-
-      Value one = LLVM::ConstantOp::create(b, dloc, i64, 1);
-      auto argvType = LLVM::LLVMArrayType::get(ptr, numArgs);
-      Value argv = LLVM::AllocaOp::create(b, dloc, ptr, argvType, one);
-      for (int64_t a = 0; a < numArgs; ++a) {
-        Value slot = LLVM::GEPOp::create(
-            b, dloc, ptr, argvType, argv,
-            ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(a)});
-        LLVM::StoreOp::create(b, dloc, body->getArgument(a + 1), slot);
-      }
+      Value argv;
+      LLVM::LLVMFuncOp wrapper =
+          createCEntryPoint(b, dloc, entry, numArgs, argv);
+      Block *body = &wrapper.getBody().front();
       Value nameStr =
           cString(b, dloc, (entry + "__attn_names").str(), names.getValue());
       Value kernelStr =

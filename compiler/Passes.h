@@ -25,6 +25,13 @@ std::string kernelNameFor(StringRef entry);
 LLVM::LLVMFuncOp getOrDeclareRuntimeFunction(ModuleOp module, StringRef name,
                                              LLVM::LLVMFunctionType type);
 
+/// Creates, at the builder's position, the public C entry point `entry`:
+/// `ptr entry(ptr ctx, ptr arg0, ..., ptr arg{numArgs-1})`, and in its entry
+/// block (where it leaves the builder) an array `argv` of the tensor
+/// pointers, as the runtime's binding functions take them.
+LLVM::LLVMFuncOp createCEntryPoint(OpBuilder &b, Location loc, StringRef entry,
+                                   int64_t numArgs, Value &argv);
+
 #define GEN_PASS_DECL
 #include "compiler/Passes.h.inc"
 
