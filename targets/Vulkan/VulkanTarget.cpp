@@ -39,37 +39,23 @@ void registerProfile(const char *name, const char *summary,
 } // namespace
 
 void mlir::attn::registerVulkanTargets() {
+  // maxInvocations, sharedMemoryBytes, subgroupSize, fp16Storage.
   registerProfile("vulkan",
                   "Vulkan 1.1 compute, any device (the spec's minimum "
                   "limits: 128 invocations, 16 KiB workgroup memory)",
                   GPUProfile{});
-  GPUProfile lavapipe;
-  lavapipe.maxInvocations = 1024;
-  lavapipe.sharedMemoryBytes = 32 * 1024;
-  lavapipe.subgroupSize = 8;
-  lavapipe.fp16Storage = true;
   registerProfile("vulkan-lavapipe",
                   "Mesa lavapipe, the software Vulkan device (32 KiB "
                   "workgroup memory, subgroups of 8, 16-bit storage)",
-                  lavapipe);
-  GPUProfile mobile;
-  mobile.maxInvocations = 512;
-  mobile.sharedMemoryBytes = 32 * 1024;
-  mobile.subgroupSize = 16;
-  mobile.fp16Storage = true;
+                  {1024, 32 * 1024, 8, true});
   registerProfile("vulkan-mobile",
                   "Mali / Adreno class mobile GPUs (32 KiB workgroup memory, "
                   "subgroups of 16, 16-bit storage)",
-                  mobile);
-  GPUProfile desktop;
-  desktop.maxInvocations = 1024;
-  desktop.sharedMemoryBytes = 48 * 1024;
-  desktop.subgroupSize = 32;
-  desktop.fp16Storage = true;
+                  {512, 32 * 1024, 16, true});
   registerProfile("vulkan-desktop",
                   "desktop and integrated GPUs (48 KiB workgroup memory, "
                   "subgroups of 32, 16-bit storage)",
-                  desktop);
+                  {1024, 48 * 1024, 32, true});
 }
 
 bool mlir::attn::applyGPUProfileOptions(TargetDescription &target,

@@ -342,14 +342,15 @@ using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
 
 /// Compiles the workload with attnc for `target` and loads it.
 std::string compileAttnc(const Workload &w, const std::string &target,
-                         const std::string &tile, bool fuseDiff,
-                         EntryFn &entry) {
+                         const std::string &tile, bool fuseDiff, EntryFn &entry,
+                         bool &onVulkan) {
   std::string error;
   std::optional<mlir::attn::TargetDescription> desc =
       mlir::attn::configureTarget(target, tile, fuseDiff ? "fused" : "unfused",
                                   error);
   if (!desc)
     return error;
+  onVulkan = desc->kind == mlir::attn::TargetKind::Vulkan;
   mlir::attn::ModelDescription model;
   model.name = "bench";
   mlir::attn::LayerDescription layer;
@@ -564,14 +565,13 @@ int main(int argc, char **argv) {
         std::string target =
             impl == "attnc" || unfusedDiff ? "host" : impl.substr(6);
         EntryFn entry = nullptr;
-        r.note = compileAttnc(w, target, tileSpec, !unfusedDiff, entry);
+        bool onVulkan = false;
+        r.note =
+            compileAttnc(w, target, tileSpec, !unfusedDiff, entry, onVulkan);
         // Vulkan targets run on a context of their own, on the Vulkan
         // device libattnrt picks (ATTN_VULKAN_DEVICE chooses).
         attn_context_t *ctx = cpuCtx;
-        std::string ignored;
-        auto desc = mlir::attn::configureTarget(target, "", "fused", ignored);
-        if (r.note.empty() && desc &&
-            desc->kind == mlir::attn::TargetKind::Vulkan) {
+        if (r.note.empty() && onVulkan) {
           if (!vulkanCtx) {
             attn_context_options_t vo;
             attn_context_options_initialize(&vo);
@@ -790,7 +790,9 @@ int main(int argc, char **argv) {
       Workload exact = w;
       exact.shape.lowRank.clear();
       EntryFn denseEntry = nullptr;
-      std::string err = compileAttnc(exact, "host", tileSpec, true, denseEntry);
+      bool onVulkan = false;
+      std::string err =
+          compileAttnc(exact, "host", tileSpec, true, denseEntry, onVulkan);
       if (err.empty()) {
         dense.assign(no, 0.0f);
         int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};

@@ -418,7 +418,6 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
 
   SdpaKernelLaunch launch;
   launch.workgroupSize = wg;
-  launch.kvBlock = bk;
   launch.sharedMemoryBytes = 4 * bk * (d + dv);
   launch.paramWords = paramWords;
   return launch;

@@ -54,7 +54,6 @@ struct SdpaKernelArgs {
 /// What the host needs to launch a built kernel.
 struct SdpaKernelLaunch {
   int64_t workgroupSize = 0;
-  int64_t kvBlock = 0;
   /// Workgroup memory the kernel declares, in bytes.
   int64_t sharedMemoryBytes = 0;
   /// i32 words of the parameter buffer.
