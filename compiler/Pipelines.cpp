@@ -130,6 +130,7 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   MatmulMicrokernelsOptions micro;
   micro.lanes = std::max<int64_t>(4, target.vectorBits / 32);
   micro.rows = target.microRows;
+  micro.wideRows = target.microWideRows;
   micro.vectors = target.microVectors;
   micro.laneA = target.microLaneA;
   pm.addPass(createMatmulMicrokernels(micro));

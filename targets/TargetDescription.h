@@ -72,6 +72,9 @@ struct TargetDescription {
   /// vector register file.
   int64_t microRows = 4;
   int64_t microVectors = 2;
+  /// Rows of the register block for matmuls whose C has two or more static
+  /// column blocks (P . V with a wide value head); 0: `microRows`.
+  int64_t microWideRows = 0;
   /// Micro-kernels load A a vector (`lanes` k steps) at a time and use its
   /// lanes (attn-matmul-microkernels lane-a): where issue width bounds the
   /// loop and FMA by element is free (NEON).

@@ -4,7 +4,7 @@
 // with R = rows, U = vectors, L = lanes, W = U * L:
 //
 //   for i0 in [0, M - M % R) step R:  block(i0, R)
-//   for i0 in [M - M % R, M):         block(i0, 1)
+//   block(M - M % R, M % R)            (a switch over M % R: static heights)
 //
 //   block(i0, r):
 //     for n0 in [0, N) step W:
@@ -106,44 +106,112 @@ bool isMatmul(linalg::GenericOp op) {
   return isMultiplyAccumulate(op);
 }
 
+/// If the op just before `matmul` is C[i, n] = s[i] * C[i, n] on the
+/// matmul's own C (linalg.generic on buffers, loops (i, n) parallel, `s` a
+/// 1-D f32 memref distinct from C), returns that op: the micro-kernel can
+/// apply the scaling as it loads C into its accumulators, saving a pass
+/// over C (attention's o = alpha * o before o += P . V). Each element of C
+/// is loaded exactly once, so the result is the same, bit for bit.
+linalg::GenericOp rowScalingBefore(linalg::GenericOp matmul) {
+  auto scale = dyn_cast_or_null<linalg::GenericOp>(matmul->getPrevNode());
+  Value c = matmul.getDpsInits()[0];
+  if (!scale || !scale.hasPureBufferSemantics() ||
+      scale.getNumDpsInputs() != 1 || scale.getNumDpsInits() != 1 ||
+      scale.getDpsInits()[0] != c || scale.getDpsInputs()[0] == c ||
+      scale.getIteratorTypesArray() !=
+          SmallVector<IteratorType>(2, IteratorType::parallel))
+    return {};
+  auto sType = dyn_cast<MemRefType>(scale.getDpsInputs()[0].getType());
+  if (!sType || sType.getRank() != 1 || !sType.getElementType().isF32())
+    return {};
+  MLIRContext *ctx = scale.getContext();
+  if (scale.getIndexingMapsArray() !=
+      SmallVector<AffineMap>{AffineMap::get(2, 0, getAffineDimExpr(0, ctx)),
+                             AffineMap::getMultiDimIdentityMap(2, ctx)})
+    return {};
+  Block &body = scale.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto mul = yield.getOperand(0).getDefiningOp<arith::MulFOp>();
+  if (body.getOperations().size() != 2 || !mul)
+    return {};
+  Value x = body.getArgument(0), y = body.getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == y) ||
+                 (mul.getLhs() == y && mul.getRhs() == x)
+             ? scale
+             : linalg::GenericOp();
+}
+
 struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   MatmulToMicrokernel(MLIRContext *ctx, int64_t lanes, int64_t rows,
-                      int64_t vectors, bool laneA)
-      : OpRewritePattern(ctx), lanes(lanes), rows(rows), vectors(vectors),
-        laneA(laneA) {}
+                      int64_t wideRows, int64_t vectors, bool laneA)
+      : OpRewritePattern(ctx), lanes(lanes), rows(rows), wideRows(wideRows),
+        vectors(vectors), laneA(laneA) {}
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
     if (!isMatmul(op))
       return failure();
     Location loc = op.getLoc();
-    Value a = op.getDpsInputs()[0], b = op.getDpsInputs()[1],
-          c = op.getDpsInits()[0];
+    Operands ops;
+    ops.a = op.getDpsInputs()[0];
+    ops.b = op.getDpsInputs()[1];
+    ops.c = op.getDpsInits()[0];
+    linalg::GenericOp scale = rowScalingBefore(op);
+    if (scale)
+      ops.rowScale = scale.getDpsInputs()[0];
+    Value c = ops.c;
     Value m = memref::DimOp::create(rewriter, loc, c, 0);
-    Value n = memref::DimOp::create(rewriter, loc, c, 1);
-    Value k = memref::DimOp::create(rewriter, loc, a, 1);
+    ops.n = memref::DimOp::create(rewriter, loc, c, 1);
+    ops.k = memref::DimOp::create(rewriter, loc, ops.a, 1);
+    // Taller blocks where C has two or more static column blocks.
+    auto cType = cast<MemRefType>(c.getType());
+    int64_t rows = wideRows > 0 && !cType.isDynamicDim(1) &&
+                           cType.getDimSize(1) >= 2 * lanes * vectors
+                       ? wideRows
+                       : this->rows;
     Value cR = arith::ConstantIndexOp::create(rewriter, loc, rows);
     Value mFull = arith::MulIOp::create(
         rewriter, loc, arith::DivUIOp::create(rewriter, loc, m, cR), cR);
     Value c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
-    Value c1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
     scf::ForOp::create(rewriter, loc, c0, mFull, cR, ValueRange{},
                        [&](OpBuilder &fb, Location fl, Value i0, ValueRange) {
-                         emitBlock(fb, fl, a, b, c, i0, rows, n, k);
+                         emitBlock(fb, fl, ops, i0, rows);
                          scf::YieldOp::create(fb, fl);
                        });
-    scf::ForOp::create(rewriter, loc, mFull, m, c1, ValueRange{},
-                       [&](OpBuilder &fb, Location fl, Value i0, ValueRange) {
-                         emitBlock(fb, fl, a, b, c, i0, 1, n, k);
-                         scf::YieldOp::create(fb, fl);
-                       });
+    // The last M % rows rows as one block of that many rows: a switch over
+    // the remainder, each case a block of static height.
+    if (rows > 1) {
+      SmallVector<int64_t> cases;
+      for (int64_t r = 1; r < rows; ++r)
+        cases.push_back(r);
+      Value rest = arith::SubIOp::create(rewriter, loc, m, mFull);
+      auto sw = scf::IndexSwitchOp::create(rewriter, loc, TypeRange{}, rest,
+                                           cases, cases.size());
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.createBlock(&sw.getDefaultRegion());
+      scf::YieldOp::create(rewriter, loc);
+      for (auto [region, r] : llvm::zip(sw.getCaseRegions(), cases)) {
+        rewriter.createBlock(&region);
+        emitBlock(rewriter, loc, ops, mFull, r);
+        scf::YieldOp::create(rewriter, loc);
+      }
+    }
     rewriter.eraseOp(op);
+    if (scale)
+      rewriter.eraseOp(scale);
     return success();
   }
 
+  /// The matmul's operands and sizes; `rowScale`, if set, scales row i of
+  /// C by rowScale[i] as it is loaded.
+  struct Operands {
+    Value a, b, c, rowScale, n, k;
+  };
+
   /// One block of `r` rows starting at row `i0`, all columns.
-  void emitBlock(OpBuilder &b0, Location loc, Value aMat, Value bMat,
-                 Value cMat, Value i0, int64_t r, Value n, Value k) const {
+  void emitBlock(OpBuilder &b0, Location loc, const Operands &ops, Value i0,
+                 int64_t r) const {
+    Value n = ops.n;
     Value c0 = arith::ConstantIndexOp::create(b0, loc, 0);
     Value width = arith::ConstantIndexOp::create(b0, loc, lanes * vectors);
     SmallVector<Value> rowIdx;
@@ -163,13 +231,11 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
           scf::IfOp::create(
               b, l, full,
               [&](OpBuilder &tb, Location tl) {
-                emitColumns(tb, tl, aMat, bMat, cMat, rowIdx, n0, n, k,
-                            /*masked=*/false);
+                emitColumns(tb, tl, ops, rowIdx, n0, /*masked=*/false);
                 scf::YieldOp::create(tb, tl);
               },
               [&](OpBuilder &eb, Location el) {
-                emitColumns(eb, el, aMat, bMat, cMat, rowIdx, n0, n, k,
-                            /*masked=*/true);
+                emitColumns(eb, el, ops, rowIdx, n0, /*masked=*/true);
                 scf::YieldOp::create(eb, el);
               });
           scf::YieldOp::create(b, l);
@@ -179,9 +245,9 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
   /// The rows `rowIdx` x one block of `vectors` vectors of columns from
   /// `n0`: accumulators loaded from C, the k loop, stores back. With
   /// `masked`, columns at or past `n` are neither loaded nor stored.
-  void emitColumns(OpBuilder &b, Location l, Value aMat, Value bMat, Value cMat,
-                   ArrayRef<Value> rowIdx, Value n0, Value n, Value k,
-                   bool masked) const {
+  void emitColumns(OpBuilder &b, Location l, const Operands &ops,
+                   ArrayRef<Value> rowIdx, Value n0, bool masked) const {
+    Value aMat = ops.a, bMat = ops.b, cMat = ops.c, n = ops.n, k = ops.k;
     auto f32 = b.getF32Type();
     auto vecTy = VectorType::get({lanes}, f32);
     auto maskTy = VectorType::get({lanes}, b.getI1Type());
@@ -209,9 +275,18 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
           lb, ll, vecTy, mat, ValueRange{row, cols[u]}, masks[u], zero);
     };
     SmallVector<Value> acc;
-    for (int64_t x = 0; x < r; ++x)
-      for (int64_t u = 0; u < vectors; ++u)
-        acc.push_back(load(b, l, cMat, rowIdx[x], u));
+    for (int64_t x = 0; x < r; ++x) {
+      Value scale;
+      if (ops.rowScale)
+        scale = vector::BroadcastOp::create(
+            b, l, vecTy,
+            memref::LoadOp::create(b, l, ops.rowScale, ValueRange{rowIdx[x]}));
+      for (int64_t u = 0; u < vectors; ++u) {
+        Value value = load(b, l, cMat, rowIdx[x], u);
+        acc.push_back(scale ? arith::MulFOp::create(b, l, scale, value)
+                            : value);
+      }
+    }
     // One k step: B's vectors at row kk, times A[row, kk] (broadcast) for
     // every row, or, with `aLanes`, times lane `lane` of the rows' A vectors.
     auto step = [&](OpBuilder &kb, Location kl, Value kk, ValueRange state,
@@ -276,7 +351,7 @@ struct MatmulToMicrokernel : OpRewritePattern<linalg::GenericOp> {
       }
   }
 
-  int64_t lanes, rows, vectors;
+  int64_t lanes, rows, wideRows, vectors;
   bool laneA;
 };
 
@@ -457,9 +532,16 @@ struct MatmulMicrokernelsPass
           << ", " << static_cast<int64_t>(vectors);
       return signalPassFailure();
     }
+    if (wideRows < 0) {
+      getOperation()->emitError()
+          << "attn-matmul-microkernels: wide-rows must be 0 (use rows) or "
+             "positive, found "
+          << static_cast<int64_t>(wideRows);
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, vectors,
-                                      laneA);
+    patterns.add<MatmulToMicrokernel>(&getContext(), lanes, rows, wideRows,
+                                      vectors, laneA);
     patterns.add<DotProductToMicrokernel>(&getContext(), lanes);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

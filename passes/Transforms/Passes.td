@@ -162,7 +162,15 @@ def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
     one element of A per row and issuing rows x vectors FMAs. Full column
     blocks use plain vector loads and stores; only a last, partial one masks
     them (masked loads are branches on NEON and SSE, slower forms on AVX2);
-    rows past the last full block go one row at a time.
+    the rows past the last full block form one shorter block (a switch over
+    the remainder picks its static height). `wide-rows` sets a taller block
+    for products with several static column blocks, where each broadcast of
+    A then feeds more FMAs.
+
+    When the op right before the matmul scales the rows of the same C in
+    place (`C[i, n] = s[i] * C[i, n]`, attention's `o = alpha * o`), the
+    scaling is applied as the accumulators are loaded and the op is erased:
+    one pass over C less, the same result bit for bit.
 
     A second form, `C[i, n] += sum_k A[i, k] * B[n, k]` with at most 8
     static rows and a static K of at most 16 vectors (decode scores, with B
@@ -177,6 +185,10 @@ def MatmulMicrokernels : Pass<"attn-matmul-microkernels"> {
   let options = [
     Option<"lanes", "lanes", "int64_t", "16", "f32 lanes of one vector register">,
     Option<"rows", "rows", "int64_t", "4", "Rows of C per register block">,
+    Option<"wideRows", "wide-rows", "int64_t", "0",
+           "Rows of C per register block when C has a static number of "
+           "columns of at least two column blocks (2 x vectors x lanes); 0: "
+           "`rows`">,
     Option<"vectors", "vectors", "int64_t", "4",
            "Vectors of columns of C per register block">,
     Option<"laneA", "lane-a", "bool", "false",

@@ -3,7 +3,7 @@
 
 // C[i, n] += A[i, k] * B[k, n] on unit-stride f32 memrefs becomes
 // register-blocked vector code: 4 rows x 2 vectors of 16 accumulators stay
-// in registers across the k loop; remainder rows one at a time.
+// in registers across the k loop; the remainder rows form one shorter block.
 
 // CHECK-LABEL: func.func @matmul
 // CHECK: %[[M:.*]] = memref.dim %arg2, %c0
@@ -21,8 +21,16 @@
 // CHECK-COUNT-2: vector.fma
 // CHECK:       scf.yield
 // CHECK-COUNT-8: vector.maskedstore %arg2
-// Remaining rows, one at a time.
-// CHECK: scf.for %{{.*}} = %[[MF]] to %[[M]] step %c1 {
+// The remaining M % 4 rows: one block of 1, 2 or 3 rows.
+// CHECK: %[[REST:.*]] = arith.subi %[[M]], %[[MF]]
+// CHECK: scf.index_switch %[[REST]]
+// CHECK: case 1 {
+// CHECK-COUNT-1: vector.broadcast
+// CHECK: case 2 {
+// CHECK-COUNT-2: vector.broadcast
+// CHECK: case 3 {
+// CHECK-COUNT-3: vector.broadcast
+// CHECK: default {
 // CHECK-NOT: linalg.generic
 func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32, strided<[64, 1]>>, %c: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
@@ -52,6 +60,128 @@ func.func @strided_columns(%a: memref<?x?xf32>, %b: memref<?x?xf32, strided<[1, 
 }
 
 // BAD: attn-matmul-microkernels: lanes, rows and vectors must be positive, found 16, 0, 4
+
+// RUN: attn-opt %s --split-input-file --attn-matmul-microkernels="lanes=16 rows=4 wide-rows=6 vectors=2" | FileCheck %s --check-prefix=WIDE
+// RUN: not attn-opt %s --attn-matmul-microkernels="wide-rows=-1" 2>&1 | FileCheck %s --check-prefix=BADWIDE
+// BADWIDE: attn-matmul-microkernels: wide-rows must be 0 (use rows) or positive, found -1
+
+// With wide-rows, a C of at least two static column blocks (64 columns =
+// 2 x 32 here) takes blocks of 6 rows; @matmul's dynamic N keeps 4.
+// WIDE-LABEL: func.func @matmul
+// WIDE: scf.for %{{.*}} = %c0 to %{{.*}} step %c4 {
+// WIDE-LABEL: func.func @wide_matmul
+// WIDE: scf.for %{{.*}} = %c0 to %{{.*}} step %c6 {
+// WIDE: scf.for %{{.*}} = %c0{{.*}} to %c64{{.*}} step %c32{{.*}} {
+// WIDE: scf.for {{.*}} iter_args(
+// WIDE-COUNT-6: vector.broadcast
+// WIDE: scf.yield
+// WIDE: scf.index_switch
+// WIDE: case 5 {
+func.func @wide_matmul(%a: memref<?x?xf32>, %b: memref<?x64xf32>, %c: memref<?x64xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x64xf32>) outs(%c : memref<?x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %s = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A row scaling of C right before the matmul (the online softmax's
+// o = alpha * o) is applied as the accumulators are loaded: each row's
+// scale is loaded and broadcast once per block, each loaded vector of C is
+// multiplied by it, and the scaling op is gone.
+// CHECK-LABEL: func.func @scaled_accumulator
+// CHECK-NOT: linalg.generic
+// CHECK: scf.for %[[I0:.*]] = %c0 to %{{.*}} step %c4 {
+// CHECK: %[[S0:.*]] = memref.load %arg3[%[[I0]]]
+// CHECK: %[[B0:.*]] = vector.broadcast %[[S0]] : f32 to vector<16xf32>
+// CHECK: %[[C0:.*]] = vector.load %arg2[%[[I0]],
+// CHECK: arith.mulf %[[B0]], %[[C0]] : vector<16xf32>
+// CHECK-NOT: linalg.generic
+func.func @scaled_accumulator(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>, %s: memref<?xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, n) -> (i)>, affine_map<(i, n) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %y : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %q = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %q : f32
+  }
+  return
+}
+
+// Not folded: the scaling writes another buffer, or something else runs
+// between it and the matmul (here a read of C), or it adds instead of
+// multiplying. The scaling ops stay, the matmuls still become micro-kernels.
+// CHECK-LABEL: func.func @unscaled_accumulators
+// CHECK: linalg.generic {{.*}} ins(%arg3 : memref<?xf32>) outs(%arg4 : memref<?x?xf32>)
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} ins(%arg3 : memref<?xf32>) outs(%arg2 : memref<?x?xf32>)
+// CHECK: memref.load %arg2
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} ins(%arg3 : memref<?xf32>) outs(%arg2 : memref<?x?xf32>)
+// CHECK: arith.addf
+// CHECK: scf.for
+func.func @unscaled_accumulators(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>, %s: memref<?xf32>, %d: memref<?x?xf32>) -> f32 {
+  %c0 = arith.constant 0 : index
+  linalg.generic {indexing_maps = [affine_map<(i, n) -> (i)>, affine_map<(i, n) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<?xf32>) outs(%d : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %y : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %q = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %q : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, n) -> (i)>, affine_map<(i, n) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.mulf %x, %y : f32
+    linalg.yield %m : f32
+  }
+  %r = memref.load %c[%c0, %c0] : memref<?x?xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %q = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %q : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, n) -> (i)>, affine_map<(i, n) -> (i, n)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s : memref<?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %m = arith.addf %x, %y : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, k, n) -> (i, k)>, affine_map<(i, k, n) -> (k, n)>, affine_map<(i, k, n) -> (i, n)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y fastmath<contract> : f32
+    %q = arith.addf %acc, %p fastmath<contract> : f32
+    linalg.yield %q : f32
+  }
+  return %r : f32
+}
 
 // -----
 

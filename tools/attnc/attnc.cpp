@@ -113,7 +113,8 @@ int main(int argc, char **argv) {
                  << "\nl3_bytes=" << t->l3Bytes << "\nq_block=" << t->qBlock
                  << "\nkv_block=" << t->kvBlock
                  << "\nmicro_rows=" << t->microRows
-                 << "\nmicro_vectors=" << t->microVectors << "\n";
+                 << "\nmicro_vectors=" << t->microVectors
+                 << "\nmicro_wide_rows=" << t->microWideRows << "\n";
     if (t->kind == TargetKind::Vulkan)
       llvm::outs() << "kind=vulkan\ngpu_max_invocations="
                    << t->gpu.maxInvocations
