@@ -72,8 +72,23 @@ def LowerCopies : Pass<"attn-lower-copies"> {
     library whenever a layout is not the identity. Generated objects link only
     against libattnrt, so attnc rewrites every copy into `linalg.copy`, which
     lowers to loops (and later to vector code) like any other linalg op.
+
+    With `lanes` > 0, copies of 2-D memrefs whose rows are contiguous and of
+    a static length that is a multiple of `lanes` (at most 16 vectors) --
+    attention's key and value blocks -- become a loop over rows of vector
+    loads and stores, instead of a scalar loop that LLVM may unroll rather
+    than vectorize.
   }];
-  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"lanes", "lanes", "int64_t", "0",
+           "Elements per vector for row copies; 0 leaves every copy to the "
+           "loop lowering">
+  ];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def OutlineParallel : Pass<"attn-outline-parallel", "::mlir::ModuleOp"> {

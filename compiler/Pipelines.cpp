@@ -126,9 +126,12 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   bufferization::BufferDeallocationPipelineOptions dealloc;
   bufferization::buildBufferDeallocationPipeline(pm, dealloc);
-  pm.addPass(createLowerCopies());
+  int64_t lanes = std::max<int64_t>(4, target.vectorBits / 32);
+  LowerCopiesOptions copies;
+  copies.lanes = lanes;
+  pm.addPass(createLowerCopies(copies));
   MatmulMicrokernelsOptions micro;
-  micro.lanes = std::max<int64_t>(4, target.vectorBits / 32);
+  micro.lanes = lanes;
   micro.rows = target.microRows;
   micro.wideRows = target.microWideRows;
   micro.vectors = target.microVectors;
