@@ -112,6 +112,10 @@ std::vector<Workload> defaultWorkloads() {
       workload("dense-2k-d128", {1, 8, 8, 2048, 2048, 128, 128}, "none"),
       workload("causal-2k", {1, 8, 8, 2048, 2048, 64, 64}, "causal"),
       workload("causal-2k-h16", {1, 16, 16, 2048, 2048, 64, 64}, "causal"),
+      // The FLOPs diff-2k executes: 16 maps of d = 64, each times a value
+      // of width 128.
+      workload("causal-2k-h16-dv128", {1, 16, 16, 2048, 2048, 64, 128},
+               "causal"),
       workload("dense-4k", {1, 8, 8, 4096, 4096, 64, 64}, "none"),
       workload("dense-16k", {1, 8, 8, 16384, 16384, 64, 64}, "none"),
       workload("gqa-2k", {1, 32, 8, 2048, 2048, 128, 128}, "causal"),
