@@ -40,15 +40,10 @@ constexpr int64_t kMaxRowVectors = 16;
 /// row length that is a multiple of `lanes`, at most kMaxRowVectors vectors.
 bool isVectorRowMatrix(Type t, int64_t lanes) {
   auto m = dyn_cast<MemRefType>(t);
-  if (!m || m.getRank() != 2 || m.isDynamicDim(1) || m.getDimSize(1) == 0 ||
-      m.getDimSize(1) % lanes != 0 ||
-      m.getDimSize(1) / lanes > kMaxRowVectors ||
-      !m.getElementType().isIntOrFloat())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(m.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
+  return m && m.getRank() == 2 && !m.isDynamicDim(1) && m.getDimSize(1) != 0 &&
+         m.getDimSize(1) % lanes == 0 &&
+         m.getDimSize(1) / lanes <= kMaxRowVectors &&
+         m.getElementType().isIntOrFloat() && m.isLastDimUnitStride();
 }
 
 /// linalg.copy of [M, N] memrefs with contiguous rows of static length N

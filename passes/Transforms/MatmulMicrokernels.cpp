@@ -46,12 +46,8 @@ using utils::IteratorType;
 /// Whether `t` is a 2-D f32 memref whose rows are contiguous.
 bool isUnitStrideF32Matrix(Type t) {
   auto m = dyn_cast<MemRefType>(t);
-  if (!m || m.getRank() != 2 || !m.getElementType().isF32())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(m.getStridesAndOffset(strides, offset)) &&
-         strides.back() == 1;
+  return m && m.getRank() == 2 && m.getElementType().isF32() &&
+         m.isLastDimUnitStride();
 }
 
 /// Whether `op` is a generic on buffers with two inputs and one init, three
