@@ -202,11 +202,16 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
       enum { Q, K, V, O, Bias, KvLen, QLen, Docs };
       SmallVector<Rel> rels = {
           {Q, 0, Same, K, 0},     {Q, 0, Same, V, 0},    {Q, 0, Same, O, 0},
-          {K, 1, Same, V, 1},     {K, 2, Same, V, 2},    {Q, 3, Same, K, 3},
-          {Q, 1, Same, O, 1},     {Q, 2, Same, O, 2},    {V, 3, Same, O, 3},
-          {Q, 1, Divides, K, 1},  {Bias, 2, Same, Q, 2}, {Bias, 3, Same, K, 2},
-          {KvLen, 0, Same, Q, 0}, {QLen, 0, Same, Q, 0}, {Docs, 0, Same, Q, 0},
-          {Docs, 1, Same, K, 2}};
+          {K, 1, Same, V, 1},     {K, 2, Same, V, 2},    {Q, 1, Same, O, 1},
+          {Q, 2, Same, O, 2},     {Q, 1, Divides, K, 1}, {Bias, 2, Same, Q, 2},
+          {Bias, 3, Same, K, 2},  {KvLen, 0, Same, Q, 0}, {QLen, 0, Same, Q, 0},
+          {Docs, 0, Same, Q, 0},  {Docs, 1, Same, K, 2}};
+      // Packed K/V rows count bytes (static, checked by the verifier): their
+      // last dimension relates to no other.
+      if (!sdpa.hasPackedKey())
+        rels.push_back({Q, 3, Same, K, 3});
+      if (!sdpa.hasPackedValue())
+        rels.push_back({V, 3, Same, O, 3});
       // A bias broadcasts over batch and heads where its size is a static 1;
       // any other size must match.
       if (Value bias = sdpa.getBias()) {

@@ -145,9 +145,31 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
     if (!what.empty())
       os << ": " << what;
     os << "\n";
-    for (const EntryArg &a : sig->args)
+    // Packed K/V operands: their block format and row layout.
+    SmallVector<SdpaOp> sdpas;
+    fn.walk([&](SdpaOp op) { sdpas.push_back(op); });
+    auto packedNote = [&](const EntryArg &a, unsigned i) -> std::string {
+      if (a.isOutput || sdpas.size() != 1)
+        return "";
+      SdpaOp op = sdpas.front();
+      Value arg = fn.getArgument(i);
+      BlockFormatAttr format = arg == op.getKey()     ? op.getKeyFormatAttr()
+                               : arg == op.getValue() ? op.getValueFormatAttr()
+                                                      : BlockFormatAttr();
+      if (!format)
+        return "";
+      int64_t width =
+          arg == op.getKey() ? op.getHeadDim() : op.getValueDim();
+      BlockFormat f = format.getValue();
+      return (": " + stringifyBlockFormat(f) + " blocks, rows of " +
+              Twine(width) + " values = " + Twine(width / blockValues(f)) +
+              " x " + Twine(blockBytes(f)) + " bytes (llama.cpp layout)")
+          .str();
+    };
+    for (auto [i, a] : llvm::enumerate(sig->args))
       os << " *   " << (a.isOutput ? "out " : "in  ") << a.name << " "
-         << shapeString(a) << " " << dtypeName(a.type.getElementType()) << "\n";
+         << shapeString(a) << " " << dtypeName(a.type.getElementType())
+         << packedNote(a, i) << "\n";
     if (std::string c = constraintString(*sig); !c.empty())
       os << " *   requires " << c << "\n";
     os << " */\n"

@@ -1106,7 +1106,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         fb, loc, o, body->getArgument(0), body->getArgument(1),
         body->getArgument(2), bias, argOr(kvArg), argOr(qArg), argOr(docArg),
         scale, mask, mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
-        l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr());
+        l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr(),
+        /*key_format=*/BlockFormatAttr(), /*value_format=*/BlockFormatAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -26,4 +26,17 @@ enum class BlockKind { Empty, Partial, Full };
 #define GET_ATTRDEF_CLASSES
 #include "dialects/Attn/AttnAttrs.h.inc"
 
+namespace mlir::attn {
+/// Values in one block of a block-quantized format (32 for q8_0 and q4_0).
+constexpr int64_t blockValues(BlockFormat) { return 32; }
+/// Bytes of one block: the fp16 scale and the packed values.
+constexpr int64_t blockBytes(BlockFormat format) {
+  return format == BlockFormat::q8_0 ? 2 + 32 : 2 + 16;
+}
+/// Bytes of a packed row of `values` values (a multiple of the block).
+constexpr int64_t packedRowBytes(BlockFormat format, int64_t values) {
+  return values / blockValues(format) * blockBytes(format);
+}
+} // namespace mlir::attn
+
 #endif // ATTN_DIALECTS_ATTN_ATTNATTRS_H

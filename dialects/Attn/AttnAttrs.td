@@ -311,4 +311,36 @@ def Attn_FeatureKernelAttr : EnumAttr<Attn_Dialect, Attn_FeatureKernel,
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// Block-quantized storage formats
+//===----------------------------------------------------------------------===//
+
+def Attn_BlockFormat : I32EnumAttr<"BlockFormat",
+    "a block-quantized storage format with llama.cpp's byte layout", [
+      I32EnumAttrCase<"q8_0", 0>,
+      I32EnumAttrCase<"q4_0", 1>]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_BlockFormatAttr : EnumAttr<Attn_Dialect, Attn_BlockFormat,
+                                    "block_format"> {
+  let summary = "llama.cpp block format of a packed K or V operand";
+  let description = [{
+    How the rows of a packed key or value operand hold their values
+    (SEMANTICS.md, "Quantized storage and compute"). Each row of D values
+    is D / 32 blocks of 32 values, laid out as llama.cpp/ggml lays them:
+
+    - `q8_0`: 34 bytes a block, an fp16 scale d then 32 int8 values;
+      x = d * q.
+    - `q4_0`: 18 bytes a block, an fp16 scale d then 16 bytes of 4-bit
+      values (element j in the low nibble of byte j, element j + 16 in its
+      high nibble); x = (q - 8) * d.
+
+    The operand is an i8 tensor whose last dimension counts bytes:
+    `tensor<B x Hkv x Lk x (D/32 * 34) x i8>` for a q8_0 key.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // ATTN_ATTRS_TD

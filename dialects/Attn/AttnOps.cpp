@@ -71,9 +71,7 @@ int64_t firstStatic(std::initializer_list<int64_t> dims) {
 std::optional<double> SdpaOp::getStaticScale() {
   if (std::optional<APFloat> s = getScale())
     return s->convertToDouble();
-  int64_t d = getQueryType().getDimSize(kWidth);
-  if (ShapedType::isDynamic(d))
-    d = getKeyType().getDimSize(kWidth);
+  int64_t d = getHeadDim();
   if (ShapedType::isDynamic(d) || d <= 0)
     return std::nullopt;
   return 1.0 / std::sqrt(static_cast<double>(d));
@@ -89,7 +87,9 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
   return SdpaOp::create(builder, loc, type, query, key, value,
                         /*bias=*/Value(), /*kv_lengths=*/Value(),
                         /*q_lengths=*/Value(), /*doc_ids=*/Value(), scale, mask,
-                        /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr());
+                        /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr(),
+                        /*key_format=*/BlockFormatAttr(),
+                        /*value_format=*/BlockFormatAttr());
 }
 
 RankedTensorType SdpaOp::inferResultType() {
@@ -100,16 +100,53 @@ RankedTensorType SdpaOp::inferResultType() {
   SmallVector<int64_t, 4> shape = {
       firstStatic({q[kBatch], k[kBatch], v[kBatch], o[kBatch]}),
       firstStatic({q[kHeads], o[kHeads]}), firstStatic({q[kLen], o[kLen]}),
-      firstStatic({v[kWidth], o[kWidth]})};
+      getValueDim()};
   return RankedTensorType::get(shape, getResultType().getElementType());
 }
 
+namespace {
+/// The block formats of an op's key and value operands (none: floats).
+struct PackedOperands {
+  std::optional<BlockFormat> key, value;
+};
+
+/// The logical width (values per row) of a packed operand `name` whose
+/// rows hold `bytes` bytes of `format` blocks, given the width `width` that
+/// the float operand `from` ("query" or "result") declares. Checks that
+/// `width` is a static multiple of the block and `bytes` its packed size.
+FailureOr<int64_t> packedWidth(Operation *op, StringRef name, StringRef from,
+                               BlockFormat format, int64_t width,
+                               int64_t bytes) {
+  StringRef fmt = stringifyBlockFormat(format);
+  int64_t block = blockValues(format);
+  if (ShapedType::isDynamic(width))
+    return op->emitOpError()
+           << name << " holds " << fmt << " blocks, so the " << from
+           << " head dim must be static (it sizes the packed rows)";
+  if (width % block != 0)
+    return op->emitOpError()
+           << name << " holds " << fmt << " blocks of " << block
+           << " values, but the " << from << " head dim " << width
+           << " is not a multiple of " << block;
+  int64_t expected = packedRowBytes(format, width);
+  if (bytes != expected)
+    return op->emitOpError()
+           << name << " rows of " << width << " " << fmt << " values are "
+           << expected << " bytes (" << width / block << " blocks of "
+           << blockBytes(format) << "), but its last dimension is "
+           << dimToString(bytes);
+  return width;
+}
+} // namespace
+
 /// The shape rules every attention op on Q [B, Hq, Lq, D], K [B, Hkv, Lk,
 /// D], V [B, Hkv, Lk, Dv] and O [B, Hq, Lq, Dv] shares: ranks, one element
-/// type, agreeing dimensions, Hkv dividing Hq, a valid `scale`.
+/// type (or i8 bytes for packed K/V), agreeing dimensions, Hkv dividing Hq,
+/// a valid `scale`.
 static LogicalResult verifyAttentionShapes(Operation *op, Value query,
                                            Value key, Value value, Value result,
-                                           std::optional<APFloat> scale) {
+                                           std::optional<APFloat> scale,
+                                           PackedOperands packed = {}) {
   auto qType = cast<RankedTensorType>(query.getType());
   auto err = [&] { return op->emitOpError(); };
   struct Named {
@@ -126,15 +163,41 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
       return err() << n.name << " must be rank 4 " << n.layout
                    << ", found rank " << n.type.getRank();
   Type qElt = qType.getElementType();
-  for (const Named &n : operands)
-    if (n.type.getElementType() != qElt)
-      return err() << n.name << " element type " << n.type.getElementType()
+  std::optional<BlockFormat> formats[] = {std::nullopt, packed.key,
+                                          packed.value, std::nullopt};
+  for (auto [n, format] : llvm::zip(operands, formats)) {
+    Type elt = n.type.getElementType();
+    if (format && !elt.isInteger(8))
+      return err() << n.name << " holds " << stringifyBlockFormat(*format)
+                   << " blocks and must be i8 bytes, found " << elt;
+    if (!format && elt.isInteger(8))
+      return err() << n.name << " holds i8 bytes but names no block format "
+                   << "(" << n.name << "_format = #attn.block_format<q8_0> "
+                   << "or <q4_0>)";
+    if (!format && elt != qElt)
+      return err() << n.name << " element type " << elt
                    << " differs from the query element type " << qElt;
+  }
 
   ArrayRef<int64_t> q = operands[0].type.getShape(),
-                    k = operands[1].type.getShape(),
-                    v = operands[2].type.getShape(),
                     o = operands[3].type.getShape();
+  // Packed K/V: their last dimension counts bytes; compare values.
+  SmallVector<int64_t, 4> k(operands[1].type.getShape()),
+      v(operands[2].type.getShape());
+  if (packed.key) {
+    FailureOr<int64_t> width = packedWidth(op, "key", "query", *packed.key,
+                                           q[kWidth], k[kWidth]);
+    if (failed(width))
+      return failure();
+    k[kWidth] = *width;
+  }
+  if (packed.value) {
+    FailureOr<int64_t> width = packedWidth(op, "value", "result",
+                                           *packed.value, o[kWidth], v[kWidth]);
+    if (failed(width))
+      return failure();
+    v[kWidth] = *width;
+  }
   if (failed(checkBatchSizes(op, q, k, v, o)) ||
       failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
                        v[kHeads])) ||
@@ -164,10 +227,27 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   return success();
 }
 
+int64_t SdpaOp::getHeadDim() {
+  int64_t d = getQueryType().getDimSize(kWidth);
+  return hasPackedKey() ? d : firstStatic({d, getKeyType().getDimSize(kWidth)});
+}
+
+int64_t SdpaOp::getValueDim() {
+  int64_t dv = getResultType().getDimSize(kWidth);
+  return hasPackedValue()
+             ? dv
+             : firstStatic({dv, getValueType().getDimSize(kWidth)});
+}
+
 LogicalResult SdpaOp::verify() {
   Operation *op = getOperation();
+  PackedOperands packed;
+  if (BlockFormatAttr f = getKeyFormatAttr())
+    packed.key = f.getValue();
+  if (BlockFormatAttr f = getValueFormatAttr())
+    packed.value = f.getValue();
   if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
-                                   getResult(), getScale())))
+                                   getResult(), getScale(), packed)))
     return failure();
   ArrayRef<int64_t> q = getQueryType().getShape();
   ArrayRef<int64_t> k = getKeyType().getShape();
@@ -374,8 +454,7 @@ struct DropDefaultScale : OpRewritePattern<SdpaOp> {
   LogicalResult matchAndRewrite(SdpaOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<APFloat> scale = op.getScale();
-    int64_t d = firstStatic({op.getQueryType().getDimSize(kWidth),
-                             op.getKeyType().getDimSize(kWidth)});
+    int64_t d = op.getHeadDim();
     if (!scale || ShapedType::isDynamic(d) || d <= 0)
       return failure();
     float dflt = static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)));

@@ -14,6 +14,8 @@ include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
+/// A key or value operand: float storage, or i8 bytes of a block format.
+def Attn_KVTensor : RankedTensorOf<[F32, F16, BF16, I8]>;
 
 //===----------------------------------------------------------------------===//
 // SdpaOp
@@ -63,12 +65,32 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     (`#attn.causal`, ...). A row whose every key is masked yields zeros.
     Scores and the softmax are accumulated in f32 whatever the storage type.
 
+    Quantized KV caches: `key_format` / `value_format` (`#attn.block_format<
+    q8_0>` or `<q4_0>`) say that the key / value operand holds llama.cpp
+    blocks, as i8 bytes, rather than floats: its last dimension is the
+    packed row, D / 32 blocks of 34 (q8_0) or 18 (q4_0) bytes, so a ggml KV
+    cache buffer can be passed as it is (SEMANTICS.md, "Quantized storage
+    and compute"). The head dims then come from the query (D) and the
+    result (Dv), which must be static multiples of 32. Values are
+    dequantized exactly (d * q in f32) as the kernel reads each block; the
+    products and the softmax run in f32.
+
     Example, grouped-query causal attention with 8 query and 2 KV heads:
 
     ```mlir
     %o = attn.sdpa %q, %k, %v {mask = #attn.causal, scale = 0.125 : f32}
         : (tensor<1x8x128x64xf32>, tensor<1x2x128x64xf32>,
            tensor<1x2x128x64xf32>) -> tensor<1x8x128x64xf32>
+    ```
+
+    Decode over a q8_0 KV cache of 4096 positions (D = Dv = 128: four
+    blocks of 34 bytes a row):
+
+    ```mlir
+    %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>,
+                               value_format = #attn.block_format<q8_0>}
+        : (tensor<1x32x1x128xf32>, tensor<1x8x4096x136xi8>,
+           tensor<1x8x4096x136xi8>) -> tensor<1x32x1x128xf32>
     ```
 
     A score modifier written as a region (a soft cap of 20 on odd heads):
@@ -83,8 +105,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
   }];
 
   let arguments = (ins Attn_FloatTensor:$query,
-                       Attn_FloatTensor:$key,
-                       Attn_FloatTensor:$value,
+                       Attn_KVTensor:$key,
+                       Attn_KVTensor:$value,
                        Optional<Attn_FloatTensor>:$bias,
                        Optional<RankedTensorOf<[I32]>>:$kv_lengths,
                        Optional<RankedTensorOf<[I32]>>:$q_lengths,
@@ -93,7 +115,9 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
                        OptionalAttr<TypedArrayAttrBase<Attn_ScoreModAttrInterface,
                            "score modifiers">>:$modifiers,
-                       OptionalAttr<I64Attr>:$top_k);
+                       OptionalAttr<I64Attr>:$top_k,
+                       OptionalAttr<Attn_BlockFormatAttr>:$key_format,
+                       OptionalAttr<Attn_BlockFormatAttr>:$value_format);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 
@@ -120,6 +144,16 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     /// The result type implied by the operand shapes: [B, Hq, Lq, Dv], each
     /// dimension taken from whichever operand has it static.
     RankedTensorType inferResultType();
+
+    /// The key head dim D: the query's, or the key's when the key holds
+    /// floats and the query's is dynamic (packed keys hold bytes).
+    int64_t getHeadDim();
+    /// The value head dim Dv: the result's, or the value's when the value
+    /// holds floats and the result's is dynamic.
+    int64_t getValueDim();
+    /// Whether the key / value operand holds block-quantized bytes.
+    bool hasPackedKey() { return static_cast<bool>(getKeyFormatAttr()); }
+    bool hasPackedValue() { return static_cast<bool>(getValueFormatAttr()); }
 
     /// Whether a mask comes from run-time tensors (lengths, document ids).
     bool hasRuntimeMask() {

@@ -21,6 +21,7 @@
 
 #include "passes/Transforms/DiffDecomposition.h"
 #include "passes/Transforms/Passes.h"
+#include "passes/Utils/BlockFormats.h"
 #include "passes/Utils/LinalgBuilder.h"
 #include "passes/Utils/ScoreMods.h"
 
@@ -59,7 +60,12 @@ public:
       : b(b), op(op), loc(op.getLoc()), lb(b, op.getLoc()), f32(b.getF32Type()),
         autoTiles(autoTiles), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(std::min(packedKvBlock, kvBlock)),
-        splitMinItems(splitMinItems) {}
+        splitMinItems(splitMinItems) {
+    if (BlockFormatAttr f = op.getKeyFormatAttr())
+      keyFormat = f.getValue();
+    if (BlockFormatAttr f = op.getValueFormatAttr())
+      valueFormat = f.getValue();
+  }
 
   Value lower();
   /// What a work item's run-time masks (kv_lengths, q_lengths, documents)
@@ -89,6 +95,7 @@ public:
     Value q, k, v;
     Type storage;
     Value batch, hq, lq, headDim, hkv, lk, dv;
+    Value kCols, vCols; // the last dims of K and V: values, or packed bytes
     Value group;   // Hq / Hkv
     Value qOffset; // query row i sits at absolute position i + (Lk - Lq)
     Value scale;
@@ -107,10 +114,16 @@ private:
     return lb.slice2d(t, batch, head, row0, rows, cols);
   }
   Value scaleValue(Value headDim);
+  /// Rows [row0, row0 + rows) of K or V (`p.k` / `p.v`, `width` values a
+  /// row) at (batch, head), as f32 [rows, width] where they are packed
+  /// blocks (dequantized into `dest`, or a new tensor), else as stored.
+  Value floatRows(Value t, std::optional<BlockFormat> format, Value batch,
+                  Value head, Value row0, Value rows, Value width, Value dest);
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
     Value keysT;  // [D, Bc] f32: the key block transposed
+    Value keys;   // [Bc, D] f32: a dequantized key block, for packed tiles
     Value values; // [Bc, Dv] f32: the value block, contiguous
     Value scores; // [br, Bc]
     Value probs;  // [br, Bc]
@@ -156,6 +169,8 @@ private:
   FloatType f32;
   bool autoTiles;
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
+  /// The block formats of packed K / V operands (none: floats).
+  std::optional<BlockFormat> keyFormat, valueFormat;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
@@ -196,6 +211,18 @@ Value FlashLowering::scaleValue(Value headDim) {
   return math::RsqrtOp::create(b, loc, lb.toF32(headDim));
 }
 
+Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
+                               Value batch, Value head, Value row0, Value rows,
+                               Value width, Value dest) {
+  if (!format)
+    return slice2d(t, batch, head, row0, rows, width);
+  Value bytes = dim(t, 3);
+  Value packed = slice2d(t, batch, head, row0, rows, bytes);
+  if (!dest)
+    dest = lb.empty({rows, width});
+  return dequantizeRows(b, loc, packed, *format, dest);
+}
+
 Value FlashLowering::head2d(Value t, Value rows, Value cols) {
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
   return tensor::ExtractSliceOp::create(
@@ -225,6 +252,9 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
   // f16/bf16 value blocks are widened into a contiguous f32 buffer.
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
+  if (valueFormat)
+    return dequantizeRows(b, loc, vTile, *valueFormat,
+                          head2d(scratch.values, bc, index(op.getValueDim())));
   // Packed (decode) tiles read f32 value blocks in place: entry points
   // guarantee a contiguous last dimension, so the micro-kernel loads their
   // rows directly. Large tiles copy them into contiguous scratch, which
@@ -268,11 +298,16 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
     LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
   };
   Value s;
-  if (packedLq &&
-      cast<RankedTensorType>(kTile.getType()).getElementType() == f32) {
+  bool f32Keys =
+      cast<RankedTensorType>(kTile.getType()).getElementType() == f32;
+  if (packedLq && (f32Keys || keyFormat)) {
     // Packed (few-row) tiles on f32 keys: S as dot products along the head
-    // dim, reading the key block in place; loops (i, j, d). The
-    // micro-kernels turn this into row-by-row vector dot products.
+    // dim, reading the key block in place (or its dequantized copy in L1
+    // scratch); loops (i, j, d). The micro-kernels turn this into
+    // row-by-row vector dot products.
+    if (keyFormat)
+      kTile = dequantizeRows(b, loc, kTile, *keyFormat,
+                             head2d(scratch.keys, bc, headDim));
     s = linalg::GenericOp::create(
             b, loc, sInit.getType(), ValueRange{qTile, kTile},
             ValueRange{sInit},
@@ -281,10 +316,14 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
             ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
             .getResult(0);
   } else {
-    // K^T, widened to f32, so that the score loop runs along contiguous
-    // keys.
+    // K^T, widened (or dequantized) to f32, so that the score loop runs
+    // along contiguous keys.
     Value kT =
-        linalg::GenericOp::create(
+        keyFormat
+            ? dequantizeRows(b, loc, kTile, *keyFormat,
+                             head2d(scratch.keysT, headDim, bc),
+                             /*transposed=*/true)
+            : linalg::GenericOp::create(
             b, loc, head2d(scratch.keysT, headDim, bc).getType(),
             ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
             ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
@@ -672,7 +711,10 @@ FlashLowering::Problem FlashLowering::readProblem() {
   p.storage = op.getResultType().getElementType();
   p.batch = dim(p.q, 0), p.hq = dim(p.q, 1), p.lq = dim(p.q, 2);
   p.headDim = dim(p.q, 3), p.hkv = dim(p.k, 1), p.lk = dim(p.k, 2);
-  p.dv = dim(p.v, 3);
+  // Packed V: Dv is the result's (static, as the verifier requires).
+  p.dv = valueFormat ? index(op.getValueDim()) : dim(p.v, 3);
+  p.kCols = keyFormat ? dim(p.k, 3) : p.headDim;
+  p.vCols = valueFormat ? dim(p.v, 3) : p.dv;
   p.group = b.createOrFold<arith::DivUIOp>(loc, p.hq, p.hkv);
   p.qOffset = b.createOrFold<arith::SubIOp>(loc, p.lk, p.lq);
   p.scale = scaleValue(p.headDim);
@@ -738,7 +780,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
       [&](OpBuilder &, Location, Value k0, ValueRange state) {
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
-        Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
+        Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim,
+                                Value());
         Value sInit = linalg::FillOp::create(b, loc, zero, lb.empty({br, bc}))
                           .getResult(0);
         Value sTile =
@@ -833,7 +876,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                         ArrayRef<OpFoldResult>{r, tb.getIndexAttr(0)},
                         ArrayRef<OpFoldResult>{one, getAsOpFoldResult(dv)},
                         ArrayRef<OpFoldResult>{one, one});
-                    Value vRow = slice2d(v, bi, kvHead, j, c1, dv);
+                    Value vRow = floatRows(v, valueFormat, bi, kvHead, j, c1,
+                                           dv, Value());
                     Value updated =
                         linalg::GenericOp::create(
                             tb, tl, oRow.getType(), ValueRange{vRow},
@@ -1059,8 +1103,9 @@ Value FlashLowering::lower() {
   RuntimeBounds keyRange =
       runtimeBounds(bi, q0, rowSpan, qOffset, lk, sortedDocs);
 
-  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, dv}),
-                  lb.empty({br, cKv}), lb.empty({br, cKv}), lb.empty({br})};
+  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, headDim}),
+                  lb.empty({cKv, dv}),      lb.empty({br, cKv}),
+                  lb.empty({br, cKv}),      lb.empty({br})};
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);
@@ -1139,8 +1184,10 @@ Value FlashLowering::lower() {
         }
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, kvEnd, k0));
-        Value kTile = slice2d(k, bi, kvHead, k0, bc, headDim);
-        Value vTile = slice2d(v, bi, kvHead, k0, bc, dv);
+        // Packed K/V tiles are [bc, row bytes] i8, dequantized in kvStep
+        // and valueBlock.
+        Value kTile = slice2d(k, bi, kvHead, k0, bc, p.kCols);
+        Value vTile = slice2d(v, bi, kvHead, k0, bc, p.vCols);
         // (With lists, needsMask is the entry's partial bit, set above.)
         if (!lists && causal) {
           Value lastKey = arith::SubIOp::create(

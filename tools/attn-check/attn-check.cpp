@@ -188,6 +188,8 @@ FailureOr<std::string> maskSpec(MaskAttrInterface mask) {
 struct Check {
   std::string entry;
   std::string q, k, v, bias, dtype, mask, mods;
+  /// Block formats of packed K / V ("q8_0", "q4_0"; empty: floats).
+  std::string kFormat, vFormat;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
   /// attn.diff: lambda_init and epsilon for the reference.
@@ -433,6 +435,19 @@ FailureOr<Check> describe(func::FuncOp fn) {
   if (failed(q) || failed(k) || failed(v))
     return failure();
   c.q = *q, c.k = *k, c.v = *v;
+  // Packed K/V: attn-run takes shapes in values (the static D / Dv the
+  // verifier checked) and the format, and packs the rows itself.
+  auto inValues = [](std::string &shape, int64_t width) {
+    shape = shape.substr(0, shape.rfind(',') + 1) + std::to_string(width);
+  };
+  if (BlockFormatAttr f = op.getKeyFormatAttr()) {
+    inValues(c.k, op.getHeadDim());
+    c.kFormat = stringifyBlockFormat(f.getValue()).str();
+  }
+  if (BlockFormatAttr f = op.getValueFormatAttr()) {
+    inValues(c.v, op.getValueDim());
+    c.vFormat = stringifyBlockFormat(f.getValue()).str();
+  }
   // attn-run passes query, key, value (and bias) as the entry's inputs in
   // that order.
   SmallVector<Value> inputs = {op.getQuery(), op.getKey(), op.getValue()};
@@ -557,6 +572,10 @@ int main(int argc, char **argv) {
       args.insert(args.end(), {"--bias", c.bias});
     if (c.topK)
       args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
+    if (!c.kFormat.empty())
+      args.insert(args.end(), {"--k-format", c.kFormat});
+    if (!c.vFormat.empty())
+      args.insert(args.end(), {"--v-format", c.vFormat});
     if (c.diff) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);

@@ -6,12 +6,16 @@
 //            [--values uniform|ternary] [--kv-lengths] [--q-lengths]
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
-//            [--repeat N] [--device cpu|vulkan]
+//            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
+//            [--v-format q8_0|q4_0]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
 // seeded uniform inputs in [-1, 1], and compares its output with the fp64
-// reference evaluated on the same (storage-rounded) inputs. Prints the max
+// reference evaluated on the same (storage-rounded) inputs. With
+// --k-format / --v-format, K / V are passed as packed llama.cpp blocks
+// (attn/quant.h; shapes stay in values) and the reference reads their
+// dequantized values. Prints the max
 // abs error and exits 0 when it is within --tol, 1 when not, 2 on errors.
 // attn-check drives it; it has no LLVM dependency, so it can be built for
 // other architectures and run under an emulator.
@@ -20,6 +24,7 @@
 
 #include "tools/attn-check/reference/Reference.h"
 
+#include "attn/quant.h"
 #include "attn/runtime.h"
 
 #include <dlfcn.h>
@@ -172,24 +177,40 @@ bool parseShape(const char *s, int64_t out[4]) {
 /// A tensor buffer in the storage dtype plus its fp64 view of the same
 /// (rounded) values, laid out [B,H,L,X] or, for "bshd", [B,L,H,X] in memory
 /// and described to the runtime with the corresponding strides.
+///
+/// With a block format, the buffer holds packed rows instead: described as
+/// i8 [B,H,L,row bytes], `exact` holding the dequantized values.
 struct Buffer {
   std::vector<unsigned char> bytes;
   std::vector<double> exact;
   attn_tensor_t desc;
+  attn_block_format_t format = ATTN_BLOCK_FORMAT_INVALID;
+  int64_t values = 0; // logical values a row
 
-  Buffer(DType dtype, const int64_t shape[4], bool bshd) {
-    int64_t n = shape[0] * shape[1] * shape[2] * shape[3];
-    bytes.assign(static_cast<size_t>(n) * dtypeBytes(dtype) + 64, 0);
+  Buffer(DType dtype, const int64_t shape[4], bool bshd,
+         attn_block_format_t packed = ATTN_BLOCK_FORMAT_INVALID)
+      : format(packed), values(shape[3]) {
+    int64_t rowBytes = packed ? attn_block_row_bytes(packed, shape[3]) : 0;
+    if (packed && rowBytes == 0)
+      usage("a packed K/V head dim must be a positive multiple of 32");
+    int64_t rowsN = shape[0] * shape[1] * shape[2];
+    int64_t n = rowsN * shape[3];
+    bytes.assign(packed ? static_cast<size_t>(rowsN * rowBytes) + 64
+                        : static_cast<size_t>(n) * dtypeBytes(dtype) + 64,
+                 0);
     exact.assign(static_cast<size_t>(n), 0.0);
     std::memset(&desc, 0, sizeof(desc));
     desc.data = bytes.data();
-    desc.dtype = dtype == DType::F32   ? ATTN_DTYPE_F32
+    desc.dtype = packed                ? ATTN_DTYPE_I8
+                 : dtype == DType::F32 ? ATTN_DTYPE_F32
                  : dtype == DType::F16 ? ATTN_DTYPE_F16
                                        : ATTN_DTYPE_BF16;
     desc.rank = 4;
     for (int i = 0; i < 4; ++i)
       desc.sizes[i] = shape[i];
-    int64_t h = shape[1], l = shape[2], x = shape[3];
+    if (packed)
+      desc.sizes[3] = rowBytes;
+    int64_t h = shape[1], l = shape[2], x = desc.sizes[3];
     if (bshd) {
       desc.strides[0] = l * h * x;
       desc.strides[1] = x;
@@ -206,6 +227,23 @@ struct Buffer {
   size_t offset(int64_t b, int64_t h, int64_t l, int64_t x) const {
     return static_cast<size_t>(b * desc.strides[0] + h * desc.strides[1] +
                                l * desc.strides[2] + x * desc.strides[3]);
+  }
+  /// Fills a packed buffer row by row from `next()`: quantized with the
+  /// format's rounding, `exact` the dequantized values.
+  template <typename Next> void fillPacked(Next next) {
+    std::vector<float> row(static_cast<size_t>(values));
+    int64_t idx = 0;
+    for (int64_t b = 0; b < desc.sizes[0]; ++b)
+      for (int64_t h = 0; h < desc.sizes[1]; ++h)
+        for (int64_t l = 0; l < desc.sizes[2]; ++l) {
+          for (float &x : row)
+            x = static_cast<float>(next());
+          unsigned char *dst = bytes.data() + offset(b, h, l, 0);
+          attn_quantize_row(format, row.data(), values, dst);
+          attn_dequantize_row(format, dst, values, row.data());
+          for (float x : row)
+            exact[idx++] = x;
+        }
   }
   template <typename Fn> void forEach(Fn fn) {
     int64_t idx = 0;
@@ -239,6 +277,15 @@ int main(int argc, char **argv) {
   std::string linformerSpec, performerSpec, nystromSpec;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
+  attn_block_format_t kFormat = ATTN_BLOCK_FORMAT_INVALID,
+                      vFormat = ATTN_BLOCK_FORMAT_INVALID;
+  auto parseFormat = [](const std::string &name) {
+    if (name == "q8_0")
+      return ATTN_BLOCK_FORMAT_Q8_0;
+    if (name == "q4_0")
+      return ATTN_BLOCK_FORMAT_Q4_0;
+    usage("--k-format / --v-format must be q8_0 or q4_0");
+  };
   // attn-run --probe-vulkan: can a Vulkan device be created here?
   if (argc == 2 && std::string(argv[1]) == "--probe-vulkan") {
     attn_device_t *device = nullptr;
@@ -304,6 +351,10 @@ int main(int argc, char **argv) {
       nystromSpec = value();
     else if (a == "--top-k")
       topK = std::atoll(value());
+    else if (a == "--k-format")
+      kFormat = parseFormat(value());
+    else if (a == "--v-format")
+      vFormat = parseFormat(value());
     else if (a == "--bias")
       haveBias = parseShape(value(), bs);
     else if (a == "--scale")
@@ -371,8 +422,8 @@ int main(int argc, char **argv) {
 
   // attn.diff: Q and K hold head pairs, the output has half the heads.
   int64_t os[4] = {qs[0], diffMode ? qs[1] / 2 : qs[1], qs[2], vs[3]};
-  Buffer q(dtype, qs, bshd), k(dtype, ks, bshd), v(dtype, vs, bshd),
-      o(dtype, os, bshd);
+  Buffer q(dtype, qs, bshd), k(dtype, ks, bshd, kFormat),
+      v(dtype, vs, bshd, vFormat), o(dtype, os, bshd);
   // Without --bias the bias buffer is a 1-element placeholder, never used.
   int64_t placeholder[4] = {1, 1, 1, 1};
   Buffer bias(dtype, haveBias ? bs : placeholder, bshd);
@@ -380,14 +431,22 @@ int main(int argc, char **argv) {
   std::vector<Buffer *> inputs = {&q, &k, &v};
   if (haveBias)
     inputs.push_back(&bias);
-  for (Buffer *b : inputs)
+  // Ternary inputs make scores small integers: exact, with many ties.
+  auto nextValue = [&] {
+    double x = rng.next();
+    return ternary ? std::round(1.5 * x) : x;
+  };
+  for (Buffer *b : inputs) {
+    if (b->format) {
+      b->fillPacked(nextValue);
+      continue;
+    }
     b->forEach([&](int64_t idx, size_t off) {
       unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
-      double x = rng.next();
-      // Ternary inputs make scores small integers: exact, with many ties.
-      store(dtype, ternary ? std::round(1.5 * x) : x, dst);
+      store(dtype, nextValue(), dst);
       b->exact[idx] = load(dtype, dst);
     });
+  }
   // Run-time mask inputs, from their own generator.
   Uniform maskRng(seed * 7919 + 17);
   std::vector<Tensor> args = {&q.desc, &k.desc, &v.desc};
@@ -598,6 +657,10 @@ int main(int argc, char **argv) {
     modsNote += " q_lengths";
   if (!docsMode.empty())
     modsNote += " documents=" + docsMode;
+  if (kFormat)
+    modsNote += std::string(" k=") + attn_block_format_name(kFormat);
+  if (vFormat)
+    modsNote += std::string(" v=") + attn_block_format_name(vFormat);
   if (diffMode) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), " diff(lambda_init=%.6g)", lambdaInit);

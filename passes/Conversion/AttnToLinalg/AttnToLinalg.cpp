@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Conversion/Passes.h"
+#include "passes/Utils/BlockFormats.h"
 #include "passes/Utils/LinalgBuilder.h"
 #include "passes/Utils/ScoreMods.h"
 
@@ -78,6 +79,20 @@ FailureOr<Value> SdpaLowering::lower() {
   OpFoldResult batch = dim(q, 0), hq = dim(q, 1), lq = dim(q, 2),
                headDim = dim(q, 3);
   OpFoldResult hkv = dim(k, 1), lk = dim(k, 2), dv = dim(v, 3);
+
+  // Packed K/V: dequantized whole into f32 [B, Hkv, Lk, D | Dv] first (this
+  // lowering materialises everything anyway).
+  auto dequantized = [&](Value t, BlockFormatAttr format, int64_t width) {
+    if (!format)
+      return t;
+    Value dest = lb.empty({dim(t, 0), dim(t, 1), dim(t, 2),
+                           b.getIndexAttr(width)});
+    return dequantizeRows(b, loc, t, format.getValue(), dest);
+  };
+  k = dequantized(k, op.getKeyFormatAttr(), op.getHeadDim());
+  v = dequantized(v, op.getValueFormatAttr(), op.getValueDim());
+  if (op.hasPackedValue())
+    dv = b.getIndexAttr(op.getValueDim());
 
   // Query head h reads KV head h / G, G = Hq / Hkv (the verifier or the
   // entry check guarantees that it divides). With a static G the division is
