@@ -32,7 +32,7 @@ const char *const kLayerFields[] = {
     "name",      "variant",   "batch",     "heads",  "kv_heads", "head_dim",
     "value_dim", "seq_len",   "q_len",     "kv_len", "dtype",    "mask",
     "scale",     "modifiers", "bias",      "top_k",  "padding",  "documents",
-    "diff",      "linformer", "performer", "nystrom"};
+    "diff",      "linformer", "performer", "nystrom", "kv_cache"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -41,6 +41,9 @@ const char *const kVariants[] = {"sdpa", "diff", "linformer", "performer",
 /// The low-rank variants: each has an object field of its own name.
 const char *const kLowRankVariants[] = {"linformer", "performer", "nystrom"};
 const char *const kDtypes[] = {"f32", "f16", "bf16"};
+/// "kv_cache": float storage (the layer's dtype), llama.cpp blocks, or int8
+/// with scales (not yet supported: reported as such).
+const char *const kKvCaches[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "int8"};
 
 std::string joinNames(llvm::ArrayRef<const char *> names) {
   std::string s;
@@ -119,6 +122,9 @@ private:
   void applyFields(const json::Object &obj, const std::string &prefix,
                    LayerDescription &layer, bool &hasQ, bool &hasKv);
   void checkLayer(LayerDescription &layer, bool hasQ, bool hasKv);
+  /// Checks the layer's "kv_cache" against its dtype, variant and head
+  /// dims; clears it when it is the layer's own float storage.
+  void checkKvCache(LayerDescription &layer);
 
   llvm::StringRef filename;
   llvm::raw_ostream &errs;
@@ -578,6 +584,10 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   }
   if (const json::Value *v = obj.get("dtype"))
     readString(*v, at("dtype"), layer.dtype, kDtypes);
+  if (const json::Value *v = obj.get("kv_cache")) {
+    readString(*v, at("kv_cache"), layer.kvCache, kKvCaches);
+    layer.kvCachePath = at("kv_cache");
+  }
   if (const json::Value *v = obj.get("mask")) {
     readMask(*v, at("mask"), layer.mask);
     layer.maskSet = true;
@@ -617,6 +627,37 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     else
       layer.scale = *d;
   }
+}
+
+void Importer::checkKvCache(LayerDescription &l) {
+  const std::string &path = l.kvCachePath;
+  if (l.kvCache.empty() || l.kvCache == l.dtype) {
+    l.kvCache.clear(); // the layer's own float storage
+    return;
+  }
+  if (l.kvCache == "int8") {
+    error(path, "int8 KV caches with separate scales are not supported yet; "
+                "use \"q8_0\" (llama.cpp blocks with in-line scales)");
+    return;
+  }
+  if (llvm::is_contained(kDtypes, l.kvCache)) {
+    error(path, "a float KV cache is stored in the layer's dtype (\"" +
+                    l.dtype + "\"); \"" + l.kvCache +
+                    "\" K/V with other queries is not supported yet");
+    return;
+  }
+  if (l.variant != "sdpa") {
+    error(path, "only sdpa layers take a quantized KV cache; " + l.variant +
+                    " layers read float K/V");
+    return;
+  }
+  for (auto [field, width] : {std::pair{"head_dim", l.headDim},
+                              std::pair{"value_dim", l.valueDim}})
+    if (ShapedType::isDynamic(width) || width % 32 != 0)
+      error(path, "a " + l.kvCache + " KV cache holds blocks of 32 values: " +
+                      field + " must be a static multiple of 32, found " +
+                      (ShapedType::isDynamic(width) ? std::string("?")
+                                                    : std::to_string(width)));
 }
 
 void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
@@ -681,6 +722,7 @@ void Importer::checkLayer(LayerDescription &l, bool hasQ, bool hasKv) {
   }
   if (!hasKv)
     l.kvLen = l.qLen;
+  checkKvCache(l);
   bool staticHeads =
       !ShapedType::isDynamic(l.heads) && !ShapedType::isDynamic(l.kvHeads);
   if (l.heads > 0 && l.kvHeads > 0 && staticHeads && l.heads % l.kvHeads != 0)
@@ -1038,10 +1080,17 @@ mlir::attn::buildModelModule(const ModelDescription &model,
       continue;
     }
     auto q = RankedTensorType::get({l.batch, l.heads, l.qLen, l.headDim}, elt);
-    auto k =
-        RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.headDim}, elt);
-    auto v =
-        RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, l.valueDim}, elt);
+    // A quantized KV cache: K and V as packed i8 rows of llama.cpp blocks.
+    std::optional<BlockFormat> kvFormat =
+        l.kvCache.empty() ? std::nullopt : symbolizeBlockFormat(l.kvCache);
+    auto kvType = [&](int64_t width) {
+      if (!kvFormat)
+        return RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, width}, elt);
+      return RankedTensorType::get(
+          {l.batch, l.kvHeads, l.kvLen, packedRowBytes(*kvFormat, width)},
+          b.getI8Type());
+    };
+    RankedTensorType k = kvType(l.headDim), v = kvType(l.valueDim);
     auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
     SmallVector<Type> inputs = {q, k, v};
     if (l.bias == "full" || l.bias == "shared") {
@@ -1107,7 +1156,9 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         body->getArgument(2), bias, argOr(kvArg), argOr(qArg), argOr(docArg),
         scale, mask, mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
         l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr(),
-        /*key_format=*/BlockFormatAttr(), /*value_format=*/BlockFormatAttr());
+        kvFormat ? BlockFormatAttr::get(&context, *kvFormat) : BlockFormatAttr(),
+        kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
+                 : BlockFormatAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

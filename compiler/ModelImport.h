@@ -30,6 +30,11 @@ struct LayerDescription {
   int64_t batch = 1, heads = 0, kvHeads = 0, headDim = 0, valueDim = 0,
           qLen = 0, kvLen = 0;
   std::string dtype = "f32";
+  /// Storage of K and V ("kv_cache"): the layer's dtype (empty), or a
+  /// llama.cpp block format, "q8_0" or "q4_0" (packed i8 rows).
+  std::string kvCache;
+  /// The JSON path of "kv_cache", for diagnostics.
+  std::string kvCachePath;
   /// The mask pattern as the text of an attn mask attribute; empty for none.
   std::string mask;
   /// Score modifiers, as attribute texts ("alibi:default" for ALiBi's

@@ -28,6 +28,9 @@ struct Shape {
   /// "nystrom" (rank landmarks); empty for exact attention.
   std::string lowRank;
   int64_t rank = 0;
+  /// K/V storage of attnc's kernel: "" (f32), "f16" (all of Q, K, V and O
+  /// in f16), "q8_0" or "q4_0" (llama.cpp blocks, f32 Q and O).
+  std::string kvCache;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

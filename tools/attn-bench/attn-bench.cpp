@@ -21,6 +21,7 @@
 #include "compiler/Driver.h"
 #include "compiler/ModelImport.h"
 
+#include "attn/quant.h"
 #include "attn/runtime.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -141,6 +142,14 @@ std::vector<Workload> defaultWorkloads() {
       w.shape.rank = rank;
       all.push_back(w);
     }
+  // decode-8k over other KV caches: f16 storage, llama.cpp's q8_0 / q4_0
+  // blocks (BENCHMARKS.md).
+  for (const char *cache : {"f16", "q8_0", "q4_0"}) {
+    Workload w = workload(std::string("decode-8k-") + cache,
+                          {1, 32, 8, 1, 8192, 128, 128}, "none");
+    w.shape.kvCache = cache;
+    all.push_back(w);
+  }
   Workload bigbird{"bigbird-4k",
                    {1, 8, 8, 4096, 4096, 64, 64},
                    "bigbird(global 1, sliding 3, random 1, block 64)"};
@@ -340,6 +349,65 @@ private:
   }
 };
 
+/// A workload's inputs (and output) in attnc's storage for its KV cache:
+/// f16 copies of Q, K, V and O, or K/V packed in llama.cpp blocks.
+struct KvStorage {
+  std::vector<uint16_t> q16, k16, v16, o16;
+  std::vector<unsigned char> kBlocks, vBlocks;
+
+  KvStorage(const Shape &s, const std::vector<float> &q,
+            const std::vector<float> &k, const std::vector<float> &v,
+            attn_block_format_t format) {
+    auto half = [](const std::vector<float> &x) {
+      std::vector<uint16_t> h(x.size());
+      for (size_t i = 0; i < x.size(); ++i)
+        h[i] = attn_f32_to_f16(x[i]);
+      return h;
+    };
+    auto pack = [&](const std::vector<float> &x, int64_t width) {
+      int64_t rowBytes = attn_block_row_bytes(format, width);
+      int64_t rows = static_cast<int64_t>(x.size()) / width;
+      std::vector<unsigned char> out(rows * rowBytes);
+      for (int64_t r = 0; r < rows; ++r)
+        attn_quantize_row(format, &x[r * width], width, &out[r * rowBytes]);
+      return out;
+    };
+    if (!format) {
+      q16 = half(q), k16 = half(k), v16 = half(v);
+      o16.resize(s.batch * s.heads * s.qLen * s.valueDim);
+    } else {
+      kBlocks = pack(k, s.headDim);
+      vBlocks = pack(v, s.valueDim);
+    }
+  }
+  /// Points the descriptors (query, key, value, out) at this storage.
+  void describe(const Shape &s, std::vector<attn_tensor_t> &t,
+                attn_block_format_t format) {
+    int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+    int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
+    if (format) {
+      ks[3] = attn_block_row_bytes(format, s.headDim);
+      vs[3] = attn_block_row_bytes(format, s.valueDim);
+      attn_tensor_init_contiguous(&t[1], kBlocks.data(), ATTN_DTYPE_I8, 4, ks);
+      attn_tensor_init_contiguous(&t[2], vBlocks.data(), ATTN_DTYPE_I8, 4, vs);
+      return;
+    }
+    int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
+    int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
+    attn_tensor_init_contiguous(&t[0], q16.data(), ATTN_DTYPE_F16, 4, qs);
+    attn_tensor_init_contiguous(&t[1], k16.data(), ATTN_DTYPE_F16, 4, ks);
+    attn_tensor_init_contiguous(&t[2], v16.data(), ATTN_DTYPE_F16, 4, vs);
+    attn_tensor_init_contiguous(&t[3], o16.data(), ATTN_DTYPE_F16, 4, os);
+  }
+  /// The f32 output (widened from f16 storage) into `out`.
+  void output(float *out, int64_t n) const {
+    if (o16.empty())
+      return;
+    for (int64_t i = 0; i < n; ++i)
+      out[i] = attn_f16_to_f32(o16[i]);
+  }
+};
+
 using EntryFn = attn_status_t (*)(attn_context_t *, const attn_tensor_t *,
                                   const attn_tensor_t *, const attn_tensor_t *,
                                   attn_tensor_t *);
@@ -365,6 +433,10 @@ std::string compileAttnc(const Workload &w, const std::string &target,
   layer.valueDim = w.shape.valueDim;
   layer.mask = mlirMask(w.shape.mask);
   layer.maskSet = true;
+  if (w.shape.kvCache == "f16")
+    layer.dtype = "f16";
+  else
+    layer.kvCache = w.shape.kvCache;
   if (w.shape.diff) {
     // λ vectors and gain as inputs; lambda_init from layer 0.
     layer.variant = "diff";
@@ -487,7 +559,8 @@ int main(int argc, char **argv) {
            (w.shape.lowRank.empty() ? ""
                                     : " variant=" + w.shape.lowRank + "(" +
                                           std::to_string(w.shape.rank) + ")") +
-           (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel))
+           (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel) +
+           (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache))
               .c_str());
     return 0;
   }
@@ -550,7 +623,19 @@ int main(int argc, char **argv) {
     generateInputs(inputKind, s.batch, pairs * s.heads, pairs * s.kvHeads,
                    s.qLen, s.kvLen, s.headDim, q, k, v);
     double flops = flopCount(s);
+    // The bytes attnc's kernel reads and writes in its own storage.
     double ioBytes = 4.0 * (nq + nk + nv + no);
+    attn_block_format_t kvFormat = s.kvCache == "q8_0"   ? ATTN_BLOCK_FORMAT_Q8_0
+                                   : s.kvCache == "q4_0" ? ATTN_BLOCK_FORMAT_Q4_0
+                                                         : ATTN_BLOCK_FORMAT_INVALID;
+    if (s.kvCache == "f16")
+      ioBytes /= 2;
+    if (kvFormat)
+      ioBytes = 4.0 * (nq + no) +
+                double(attn_block_row_bytes(kvFormat, s.headDim)) * nk /
+                    s.headDim +
+                double(attn_block_row_bytes(kvFormat, s.valueDim)) * nv /
+                    s.valueDim;
 
     std::vector<Runner> runners;
     std::vector<std::unique_ptr<std::vector<float>>> buffers;
@@ -679,6 +764,20 @@ int main(int argc, char **argv) {
                 std::exit(2);
               }
             };
+          } else if (!s.kvCache.empty()) {
+            // The inputs in the workload's storage: f16 everywhere, or K/V
+            // as llama.cpp blocks (quantized with llama.cpp's rounding).
+            auto store = std::make_shared<KvStorage>(s, q, k, v, kvFormat);
+            store->describe(s, *t, kvFormat);
+            r.run = [=] {
+              if (attn_status_t st =
+                      entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
+                std::fprintf(stderr, "attn-bench: error: %s\n",
+                             attn_status_message(st));
+                std::exit(2);
+              }
+              store->output(out, no);
+            };
           } else
             r.run = [=] {
               if (attn_status_t st =
@@ -689,6 +788,8 @@ int main(int argc, char **argv) {
               }
             };
         }
+      } else if (!s.kvCache.empty()) {
+        r.note = "skipped: " + s.kvCache + " KV caches run on attnc only";
       } else if (s.diff) {
         r.note = "skipped: differential attention runs on attnc only";
       } else if (!s.lowRank.empty()) {
@@ -789,10 +890,13 @@ int main(int argc, char **argv) {
     // A low-rank method's error is a property of the method: its output
     // against exact attention (attnc's dense kernel on the same inputs), as
     // the relative Frobenius norm ||O - O_dense|| / ||O_dense||.
+    // The same for the storage precision of a KV cache (or f16) workload:
+    // its output against attnc's f32 kernel on the same float inputs.
     std::vector<float> dense;
-    if (!s.lowRank.empty()) {
+    if (!s.lowRank.empty() || !s.kvCache.empty()) {
       Workload exact = w;
       exact.shape.lowRank.clear();
+      exact.shape.kvCache.clear();
       EntryFn denseEntry = nullptr;
       bool onVulkan = false;
       std::string err =
@@ -890,7 +994,7 @@ int main(int argc, char **argv) {
           "  {\"workload\": \"%s\", \"impl\": \"%s\", \"threads\": %d, "
           "\"batch\": %lld, \"heads\": %lld, \"kv_heads\": %lld, \"q_len\": "
           "%lld, \"kv_len\": %lld, \"head_dim\": %lld, \"value_dim\": %lld, "
-          "\"mask\": \"%s\", \"dtype\": \"f32\", \"reps\": %d, \"median_s\": "
+          "\"mask\": \"%s\", \"dtype\": \"%s\", \"reps\": %d, \"median_s\": "
           "%.9g, \"min_s\": %.9g, \"max_s\": %.9g, \"gflops\": %.6g, "
           "\"peak_gflops\": %.6g, \"peak_fraction\": %.6g, \"extra_bytes\": "
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
@@ -901,7 +1005,11 @@ int main(int argc, char **argv) {
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
-          w.maskLabel.c_str(), reps, st.median, st.min, st.max, gflops,
+          w.maskLabel.c_str(),
+          s.kvCache.empty() ? "f32"
+          : s.kvCache == "f16" ? "f16"
+                               : (s.kvCache + " kv").c_str(),
+          reps, st.median, st.min, st.max, gflops,
           peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
           readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
           base->impl.c_str(), inputKind.c_str(), relErr, r.device.c_str(),

@@ -145,6 +145,8 @@ LogicalResult mlir::attn::checkSdpaForGPU(SdpaOp op,
     return unsupported("run-time masks (kv_lengths, q_lengths, documents)");
   if (op.getTopK())
     return unsupported("top_k");
+  if (op.hasPackedKey() || op.hasPackedValue())
+    return unsupported("block-quantized (q8_0, q4_0) key or value operands");
   if (!op.getScoreMod().empty())
     return unsupported("score_mod regions");
   for (RankedTensorType t : {op.getQueryType(), op.getKeyType(),

@@ -76,3 +76,12 @@ func.func @diff(%q: tensor<1x4x16x8xf32>, %k: tensor<1x2x16x8xf32>, %v: tensor<1
   %o = attn.diff %q, %k, %v lambdas(%a, %b, %c, %d) gain(%g) {layer = 3 : i64, mask = #attn.causal} : (tensor<1x4x16x8xf32>, tensor<1x2x16x8xf32>, tensor<1x1x16x16xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<16xf32>) -> tensor<1x2x16x16xf32>
   return %o : tensor<1x2x16x16xf32>
 }
+
+// Packed KV caches: q8_0 keys and q4_0 values (llama.cpp blocks as i8 rows:
+// 128 values = 4 x 34 and 4 x 18 bytes), f16 queries, dynamic cache length.
+// CHECK-LABEL: func.func @packed_kv
+// CHECK: attn.sdpa %{{.*}}, %{{.*}}, %{{.*}} {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf16>, tensor<1x8x?x136xi8>, tensor<1x8x?x72xi8>) -> tensor<1x32x1x128xf16>
+func.func @packed_kv(%q: tensor<1x32x1x128xf16>, %k: tensor<1x8x?x136xi8>, %v: tensor<1x8x?x72xi8>) -> tensor<1x32x1x128xf16> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf16>, tensor<1x8x?x136xi8>, tensor<1x8x?x72xi8>) -> tensor<1x32x1x128xf16>
+  return %o : tensor<1x32x1x128xf16>
+}

@@ -73,3 +73,11 @@ func.func @not_an_argument(%q: tensor<1x2x8x16xf32>, %k: tensor<1x2x8x16xf32>, %
   %o = attn.sdpa %n, %k, %v : (tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>, tensor<1x2x8x16xf32>) -> tensor<1x2x8x16xf32>
   return %o : tensor<1x2x8x16xf32>
 }
+
+// -----
+
+func.func @q8_0_kv_cache(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x68xi8>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{the Vulkan target does not support block-quantized (q8_0, q4_0) key or value operands yet}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x68xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}

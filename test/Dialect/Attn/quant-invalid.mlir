@@ -1,0 +1,98 @@
+// RUN: attn-opt %s -split-input-file -verify-diagnostics
+
+// One case per verifier rule of packed (block-quantized) K/V operands.
+
+func.func @format_on_floats(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op key holds q8_0 blocks and must be i8 bytes, found 'f32'}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @bytes_without_format(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key holds i8 bytes but names no block format (key_format = #attn.block_format<q8_0> or <q4_0>)}}
+  %o = attn.sdpa %q, %k, %v : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @head_dim_not_block_multiple(%q: tensor<1x8x1x80xf32>, %k: tensor<1x2x100x85xi8>, %v: tensor<1x2x100x80xf32>) -> tensor<1x8x1x80xf32> {
+  // expected-error @+1 {{key holds q8_0 blocks of 32 values, but the query head dim 80 is not a multiple of 32}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x80xf32>, tensor<1x2x100x85xi8>, tensor<1x2x100x80xf32>) -> tensor<1x8x1x80xf32>
+  return %o : tensor<1x8x1x80xf32>
+}
+
+// -----
+
+func.func @wrong_row_bytes(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key rows of 64 q8_0 values are 68 bytes (2 blocks of 34), but its last dimension is 64}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @q4_0_row_bytes(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x68xi8>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{value rows of 64 q4_0 values are 36 bytes (2 blocks of 18), but its last dimension is 68}}
+  %o = attn.sdpa %q, %k, %v {value_format = #attn.block_format<q4_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x68xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @dynamic_row_bytes(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x?xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key rows of 64 q8_0 values are 68 bytes (2 blocks of 34), but its last dimension is ?}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x?xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @dynamic_query_head_dim(%q: tensor<1x8x1x?xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key holds q8_0 blocks, so the query head dim must be static (it sizes the packed rows)}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x?xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @dynamic_result_value_dim(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x68xi8>) -> tensor<1x8x1x?xf32> {
+  // expected-error @+1 {{value holds q8_0 blocks, so the result head dim must be static (it sizes the packed rows)}}
+  %o = attn.sdpa %q, %k, %v {value_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x68xi8>) -> tensor<1x8x1x?xf32>
+  return %o : tensor<1x8x1x?xf32>
+}
+
+// -----
+
+func.func @packed_heads_still_checked(%q: tensor<1x8x1x64xf32>, %k: tensor<1x3x100x68xi8>, %v: tensor<1x3x100x68xi8>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key head count 3 does not divide query head count 8}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x3x100x68xi8>, tensor<1x3x100x68xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @packed_lengths_still_checked(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x99x68xi8>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key/value sequence length mismatch: key has 100 but value has 99}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x99x68xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @unknown_format(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+2 {{expected ::mlir::attn::BlockFormat to be one of: q8_0, q4_0}}
+  // expected-error @+1 {{failed to parse Attn_BlockFormatAttr parameter 'value'}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q5_1>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @diff_has_no_packed_operands(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x8x32xi8>, %v: tensor<1x2x8x64xf32>, %l: tensor<32xf32>, %g: tensor<64xf32>) -> tensor<1x2x8x64xf32> {
+  // expected-error @+1 {{operand #1 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values, but got 'tensor<1x4x8x32xi8>'}}
+  %o = attn.diff %q, %k, %v lambdas(%l, %l, %l, %l) gain(%g) {layer = 0 : i64} : (tensor<1x4x8x32xf32>, tensor<1x4x8x32xi8>, tensor<1x2x8x64xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<64xf32>) -> tensor<1x2x8x64xf32>
+  return %o : tensor<1x2x8x64xf32>
+}

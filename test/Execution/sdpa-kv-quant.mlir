@@ -1,0 +1,96 @@
+// Packed KV caches in llama.cpp's q8_0 and q4_0 blocks: attn-run quantizes
+// the seeded K/V rows with llama.cpp's rounding (attn/quant.h) and the fp64
+// reference reads the dequantized values, so the kernel's own arithmetic is
+// held to the f32 tolerance (f16 storage of Q/O: f16's). Long caches and
+// lengths that are no multiple of any block; decode (packed GQA tiles,
+// split-KV) and prefill (causal, top-k, run-time lengths) tiles.
+// RUN: attn-check %s | FileCheck %s
+// RUN: attn-check %s --layout=bshd --num-threads=1 --seed=5 | FileCheck %s
+// RUN: attn-check %s --target=x86_64-avx2 | FileCheck %s
+// RUN: attn-check %s --target=x86_64 --entry=decode_q4_0_long | FileCheck %s --check-prefix=ONE
+// RUN: attn-check %s --entry=dynamic_cache_q8_0 --dynamic-size=3001 | FileCheck %s --check-prefix=LONG
+// RUN: attn-opt %s --attn-tile-flash | FileCheck %s --check-prefix=TILED
+
+// CHECK-DAG: PASS decode_q8_0_long: Q[1,32,1,128] K[1,8,8193,128] {{.*}} k=q8_0 v=q8_0
+// CHECK-DAG: PASS decode_q4_0_long: Q[1,32,1,128] K[1,8,4133,128] {{.*}} k=q4_0 v=q4_0
+// CHECK-DAG: PASS decode_mixed_f16: Q[1,8,1,64] K[1,2,1000,64] {{.*}} f16 {{.*}} k=q8_0 v=q4_0 {{.*}}(tol 0.002)
+// CHECK-DAG: PASS prefill_causal_q8_0: Q[1,4,517,64] K[1,2,517,64] {{.*}} mask=causal k=q8_0 v=q8_0
+// CHECK-DAG: PASS prefill_dense_2k_q4_0: Q[1,2,2048,64] K[1,2,2048,64] {{.*}} k=q4_0 v=q4_0
+// CHECK-DAG: PASS key_only_q8_0: Q[2,4,33,96] K[2,4,300,96] Dv=32 {{.*}} k=q8_0 layout
+// CHECK-DAG: PASS value_only_q4_0: Q[1,4,70,32] K[1,4,70,32] Dv=160 {{.*}} v=q4_0 layout
+// CHECK-DAG: PASS topk_q8_0: {{.*}} top_k=7 k=q8_0 v=q8_0
+// CHECK-DAG: PASS lengths_q4_0: {{.*}} kv_lengths k=q4_0 v=q4_0
+// CHECK-DAG: PASS dynamic_cache_q8_0: Q[1,8,1,64] K[1,2,{{[0-9]+}},64] {{.*}} k=q8_0 v=q8_0
+// CHECK: attn-check: 10 of 10 entry points within tolerance
+// ONE: PASS decode_q4_0_long
+// ONE: attn-check: 1 of 1 entry points within tolerance
+// LONG: PASS dynamic_cache_q8_0: Q[1,8,1,64] K[1,2,3001,64]
+
+// Decode: each packed key block is dequantized into an f32 [Bc, D] tile in
+// scratch (loops over rows, blocks and values: the scale is two bytes at
+// 34 * block, the value byte at 34 * block + 2 + t) and read by the dot
+// products.
+// TILED-DAG: #[[SCALE:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1 * 34)>
+// TILED-DAG: #[[BYTE:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1 * 34 + d2 + 2)>
+// TILED-LABEL: func.func @decode_q8_0_long
+// TILED: tensor.expand_shape {{.*}} into tensor<?x4x32xf32>
+// TILED: linalg.generic {indexing_maps = [#[[SCALE]], #{{.*}}, #[[BYTE]], #{{.*}}]{{.*}} ins({{.*}} : tensor<?x136xi8>, tensor<?x136xi8>, tensor<?x136xi8>) outs({{.*}} : tensor<?x4x32xf32>)
+// TILED: arith.bitcast {{.*}} : i16 to f16
+// TILED: arith.extsi {{.*}} : i8 to i32
+func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
+  return %o : tensor<1x32x1x128xf32>
+}
+
+// q4_0: loops (rows, block, nibble half, byte): element 16 * half + t.
+// TILED-LABEL: func.func @decode_q4_0_long
+// TILED: tensor.expand_shape {{.*}} into tensor<?x4x2x16xf32>
+// TILED: arith.shrui
+// TILED: arith.andi
+func.func @decode_q4_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x4133x72xi8>, %v: tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x4133x72xi8>, tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32>
+  return %o : tensor<1x32x1x128xf32>
+}
+
+func.func @decode_mixed_f16(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x1000x68xi8>, %v: tensor<1x2x1000x36xi8>) -> tensor<1x8x1x64xf16> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x8x1x64xf16>, tensor<1x2x1000x68xi8>, tensor<1x2x1000x36xi8>) -> tensor<1x8x1x64xf16>
+  return %o : tensor<1x8x1x64xf16>
+}
+
+// Prefill tiles dequantize the key block transposed, [D, Bc].
+// TILED-LABEL: func.func @prefill_causal_q8_0
+// TILED: tensor.expand_shape {{.*}} into tensor<2x32x?xf32>
+func.func @prefill_causal_q8_0(%q: tensor<1x4x517x64xf32>, %k: tensor<1x2x517x68xi8>, %v: tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.causal, key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x4x517x64xf32>, tensor<1x2x517x68xi8>, tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32>
+  return %o : tensor<1x4x517x64xf32>
+}
+
+func.func @prefill_dense_2k_q4_0(%q: tensor<1x2x2048x64xf32>, %k: tensor<1x2x2048x36xi8>, %v: tensor<1x2x2048x36xi8>) -> tensor<1x2x2048x64xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x2x2048x64xf32>, tensor<1x2x2048x36xi8>, tensor<1x2x2048x36xi8>) -> tensor<1x2x2048x64xf32>
+  return %o : tensor<1x2x2048x64xf32>
+}
+
+func.func @key_only_q8_0(%q: tensor<2x4x33x96xf32>, %k: tensor<2x4x300x102xi8>, %v: tensor<2x4x300x32xf32>) -> tensor<2x4x33x32xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>} : (tensor<2x4x33x96xf32>, tensor<2x4x300x102xi8>, tensor<2x4x300x32xf32>) -> tensor<2x4x33x32xf32>
+  return %o : tensor<2x4x33x32xf32>
+}
+
+func.func @value_only_q4_0(%q: tensor<1x4x70x32xf32>, %k: tensor<1x4x70x32xf32>, %v: tensor<1x4x70x90xi8>) -> tensor<1x4x70x160xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.causal, value_format = #attn.block_format<q4_0>} : (tensor<1x4x70x32xf32>, tensor<1x4x70x32xf32>, tensor<1x4x70x90xi8>) -> tensor<1x4x70x160xf32>
+  return %o : tensor<1x4x70x160xf32>
+}
+
+func.func @topk_q8_0(%q: tensor<1x2x40x64xf32>, %k: tensor<1x2x150x68xi8>, %v: tensor<1x2x150x68xi8>) -> tensor<1x2x40x64xf32> {
+  %o = attn.sdpa %q, %k, %v {top_k = 7 : i64, key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x2x40x64xf32>, tensor<1x2x150x68xi8>, tensor<1x2x150x68xi8>) -> tensor<1x2x40x64xf32>
+  return %o : tensor<1x2x40x64xf32>
+}
+
+func.func @lengths_q4_0(%q: tensor<3x4x1x64xf32>, %k: tensor<3x4x600x36xi8>, %v: tensor<3x4x600x36xi8>, %lens: tensor<3xi32>) -> tensor<3x4x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v kv_lengths(%lens : tensor<3xi32>) {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>} : (tensor<3x4x1x64xf32>, tensor<3x4x600x36xi8>, tensor<3x4x600x36xi8>) -> tensor<3x4x1x64xf32>
+  return %o : tensor<3x4x1x64xf32>
+}
+
+func.func @dynamic_cache_q8_0(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x?x68xi8>, %v: tensor<1x2x?x68xi8>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x?x68xi8>, tensor<1x2x?x68xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
