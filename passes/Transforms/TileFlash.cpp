@@ -114,11 +114,11 @@ private:
     return lb.slice2d(t, batch, head, row0, rows, cols);
   }
   Value scaleValue(Value headDim);
-  /// Rows [row0, row0 + rows) of K or V (`p.k` / `p.v`, `width` values a
-  /// row) at (batch, head), as f32 [rows, width] where they are packed
-  /// blocks (dequantized into `dest`, or a new tensor), else as stored.
+  /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
+  /// head): dequantized into a new f32 [rows, width] tensor where they are
+  /// packed blocks, else as stored.
   Value floatRows(Value t, std::optional<BlockFormat> format, Value batch,
-                  Value head, Value row0, Value rows, Value width, Value dest);
+                  Value head, Value row0, Value rows, Value width);
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
@@ -213,14 +213,12 @@ Value FlashLowering::scaleValue(Value headDim) {
 
 Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
                                Value batch, Value head, Value row0, Value rows,
-                               Value width, Value dest) {
+                               Value width) {
   if (!format)
     return slice2d(t, batch, head, row0, rows, width);
   Value bytes = dim(t, 3);
   Value packed = slice2d(t, batch, head, row0, rows, bytes);
-  if (!dest)
-    dest = lb.empty({rows, width});
-  return dequantizeRows(b, loc, packed, *format, dest);
+  return dequantizeTile(b, loc, packed, *format, lb.empty({rows, width}));
 }
 
 Value FlashLowering::head2d(Value t, Value rows, Value cols) {
@@ -253,7 +251,7 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
   if (valueFormat)
-    return dequantizeRows(b, loc, vTile, *valueFormat,
+    return dequantizeTile(b, loc, vTile, *valueFormat,
                           head2d(scratch.values, bc, index(op.getValueDim())));
   // Packed (decode) tiles read f32 value blocks in place: entry points
   // guarantee a contiguous last dimension, so the micro-kernel loads their
@@ -306,7 +304,7 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
     // scratch); loops (i, j, d). The micro-kernels turn this into
     // row-by-row vector dot products.
     if (keyFormat)
-      kTile = dequantizeRows(b, loc, kTile, *keyFormat,
+      kTile = dequantizeTile(b, loc, kTile, *keyFormat,
                              head2d(scratch.keys, bc, headDim));
     s = linalg::GenericOp::create(
             b, loc, sInit.getType(), ValueRange{qTile, kTile},
@@ -316,14 +314,13 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
             ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
             .getResult(0);
   } else {
-    // K^T, widened (or dequantized) to f32, so that the score loop runs
-    // along contiguous keys.
+    // K^T, widened to f32 (packed keys: dequantized by rows first), so
+    // that the score loop runs along contiguous keys.
+    if (keyFormat)
+      kTile = dequantizeTile(b, loc, kTile, *keyFormat,
+                             head2d(scratch.keys, bc, headDim));
     Value kT =
-        keyFormat
-            ? dequantizeRows(b, loc, kTile, *keyFormat,
-                             head2d(scratch.keysT, headDim, bc),
-                             /*transposed=*/true)
-            : linalg::GenericOp::create(
+        linalg::GenericOp::create(
             b, loc, head2d(scratch.keysT, headDim, bc).getType(),
             ValueRange{kTile}, ValueRange{head2d(scratch.keysT, headDim, bc)},
             ArrayRef<AffineMap>{lb.map(2, {1, 0}), id2},
@@ -780,8 +777,7 @@ Value FlashLowering::lowerTopK(int64_t topK) {
       [&](OpBuilder &, Location, Value k0, ValueRange state) {
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
-        Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim,
-                                Value());
+        Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim);
         Value sInit = linalg::FillOp::create(b, loc, zero, lb.empty({br, bc}))
                           .getResult(0);
         Value sTile =
@@ -876,8 +872,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                         ArrayRef<OpFoldResult>{r, tb.getIndexAttr(0)},
                         ArrayRef<OpFoldResult>{one, getAsOpFoldResult(dv)},
                         ArrayRef<OpFoldResult>{one, one});
-                    Value vRow = floatRows(v, valueFormat, bi, kvHead, j, c1,
-                                           dv, Value());
+                    Value vRow =
+                        floatRows(v, valueFormat, bi, kvHead, j, c1, dv);
                     Value updated =
                         linalg::GenericOp::create(
                             tb, tl, oRow.getType(), ValueRange{vRow},

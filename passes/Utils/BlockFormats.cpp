@@ -4,19 +4,21 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
 using namespace mlir;
 using namespace mlir::attn;
 
-/// `t` [..., W] (or, transposed, [W, n]) with W (static, `width`) split
-/// into the given `inner` sizes: [..., W / prod(inner), inner...].
+/// `t` [..., W] with W (static, `width`) split into the given `inner`
+/// sizes: [..., W / prod(inner), inner...].
 static Value splitWidth(OpBuilder &b, Location loc, Value t, int64_t width,
-                        ArrayRef<int64_t> inner, bool transposed) {
+                        ArrayRef<int64_t> inner) {
   auto type = cast<RankedTensorType>(t.getType());
   int64_t rank = type.getRank();
-  int64_t split = transposed ? 0 : rank - 1;
+  int64_t split = rank - 1;
   if (type.isDynamicDim(split)) {
     SmallVector<int64_t> shape(type.getShape());
     shape[split] = width;
@@ -53,9 +55,81 @@ static Value splitWidth(OpBuilder &b, Location loc, Value t, int64_t width,
       sizes);
 }
 
+/// A block's scale: the little-endian fp16 in bytes `lo`, `hi` (i8), as f32.
+static Value blockScale(OpBuilder &b, Location loc, Value lo, Value hi) {
+  Type i16 = b.getI16Type();
+  Value bits = arith::OrIOp::create(
+      b, loc, arith::ExtUIOp::create(b, loc, i16, lo),
+      arith::ShLIOp::create(b, loc, arith::ExtUIOp::create(b, loc, i16, hi),
+                            arith::ConstantIntOp::create(b, loc, i16, 8)));
+  return arith::ExtFOp::create(
+      b, loc, b.getF32Type(),
+      arith::BitcastOp::create(b, loc, b.getF16Type(), bits),
+      arith::FastMathFlagsAttr());
+}
+
+Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
+                                 BlockFormat format, Value dest) {
+  auto packedType = cast<RankedTensorType>(packed.getType());
+  const int64_t bpb = blockBytes(format), nbBlocks =
+                                              packedType.getDimSize(1) / bpb;
+  const bool nibbles = format == BlockFormat::q4_0;
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  Value rows = tensor::DimOp::create(b, loc, packed, 0);
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  auto rowLoop = scf::ForOp::create(
+      b, loc, index(0), rows, index(1), ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value j, ValueRange rowState) {
+        Value acc = rowState[0];
+        // Static block count: LLVM unrolls these into straight-line code.
+        for (int64_t blk = 0; blk < nbBlocks; ++blk) {
+          Value lo = tensor::ExtractOp::create(rb, rl, packed,
+                                               ValueRange{j, index(blk * bpb)});
+          Value hi = tensor::ExtractOp::create(
+              rb, rl, packed, ValueRange{j, index(blk * bpb + 1)});
+          Value d = blockScale(rb, rl, lo, hi);
+          auto write = [&](Value q, int64_t column) {
+            auto type = cast<VectorType>(q.getType());
+            auto fType = VectorType::get(type.getShape(), f32);
+            Value x = arith::MulFOp::create(
+                rb, rl, arith::SIToFPOp::create(rb, rl, fType, q),
+                vector::BroadcastOp::create(rb, rl, fType, d));
+            acc = vector::TransferWriteOp::create(rb, rl, x, acc,
+                                                  ValueRange{j, index(column)},
+                                                  ArrayRef<bool>{true})
+                      .getResult();
+          };
+          int64_t width = nibbles ? 16 : 32;
+          Value bytes = vector::TransferReadOp::create(
+              rb, rl, VectorType::get({width}, i8), packed,
+              ValueRange{j, index(blk * bpb + 2)}, pad, ArrayRef<bool>{true});
+          if (!nibbles) {
+            write(bytes, blk * 32);
+            continue;
+          }
+          // q4_0: element t in the low nibble of byte t, element t + 16 in
+          // its high nibble; values q - 8.
+          auto v32 = VectorType::get({16}, i32);
+          Value wide = arith::ExtUIOp::create(rb, rl, v32, bytes);
+          auto splat = [&](int64_t c) -> Value {
+            return arith::ConstantOp::create(
+                rb, rl, DenseElementsAttr::get(v32, rb.getI32IntegerAttr(c)));
+          };
+          Value low = arith::AndIOp::create(rb, rl, wide, splat(15));
+          Value high = arith::ShRUIOp::create(rb, rl, wide, splat(4));
+          write(arith::SubIOp::create(rb, rl, low, splat(8)), blk * 32);
+          write(arith::SubIOp::create(rb, rl, high, splat(8)), blk * 32 + 16);
+        }
+        scf::YieldOp::create(rb, rl, acc);
+      });
+  return rowLoop.getResult(0);
+}
+
 Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
-                                 BlockFormat format, Value dest,
-                                 bool transposed) {
+                                 BlockFormat format, Value dest) {
   auto packedType = cast<RankedTensorType>(packed.getType());
   auto destType = cast<RankedTensorType>(dest.getType());
   MLIRContext *ctx = b.getContext();
@@ -82,18 +156,11 @@ Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
   AffineMap scaleHi = byteAt(getAffineConstantExpr(1, ctx));
   AffineMap valueByte = byteAt(t + 2);
   // The output: the destination with its width split as the loops are,
-  // indexed (rows..., block, inner...) or, transposed, (block, inner..., j).
+  // indexed (rows..., block, inner...).
   int64_t width = packedType.getDimSize(rows) / blockBytesN *
                   blockValues(format);
-  Value destSplit = splitWidth(b, loc, dest, width, inner, transposed);
+  Value destSplit = splitWidth(b, loc, dest, width, inner);
   AffineMap outMap = b.getMultiDimIdentityMap(numLoops);
-  if (transposed) {
-    SmallVector<unsigned> perm;
-    for (unsigned d = rows; d < numLoops; ++d)
-      perm.push_back(d);
-    perm.push_back(0);
-    outMap = AffineMap::getPermutationMap(perm, ctx);
-  }
   SmallVector<utils::IteratorType> iterators(numLoops,
                                              utils::IteratorType::parallel);
   Value filled =
@@ -102,18 +169,8 @@ Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
           ValueRange{destSplit},
           ArrayRef<AffineMap>{scaleLo, scaleHi, valueByte, outMap}, iterators,
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Type i16 = nb.getI16Type(), i32 = nb.getI32Type();
-            Type f32 = nb.getF32Type();
-            Value lo = arith::ExtUIOp::create(nb, nl, i16, a[0]);
-            Value hi = arith::ExtUIOp::create(nb, nl, i16, a[1]);
-            Value bits = arith::OrIOp::create(
-                nb, nl, lo,
-                arith::ShLIOp::create(
-                    nb, nl, hi, arith::ConstantIntOp::create(nb, nl, i16, 8)));
-            Value d = arith::ExtFOp::create(
-                nb, nl, f32,
-                arith::BitcastOp::create(nb, nl, nb.getF16Type(), bits),
-                arith::FastMathFlagsAttr());
+            Type i32 = nb.getI32Type(), f32 = nb.getF32Type();
+            Value d = blockScale(nb, nl, a[0], a[1]);
             Value q;
             if (!nibbles) {
               q = arith::ExtSIOp::create(nb, nl, i32, a[2]);

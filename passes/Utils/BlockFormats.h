@@ -18,13 +18,21 @@ namespace mlir::attn {
 
 /// Dequantizes the packed rows of `packed` ([..., R] i8, each row R bytes
 /// of `format` blocks, R static) into `dest` ([..., W] f32, W = the row's
-/// values) and returns the filled tensor. With `transposed` (rank 2 only),
-/// `dest` is [W, n]: row j of `packed` becomes column j. One linalg.generic
-/// over (rows..., block, value in block): x = d * q (q8_0) or
-/// (q - 8) * d (q4_0), d the block's fp16 scale widened to f32, which is
-/// exact in f32.
+/// values) and returns the filled tensor: one linalg.generic over (rows...,
+/// block, value in block) computing x = d * q (q8_0) or (q - 8) * d (q4_0),
+/// d the block's fp16 scale widened to f32 (the product is exact in f32).
+/// The untiled lowering's form, for tensors of any rank.
 Value dequantizeRows(OpBuilder &b, Location loc, Value packed,
-                     BlockFormat format, Value dest, bool transposed = false);
+                     BlockFormat format, Value dest);
+
+/// The same for a 2-D tile ([n, R] into [n, W]) as vector code the tiled
+/// kernels run: per row and block, the scale as a scalar and the block's
+/// bytes as one vector read (q8_0: 32 x i8; q4_0: 16 bytes split into their
+/// low and high nibbles), widened, converted and scaled, then written as
+/// 32 contiguous f32. LLVM selects it to the target's widening moves and
+/// conversions (vpmovsxbd / vcvtdq2ps, sxtl / scvtf).
+Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
+                     BlockFormat format, Value dest);
 
 } // namespace mlir::attn
 
