@@ -253,6 +253,9 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
   if (valueFormat)
     return dequantizeTile(b, loc, vTile, *valueFormat,
                           head2d(scratch.values, bc, index(op.getValueDim())));
+  auto vType = cast<RankedTensorType>(vTile.getType());
+  if (packedLq && vType.getElementType() != f32 && !vType.isDynamicDim(1))
+    return widenTile(b, loc, vTile, vDest);
   // Packed (decode) tiles read f32 value blocks in place: entry points
   // guarantee a contiguous last dimension, so the micro-kernel loads their
   // rows directly. Large tiles copy them into contiguous scratch, which
@@ -296,16 +299,20 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
     LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
   };
   Value s;
-  bool f32Keys =
-      cast<RankedTensorType>(kTile.getType()).getElementType() == f32;
-  if (packedLq && (f32Keys || keyFormat)) {
-    // Packed (few-row) tiles on f32 keys: S as dot products along the head
-    // dim, reading the key block in place (or its dequantized copy in L1
-    // scratch); loops (i, j, d). The micro-kernels turn this into
-    // row-by-row vector dot products.
+  auto kType = cast<RankedTensorType>(kTile.getType());
+  bool f32Keys = kType.getElementType() == f32;
+  // f16/bf16 keys of a static head dim, widened by vector code.
+  bool narrowKeys = !f32Keys && !keyFormat && !kType.isDynamicDim(1);
+  if (packedLq && (f32Keys || keyFormat || narrowKeys)) {
+    // Packed (few-row) tiles: S as dot products along the head dim, reading
+    // f32 key blocks in place, others as their f32 copy in L1 scratch
+    // (dequantized or widened); loops (i, j, d). The micro-kernels turn
+    // this into row-by-row vector dot products.
     if (keyFormat)
       kTile = dequantizeTile(b, loc, kTile, *keyFormat,
                              head2d(scratch.keys, bc, headDim));
+    else if (narrowKeys)
+      kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
     s = linalg::GenericOp::create(
             b, loc, sInit.getType(), ValueRange{qTile, kTile},
             ValueRange{sInit},

@@ -128,6 +128,38 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
   return rowLoop.getResult(0);
 }
 
+Value mlir::attn::widenTile(OpBuilder &b, Location loc, Value tile,
+                            Value dest) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  const int64_t width = type.getDimSize(1);
+  Type f32 = b.getF32Type();
+  auto index = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  };
+  Value rows = tensor::DimOp::create(b, loc, tile, 0);
+  Value pad = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(type.getElementType(), 0.0));
+  auto rowLoop = scf::ForOp::create(
+      b, loc, index(0), rows, index(1), ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value j, ValueRange rowState) {
+        Value acc = rowState[0];
+        for (int64_t c = 0; c < width; c += 32) {
+          int64_t n = std::min<int64_t>(32, width - c);
+          Value x = vector::TransferReadOp::create(
+              rb, rl, VectorType::get({n}, type.getElementType()), tile,
+              ValueRange{j, index(c)}, pad, ArrayRef<bool>{true});
+          Value wide = arith::ExtFOp::create(rb, rl, VectorType::get({n}, f32),
+                                             x, arith::FastMathFlagsAttr());
+          acc = vector::TransferWriteOp::create(rb, rl, wide, acc,
+                                                ValueRange{j, index(c)},
+                                                ArrayRef<bool>{true})
+                    .getResult();
+        }
+        scf::YieldOp::create(rb, rl, acc);
+      });
+  return rowLoop.getResult(0);
+}
+
 Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
                                  BlockFormat format, Value dest) {
   auto packedType = cast<RankedTensorType>(packed.getType());

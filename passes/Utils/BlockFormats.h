@@ -3,7 +3,7 @@
 // The one place in the compiler that knows the byte layout of q8_0 and q4_0
 // blocks (SEMANTICS.md, "Quantized storage and compute"): the tiled and the
 // untiled lowerings of attn.sdpa call it to turn packed key and value rows
-// into f32.
+// (and, for the tiled kernels, f16 / bf16 rows) into f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +33,11 @@ Value dequantizeRows(OpBuilder &b, Location loc, Value packed,
 /// conversions (vpmovsxbd / vcvtdq2ps, sxtl / scvtf).
 Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
                      BlockFormat format, Value dest);
+
+/// f16 / bf16 rows of a 2-D tile ([n, W], W static) widened into `dest`
+/// ([n, W] f32) as vector code: per row, chunks of up to 32 values read,
+/// extended and written (vcvtph2ps, fcvtl).
+Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest);
 
 } // namespace mlir::attn
 
