@@ -201,11 +201,11 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
     if (auto sdpa = dyn_cast<SdpaOp>(op)) {
       enum { Q, K, V, O, Bias, KvLen, QLen, Docs };
       SmallVector<Rel> rels = {
-          {Q, 0, Same, K, 0},     {Q, 0, Same, V, 0},    {Q, 0, Same, O, 0},
-          {K, 1, Same, V, 1},     {K, 2, Same, V, 2},    {Q, 1, Same, O, 1},
-          {Q, 2, Same, O, 2},     {Q, 1, Divides, K, 1}, {Bias, 2, Same, Q, 2},
-          {Bias, 3, Same, K, 2},  {KvLen, 0, Same, Q, 0}, {QLen, 0, Same, Q, 0},
-          {Docs, 0, Same, Q, 0},  {Docs, 1, Same, K, 2}};
+          {Q, 0, Same, K, 0},    {Q, 0, Same, V, 0},     {Q, 0, Same, O, 0},
+          {K, 1, Same, V, 1},    {K, 2, Same, V, 2},     {Q, 1, Same, O, 1},
+          {Q, 2, Same, O, 2},    {Q, 1, Divides, K, 1},  {Bias, 2, Same, Q, 2},
+          {Bias, 3, Same, K, 2}, {KvLen, 0, Same, Q, 0}, {QLen, 0, Same, Q, 0},
+          {Docs, 0, Same, Q, 0}, {Docs, 1, Same, K, 2}};
       // Packed K/V rows count bytes (static, checked by the verifier): their
       // last dimension relates to no other.
       if (!sdpa.hasPackedKey())

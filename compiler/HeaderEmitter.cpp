@@ -158,8 +158,7 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
                                                       : BlockFormatAttr();
       if (!format)
         return "";
-      int64_t width =
-          arg == op.getKey() ? op.getHeadDim() : op.getValueDim();
+      int64_t width = arg == op.getKey() ? op.getHeadDim() : op.getValueDim();
       BlockFormat f = format.getValue();
       return (": " + stringifyBlockFormat(f) + " blocks, rows of " +
               Twine(width) + " values = " + Twine(width / blockValues(f)) +

@@ -29,9 +29,9 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",      "variant",   "batch",     "heads",  "kv_heads", "head_dim",
-    "value_dim", "seq_len",   "q_len",     "kv_len", "dtype",    "mask",
-    "scale",     "modifiers", "bias",      "top_k",  "padding",  "documents",
+    "name",      "variant",   "batch",     "heads",   "kv_heads", "head_dim",
+    "value_dim", "seq_len",   "q_len",     "kv_len",  "dtype",    "mask",
+    "scale",     "modifiers", "bias",      "top_k",   "padding",  "documents",
     "diff",      "linformer", "performer", "nystrom", "kv_cache"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
@@ -651,8 +651,8 @@ void Importer::checkKvCache(LayerDescription &l) {
                     " layers read float K/V");
     return;
   }
-  for (auto [field, width] : {std::pair{"head_dim", l.headDim},
-                              std::pair{"value_dim", l.valueDim}})
+  for (auto [field, width] :
+       {std::pair{"head_dim", l.headDim}, std::pair{"value_dim", l.valueDim}})
     if (ShapedType::isDynamic(width) || width % 32 != 0)
       error(path, "a " + l.kvCache + " KV cache holds blocks of 32 values: " +
                       field + " must be a static multiple of 32, found " +
@@ -1156,7 +1156,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         body->getArgument(2), bias, argOr(kvArg), argOr(qArg), argOr(docArg),
         scale, mask, mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
         l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr(),
-        kvFormat ? BlockFormatAttr::get(&context, *kvFormat) : BlockFormatAttr(),
+        kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
+                 : BlockFormatAttr(),
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr());
     func::ReturnOp::create(fb, loc, out);

@@ -185,15 +185,15 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   SmallVector<int64_t, 4> k(operands[1].type.getShape()),
       v(operands[2].type.getShape());
   if (packed.key) {
-    FailureOr<int64_t> width = packedWidth(op, "key", "query", *packed.key,
-                                           q[kWidth], k[kWidth]);
+    FailureOr<int64_t> width =
+        packedWidth(op, "key", "query", *packed.key, q[kWidth], k[kWidth]);
     if (failed(width))
       return failure();
     k[kWidth] = *width;
   }
   if (packed.value) {
-    FailureOr<int64_t> width = packedWidth(op, "value", "result",
-                                           *packed.value, o[kWidth], v[kWidth]);
+    FailureOr<int64_t> width =
+        packedWidth(op, "value", "result", *packed.value, o[kWidth], v[kWidth]);
     if (failed(width))
       return failure();
     v[kWidth] = *width;

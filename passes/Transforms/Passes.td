@@ -73,7 +73,8 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::math::MathDialect"];
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def DecomposeDiff : Pass<"attn-decompose-diff"> {

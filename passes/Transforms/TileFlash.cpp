@@ -96,8 +96,8 @@ public:
     Type storage;
     Value batch, hq, lq, headDim, hkv, lk, dv;
     Value kCols, vCols; // the last dims of K and V: values, or packed bytes
-    Value group;   // Hq / Hkv
-    Value qOffset; // query row i sits at absolute position i + (Lk - Lq)
+    Value group;        // Hq / Hkv
+    Value qOffset;      // query row i sits at absolute position i + (Lk - Lq)
     Value scale;
   };
   Problem readProblem();

@@ -5,9 +5,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -71,8 +71,8 @@ static Value blockScale(OpBuilder &b, Location loc, Value lo, Value hi) {
 Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
                                  BlockFormat format, Value dest) {
   auto packedType = cast<RankedTensorType>(packed.getType());
-  const int64_t bpb = blockBytes(format), nbBlocks =
-                                              packedType.getDimSize(1) / bpb;
+  const int64_t bpb = blockBytes(format),
+                nbBlocks = packedType.getDimSize(1) / bpb;
   const bool nibbles = format == BlockFormat::q4_0;
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -189,8 +189,8 @@ Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
   AffineMap valueByte = byteAt(t + 2);
   // The output: the destination with its width split as the loops are,
   // indexed (rows..., block, inner...).
-  int64_t width = packedType.getDimSize(rows) / blockBytesN *
-                  blockValues(format);
+  int64_t width =
+      packedType.getDimSize(rows) / blockBytesN * blockValues(format);
   Value destSplit = splitWidth(b, loc, dest, width, inner);
   AffineMap outMap = b.getMultiDimIdentityMap(numLoops);
   SmallVector<utils::IteratorType> iterators(numLoops,

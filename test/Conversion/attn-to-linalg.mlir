@@ -76,3 +76,28 @@ func.func @dynamic_head_dim(%q: tensor<1x1x4x?xf32>, %k: tensor<1x1x4x?xf32>, %v
   %o = attn.sdpa %q, %k, %v : (tensor<1x1x4x?xf32>, tensor<1x1x4x?xf32>, tensor<1x1x4x4xf32>) -> tensor<1x1x4x4xf32>
   return %o : tensor<1x1x4x4xf32>
 }
+
+// -----
+
+// Packed KV caches: the untiled lowering dequantizes whole K and V first
+// (q8_0: the fp16 scale at bytes 34 * block, + 1; value t at 34 * block +
+// 2 + t; q4_0 splits each block into its two nibble halves), then lowers
+// the f32 problem.
+// CHECK-DAG: #[[Q8SCALE:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3 * 34)>
+// CHECK-DAG: #[[Q8BYTE:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3 * 34 + d4 + 2)>
+// CHECK-DAG: #[[Q4BYTE:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3 * 18 + d5 + 2)>
+// CHECK-LABEL: func.func @packed_kv
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x100x2x32xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[Q8SCALE]], #{{.*}}, #[[Q8BYTE]], #{{.*}}]{{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x100x68xi8>, tensor<1x2x100x68xi8>, tensor<1x2x100x68xi8>)
+// CHECK: arith.bitcast {{.*}} : i16 to f16
+// CHECK: arith.extsi {{.*}} : i8 to i32
+// CHECK: tensor.collapse_shape {{.*}} into tensor<1x2x100x64xf32>
+// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x100x2x2x16xf32>
+// CHECK: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}, #[[Q4BYTE]], #{{.*}}]
+// CHECK: linalg.index 4
+// CHECK: arith.shrui
+// CHECK-NOT: attn.sdpa
+func.func @packed_kv(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x36xi8>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x36xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}

@@ -27,26 +27,33 @@
 // LONG: PASS dynamic_cache_q8_0: Q[1,8,1,64] K[1,2,3001,64]
 
 // Decode: each packed key block is dequantized into an f32 [Bc, D] tile in
-// scratch (loops over rows, blocks and values: the scale is two bytes at
-// 34 * block, the value byte at 34 * block + 2 + t) and read by the dot
-// products.
-// TILED-DAG: #[[SCALE:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1 * 34)>
-// TILED-DAG: #[[BYTE:map[0-9]*]] = affine_map<(d0, d1, d2) -> (d0, d1 * 34 + d2 + 2)>
+// scratch and read by the dot products: per row and block, the fp16 scale
+// from bytes 34 * block and 34 * block + 1, the 32 values as one vector
+// read at 34 * block + 2, converted and scaled.
 // TILED-LABEL: func.func @decode_q8_0_long
-// TILED: tensor.expand_shape {{.*}} into tensor<?x4x32xf32>
-// TILED: linalg.generic {indexing_maps = [#[[SCALE]], #{{.*}}, #[[BYTE]], #{{.*}}]{{.*}} ins({{.*}} : tensor<?x136xi8>, tensor<?x136xi8>, tensor<?x136xi8>) outs({{.*}} : tensor<?x4x32xf32>)
+// TILED: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?x128xf32>)
+// TILED: tensor.extract {{.*}}[%[[ROW:.*]], %c0] : tensor<?x136xi8>
+// TILED: tensor.extract {{.*}}[%[[ROW]], %c1] : tensor<?x136xi8>
 // TILED: arith.bitcast {{.*}} : i16 to f16
-// TILED: arith.extsi {{.*}} : i8 to i32
+// TILED: vector.transfer_read {{.*}}[%[[ROW]], %c2], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<32xi8>
+// TILED: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
+// TILED: arith.mulf {{.*}} : vector<32xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c0] {in_bounds = [true]} : vector<32xf32>, tensor<?x128xf32>
+// TILED: vector.transfer_read {{.*}}[%[[ROW]], %c36], %{{.*}} : tensor<?x136xi8>, vector<32xi8>
+// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c32] {{.*}} : vector<32xf32>, tensor<?x128xf32>
 func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>
 }
 
-// q4_0: loops (rows, block, nibble half, byte): element 16 * half + t.
+// q4_0: 16 bytes a block; low nibbles are elements 0..15, high nibbles
+// 16..31, each minus 8.
 // TILED-LABEL: func.func @decode_q4_0_long
-// TILED: tensor.expand_shape {{.*}} into tensor<?x4x2x16xf32>
-// TILED: arith.shrui
-// TILED: arith.andi
+// TILED: vector.transfer_read {{.*}}[%[[ROW4:.*]], %c2], %{{.*}} : tensor<?x72xi8>, vector<16xi8>
+// TILED: arith.andi {{.*}} : vector<16xi32>
+// TILED: arith.shrui {{.*}} : vector<16xi32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c0] {{.*}} : vector<16xf32>, tensor<?x128xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c16] {{.*}} : vector<16xf32>, tensor<?x128xf32>
 func.func @decode_q4_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x4133x72xi8>, %v: tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x4133x72xi8>, tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>
@@ -57,9 +64,11 @@ func.func @decode_mixed_f16(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x1000x68xi8>
   return %o : tensor<1x8x1x64xf16>
 }
 
-// Prefill tiles dequantize the key block transposed, [D, Bc].
+// Prefill tiles dequantize the key block by rows, then transpose it to
+// [D, Bc] for the score loop as f32 keys are.
 // TILED-LABEL: func.func @prefill_causal_q8_0
-// TILED: tensor.expand_shape {{.*}} into tensor<2x32x?xf32>
+// TILED: vector.transfer_write {{.*}} : vector<32xf32>, tensor<?x64xf32>
+// TILED: linalg.generic {indexing_maps = [#{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel"]} ins(%{{.*}} : tensor<?x64xf32>)
 func.func @prefill_causal_q8_0(%q: tensor<1x4x517x64xf32>, %k: tensor<1x2x517x68xi8>, %v: tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32> {
   %o = attn.sdpa %q, %k, %v {mask = #attn.causal, key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x4x517x64xf32>, tensor<1x2x517x68xi8>, tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32>
   return %o : tensor<1x4x517x64xf32>

@@ -52,8 +52,7 @@ TEST(Quant, Q8_0Block) {
   for (int j = 0; j < 32; ++j)
     x[j] = (j - 16) / 16.0f;
   unsigned char block[34];
-  ASSERT_EQ(attn_quantize_row(ATTN_BLOCK_FORMAT_Q8_0, x.data(), 32, block),
-            34);
+  ASSERT_EQ(attn_quantize_row(ATTN_BLOCK_FORMAT_Q8_0, x.data(), 32, block), 34);
   EXPECT_EQ(block[0], 0x08);
   EXPECT_EQ(block[1], 0x20);
   EXPECT_EQ(static_cast<int8_t>(block[2 + 0]), -127);
@@ -76,8 +75,7 @@ TEST(Quant, Q4_0Block) {
   for (int j = 0; j < 32; ++j)
     x[j] = (j - 12) / 4.0f;
   unsigned char block[18];
-  ASSERT_EQ(attn_quantize_row(ATTN_BLOCK_FORMAT_Q4_0, x.data(), 32, block),
-            18);
+  ASSERT_EQ(attn_quantize_row(ATTN_BLOCK_FORMAT_Q4_0, x.data(), 32, block), 18);
   EXPECT_EQ(block[0], 0xc0);
   EXPECT_EQ(block[1], 0xb8);
   // Byte 0: element 0 (x = -3: 13.55 -> 13) low, element 16 (x = 1:
@@ -104,7 +102,8 @@ TEST(Quant, RoundTripErrorAndZeros) {
     x[j] = std::sin(0.37f * j) * (1 + j % 7);
   for (int j = 64; j < 96; ++j)
     x[j] = 0;
-  for (attn_block_format_t f : {ATTN_BLOCK_FORMAT_Q8_0, ATTN_BLOCK_FORMAT_Q4_0}) {
+  for (attn_block_format_t f :
+       {ATTN_BLOCK_FORMAT_Q8_0, ATTN_BLOCK_FORMAT_Q4_0}) {
     std::vector<unsigned char> packed(attn_block_row_bytes(f, 256));
     attn_quantize_row(f, x.data(), 256, packed.data());
     attn_dequantize_row(f, packed.data(), 256, back.data());

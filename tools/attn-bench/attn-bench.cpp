@@ -349,6 +349,14 @@ private:
   }
 };
 
+/// Stops the benchmark at a failing call (a wrong setup, not a result).
+void orExit(attn_status_t st) {
+  if (!st)
+    return;
+  std::fprintf(stderr, "attn-bench: error: %s\n", attn_status_message(st));
+  std::exit(2);
+}
+
 /// A workload's inputs (and output) in attnc's storage for its KV cache:
 /// f16 copies of Q, K, V and O, or K/V packed in llama.cpp blocks.
 struct KvStorage {
@@ -625,17 +633,17 @@ int main(int argc, char **argv) {
     double flops = flopCount(s);
     // The bytes attnc's kernel reads and writes in its own storage.
     double ioBytes = 4.0 * (nq + nk + nv + no);
-    attn_block_format_t kvFormat = s.kvCache == "q8_0"   ? ATTN_BLOCK_FORMAT_Q8_0
-                                   : s.kvCache == "q4_0" ? ATTN_BLOCK_FORMAT_Q4_0
-                                                         : ATTN_BLOCK_FORMAT_INVALID;
+    attn_block_format_t kvFormat = s.kvCache == "q8_0" ? ATTN_BLOCK_FORMAT_Q8_0
+                                   : s.kvCache == "q4_0"
+                                       ? ATTN_BLOCK_FORMAT_Q4_0
+                                       : ATTN_BLOCK_FORMAT_INVALID;
     if (s.kvCache == "f16")
       ioBytes /= 2;
     if (kvFormat)
-      ioBytes = 4.0 * (nq + no) +
-                double(attn_block_row_bytes(kvFormat, s.headDim)) * nk /
-                    s.headDim +
-                double(attn_block_row_bytes(kvFormat, s.valueDim)) * nv /
-                    s.valueDim;
+      ioBytes =
+          4.0 * (nq + no) +
+          double(attn_block_row_bytes(kvFormat, s.headDim)) * nk / s.headDim +
+          double(attn_block_row_bytes(kvFormat, s.valueDim)) * nv / s.valueDim;
 
     std::vector<Runner> runners;
     std::vector<std::unique_ptr<std::vector<float>>> buffers;
@@ -727,13 +735,9 @@ int main(int argc, char **argv) {
             auto diffEntry = reinterpret_cast<DiffFn>(entry);
             // The runner owns the weights its tensors point into.
             r.run = [=, keep = params] {
-              if (attn_status_t st = diffEntry(
-                      ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*pt)[0], &(*pt)[1],
-                      &(*pt)[2], &(*pt)[3], &(*pt)[4], &(*t)[3])) {
-                std::fprintf(stderr, "attn-bench: error: %s\n",
-                             attn_status_message(st));
-                std::exit(2);
-              }
+              orExit(diffEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*pt)[0],
+                               &(*pt)[1], &(*pt)[2], &(*pt)[3], &(*pt)[4],
+                               &(*t)[3]));
             };
           } else if (s.lowRank == "linformer") {
             // One projection E [k, Lk], shared by keys, values and heads:
@@ -757,12 +761,8 @@ int main(int argc, char **argv) {
             auto linEntry = reinterpret_cast<LinFn>(entry);
             // The runner owns the projection its tensor points into.
             r.run = [=, keep = e] {
-              if (attn_status_t st = linEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2],
-                                              et.get(), &(*t)[3])) {
-                std::fprintf(stderr, "attn-bench: error: %s\n",
-                             attn_status_message(st));
-                std::exit(2);
-              }
+              orExit(linEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], et.get(),
+                              &(*t)[3]));
             };
           } else if (!s.kvCache.empty()) {
             // The inputs in the workload's storage: f16 everywhere, or K/V
@@ -770,22 +770,12 @@ int main(int argc, char **argv) {
             auto store = std::make_shared<KvStorage>(s, q, k, v, kvFormat);
             store->describe(s, *t, kvFormat);
             r.run = [=] {
-              if (attn_status_t st =
-                      entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
-                std::fprintf(stderr, "attn-bench: error: %s\n",
-                             attn_status_message(st));
-                std::exit(2);
-              }
+              orExit(entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3]));
               store->output(out, no);
             };
           } else
             r.run = [=] {
-              if (attn_status_t st =
-                      entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3])) {
-                std::fprintf(stderr, "attn-bench: error: %s\n",
-                             attn_status_message(st));
-                std::exit(2);
-              }
+              orExit(entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3]));
             };
         }
       } else if (!s.kvCache.empty()) {
@@ -851,12 +841,8 @@ int main(int argc, char **argv) {
       r.impl = "stream-read";
       r.reference = true;
       r.run = [=] {
-        if (attn_status_t st = attn_context_parallel_for(
-                ctx, readJob->chunks, 1, readChunks, readJob.get())) {
-          std::fprintf(stderr, "attn-bench: error: %s\n",
-                       attn_status_message(st));
-          std::exit(2);
-        }
+        orExit(attn_context_parallel_for(ctx, readJob->chunks, 1, readChunks,
+                                         readJob.get()));
       };
       runners.push_back(std::move(r));
     }
@@ -1006,13 +992,13 @@ int main(int argc, char **argv) {
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           w.maskLabel.c_str(),
-          s.kvCache.empty() ? "f32"
+          s.kvCache.empty()    ? "f32"
           : s.kvCache == "f16" ? "f16"
                                : (s.kvCache + " kv").c_str(),
-          reps, st.median, st.min, st.max, gflops,
-          peak.gflops, gflops / peak.gflops, (long long)r.extraBytes, gbps,
-          readGbps, readGbps > 0 ? gbps / readGbps : 0.0, diff,
-          base->impl.c_str(), inputKind.c_str(), relErr, r.device.c_str(),
+          reps, st.median, st.min, st.max, gflops, peak.gflops,
+          gflops / peak.gflops, (long long)r.extraBytes, gbps, readGbps,
+          readGbps > 0 ? gbps / readGbps : 0.0, diff, base->impl.c_str(),
+          inputKind.c_str(), relErr, r.device.c_str(),
           r.deviceTimes.empty() ? -1.0 : summarize(r.deviceTimes).median);
       if (!r.deviceTimes.empty())
         std::printf("  %s ran on %s: device time median %.3f ms (%.1f "

@@ -85,8 +85,8 @@ FailureOr<Value> SdpaLowering::lower() {
   auto dequantized = [&](Value t, BlockFormatAttr format, int64_t width) {
     if (!format)
       return t;
-    Value dest = lb.empty({dim(t, 0), dim(t, 1), dim(t, 2),
-                           b.getIndexAttr(width)});
+    Value dest =
+        lb.empty({dim(t, 0), dim(t, 1), dim(t, 2), b.getIndexAttr(width)});
     return dequantizeRows(b, loc, t, format.getValue(), dest);
   };
   k = dequantized(k, op.getKeyFormatAttr(), op.getHeadDim());
