@@ -150,6 +150,10 @@ struct MakeGPUEntryPointsPass
       table.append({1, args.query, 2, launch->workgroupSize});
       table.append({2, args.query, 0, 1, args.query, 1, 1});
       table.append({0});
+      // The loop-iteration bound, in the key length (key dimension 2).
+      table.append({2, launch->loopsPerKey, args.key, 2, 1,
+                    launch->loopsPerBlock, args.key, 2, launch->kvBlock,
+                    launch->loopsConstant});
 
       b.setInsertionPoint(fn);
       auto decl = func::FuncOp::create(b, fn.getLoc(), kernelNameFor(entry),

@@ -81,6 +81,9 @@ vulkan_device = probe.stdout.strip().splitlines()[-1] if probe.stdout.strip() el
 if probe.returncode == 0:
     config.available_features.add("vulkan")
     lit_config.note(f"Vulkan tests run on: {vulkan_device}")
+    # Mesa's software device, whose limits some tests check.
+    if vulkan_device.startswith("llvmpipe"):
+        config.available_features.add("vulkan-lavapipe")
 elif os.environ.get("CI"):
     lit_config.fatal("no Vulkan device, so the Vulkan tests cannot run, and CI "
                      f"requires them: {vulkan_device} (install mesa-vulkan-drivers)")

@@ -693,6 +693,24 @@ static attn_status_t run_locked(attn_vulkan_t *vk, attn_context_t *context,
                               limits->maxComputeWorkGroupCount[i]);
     grid[i] = (uint32_t)count;
   }
+  /* lavapipe (llvmpipe) ends every loop of an invocation, silently, once
+   * 65535 loop iterations have run in it (Mesa's loop limiter): refuse a
+   * launch whose bound exceeds that rather than return a wrong answer. */
+  int64_t loops = 0, terms = *g++;
+  for (int64_t t = 0; t < terms; ++t, g += 4)
+    loops += g[0] * ((args[g[1]]->sizes[g[2]] + g[3] - 1) / g[3]);
+  loops += *g;
+  const int64_t kLavapipeLoopLimit = 65535;
+  if (!empty && loops > kLavapipeLoopLimit &&
+      strncmp(vk->properties.deviceName, "llvmpipe", 8) == 0)
+    return attn_status_make(
+        ATTN_STATUS_OUT_OF_RANGE,
+        "%s: the kernel runs up to %lld loop iterations per invocation at "
+        "these sizes; device '%s' (Mesa's lavapipe) stops every loop of an "
+        "invocation after %lld in all, which would give a wrong result "
+        "(use shorter key lengths on this device, or a hardware GPU)",
+        entry, (long long)loops, vk->properties.deviceName,
+        (long long)kLavapipeLoopLimit);
   if (empty)
     return NULL; /* no output element to compute */
 

@@ -422,5 +422,15 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
   launch.workgroupSize = wg;
   launch.sharedMemoryBytes = 4 * bk * (d + dv);
   launch.paramWords = paramWords;
+  // Loop iterations (n + 1 per loop of n) of the loops above: per key, the
+  // score and probability loops and the D and Dv loops inside them; per key
+  // block, the block loop, the two staging loops, the rescale loop and the
+  // two key loops' exits; once, the query, accumulator and output loops
+  // (and the block loop's exit).
+  auto steps = [&](int64_t n) { return (n + wg - 1) / wg + 1; };
+  launch.loopsPerKey = 2 + (d + 1) + (dv + 1);
+  launch.loopsPerBlock = 1 + steps(bk * d) + steps(bk * dv) + (dv + 1) + 2;
+  launch.loopsConstant = (d + 1) + 2 * (dv + 1) + 1;
+  launch.kvBlock = bk;
   return launch;
 }

@@ -58,6 +58,11 @@ struct SdpaKernelLaunch {
   int64_t sharedMemoryBytes = 0;
   /// i32 words of the parameter buffer.
   int64_t paramWords = 0;
+  /// An upper bound on the loop iterations one invocation executes, as
+  /// perKey * Lk + perBlock * ceil(Lk / kvBlock) + constant, counting
+  /// n + 1 for a loop of n iterations (lavapipe's loop limiter, which stops
+  /// every loop of an invocation once 65535 iterations have run in all).
+  int64_t loopsPerKey = 0, loopsPerBlock = 0, loopsConstant = 0, kvBlock = 0;
 };
 
 /// Checks that `op` can run as a GPU kernel under `config`; emits a

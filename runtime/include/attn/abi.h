@@ -84,7 +84,12 @@ attn_status_t attn_rt_bind_args(attn_context_t *context,
  *   [5]    P, the number of i32 words of its parameter buffer
  *   then for grid dimensions x, y, z in turn: a count n, then n triples
  *   (arg, dim, divisor); the dimension is the product over the triples of
- *   ceil(size of dimension `dim` of argument `arg` / divisor), 1 if n = 0.
+ *   ceil(size of dimension `dim` of argument `arg` / divisor), 1 if n = 0;
+ *   then a bound on the loop iterations one invocation executes: a count n,
+ *   n quadruples (coefficient, arg, dim, divisor), then a constant; the
+ *   bound is the constant plus the sum of coefficient x ceil(size / divisor).
+ *   Devices that stop loops after a fixed number of iterations (lavapipe:
+ *   65535 per invocation, every loop counted) refuse launches above it.
  *
  * Descriptor set 0 binds argument i as a storage buffer at binding i and
  * the parameter buffer at binding N (the number of arguments): for each

@@ -27,7 +27,9 @@ func.func @layer(%q: tensor<1x8x?x64xf32>, %k: tensor<1x2x?x64xf32>, %v: tensor<
 // GPU: math.exp
 // GPU: func.func private @__attn_kernel_layer()
 // GPU-SAME: attn.gpu.kernel = "layer"
-// GPU-SAME: attn.gpu.launch = array<i64: 64, 1, 1, 16384, 0, 36, 1, 0, 2, 64, 2, 0, 0, 1, 0, 1, 1, 0>
+// Header, grid (x: ceil(Lq / 64); y: B * Hq; z: 1), then the loop bound in
+// the key length: 132 per key + 134 per block of 32 keys + 196.
+// GPU-SAME: attn.gpu.launch = array<i64: 64, 1, 1, 16384, 0, 36, 1, 0, 2, 64, 2, 0, 0, 1, 0, 1, 1, 0, 2, 132, 1, 2, 1, 134, 1, 2, 32, 196>
 
 // SPIRV: spirv.module @__spv__attn_kernels Logical GLSL450
 // SPIRV: spirv.GlobalVariable @{{.*}} : !spirv.ptr<!spirv.struct<(!spirv.array<2048 x f32>)>, Workgroup>
