@@ -235,7 +235,8 @@ Stats summarize(std::vector<double> t) {
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
                "[--list] [--tile QxK]\n"
-               "                  [--inputs uniform|clustered|banded|heavy]\n",
+               "                  [--inputs uniform|clustered|banded|heavy] "
+               "[--kv-cache f16|q8_0|q4_0]\n",
                message.c_str());
   std::exit(2);
 }
@@ -486,7 +487,7 @@ int main(int argc, char **argv) {
   std::vector<std::string> workloadNames,
       impls = {"attnc", "openblas", "naive"};
   std::vector<Workload> custom;
-  std::string jsonPath, tileSpec, inputKind = "uniform";
+  std::string jsonPath, tileSpec, inputKind = "uniform", kvCache;
   int threads = 0, reps = 0;
   bool quick = false, allowSlow = false, list = false;
   for (int i = 1; i < argc; ++i) {
@@ -508,7 +509,11 @@ int main(int argc, char **argv) {
       jsonPath = value();
     else if (a == "--tile")
       tileSpec = value();
-    else if (a == "--inputs") {
+    else if (a == "--kv-cache") {
+      kvCache = value();
+      if (kvCache != "f16" && kvCache != "q8_0" && kvCache != "q4_0")
+        usage("--kv-cache must be f16, q8_0 or q4_0 (for --shape workloads)");
+    } else if (a == "--inputs") {
       inputKind = value();
       if (!isInputKind(inputKind))
         usage("--inputs must be uniform, clustered, banded or heavy");
@@ -547,6 +552,22 @@ int main(int argc, char **argv) {
       custom.push_back(w);
     } else
       usage("unknown option " + a);
+  }
+  // --kv-cache: each --shape workload again over that KV storage, measured
+  // beside its f32 form.
+  if (!kvCache.empty()) {
+    if (custom.empty())
+      usage("--kv-cache applies to --shape workloads (the named ones have "
+            "their own: decode-8k-q8_0, ...)");
+    for (size_t i = 0, n = custom.size(); i < n; ++i) {
+      Workload q = custom[i];
+      const Shape &sh = q.shape;
+      if (kvCache != "f16" && (sh.headDim % 32 || sh.valueDim % 32))
+        usage("--kv-cache " + kvCache + " needs D and Dv multiples of 32");
+      q.name += "-" + kvCache;
+      q.shape.kvCache = kvCache;
+      custom.push_back(q);
+    }
   }
   if (threads <= 0)
     threads = std::max(1u, std::thread::hardware_concurrency());
