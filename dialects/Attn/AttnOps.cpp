@@ -184,19 +184,21 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   // Packed K/V: their last dimension counts bytes; compare values.
   SmallVector<int64_t, 4> k(operands[1].type.getShape()),
       v(operands[2].type.getShape());
-  if (packed.key) {
-    FailureOr<int64_t> width =
-        packedWidth(op, "key", "query", *packed.key, q[kWidth], k[kWidth]);
+  struct PackedSide {
+    std::optional<BlockFormat> format;
+    StringRef name, from;
+    int64_t declared; // the float operand's head dim
+    int64_t &width;
+  } sides[] = {{packed.key, "key", "query", q[kWidth], k[kWidth]},
+               {packed.value, "value", "result", o[kWidth], v[kWidth]}};
+  for (PackedSide &side : sides) {
+    if (!side.format)
+      continue;
+    FailureOr<int64_t> width = packedWidth(
+        op, side.name, side.from, *side.format, side.declared, side.width);
     if (failed(width))
       return failure();
-    k[kWidth] = *width;
-  }
-  if (packed.value) {
-    FailureOr<int64_t> width =
-        packedWidth(op, "value", "result", *packed.value, o[kWidth], v[kWidth]);
-    if (failed(width))
-      return failure();
-    v[kWidth] = *width;
+    side.width = *width;
   }
   if (failed(checkBatchSizes(op, q, k, v, o)) ||
       failed(checkSame(op, "key/value head count", "key", k[kHeads], "value",
