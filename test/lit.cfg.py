@@ -25,6 +25,7 @@ config.substitutions.append(("%attnrt", os.path.join(config.attn_lib_dir, "libat
 config.substitutions.append(("%attn_include", config.attn_runtime_include))
 config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "examples")))
 config.substitutions.append(("%cc", config.attn_c_compiler))
+config.substitutions.append(("%cxx", config.attn_cxx_compiler))
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 config.substitutions.append(("%attn_build", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))

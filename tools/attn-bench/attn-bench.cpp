@@ -331,8 +331,13 @@ private:
     std::string self = llvm::sys::fs::getMainExecutable(
         argv0, reinterpret_cast<void *>(&measurePeak));
     std::string dir = self.substr(0, self.rfind('/'));
-    std::string path = dir + "/../lib/libattn-halide.so";
-    void *handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    // Installed: <prefix>/lib/attnc/; in the build tree: build/lib/.
+    void *handle = nullptr;
+    for (const char *sub : {"/../lib/attnc/", "/../lib/"}) {
+      std::string path = dir + sub + "libattn-halide.so";
+      if ((handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)))
+        break;
+    }
     if (!handle) {
       lib.error = "not available (" + std::string(dlerror()) +
                   "; install libhalide14-0-dev and rebuild)";
