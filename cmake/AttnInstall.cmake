@@ -74,19 +74,21 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
   DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT dev
   PATTERN "CMakeLists.txt" EXCLUDE PATTERN "perf" EXCLUDE)
 
-# The CMake package.
+# The CMake package. Its files are generated under CMakeFiles/, not
+# <build>/cmake/: find_package searches <prefix>/cmake/ for every prefix on
+# PATH, so a build tree with bin/ on PATH would offer its uninstalled copy.
 foreach(set Runtime Tool MLIR)
   install(EXPORT attnc${set}Targets NAMESPACE attnc::
     DESTINATION ${ATTN_INSTALL_CMAKEDIR} COMPONENT dev)
 endforeach()
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/attncConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/cmake/attncConfig.cmake
+  ${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attncConfig.cmake
   INSTALL_DESTINATION ${ATTN_INSTALL_CMAKEDIR}
   PATH_VARS ATTN_INSTALL_PRIVATE_LIBDIR)
-write_basic_package_version_file(${PROJECT_BINARY_DIR}/cmake/attncConfigVersion.cmake
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attncConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
-install(FILES ${PROJECT_BINARY_DIR}/cmake/attncConfig.cmake
-  ${PROJECT_BINARY_DIR}/cmake/attncConfigVersion.cmake
+install(FILES ${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attncConfig.cmake
+  ${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attncConfigVersion.cmake
   ${PROJECT_SOURCE_DIR}/cmake/AttncAddLibrary.cmake
   DESTINATION ${ATTN_INSTALL_CMAKEDIR} COMPONENT dev)
 
@@ -98,8 +100,8 @@ install(CODE "
   set(ATTN_PC_INCLUDEDIR \"${CMAKE_INSTALL_INCLUDEDIR}\")
   set(ATTN_PC_VERSION \"${PROJECT_VERSION}\")
     configure_file(\"${PROJECT_SOURCE_DIR}/cmake/attnrt.pc.in\"
-    \"${PROJECT_BINARY_DIR}/cmake/attnrt.pc\" @ONLY)
-  file(INSTALL \"${PROJECT_BINARY_DIR}/cmake/attnrt.pc\"
+    \"${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attnrt.pc\" @ONLY)
+  file(INSTALL \"${PROJECT_BINARY_DIR}/CMakeFiles/attnc-package/attnrt.pc\"
     DESTINATION \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}/pkgconfig\")
 " COMPONENT dev)
 
@@ -113,7 +115,7 @@ install(CODE "
 " COMPONENT aarch64)
 
 # The Debian package: `ninja -C build package` (or cpack) writes
-# build/attnc_<version>_<arch>.deb with the runtime, the tools and the
+# attnc_<version>_<arch>.deb (in the build directory, or cpack -B DIR) with the runtime, the tools and the
 # development files; its dependencies are read from the binaries
 # (dpkg-shlibdeps) plus the programs attnc runs.
 set(CPACK_GENERATOR DEB)
@@ -136,5 +138,4 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "lld-22")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "clang-22, mesa-vulkan-drivers, pkg-config, cmake")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libmlir-22-dev, mlir-22-tools")
-set(CPACK_OUTPUT_FILE_PREFIX ${PROJECT_BINARY_DIR})
 include(CPack)
