@@ -4,6 +4,7 @@
 
 #include "compiler/Codegen.h"
 #include "compiler/ModelImport.h"
+#include "compiler/OnnxImport.h"
 #include "compiler/Registration.h"
 
 #include "mlir/IR/Verifier.h"
@@ -37,6 +38,13 @@ OwningOpRef<ModuleOp> mlir::attn::loadInput(MLIRContext &context,
   if (path.ends_with(".json")) {
     FailureOr<ModelDescription> model =
         parseModelDescription((*buffer)->getBuffer(), path, errs);
+    if (failed(model))
+      return nullptr;
+    return buildModelModule(*model, context, path);
+  }
+  if (path.ends_with(".onnx")) {
+    FailureOr<ModelDescription> model =
+        importOnnxModel((*buffer)->getBuffer(), path, errs);
     if (failed(model))
       return nullptr;
     return buildModelModule(*model, context, path);

@@ -1063,7 +1063,11 @@ mlir::attn::buildModelModule(const ModelDescription &model,
                              MLIRContext &context, llvm::StringRef filename) {
   context.loadDialect<AttnDialect, func::FuncDialect>();
   OpBuilder b(&context);
-  Location fileLoc = FileLineColLoc::get(&context, filename, 1, 1);
+  // JSON: the file at 1:1 (diagnostics show its first line); other sources
+  // (ONNX protobuf) line 0, which names the file and shows no text.
+  Location fileLoc = FileLineColLoc::get(&context, filename,
+                                         filename.ends_with(".json") ? 1 : 0,
+                                         filename.ends_with(".json") ? 1 : 0);
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, model.name);
   b.setInsertionPointToEnd(module->getBody());
   for (const LayerDescription &l : model.layers) {
@@ -1114,8 +1118,10 @@ mlir::attn::buildModelModule(const ModelDescription &model,
       docArg = inputs.size();
       inputs.push_back(RankedTensorType::get({l.batch, l.kvLen}, i32));
     }
-    auto fn = func::FuncOp::create(b, loc, model.name + "_" + l.name,
-                                   b.getFunctionType(inputs, {o}));
+    std::string entry =
+        l.entryName.empty() ? model.name + "_" + l.name : l.entryName;
+    auto fn =
+        func::FuncOp::create(b, loc, entry, b.getFunctionType(inputs, {o}));
     Block *body = fn.addEntryBlock();
     OpBuilder fb = OpBuilder::atBlockBegin(body);
     FloatAttr scale = l.scale ? fb.getF32FloatAttr(*l.scale) : FloatAttr();

@@ -23,6 +23,9 @@ namespace mlir::attn {
 /// One attention layer of a model description, defaults applied.
 struct LayerDescription {
   std::string name;
+  /// The entry point's name when it is not <model>_<name> (ONNX import names
+  /// entries after their nodes).
+  std::string entryName;
   /// JSON path of the layer ("layers[2]"), for diagnostics.
   std::string path;
   std::string variant = "sdpa";

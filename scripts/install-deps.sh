@@ -25,6 +25,12 @@ PKGS=(
   # Vulkan: headers and loader for libattnrt's Vulkan device, Mesa's lavapipe
   # (a software Vulkan device the Vulkan tests run on), spirv-val
   libvulkan-dev mesa-vulkan-drivers spirv-tools
+  # ONNX import (attnc model.onnx): ONNX's protobuf classes; python3-onnx
+  # writes the test models
+  libonnx-dev libprotobuf-dev python3-onnx
+  # packaging: pkg-config (the installed attnrt.pc is tested), dpkg-dev
+  # (cpack's .deb reads its dependencies with dpkg-shlibdeps)
+  pkg-config dpkg-dev
 )
 
 missing=()

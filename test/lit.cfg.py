@@ -114,3 +114,25 @@ if (os.environ.get("CI") or os.environ.get("ATTN_TEST_DEB") == "1") and \
 elif os.environ.get("CI"):
     lit_config.warning("the .deb test will be SKIPPED: it needs dpkg, cpack "
                        "and root or passwordless sudo")
+
+# ONNX import: attnc built with libonnx-dev, and a Python with the onnx
+# package (Debian's python3-onnx, in /usr/bin/python3) to write the test
+# models. scripts/install-deps.sh installs both; CI requires them.
+import sys
+
+onnx_python = None
+for candidate in ["/usr/bin/python3", sys.executable, shutil.which("python3")]:
+    if candidate and os.path.exists(candidate) and subprocess.run(
+            [candidate, "-c", "import onnx, numpy"], stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL).returncode == 0:
+        onnx_python = candidate
+        break
+if config.attn_with_onnx.upper() in ("ON", "TRUE", "1") and onnx_python:
+    config.available_features.add("onnx")
+    config.substitutions.append(("%onnx_python", onnx_python))
+elif os.environ.get("CI"):
+    lit_config.fatal("CI runs the ONNX import tests: they need attnc built "
+                     "with libonnx-dev and python3-onnx")
+else:
+    lit_config.warning("the ONNX import tests will be SKIPPED: they need "
+                       "attnc built with libonnx-dev and python3-onnx")

@@ -35,9 +35,10 @@ using namespace mlir::attn;
 namespace cl = llvm::cl;
 
 static cl::OptionCategory checkCategory("attn-check options");
-static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.json | input.mlir>"),
-                                      cl::Required, cl::cat(checkCategory));
+static cl::opt<std::string>
+    inputPath(cl::Positional,
+              cl::desc("<model.json | model.onnx | input.mlir>"), cl::Required,
+              cl::cat(checkCategory));
 static cl::opt<std::string> targetName("target", cl::init("host"),
                                        cl::desc("Target to compile for"),
                                        cl::cat(checkCategory));
@@ -90,6 +91,11 @@ static cl::opt<std::string>
     runPrefix("run-prefix",
               cl::desc("Command to run the runner under, e.g. an emulator"),
               cl::cat(checkCategory));
+static cl::opt<std::string> dumpDir(
+    "dump-dir",
+    cl::desc("Write each entry's inputs and output to DIR/<entry>/ (attn-run "
+             "--dump: float64 files in [B, H, L, D] order, shapes.txt)"),
+    cl::value_desc("DIR"), cl::cat(checkCategory));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object and library"),
                                cl::cat(checkCategory));
@@ -602,6 +608,12 @@ int main(int argc, char **argv) {
       char buf[64];
       std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
       args.insert(args.end(), {"--tol", buf});
+    }
+    if (!dumpDir.empty()) {
+      std::string dir = dumpDir + "/" + c.entry;
+      if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+        return fail("cannot create " + dir + ": " + ec.message());
+      args.insert(args.end(), {"--dump", dir});
     }
     llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
     llvm::outs().flush();

@@ -7,7 +7,7 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
-//            [--v-format q8_0|q4_0]
+//            [--v-format q8_0|q4_0] [--dump DIR]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
@@ -17,6 +17,10 @@
 // (attn/quant.h; shapes stay in values) and the reference reads their
 // dequantized values. Prints the max
 // abs error and exits 0 when it is within --tol, 1 when not, 2 on errors.
+// --dump DIR writes the inputs (as the reference read them) and the output
+// to DIR as float64 / int32 little-endian files in [B, H, L, D] order, with
+// DIR/shapes.txt naming each file's shape, for checks outside attnc (the
+// ONNX import tests evaluate the ONNX graph on them).
 // attn-check drives it; it has no LLVM dependency, so it can be built for
 // other architectures and run under an emulator.
 //
@@ -35,6 +39,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -257,8 +262,54 @@ struct Buffer {
 
 } // namespace
 
+/// --dump: each tensor as a raw little-endian file, shapes in shapes.txt.
+static bool dump(const char *dir, DType dtype, const Buffer &q, const Buffer &k,
+                 const Buffer &v, Buffer &o, const Buffer *bias,
+                 const std::vector<int64_t> &kvLengths) {
+  std::string base = std::string(dir) + "/";
+  std::ofstream shapes(base + "shapes.txt");
+  auto write = [&](const char *name, const void *data, size_t bytes,
+                   const std::vector<int64_t> &shape) {
+    std::ofstream f(base + name, std::ios::binary);
+    f.write(static_cast<const char *>(data),
+            static_cast<std::streamsize>(bytes));
+    shapes << name;
+    for (int64_t d : shape)
+      shapes << " " << d;
+    shapes << "\n";
+    return static_cast<bool>(f);
+  };
+  auto logical = [](const Buffer &b) {
+    std::vector<int64_t> s(b.desc.sizes, b.desc.sizes + 4);
+    if (b.format)
+      s[3] = b.exact.size() / (s[0] * s[1] * s[2]);
+    return s;
+  };
+  bool ok = true;
+  ok &= write("q.f64", q.exact.data(), q.exact.size() * 8, logical(q));
+  ok &= write("k.f64", k.exact.data(), k.exact.size() * 8, logical(k));
+  ok &= write("v.f64", v.exact.data(), v.exact.size() * 8, logical(v));
+  if (bias)
+    ok &= write("bias.f64", bias->exact.data(), bias->exact.size() * 8,
+                logical(*bias));
+  if (!kvLengths.empty()) {
+    std::vector<int32_t> lens(kvLengths.begin(), kvLengths.end());
+    ok &= write("kv_lengths.i32", lens.data(), lens.size() * 4,
+                {static_cast<int64_t>(lens.size())});
+  }
+  std::vector<double> out(o.exact.size());
+  o.forEach([&](int64_t idx, size_t off) {
+    out[idx] = load(dtype, o.bytes.data() + off * dtypeBytes(dtype));
+  });
+  ok &= write("out.f64", out.data(), out.size() * 8, logical(o));
+  if (!ok || !shapes)
+    std::fprintf(stderr, "attn-run: error: cannot write --dump files in %s\n",
+                 dir);
+  return ok && static_cast<bool>(shapes);
+}
+
 int main(int argc, char **argv) {
-  const char *lib = nullptr, *entry = nullptr;
+  const char *lib = nullptr, *entry = nullptr, *dumpDir = nullptr;
   int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0}, bs[4] = {0};
   bool haveKvLengths = false, haveQLengths = false;
   std::string docsMode;
@@ -361,6 +412,8 @@ int main(int argc, char **argv) {
       scale = std::atof(value());
     else if (a == "--seed")
       seed = std::strtoull(value(), nullptr, 10);
+    else if (a == "--dump")
+      dumpDir = value();
     else if (a == "--tol")
       tol = std::atof(value());
     else if (a == "--device") {
@@ -628,6 +681,9 @@ int main(int argc, char **argv) {
     sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
          haveBias ? bias.exact.data() : nullptr);
   }
+  if (dumpDir && !dump(dumpDir, dtype, q, k, v, o, haveBias ? &bias : nullptr,
+                       p.kvLengths))
+    return 2;
   double maxErr = 0;
   int64_t worst = 0;
   bool nonFinite = false;

@@ -31,9 +31,10 @@ namespace cl = llvm::cl;
 
 static cl::OptionCategory attncCategory("attnc options");
 
-static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.json | input.mlir>"),
-                                      cl::cat(attncCategory));
+static cl::opt<std::string>
+    inputPath(cl::Positional,
+              cl::desc("<model.json | model.onnx | input.mlir>"),
+              cl::cat(attncCategory));
 static cl::opt<std::string>
     outputPath("o",
                cl::desc("Output file (default: stdout for text phases, "
@@ -124,8 +125,9 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (inputPath.empty())
-    return fail("no input file (usage: attnc <model.json | input.mlir> "
-                "[--target=T] [--emit=PHASE] [-o FILE])");
+    return fail(
+        "no input file (usage: attnc <model.json | model.onnx | input.mlir> "
+        "[--target=T] [--emit=PHASE] [-o FILE])");
 
   // --emit=spirv: the Vulkan kernels as a SPIR-V binary (for spirv-val,
   // spirv-dis or a loader of the user's own).
