@@ -406,6 +406,16 @@ std::string output(const onnx::NodeProto &n, int i) {
   return i < n.output_size() ? n.output(i) : std::string();
 }
 
+/// A rejection for the first input at index `first` or later that is given
+/// (inputs the matcher does not take).
+std::optional<Rejected> inputsFrom(const onnx::NodeProto &n, int first) {
+  for (int i = first; i < n.input_size(); ++i)
+    if (!n.input(i).empty())
+      return Rejected{"input " + std::to_string(i) + " ('" + n.input(i) +
+                      "') is not supported"};
+  return std::nullopt;
+}
+
 /// A Q/K/V operand: the ONNX value, its layout in the node, and the
 /// logical [B, H, L, D] shape the entry sees.
 struct Operand {
@@ -718,10 +728,8 @@ matchMultiHeadAttention(const Graph &g, const onnx::NodeProto &n) {
   if (!input(n, 6).empty() || !input(n, 7).empty())
     return Rejected{"past_key / past_value are not supported for "
                     "MultiHeadAttention yet"};
-  for (int i = 8; i < n.input_size(); ++i)
-    if (!input(n, i).empty())
-      return Rejected{"input " + std::to_string(i) + " ('" + input(n, i) +
-                      "') is not supported"};
+  if (auto r = inputsFrom(n, 8))
+    return *r;
   auto q = blhd(g, input(n, 0), "query", heads);
   if (auto *r = std::get_if<Rejected>(&q))
     return *r;
@@ -793,10 +801,8 @@ matchGroupQueryAttention(const Graph &g, const onnx::NodeProto &n) {
                     "attention; apply it to Q and K before the node"};
   if (a.i("smooth_softmax", 0))
     return Rejected{"smooth_softmax (an extra zero logit) is not supported"};
-  for (int i = 7; i < n.input_size(); ++i)
-    if (!input(n, i).empty())
-      return Rejected{"input " + std::to_string(i) + " ('" + input(n, i) +
-                      "') is not supported"};
+  if (auto r = inputsFrom(n, 7))
+    return *r;
   std::string seqlens = input(n, 5);
   std::optional<ValueType> st = g.type(seqlens);
   if (seqlens.empty() || !st || st->rank() != 1 ||
