@@ -808,8 +808,57 @@ bool Importer::readLowRank(const json::Value &v, const std::string &path,
   return true;
 }
 
+/// Where `text` nests arrays and objects deeper than `limit`, as a 1-based
+/// line and column, or nullopt. llvm::json parses (and destroys values)
+/// recursively, so a deep enough input would overflow the stack: it is
+/// refused before parsing. Brackets inside strings do not count.
+static std::optional<std::pair<unsigned, unsigned>>
+tooDeep(llvm::StringRef text, unsigned limit) {
+  unsigned depth = 0, line = 1, column = 1;
+  bool inString = false, escaped = false;
+  for (char c : text) {
+    if (inString) {
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        inString = false;
+    } else if (c == '"') {
+      inString = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit)
+        return std::make_pair(line, column);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    if (c == '\n')
+      ++line, column = 1;
+    else
+      ++column;
+  }
+  return std::nullopt;
+}
+
 std::optional<json::Value> Importer::parseJson(llvm::StringRef text,
                                                llvm::StringRef file) {
+  // Far more than any description or weights file needs (they nest 3 or 4
+  // deep), far less than would exhaust a thread's stack.
+  constexpr unsigned kMaxDepth = 256;
+  constexpr size_t kMaxBytes = size_t{1} << 30;
+  if (text.size() > kMaxBytes) {
+    errs << file << ": error: the JSON file is " << text.size()
+         << " bytes; descriptions and weights files are limited to 1 GiB\n";
+    failed = true;
+    return std::nullopt;
+  }
+  if (auto at = tooDeep(text, kMaxDepth)) {
+    errs << file << ":" << at->first << ":" << at->second
+         << ": error: invalid JSON: arrays and objects nest deeper than "
+         << kMaxDepth << " levels\n";
+    failed = true;
+    return std::nullopt;
+  }
   llvm::Expected<json::Value> root = json::parse(text);
   if (root)
     return std::move(*root);

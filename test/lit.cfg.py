@@ -29,6 +29,8 @@ config.substitutions.append(("%cxx", config.attn_cxx_compiler))
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 config.substitutions.append(("%attn_build", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))
+import sys as _sys
+config.substitutions.append(("%python", _sys.executable))
 
 # CPU features of the machine running the tests, for tests that execute code
 # compiled for a specific x86 level (REQUIRES: cpu-avx2, cpu-avx512).
