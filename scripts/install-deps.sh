@@ -28,6 +28,8 @@ PKGS=(
   # ONNX import (attnc model.onnx): ONNX's protobuf classes; python3-onnx
   # writes the test models
   libonnx-dev libprotobuf-dev python3-onnx
+  # fuzzing and sanitizers (scripts/fuzz.sh): libFuzzer, ASan, UBSan
+  libclang-rt-22-dev libfuzzer-22-dev
   # packaging: pkg-config (the installed attnrt.pc is tested), dpkg-dev
   # (cpack's .deb reads its dependencies with dpkg-shlibdeps)
   pkg-config dpkg-dev

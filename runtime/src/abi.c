@@ -10,6 +10,7 @@
 #include "attn/abi.h"
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -107,21 +108,38 @@ static int cpu_has_isa(int64_t level, const char **missing) {
 }
 #endif
 
+/* The bytes from a non-empty tensor's first element to one past its last,
+ * for non-negative sizes and strides; 0 when that does not fit in the
+ * address space from its data pointer on (sizes times strides overflow). */
+static uint64_t span_bytes(const attn_tensor_t *t) {
+  uint64_t last = 0, term, bytes;
+  for (int32_t d = 0; d < t->rank; ++d) {
+    if (__builtin_mul_overflow((uint64_t)(t->sizes[d] - 1),
+                               (uint64_t)t->strides[d], &term) ||
+        __builtin_add_overflow(last, term, &last))
+      return 0;
+  }
+  if (__builtin_add_overflow(last, 1, &last) ||
+      __builtin_mul_overflow(last, (uint64_t)attn_dtype_size(t->dtype),
+                             &bytes) ||
+      bytes > (uint64_t)UINTPTR_MAX - (uint64_t)(uintptr_t)t->data)
+    return 0;
+  return bytes;
+}
+
 /* Lowest and one-past-highest byte address a tensor touches; empty tensors
- * give lo == hi. */
+ * give lo == hi. Only for tensors that passed the checks of
+ * attn_rt_bind_args_on (span_bytes > 0 when not empty). */
 static void byte_span(const attn_tensor_t *t, uintptr_t *lo, uintptr_t *hi) {
-  size_t elt = attn_dtype_size(t->dtype);
   uintptr_t base = (uintptr_t)t->data;
-  uint64_t last = 0;
   for (int32_t d = 0; d < t->rank; ++d) {
     if (t->sizes[d] == 0) {
       *lo = *hi = base;
       return;
     }
-    last += (uint64_t)(t->sizes[d] - 1) * (uint64_t)t->strides[d];
   }
   *lo = base;
-  *hi = base + (uintptr_t)((last + 1) * elt);
+  *hi = base + (uintptr_t)span_bytes(t);
 }
 
 attn_status_t attn_rt_bind_args(attn_context_t *context, const int64_t *sig,
@@ -203,8 +221,10 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
                               entry, arg_name, (int)t->rank, (int)rank);
     /* A tensor without elements has nothing that could overlap. */
     int64_t elements = 1;
+    int too_many = 0;
     for (int32_t d = 0; d < rank; ++d)
-      elements *= t->sizes[d] > 0 ? t->sizes[d] : 0;
+      too_many |= __builtin_mul_overflow(
+          elements, t->sizes[d] > 0 ? t->sizes[d] : 0, &elements);
     for (int32_t d = 0; d < rank; ++d) {
       int64_t size = t->sizes[d], stride = t->strides[d];
       if (size < 0)
@@ -257,6 +277,12 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
         }
       }
     }
+    if (too_many || (elements > 0 && span_bytes(t) == 0))
+      return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                              "%s: argument '%s' spans more memory than the "
+                              "address space holds (its sizes times its "
+                              "strides overflow)",
+                              entry, arg_name);
     if (!t->data && elements > 0)
       return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
                               "%s: argument '%s' has %lld elements but a NULL "
@@ -315,7 +341,7 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
     if (p[0] == ATTN_ABI_CONSTRAINT_DIVISIBLE)
       ok = rhs > 0 && lhs % rhs == 0;
     else if (p[0] == ATTN_ABI_CONSTRAINT_TWICE)
-      ok = lhs == 2 * rhs;
+      ok = lhs % 2 == 0 && lhs / 2 == rhs;
     else
       return attn_status_make(ATTN_STATUS_INTERNAL,
                               "%s: unknown constraint kind %lld", entry,

@@ -162,6 +162,26 @@ TEST_F(Fixture, EmptyTensorsHaveNoOverlap) {
   EXPECT_EQ(bind(sig), "");
 }
 
+TEST_F(Fixture, SizesTimesStridesMayNotOverflow) {
+  // Found by attn-fuzz-bind: a huge stride made the span computation
+  // overflow (undefined behaviour, then a wrong overlap answer).
+  const std::string overflow =
+      "INVALID_ARGUMENT: f: argument 'key' spans more memory than the address "
+      "space holds (its sizes times its strides overflow)";
+  k.strides[0] = INT64_C(4683748027960459268);
+  EXPECT_EQ(bind(), overflow);
+  // Each product fits, their sum fits, the bytes do not.
+  k.strides[0] = k.strides[1] = INT64_MAX;
+  EXPECT_EQ(bind(), overflow);
+  k.strides[1] = 24;
+  // A symbol's size so large that the element count overflows.
+  std::vector<int64_t> sig = signature();
+  k.strides[0] = 48;
+  q.sizes[2] = k.sizes[2] = o.sizes[2] = INT64_C(1) << 62;
+  EXPECT_EQ(bind(sig).rfind("INVALID_ARGUMENT: f: argument 'query' spans", 0),
+            0u);
+}
+
 TEST_F(Fixture, OutputMayNotAliasInputs) {
   o.data = qData.data() + 8;
   EXPECT_EQ(bind(), "INVALID_ARGUMENT: f: output 'out' overlaps argument "

@@ -1,0 +1,36 @@
+//===- FuzzCommon.h - what attnc's fuzz targets share ----------*- C++ -*-===//
+//
+// One MLIR context per fuzzer process (creating one per input would dominate
+// the run), with every diagnostic swallowed: a clean diagnostic is the
+// expected answer to bad input, only crashes, sanitizer reports and
+// failures to terminate are findings.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ATTN_TEST_FUZZ_FUZZCOMMON_H
+#define ATTN_TEST_FUZZ_FUZZCOMMON_H
+
+#include "compiler/Driver.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+namespace attn_fuzz {
+
+inline mlir::MLIRContext &context() {
+  static std::unique_ptr<mlir::MLIRContext> ctx = [] {
+    std::unique_ptr<mlir::MLIRContext> c = mlir::attn::createAttncContext();
+    c->loadAllAvailableDialects();
+    c->getDiagEngine().registerHandler(
+        [](mlir::Diagnostic &) { return mlir::success(); });
+    // One thread: the fuzzer runs one input at a time, and MLIR's pool
+    // would only add noise to the sanitizers' reports.
+    c->disableMultithreading();
+    return c;
+  }();
+  return *ctx;
+}
+
+} // namespace attn_fuzz
+
+#endif // ATTN_TEST_FUZZ_FUZZCOMMON_H

@@ -1,0 +1,37 @@
+//===- FuzzMlir.cpp - MLIR text through attnc's whole pipeline, fuzzed ----===//
+//
+// Input: MLIR text. Parsed, verified, and when it verifies run through every
+// attnc phase up to the LLVM dialect for the host target (what attnc does
+// before LLVM's code generator). Inputs whose tensors are large are cut off
+// before the pipeline, to keep each run short: the pipeline's work does not
+// grow with static sizes, but constant folding of big constants would.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FuzzCommon.h"
+
+#include "compiler/Pipelines.h"
+#include "targets/TargetDescription.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+
+#include <cstddef>
+#include <cstdint>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size > 16384)
+    return 0;
+  static const std::optional<mlir::attn::TargetDescription> target =
+      mlir::attn::lookupTarget("x86_64-avx2");
+  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  mlir::MLIRContext &ctx = attn_fuzz::context();
+  mlir::ParserConfig config(&ctx);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(text, config, "fuzz.mlir");
+  if (!module)
+    return 0;
+  (void)mlir::attn::runPhases(*module, mlir::attn::Phase::LLVMDialect,
+                              *target);
+  return 0;
+}
