@@ -40,7 +40,11 @@ static void *allocate(size_t alignment, size_t size) {
   size_t a = 1;
   while (a < alignment)
     a <<= 1;
-  void *base = malloc(size + a + sizeof(block_header_t));
+  size_t total;
+  void *base = NULL;
+  /* A size near SIZE_MAX must not wrap to a small block. */
+  if (!__builtin_add_overflow(size, a + sizeof(block_header_t), &total))
+    base = malloc(total);
   if (!base) {
     /* Compiled code cannot return a status from inside a kernel yet; fail
      * loudly rather than dereference NULL. */

@@ -227,4 +227,15 @@ TEST(Memory, CountsCurrentAndPeakBytesAndAligns) {
   EXPECT_EQ(after.current_bytes, before.current_bytes);
   EXPECT_EQ(after.peak_bytes - before.current_bytes, 5096);
 }
+
+// A size near SIZE_MAX used to wrap the padded size to a small block (a heap
+// overflow in the caller). It is an allocation failure now, which still ends
+// the process (compiled code has no status path from inside a kernel yet:
+// issue 18's RESOURCE_EXHAUSTED work).
+TEST(MemoryDeathTest, HugeSizesDoNotWrap) {
+  EXPECT_DEATH(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8),
+               "libattnrt: out of memory allocating");
+  EXPECT_DEATH(_mlir_memref_to_llvm_aligned_alloc(4096, SIZE_MAX - 100),
+               "libattnrt: out of memory allocating");
+}
 } // namespace
