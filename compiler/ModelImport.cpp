@@ -465,9 +465,13 @@ bool Importer::readModifiers(const json::Value &v, const std::string &path,
       const json::Value *md = spec->get("max_distance");
       const json::Value *table = spec->get("table");
       std::optional<int64_t> m = md ? md->getAsInteger() : std::nullopt;
-      if (!m || *m < 0)
+      // The table holds 2 * max_distance + 1 numbers per row, so a bound
+      // far above any table a file carries keeps that count in range.
+      constexpr int64_t kMaxDistance = int64_t{1} << 20;
+      if (!m || *m < 0 || *m > kMaxDistance)
         return error(rp + ".max_distance",
-                     "expected an integer >= 0" +
+                     "expected an integer in [0, " +
+                         std::to_string(kMaxDistance) + "]" +
                          (md ? ", found " + describe(*md) : std::string()));
       const json::Array *rows = table ? table->getAsArray() : nullptr;
       if (!rows || rows->empty())

@@ -87,8 +87,10 @@ std::string shapeStr(const std::vector<Dim> &dims) {
 
 /// The product of two dimensions (sizes, or a symbolic product).
 Dim mulDims(const Dim &a, const Dim &b) {
-  if (a.isStatic() && b.isStatic())
-    return {a.size * b.size, ""};
+  int64_t product;
+  if (a.isStatic() && b.isStatic() &&
+      !__builtin_mul_overflow(a.size, b.size, &product))
+    return {product, ""};
   return {kDynamic, a.str() + "*" + b.str()};
 }
 
@@ -502,14 +504,22 @@ std::variant<Operand, Rejected> blhd(const Graph &g, const std::string &value,
   return o;
 }
 
+/// Sizes attnc takes: 1 to 2^31.
+std::optional<Rejected> checkSizes(const Operand &o) {
+  for (const Dim &d : {o.batch, o.heads, o.len, o.width})
+    if (d.isStatic() && (d.size == 0 || d.size > (int64_t{1} << 31)))
+      return Rejected{"'" + o.value + "' has a dimension of size " +
+                      std::to_string(d.size) + " " + shapeStr(o.type.dims) +
+                      " (attnc takes sizes from 1 to 2^31)"};
+  return std::nullopt;
+}
+
 /// The checks every form shares: element types, batch, heads, widths.
 std::optional<Rejected> checkQKV(const Operand &q, const Operand &k,
                                  const Operand &v) {
   for (const Operand *o : {&q, &k, &v})
-    for (const Dim &d : {o->batch, o->heads, o->len, o->width})
-      if (d.isStatic() && d.size == 0)
-        return Rejected{"'" + o->value + "' has a zero-sized dimension " +
-                        shapeStr(o->type.dims)};
+    if (auto r = checkSizes(*o))
+      return r;
   if (!dtypeName(q.type.elemType))
     return Rejected{"query '" + q.value + "' is " +
                     elemTypeName(q.type.elemType) +
@@ -660,6 +670,8 @@ std::variant<Found, Rejected> matchAttention(const Graph &g,
       return Rejected{"past_key and past_value must come together"};
     auto pk = bhld(g, input(n, 4), "past_key");
     if (auto *r = std::get_if<Rejected>(&pk))
+      return *r;
+    if (auto r = checkSizes(std::get<Operand>(pk)))
       return *r;
     Dim past = std::get<Operand>(pk).len;
     kvLen = past.isStatic() && K.len.isStatic()
@@ -848,6 +860,9 @@ matchGroupQueryAttention(const Graph &g, const onnx::NodeProto &n) {
       if (auto *r = std::get_if<Rejected>(x))
         return *r;
     Operand &PK = std::get<Operand>(pk), &PV = std::get<Operand>(pv);
+    for (const Operand *o : {&PK, &PV})
+      if (auto r = checkSizes(*o))
+        return *r;
     if (PK.heads.size != kvHeads || !PK.width.sameAs(K.width) ||
         !PV.width.sameAs(V.width) || !PK.len.sameAs(PV.len))
       return Rejected{"past_key / past_value shapes " + shapeStr(PK.type.dims) +

@@ -148,6 +148,20 @@ def make(out):
         [vi("O", F32, [6, 40, 32])],
         [numpy_helper.from_array(np.array(s, np.float32), "s"),
          numpy_helper.from_array(tri, "causal")], opset=11)
+    # Sizes past what attnc takes (a past length that would overflow the
+    # cache length once the new keys are added).
+    big = 1 << 62
+    models["huge_dims"] = model(
+        [helper.make_node("Attention", ["Q", "K", "V", "", "PK", "PV"],
+                          ["Y"], name="huge_cache", is_causal=1),
+         helper.make_node("Attention", ["QB", "K", "V"], ["Y2"],
+                          name="huge_query")],
+        "huge_dims",
+        [vi("Q", F32, [1, 2, 1, 32]), vi("K", F32, [1, 2, 1, 32]),
+         vi("V", F32, [1, 2, 1, 32]), vi("PK", F32, [1, 2, big, 32]),
+         vi("PV", F32, [1, 2, big, 32]),
+         vi("QB", F32, [1, 2, 1 << 40, 32])],
+        [vi("Y", F32, [1, 2, 1, 32]), vi("Y2", F32, [1, 2, 1 << 40, 32])])
     # No attention at all.
     models["no_attention"] = model(
         [helper.make_node("MatMul", ["X", "W"], ["Y"], name="proj"),
