@@ -11,9 +11,11 @@
 #define ATTN_TEST_FUZZ_FUZZCOMMON_H
 
 #include "compiler/Driver.h"
+#include "compiler/ModelImport.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 
 namespace attn_fuzz {
 
@@ -29,6 +31,18 @@ inline mlir::MLIRContext &context() {
     return c;
   }();
   return *ctx;
+}
+
+/// An imported model's module, built and verified (what attnc does next).
+inline void
+buildAndVerify(const mlir::FailureOr<mlir::attn::ModelDescription> &model,
+               llvm::StringRef filename) {
+  if (mlir::failed(model))
+    return;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::attn::buildModelModule(*model, context(), filename);
+  if (module)
+    (void)mlir::verify(*module);
 }
 
 } // namespace attn_fuzz

@@ -31,7 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       mlir::parseSourceString<mlir::ModuleOp>(text, config, "fuzz.mlir");
   if (!module)
     return 0;
-  (void)mlir::attn::runPhases(*module, mlir::attn::Phase::LLVMDialect,
-                              *target);
+  (void)mlir::attn::runPhases(*module, mlir::attn::Phase::LLVMDialect, *target);
   return 0;
 }
