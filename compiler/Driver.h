@@ -26,8 +26,8 @@ std::unique_ptr<MLIRContext> createAttncContext();
 
 /// Loads `path`: a JSON model description when it ends in ".json", the
 /// attention of an ONNX model when it ends in ".onnx" (compiler/OnnxImport.h),
-/// an .mlir file otherwise ("-" reads .mlir from stdin). Errors go to `errs` (JSON)
-/// or the context's diagnostic handler (MLIR); returns null on failure.
+/// an .mlir file otherwise ("-" reads .mlir from stdin). Errors go to `errs`
+/// (JSON) or the context's diagnostic handler (MLIR); returns null on failure.
 OwningOpRef<ModuleOp> loadInput(MLIRContext &context, llvm::StringRef path,
                                 llvm::raw_ostream &errs);
 

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
@@ -233,8 +234,10 @@ struct Rejected {
 /// tensors map onto the entry's arguments.
 struct Found {
   LayerDescription layer;
-  std::string summary;
   std::vector<std::string> arguments;
+  /// The node the entry is named after when it is not the candidate itself
+  /// (the subgraph's final MatMul).
+  const onnx::NodeProto *namedAfter = nullptr;
 };
 
 /// The graph, indexed: producers, consumers, types, constants.
@@ -249,13 +252,10 @@ public:
       if (!v.has_type() || !v.type().has_tensor_type())
         return;
       const onnx::TypeProto_Tensor &tt = v.type().tensor_type();
+      if (!tt.has_shape())
+        return; // an element type alone: no shape to check against
       ValueType vt;
       vt.elemType = tt.elem_type();
-      if (!tt.has_shape()) {
-        types[v.name()] = std::nullopt; // element type only
-        elemTypes[v.name()] = vt.elemType;
-        return;
-      }
       for (const onnx::TensorShapeProto_Dimension &d : tt.shape().dim()) {
         Dim dim;
         if (d.has_dim_value() && d.dim_value() >= 0)
@@ -265,7 +265,6 @@ public:
         vt.dims.push_back(dim);
       }
       types[v.name()] = vt;
-      elemTypes[v.name()] = vt.elemType;
     };
     for (const onnx::ValueInfoProto &v : g.input()) {
       addType(v);
@@ -284,20 +283,20 @@ public:
       for (int64_t d : t.dims())
         vt.dims.push_back(Dim{d, ""});
       types.try_emplace(t.name(), vt);
-      elemTypes.try_emplace(t.name(), vt.elemType);
     }
     for (int i = 0; i < g.node_size(); ++i) {
       const onnx::NodeProto &n = g.node(i);
+      indices[&n] = i;
       for (const std::string &out : n.output())
         if (!out.empty())
           producers[out] = &n;
-      for (const std::string &in : n.input())
-        if (!in.empty())
-          ++uses[in];
+      for (int j = 0; j < n.input_size(); ++j)
+        if (!n.input(j).empty()) {
+          ++uses[n.input(j)];
+          consumers[n.input(j)].push_back({&n, j});
+        }
     }
   }
-
-  const onnx::GraphProto &proto() const { return g; }
 
   int64_t opset(llvm::StringRef domain) const {
     auto it = opsets.find(domain);
@@ -307,6 +306,15 @@ public:
   const onnx::NodeProto *producer(llvm::StringRef value) const {
     auto it = producers.find(value);
     return it == producers.end() ? nullptr : it->second;
+  }
+
+  /// The nodes that read `value`, with the input index they read it at.
+  llvm::ArrayRef<std::pair<const onnx::NodeProto *, int>>
+  consumersOf(llvm::StringRef value) const {
+    auto it = consumers.find(value);
+    if (it == consumers.end())
+      return {};
+    return it->second;
   }
 
   /// Uses of `value` by nodes and as a graph output.
@@ -322,13 +330,6 @@ public:
   std::optional<ValueType> type(llvm::StringRef value) const {
     auto it = types.find(value);
     if (it == types.end())
-      return std::nullopt;
-    return it->second;
-  }
-
-  std::optional<int> elemType(llvm::StringRef value) const {
-    auto it = elemTypes.find(value);
-    if (it == elemTypes.end())
       return std::nullopt;
     return it->second;
   }
@@ -363,10 +364,7 @@ public:
   std::string nodeName(const onnx::NodeProto &n) const {
     if (!n.name().empty())
       return n.name();
-    for (int i = 0; i < g.node_size(); ++i)
-      if (&g.node(i) == &n)
-        return n.op_type() + "_" + std::to_string(i);
-    return n.op_type();
+    return n.op_type() + "_" + std::to_string(indices.lookup(&n));
   }
 
 private:
@@ -375,8 +373,10 @@ private:
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<const onnx::NodeProto *> producers;
   llvm::StringMap<unsigned> uses;
-  llvm::StringMap<std::optional<ValueType>> types;
-  llvm::StringMap<int> elemTypes;
+  llvm::StringMap<llvm::SmallVector<std::pair<const onnx::NodeProto *, int>, 2>>
+      consumers;
+  llvm::DenseMap<const onnx::NodeProto *, int> indices;
+  llvm::StringMap<ValueType> types;
   llvm::StringSet<> graphInputs;
 };
 
@@ -386,7 +386,6 @@ struct Attributes {
     for (const onnx::AttributeProto &a : n.attribute())
       byName[a.name()] = &a;
   }
-  bool has(llvm::StringRef name) const { return byName.count(name); }
   int64_t i(llvm::StringRef name, int64_t dflt) const {
     auto it = byName.find(name);
     return it == byName.end() ? dflt : it->second->i();
@@ -430,35 +429,35 @@ struct Operand {
   int missingLeading = 0;
 };
 
+/// How a [B, L, H*D] tensor is passed: the [B, H, L, D] view and its
+/// strides.
+std::string stridedView(const Dim &b, const Dim &h, const Dim &l,
+                        const Dim &d) {
+  Dim hd = mulDims(h, d);
+  return "passed as the [B, H, L, D] view " + shapeStr({b, h, l, d}) +
+         " with strides (" + mulDims(l, hd).str() + ", " + d.str() + ", " +
+         hd.str() + ", 1)";
+}
+
 /// How the operand is passed to the entry, for the report.
 std::string describe(const char *arg, const Operand &o) {
-  std::string logical = shapeStr({o.batch, o.heads, o.len, o.width});
   std::string s = std::string(arg) + " = '" + o.value + "' " +
                   shapeStr(o.type.dims) + " " + elemTypeName(o.type.elemType);
-  if (o.interleaved) {
-    Dim hd = mulDims(o.heads, o.width);
-    s += ", passed as the [B, H, L, D] view " + logical + " with strides (" +
-         mulDims(o.len, hd).str() + ", " + o.width.str() + ", " + hd.str() +
-         ", 1)";
-  } else if (o.missingLeading) {
-    s += ", passed as " + logical;
-  }
+  if (o.interleaved)
+    s += ", " + stridedView(o.batch, o.heads, o.len, o.width);
+  else if (o.missingLeading)
+    s += ", passed as " + shapeStr({o.batch, o.heads, o.len, o.width});
   return s;
 }
 
 /// How the output is passed: like the query, with the value's width.
 std::string describeOut(const std::string &value, const Operand &q,
                         const Operand &v) {
-  std::string s = "out = '" + value + "'";
-  std::string logical = shapeStr({q.batch, q.heads, q.len, v.width});
-  if (q.interleaved) {
-    Dim hd = mulDims(q.heads, v.width);
-    return s + " [" + q.batch.str() + ", " + q.len.str() + ", " + hd.str() +
-           "], passed as the [B, H, L, D] view " + logical + " with strides (" +
-           mulDims(q.len, hd).str() + ", " + v.width.str() + ", " + hd.str() +
-           ", 1)";
-  }
-  return s + " " + logical;
+  std::string s = "out = '" + value + "' ";
+  if (q.interleaved)
+    return s + shapeStr({q.batch, q.len, mulDims(q.heads, v.width)}) + ", " +
+           stridedView(q.batch, q.heads, q.len, v.width);
+  return s + shapeStr({q.batch, q.heads, q.len, v.width});
 }
 
 /// Reads a [B, H, L, D] (rank 4) operand.
@@ -976,15 +975,13 @@ std::variant<Found, Rejected> matchSoftmaxSubgraph(const Graph &g,
       return *r;
   // Its one consumer: MatMul(P, V).
   const onnx::NodeProto *pv = nullptr;
-  for (const onnx::NodeProto &n : g.proto().node())
-    for (int i = 0; i < n.input_size(); ++i)
-      if (n.input(i) == output(sm, 0)) {
-        if (n.op_type() != "MatMul" || i != 0 || pv)
-          return Rejected{"the attention weights are used by node '" +
-                          g.nodeName(n) + "' (" + n.op_type() +
-                          "), not only by one MatMul with V"};
-        pv = &n;
-      }
+  for (auto [n, i] : g.consumersOf(output(sm, 0))) {
+    if (n->op_type() != "MatMul" || i != 0 || pv)
+      return Rejected{"the attention weights are used by node '" +
+                      g.nodeName(*n) + "' (" + n->op_type() +
+                      "), not only by one MatMul with V"};
+    pv = n;
+  }
   if (!pv || g.useCount(output(sm, 0)) != 1)
     return Rejected{"the softmax's output is not only multiplied by V"};
 
@@ -1122,6 +1119,7 @@ std::variant<Found, Rejected> matchSoftmaxSubgraph(const Graph &g,
   if (Q.missingLeading)
     out += ", passed as " + shapeStr({Q.batch, Q.heads, Q.len, V.width});
   f.arguments.push_back(out);
+  f.namedAfter = pv;
   return f;
 }
 
@@ -1211,12 +1209,7 @@ mlir::attn::importOnnxModel(llvm::StringRef bytes, llvm::StringRef filename,
     LayerDescription &l = found.layer;
     // The subgraph's entry is named after the MatMul that produces the
     // attention output; the others after the node itself.
-    std::string named = node;
-    if (form == "Softmax")
-      for (const onnx::NodeProto &m : model.graph().node())
-        if (m.op_type() == "MatMul" && m.input_size() > 0 &&
-            m.input(0) == output(n, 0))
-          named = g.nodeName(m);
+    std::string named = found.namedAfter ? g.nodeName(*found.namedAfter) : node;
     std::string entry = identifier(named);
     for (int i = 2; entries.contains(entry); ++i)
       entry = identifier(named) + "_" + std::to_string(i);

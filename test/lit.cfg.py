@@ -4,6 +4,7 @@
 # fp64 reference (through attn-check).
 
 import os
+import sys
 
 import lit.formats
 import lit.util
@@ -29,8 +30,7 @@ config.substitutions.append(("%cxx", config.attn_cxx_compiler))
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 config.substitutions.append(("%attn_build", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))
-import sys as _sys
-config.substitutions.append(("%python", _sys.executable))
+config.substitutions.append(("%python", sys.executable))
 
 # CPU features of the machine running the tests, for tests that execute code
 # compiled for a specific x86 level (REQUIRES: cpu-avx2, cpu-avx512).
@@ -120,8 +120,6 @@ elif os.environ.get("CI"):
 # ONNX import: attnc built with libonnx-dev, and a Python with the onnx
 # package (Debian's python3-onnx, in /usr/bin/python3) to write the test
 # models. scripts/install-deps.sh installs both; CI requires them.
-import sys
-
 onnx_python = None
 for candidate in ["/usr/bin/python3", sys.executable, shutil.which("python3")]:
     if candidate and os.path.exists(candidate) and subprocess.run(
