@@ -5,6 +5,7 @@
 #include "mlir/Dialect/SPIRV/IR/SPIRVOps.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Target/SPIRV/Serialization.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -34,8 +35,10 @@ void initializeLLVMTargets() {
   });
 }
 
-/// Runs LLVM's default -O3 pipeline tuned for `tm`.
-void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
+/// Runs LLVM's default -O3 pipeline tuned for `tm`, then the sanitizer's
+/// instrumentation on every function the module defines.
+void optimize(llvm::Module &module, llvm::TargetMachine *tm,
+              Sanitizer sanitizer) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
@@ -51,15 +54,36 @@ void optimize(llvm::Module &module, llvm::TargetMachine *tm) {
   pb.crossRegisterProxies(lam, fam, cgam, mam);
   llvm::ModulePassManager mpm =
       pb.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O3);
+  if (sanitizer != Sanitizer::None) {
+    auto attr = sanitizer == Sanitizer::Address
+                    ? llvm::Attribute::SanitizeAddress
+                    : llvm::Attribute::SanitizeThread;
+    for (llvm::Function &f : module)
+      if (!f.isDeclaration())
+        f.addFnAttr(attr);
+    // The pipeline text is fixed and known to parse.
+    llvm::cantFail(pb.parsePassPipeline(
+        mpm, sanitizer == Sanitizer::Address ? "asan"
+                                             : "tsan-module,function(tsan)"));
+  }
   mpm.run(module, mam);
 }
 
 } // namespace
 
+std::optional<Sanitizer> mlir::attn::parseSanitizer(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<Sanitizer>>(name)
+      .Case("", Sanitizer::None)
+      .Case("address", Sanitizer::Address)
+      .Case("thread", Sanitizer::Thread)
+      .Default(std::nullopt);
+}
+
 LogicalResult mlir::attn::emitMachineCode(ModuleOp module,
                                           const TargetDescription &target,
                                           Phase phase,
-                                          llvm::raw_pwrite_stream &os) {
+                                          llvm::raw_pwrite_stream &os,
+                                          Sanitizer sanitizer) {
   initializeLLVMTargets();
   llvm::Triple triple(target.triple);
   std::string error;
@@ -87,7 +111,7 @@ LogicalResult mlir::attn::emitMachineCode(ModuleOp module,
   if (llvm::verifyModule(*llvmModule, &llvm::errs()))
     return module.emitError("attnc produced invalid LLVM IR (a bug)");
 
-  optimize(*llvmModule, tm.get());
+  optimize(*llvmModule, tm.get(), sanitizer);
 
   if (phase == Phase::LLVMIR) {
     llvmModule->print(os, nullptr);

@@ -65,17 +65,20 @@ LogicalResult mlir::attn::runPhases(ModuleOp module, Phase last,
 
 LogicalResult mlir::attn::compileToObject(ModuleOp module,
                                           const TargetDescription &target,
-                                          llvm::SmallVectorImpl<char> &object) {
+                                          llvm::SmallVectorImpl<char> &object,
+                                          Sanitizer sanitizer) {
   if (failed(runPhases(module, Phase::LLVMDialect, target)))
     return failure();
   llvm::raw_svector_ostream os(object);
-  return emitMachineCode(module, target, Phase::Obj, os);
+  return emitMachineCode(module, target, Phase::Obj, os, sanitizer);
 }
 
-FailureOr<std::string> mlir::attn::compileToSharedLibrary(
-    ModuleOp module, const TargetDescription &target, llvm::StringRef dir) {
+FailureOr<std::string>
+mlir::attn::compileToSharedLibrary(ModuleOp module,
+                                   const TargetDescription &target,
+                                   llvm::StringRef dir, Sanitizer sanitizer) {
   llvm::SmallVector<char> object;
-  if (failed(compileToObject(module, target, object)))
+  if (failed(compileToObject(module, target, object, sanitizer)))
     return failure();
   std::string objPath = (dir + "/kernel.o").str();
   std::string soPath = (dir + "/kernel.so").str();

@@ -8,6 +8,7 @@
 #ifndef ATTN_COMPILER_DRIVER_H
 #define ATTN_COMPILER_DRIVER_H
 
+#include "compiler/Codegen.h"
 #include "compiler/Pipelines.h"
 #include "targets/TargetDescription.h"
 
@@ -38,15 +39,17 @@ LogicalResult runPhases(ModuleOp module, Phase last,
 
 /// Compiles `module` (as loaded) all the way to an object file in memory.
 LogicalResult compileToObject(ModuleOp module, const TargetDescription &target,
-                              llvm::SmallVectorImpl<char> &object);
+                              llvm::SmallVectorImpl<char> &object,
+                              Sanitizer sanitizer = Sanitizer::None);
 
 /// Compiles `module` (as loaded) to `dir`/kernel.o and links it with lld
 /// into the shared library `dir`/kernel.so, whose path is returned. The
 /// runtime's symbols stay undefined: the program that loads the library
 /// provides them.
-FailureOr<std::string> compileToSharedLibrary(ModuleOp module,
-                                              const TargetDescription &target,
-                                              llvm::StringRef dir);
+FailureOr<std::string>
+compileToSharedLibrary(ModuleOp module, const TargetDescription &target,
+                       llvm::StringRef dir,
+                       Sanitizer sanitizer = Sanitizer::None);
 
 } // namespace mlir::attn
 

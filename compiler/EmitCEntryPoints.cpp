@@ -7,9 +7,15 @@
 //     %status = call @attn_rt_bind_args(%ctx, @entry__signature,
 //                                       "entry:names", %args, %descs)
 //     if (%status != null) return %status
-//     call @_mlir_ciface___attn_kernel_entry(%ctx, &desc0, ..., &descN)
-//     return null
+//     return call @attn_rt_run(%ctx, "entry:names", @entry__attn_run, %descs)
 //   }
+//
+//   void @entry__attn_run(ptr %ctx, ptr %descs) {   (internal)
+//     call @_mlir_ciface___attn_kernel_entry(%ctx, &desc0, ..., &descN)
+//   }
+//
+// attn_rt_run runs the kernel under the runtime's allocation guard, so a
+// temporary that cannot be allocated becomes a RESOURCE_EXHAUSTED status.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,6 +44,38 @@ LLVM::LLVMFuncOp getOrDeclareBind(ModuleOp module) {
   return getOrDeclareRuntimeFunction(
       module, "attn_rt_bind_args",
       LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr, ptr}));
+}
+
+/// attn_status_t attn_rt_run(ctx, names, kernel, descriptors)
+LLVM::LLVMFuncOp getOrDeclareRun(ModuleOp module) {
+  auto ptr = LLVM::LLVMPointerType::get(module.getContext());
+  return getOrDeclareRuntimeFunction(
+      module, "attn_rt_run",
+      LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr}));
+}
+
+/// void @<entry>__attn_run(ptr ctx, ptr descs): calls the kernel's C
+/// interface with the context and a pointer to each descriptor.
+LLVM::LLVMFuncOp emitRunThunk(OpBuilder &b, Location loc, StringRef entry,
+                              LLVM::LLVMFuncOp ciface, Type descType,
+                              ArrayRef<int64_t> offsets) {
+  MLIRContext *ctx = b.getContext();
+  auto ptr = LLVM::LLVMPointerType::get(ctx);
+  auto fnType =
+      LLVM::LLVMFunctionType::get(LLVM::LLVMVoidType::get(ctx), {ptr, ptr});
+  auto thunk = LLVM::LLVMFuncOp::create(b, loc, (entry + "__attn_run").str(),
+                                        fnType, LLVM::Linkage::Internal);
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = thunk.addEntryBlock(b);
+  b.setInsertionPointToStart(body);
+  SmallVector<Value> descPtrs = {body->getArgument(0)};
+  for (int64_t offset : offsets)
+    descPtrs.push_back(LLVM::GEPOp::create(
+        b, loc, ptr, descType, body->getArgument(1),
+        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(offset)}));
+  LLVM::CallOp::create(b, loc, ciface, descPtrs);
+  LLVM::ReturnOp::create(b, loc, ValueRange{});
+  return thunk;
 }
 
 LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
@@ -90,11 +128,14 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
       (entry + "__attn_signature").str(), sigValue);
 
   LLVM::LLVMFuncOp bind = getOrDeclareBind(module);
+  LLVM::LLVMFuncOp run = getOrDeclareRun(module);
+  auto descType = LLVM::LLVMArrayType::get(i64, words);
+  LLVM::LLVMFuncOp thunk =
+      emitRunThunk(b, loc, entry, ciface, descType, offsets);
   Value argv;
   LLVM::LLVMFuncOp wrapper = createCEntryPoint(b, loc, entry, numArgs, argv);
   Block *body = &wrapper.getBody().front();
   Value one = LLVM::ConstantOp::create(b, loc, i64, 1);
-  auto descType = LLVM::LLVMArrayType::get(i64, words);
   Value descs = LLVM::AllocaOp::create(b, loc, ptr, descType, one);
   Value sigAddr = LLVM::AddressOfOp::create(b, loc, sigGlobal);
   // The runtime reads the names as a C string: include the terminator.
@@ -119,13 +160,12 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
   LLVM::ReturnOp::create(b, loc, status);
 
   b.setInsertionPointToStart(callBlock);
-  SmallVector<Value> descPtrs = {body->getArgument(0)};
-  for (int64_t a = 0; a < numArgs; ++a)
-    descPtrs.push_back(LLVM::GEPOp::create(
-        b, loc, ptr, descType, descs,
-        ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(offsets[a])}));
-  LLVM::CallOp::create(b, loc, ciface, descPtrs);
-  LLVM::ReturnOp::create(b, loc, LLVM::ZeroOp::create(b, loc, ptr).getResult());
+  Value thunkAddr = LLVM::AddressOfOp::create(b, loc, thunk);
+  Value runStatus = LLVM::CallOp::create(b, loc, run,
+                                         ValueRange{body->getArgument(0), names,
+                                                    thunkAddr, descs})
+                        .getResult();
+  LLVM::ReturnOp::create(b, loc, runStatus);
 
   // Only the C entry point is public.
   kernel.setLinkage(LLVM::Linkage::Internal);

@@ -21,3 +21,13 @@ if command -v aarch64-linux-gnu-g++ >/dev/null 2>&1; then
   fi
   ninja -C "$cross" -j "$(nproc)"
 fi
+
+# libattnrt and its unit tests under ThreadSanitizer (the runtime stress
+# test, test/Execution/runtime-stress.test, links against it).
+tsan="$build/tsan"
+if [[ ! -f "$tsan/build.ninja" ]]; then
+  cmake -G Ninja -S "$root" -B "$tsan" -DATTN_RUNTIME_ONLY=ON \
+    -DATTN_SANITIZE=thread -DCMAKE_C_COMPILER=/usr/lib/llvm-22/bin/clang \
+    -DCMAKE_CXX_COMPILER=/usr/lib/llvm-22/bin/clang++
+fi
+ninja -C "$tsan" -j "$(nproc)"

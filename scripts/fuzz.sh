@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Builds attnc's libFuzzer targets with ASan + UBSan (build/fuzz,
-# -DATTN_FUZZ=ON) and runs each for SECONDS (default 60) from its checked-in
+# Builds attnc's libFuzzer targets with ASan + UBSan (build/sanitize,
+# -DATTN_FUZZ=ON; scripts/test.sh --sanitize runs the suite from it) and runs each for SECONDS (default 60) from its checked-in
 # seed corpus (test/fuzz/corpus/<name>; the corpus grown by the run is kept
-# in build/fuzz/corpus/<name>). A crash, sanitizer report, leak, timeout
+# in build/sanitize/corpus/<name>). A crash, sanitizer report, leak, timeout
 # (25 s on one input) or memory blow-up (4 GiB) is a finding: its input is
-# saved under build/fuzz/findings/<name>/ and the script exits 1.
+# saved under build/sanitize/findings/<name>/ and the script exits 1.
 #
 #   scripts/fuzz.sh [SECONDS] [json|onnx|mlir|bind ...]
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${ATTN_FUZZ_BUILD_DIR:-${ATTN_BUILD_DIR:-$root/build}/fuzz}"
+build="${ATTN_FUZZ_BUILD_DIR:-${ATTN_BUILD_DIR:-$root/build}/sanitize}"
 seconds="${1:-60}"
 shift || true
 fuzzers=("$@")

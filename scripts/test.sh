@@ -3,15 +3,36 @@
 # whole test suite (lit: dialect, passes, tools, targets, execution against
 # the fp64 reference; ctest: runtime unit tests). Ends with one summary line
 # "attnc: N passed, M failed" and exits non-zero if anything failed.
+#
+#   scripts/test.sh              the suite on the normal build (build/)
+#   scripts/test.sh --sanitize   the suite again with the compiler, the tools,
+#                                libattnrt and the kernels attn-check builds
+#                                under ASan + UBSan (build/sanitize, shared
+#                                with scripts/fuzz.sh; builds build/ first for
+#                                its cross and TSan builds)
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${ATTN_BUILD_DIR:-$root/build}"
 "$root/scripts/build.sh" || { echo "attnc: build failed"; exit 1; }
+lit_filter=()
+if [[ "${1:-}" == "--sanitize" ]]; then
+  export ATTN_PEER_BUILD="$build"
+  build="$build/sanitize"
+  if [[ ! -f "$build/build.ninja" ]]; then
+    cmake -G Ninja -S "$root" -B "$build" -DATTN_FUZZ=ON || exit 1
+  fi
+  ninja -C "$build" -j "$(nproc)" all attn-fuzzers ||
+    { echo "attnc: sanitized build failed"; exit 1; }
+  # Not run sanitized (each runs in the normal suite): the install and
+  # package tests (they install the tools, not test them) and the
+  # benchmark smoke tests (timing under ASan means nothing).
+  lit_filter=(--filter-out 'tools/(install|package-deb|attn-bench)|AArch64/install')
+fi
 
 lit="$(command -v lit-22 || echo /usr/lib/llvm-22/bin/lit)"
 results="$build/test/lit-results.json"
 echo "== lit ($build/test)"
-"$lit" -sv -j "$(nproc)" -o "$results" "$build/test"
+"$lit" -sv -j "$(nproc)" "${lit_filter[@]}" -o "$results" "$build/test"
 lit_rc=$?
 
 echo "== ctest (runtime unit tests)"

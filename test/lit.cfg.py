@@ -25,8 +25,21 @@ config.substitutions.append(("%attn_plugin", os.path.join(config.attn_lib_dir, "
 config.substitutions.append(("%attnrt", os.path.join(config.attn_lib_dir, "libattnrt.a")))
 config.substitutions.append(("%attn_include", config.attn_runtime_include))
 config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "examples")))
-config.substitutions.append(("%cc", config.attn_c_compiler))
-config.substitutions.append(("%cxx", config.attn_cxx_compiler))
+# A sanitized build (ATTN_SANITIZE; scripts/test.sh --sanitize) links the
+# tests' C programs with the same sanitizers as its libattnrt.
+sanitize = getattr(config, "attn_sanitize", "")
+san_flags = f" -fsanitize={sanitize}" if sanitize else ""
+if sanitize:
+    config.available_features.add("sanitized")
+    config.environment["ASAN_OPTIONS"] = os.environ.get(
+        "ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:symbolize=1")
+    config.environment["UBSAN_OPTIONS"] = os.environ.get(
+        "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+# The compiler without those flags (the TSan stress test sets its own);
+# before %cc, which is its prefix.
+config.substitutions.append(("%cc_plain", config.attn_c_compiler))
+config.substitutions.append(("%cc", config.attn_c_compiler + san_flags))
+config.substitutions.append(("%cxx", config.attn_cxx_compiler + san_flags))
 config.substitutions.append(("%mlir_opt", os.path.join(config.llvm_tools_dir, "mlir-opt")))
 config.substitutions.append(("%attn_build", config.attn_obj_root))
 config.substitutions.append(("%attn_src", config.attn_src_root))
@@ -52,7 +65,10 @@ if "sse4_2" in flags:
 # passed): scripts/test.sh lists them.
 import shutil
 
-aarch64_root = os.path.join(config.attn_obj_root, "aarch64")
+# The sanitized build borrows the cross build and the TSan build of the
+# main one (ATTN_PEER_BUILD, set by scripts/test.sh --sanitize).
+peer_root = os.environ.get("ATTN_PEER_BUILD", config.attn_obj_root)
+aarch64_root = os.path.join(peer_root, "aarch64")
 aarch64_run = os.path.join(aarch64_root, "bin", "attn-run")
 qemu_aarch64 = shutil.which("qemu-aarch64")
 cc_aarch64 = shutil.which("aarch64-linux-gnu-gcc")
@@ -136,3 +152,20 @@ elif os.environ.get("CI"):
 else:
     lit_config.warning("the ONNX import tests will be SKIPPED: they need "
                        "attnc built with libonnx-dev and python3-onnx")
+
+# ThreadSanitizer: scripts/build.sh builds libattnrt and its unit tests with
+# TSan into <build>/tsan (clang's TSan runtime, libclang-rt-22-dev); the
+# runtime stress test links its program against that library. CI requires it.
+tsan_root = os.path.join(peer_root, "tsan")
+tsan_attnrt = os.path.join(tsan_root, "lib", "libattnrt.a")
+if os.path.exists(tsan_attnrt):
+    config.available_features.add("tsan")
+    config.substitutions.append(("%tsan_attnrt", tsan_attnrt))
+    config.substitutions.append(
+        ("%tsan_unit_tests", os.path.join(tsan_root, "bin", "attnrt-unit-tests")))
+elif os.environ.get("CI"):
+    lit_config.fatal(f"CI runs the TSan stress test: {tsan_attnrt} is missing "
+                     "(scripts/build.sh builds it)")
+else:
+    lit_config.warning("the TSan tests will be SKIPPED: no TSan runtime build "
+                       f"at {tsan_attnrt} (scripts/build.sh)")

@@ -366,3 +366,28 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
   }
   return NULL;
 }
+
+attn_status_t attn_rt_run(attn_context_t *context, const char *names,
+                          attn_rt_kernel_fn_t kernel, int64_t *descriptors) {
+  attn_rt_guard_t guard;
+  attn_rt_guard_push(&guard, context);
+  if (setjmp(guard.jump)) {
+    attn_rt_guard_unwind(&guard);
+    const char *colon = names ? strchr(names, ':') : NULL;
+    int entry_len = colon ? (int)(colon - names) : 0;
+    if (guard.failed_by_limit)
+      return attn_status_make(
+          ATTN_STATUS_RESOURCE_EXHAUSTED,
+          "%.*s: a temporary of %zu bytes would take the temporaries past "
+          "the context's scratch limit of %lld bytes",
+          entry_len, names, guard.failed_bytes,
+          (long long)attn_context_scratch_limit(context));
+    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                            "%.*s: out of memory allocating a temporary of "
+                            "%zu bytes",
+                            entry_len, names, guard.failed_bytes);
+  }
+  kernel(context, descriptors);
+  attn_rt_guard_pop(&guard);
+  return NULL;
+}

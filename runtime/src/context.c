@@ -109,6 +109,10 @@ typedef struct job_t {
   int64_t grain;
   atomic_llong next; /* first unclaimed item */
   atomic_int active; /* threads still inside the job */
+  /* A chunk's allocation failed: its bytes and whether the context's limit
+   * refused them (failed_bytes 0: no failure). */
+  atomic_llong failed_bytes;
+  atomic_int failed_by_limit;
 } job_t;
 
 struct attn_context_s {
@@ -123,12 +127,33 @@ struct attn_context_s {
   int stop;
   job_t job;
   atomic_llong device_time_ns; /* of the last kernel; -1 unknown */
+  atomic_llong scratch_limit;  /* bytes; 0: none */
+  atomic_llong scratch_bytes;  /* held by compiled code now */
 };
 
 /* Set on threads that are running a job, so nested loops run inline. */
 static _Thread_local int in_parallel_region;
 
-static void run_chunks(job_t *job) {
+/* Runs items [begin, end) under an allocation guard; on failure records it
+ * in the job and stops the job handing out further chunks. */
+static void run_chunk(attn_context_t *ctx, job_t *job, int64_t begin,
+                      int64_t end) {
+  attn_rt_guard_t guard;
+  attn_rt_guard_push(&guard, ctx);
+  if (setjmp(guard.jump)) {
+    attn_rt_guard_unwind(&guard);
+    long long none = 0;
+    if (atomic_compare_exchange_strong(&job->failed_bytes, &none,
+                                       (long long)guard.failed_bytes + 1))
+      atomic_store(&job->failed_by_limit, guard.failed_by_limit);
+    atomic_store(&job->next, job->count);
+    return;
+  }
+  job->fn(job->user_data, begin, end);
+  attn_rt_guard_pop(&guard);
+}
+
+static void run_chunks(attn_context_t *ctx, job_t *job) {
   for (;;) {
     int64_t begin = atomic_fetch_add(&job->next, job->grain);
     if (begin >= job->count)
@@ -136,8 +161,25 @@ static void run_chunks(job_t *job) {
     int64_t end = begin + job->grain;
     if (end > job->count)
       end = job->count;
-    job->fn(job->user_data, begin, end);
+    run_chunk(ctx, job, begin, end);
   }
+}
+
+/* After a job: passes a chunk's allocation failure on to the caller's guard
+ * (compiled code ignores this function's status, so the failure must jump),
+ * or returns it as a status when the caller runs under none. */
+static attn_status_t finish_job(job_t *job) {
+  long long failed = atomic_load(&job->failed_bytes);
+  if (!failed)
+    return NULL;
+  size_t bytes = (size_t)(failed - 1);
+  int by_limit = atomic_load(&job->failed_by_limit);
+  attn_rt_guard_raise(bytes, by_limit);
+  return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                          "attn_context_parallel_for: out of memory "
+                          "allocating %zu bytes%s",
+                          bytes,
+                          by_limit ? " (the context's scratch limit)" : "");
 }
 
 static void *worker_main(void *arg) {
@@ -152,7 +194,7 @@ static void *worker_main(void *arg) {
       break;
     seen = ctx->generation;
     pthread_mutex_unlock(&ctx->mutex);
-    run_chunks(&ctx->job);
+    run_chunks(ctx, &ctx->job);
     pthread_mutex_lock(&ctx->mutex);
     if (atomic_fetch_sub(&ctx->job.active, 1) == 1)
       pthread_cond_signal(&ctx->done);
@@ -272,8 +314,14 @@ attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
   }
   /* Single thread, nested call or a single chunk: run here. */
   if (ctx->thread_count == 1 || in_parallel_region || grain >= count) {
-    fn(user_data, 0, count);
-    return NULL;
+    job_t inline_job = {
+        .fn = fn, .user_data = user_data, .count = count, .grain = count};
+    atomic_init(&inline_job.next, count);
+    atomic_init(&inline_job.active, 0);
+    atomic_init(&inline_job.failed_bytes, 0);
+    atomic_init(&inline_job.failed_by_limit, 0);
+    run_chunk(ctx, &inline_job, 0, count);
+    return finish_job(&inline_job);
   }
   pthread_mutex_lock(&ctx->call_mutex);
   pthread_mutex_lock(&ctx->mutex);
@@ -283,18 +331,62 @@ attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
   ctx->job.grain = grain;
   atomic_store(&ctx->job.next, 0);
   atomic_store(&ctx->job.active, ctx->thread_count - 1);
+  atomic_store(&ctx->job.failed_bytes, 0);
+  atomic_store(&ctx->job.failed_by_limit, 0);
   ctx->generation++;
   pthread_cond_broadcast(&ctx->wake);
   pthread_mutex_unlock(&ctx->mutex);
 
   in_parallel_region = 1;
-  run_chunks(&ctx->job);
+  run_chunks(ctx, &ctx->job);
   in_parallel_region = 0;
 
   pthread_mutex_lock(&ctx->mutex);
   while (atomic_load(&ctx->job.active) != 0)
     pthread_cond_wait(&ctx->done, &ctx->mutex);
   pthread_mutex_unlock(&ctx->mutex);
+  job_t result;
+  atomic_init(&result.failed_bytes, atomic_load(&ctx->job.failed_bytes));
+  atomic_init(&result.failed_by_limit, atomic_load(&ctx->job.failed_by_limit));
   pthread_mutex_unlock(&ctx->call_mutex);
+  return finish_job(&result);
+}
+
+attn_status_t attn_context_set_scratch_limit(attn_context_t *ctx,
+                                             int64_t bytes) {
+  if (!ctx)
+    return attn_status_make(ATTN_STATUS_INVALID_ARGUMENT,
+                            "attn_context_set_scratch_limit: NULL context");
+  if (bytes < 0)
+    return attn_status_make(ATTN_STATUS_OUT_OF_RANGE,
+                            "attn_context_set_scratch_limit: negative limit "
+                            "%lld",
+                            (long long)bytes);
+  atomic_store(&ctx->scratch_limit, bytes);
   return NULL;
+}
+
+int64_t attn_context_scratch_limit(const attn_context_t *ctx) {
+  return atomic_load(&((attn_context_t *)ctx)->scratch_limit);
+}
+
+int64_t attn_context_scratch_bytes(const attn_context_t *ctx) {
+  return ctx ? atomic_load(&((attn_context_t *)ctx)->scratch_bytes) : 0;
+}
+
+int attn_context_reserve_scratch(attn_context_t *ctx, size_t bytes) {
+  long long limit = atomic_load(&ctx->scratch_limit);
+  if (limit > 0 && bytes > (size_t)limit)
+    return 0;
+  long long now = atomic_fetch_add(&ctx->scratch_bytes, (long long)bytes) +
+                  (long long)bytes;
+  if (limit > 0 && now > limit) {
+    atomic_fetch_sub(&ctx->scratch_bytes, (long long)bytes);
+    return 0;
+  }
+  return 1;
+}
+
+void attn_context_release_scratch(attn_context_t *ctx, size_t bytes) {
+  atomic_fetch_sub(&ctx->scratch_bytes, (long long)bytes);
 }

@@ -756,6 +756,19 @@ static attn_status_t run_locked(attn_vulkan_t *vk, attn_context_t *context,
                             "%s: the kernel expects %lld parameter words, the "
                             "signature gives %lld",
                             entry, (long long)num_params, (long long)w);
+  /* The context's scratch limit bounds the buffers this launch stages
+   * (checked before anything is uploaded, so outputs stay untouched). */
+  int64_t limit = attn_context_scratch_limit(context);
+  if (limit > 0) {
+    size_t staged = (size_t)w * sizeof(int32_t);
+    for (int64_t a = 0; a < num_args; ++a)
+      staged += spans[a].bytes;
+    if (staged > (size_t)limit)
+      return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                              "%s: the launch stages %zu bytes of buffers, "
+                              "over the context's scratch limit of %lld bytes",
+                              entry, staged, (long long)limit);
+  }
 
   pipeline_t *pipe = NULL;
   attn_status_t status =

@@ -5,18 +5,28 @@
 // RUN:   --convert-to-llvm --reconcile-unrealized-casts \
 // RUN:   "--attn-emit-c-entry-points=isa-level=3" | FileCheck %s --check-prefix=ISA
 
-// The C entry point binds its tensors through the runtime and calls the
-// kernel only when they match; the kernel becomes internal.
+// The C entry point binds its tensors through the runtime and, only when
+// they match, runs the kernel through attn_rt_run (the runtime's allocation
+// guard) by way of an internal thunk that passes each descriptor; the kernel
+// becomes internal.
 
 // CHECK-DAG: llvm.mlir.global internal constant @layer__attn_names("layer:query,key,value,out\00")
 // CHECK-DAG: llvm.mlir.global internal constant @layer__attn_signature(dense<[1, {{[0-9]}}, 4, 1,
 // CHECK-DAG: llvm.func @attn_rt_bind_args(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
 // CHECK-DAG: llvm.func internal @__attn_kernel_layer(
 // CHECK-DAG: llvm.func internal @_mlir_ciface___attn_kernel_layer(
+// CHECK-DAG: llvm.func @attn_rt_run(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
+// CHECK-LABEL: llvm.func internal @layer__attn_run(
+// CHECK-SAME: %[[TCTX:[a-z0-9]+]]: !llvm.ptr, %[[TDESC:[a-z0-9]+]]: !llvm.ptr)
+// Descriptors of rank-4 tensors are 11 words apart.
+// CHECK: llvm.getelementptr %[[TDESC]][0, 11]
+// CHECK: llvm.call @_mlir_ciface___attn_kernel_layer(%[[TCTX]],
+// CHECK: llvm.return
 // CHECK-LABEL: llvm.func @layer(
 // CHECK-SAME: %[[CTX:[a-z0-9]+]]: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> !llvm.ptr
 // CHECK-DAG: %[[NAMES:.*]] = llvm.mlir.addressof @layer__attn_names
 // CHECK-DAG: %[[SIG:.*]] = llvm.mlir.addressof @layer__attn_signature
+// CHECK-DAG: %[[THUNK:.*]] = llvm.mlir.addressof @layer__attn_run
 // CHECK: %[[ARGV:.*]] = llvm.alloca %{{.*}} x !llvm.array<4 x ptr>
 // CHECK: llvm.store %arg1
 // CHECK: llvm.store %arg4
@@ -24,9 +34,8 @@
 // CHECK: %[[ST:.*]] = llvm.call @attn_rt_bind_args(%[[CTX]], %[[SIG]], %{{.*}}, %[[ARGV]], %[[DESC]])
 // CHECK: llvm.cond_br %{{.*}}, ^[[OK:.*]], ^[[BAD:.*]]
 // CHECK: ^[[OK]]:
-// Descriptors of rank-4 tensors are 11 words apart.
-// CHECK: llvm.getelementptr %[[DESC]][0, 11]
-// CHECK: llvm.call @_mlir_ciface___attn_kernel_layer(
+// CHECK: %[[RES:.*]] = llvm.call @attn_rt_run(%[[CTX]], %{{.*}}, %[[THUNK]], %[[DESC]])
+// CHECK: llvm.return %[[RES]] : !llvm.ptr
 // CHECK: ^[[BAD]]:
 // CHECK: llvm.return %[[ST]] : !llvm.ptr
 

@@ -229,13 +229,94 @@ TEST(Memory, CountsCurrentAndPeakBytesAndAligns) {
 }
 
 // A size near SIZE_MAX used to wrap the padded size to a small block (a heap
-// overflow in the caller). It is an allocation failure now, which still ends
-// the process (compiled code has no status path from inside a kernel yet:
-// issue 18's RESOURCE_EXHAUSTED work).
+// overflow in the caller). It is an allocation failure now. Outside every
+// guard (not an attnc entry point, not a parallel loop) nothing can take the
+// failure, so the process ends with a message.
 TEST(MemoryDeathTest, HugeSizesDoNotWrap) {
   EXPECT_DEATH(_mlir_memref_to_llvm_alloc(SIZE_MAX - 8),
                "libattnrt: out of memory allocating");
   EXPECT_DEATH(_mlir_memref_to_llvm_aligned_alloc(4096, SIZE_MAX - 100),
                "libattnrt: out of memory allocating");
+}
+
+/// A parallel-loop body that allocates like compiled code: `keep` blocks of
+/// `bytes` per item, then a block of `last` bytes, then frees them all.
+struct AllocatingBody {
+  size_t bytes = 0, last = 0;
+  int keep = 0;
+  std::atomic<int64_t> itemsDone{0};
+  static void run(void *self, int64_t begin, int64_t end) {
+    auto *b = static_cast<AllocatingBody *>(self);
+    for (int64_t i = begin; i < end; ++i) {
+      std::vector<void *> held;
+      for (int k = 0; k < b->keep; ++k) {
+        held.push_back(_mlir_memref_to_llvm_alloc(b->bytes));
+        std::memset(held.back(), 0, b->bytes);
+      }
+      void *p = _mlir_memref_to_llvm_aligned_alloc(64, b->last);
+      held.push_back(p);
+      for (void *q : held)
+        _mlir_memref_to_llvm_free(q);
+      ++b->itemsDone;
+    }
+  }
+};
+
+// Inside a parallel loop an allocation failure is a status: the chunk is
+// abandoned, what it allocated is freed, and no other chunk starts.
+TEST(Memory, FailureInsideParallelLoopIsResourceExhausted) {
+  for (int threads : {1, 2, 4}) {
+    attn_context_options_t options;
+    attn_context_options_initialize(&options);
+    options.thread_count = threads;
+    attn_context_t *ctx = nullptr;
+    ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+    attn_memory_stats_t before, after;
+    attn_memory_stats(&before);
+    AllocatingBody body;
+    body.bytes = 1 << 16;
+    body.keep = 3;
+    body.last = SIZE_MAX - 100;
+    Status st(
+        attn_context_parallel_for(ctx, 64, 1, AllocatingBody::run, &body));
+    EXPECT_EQ(st.code(), ATTN_STATUS_RESOURCE_EXHAUSTED) << threads;
+    EXPECT_NE(st.message().find("out of memory"), std::string::npos);
+    EXPECT_EQ(body.itemsDone.load(), 0);
+    attn_memory_stats(&after);
+    EXPECT_EQ(after.current_bytes, before.current_bytes) << threads;
+    EXPECT_EQ(attn_context_scratch_bytes(ctx), 0);
+    attn_context_destroy(ctx);
+  }
+}
+
+// The context's scratch limit bounds what its loops hold at once.
+TEST(Memory, ScratchLimitBoundsTheBytesHeldAtOnce) {
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = 2;
+  attn_context_t *ctx = nullptr;
+  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  Status negative(attn_context_set_scratch_limit(ctx, -1));
+  EXPECT_EQ(negative.code(), ATTN_STATUS_OUT_OF_RANGE);
+  AllocatingBody body;
+  body.bytes = 1000;
+  body.keep = 4;
+  body.last = 1000;
+  // One item holds 5000 bytes; two threads at most 10000.
+  ASSERT_EQ(attn_context_set_scratch_limit(ctx, 10000), nullptr);
+  EXPECT_EQ(attn_context_parallel_for(ctx, 50, 1, AllocatingBody::run, &body),
+            nullptr);
+  EXPECT_EQ(body.itemsDone.load(), 50);
+  ASSERT_EQ(attn_context_set_scratch_limit(ctx, 4999), nullptr);
+  body.itemsDone = 0;
+  Status st(attn_context_parallel_for(ctx, 50, 1, AllocatingBody::run, &body));
+  EXPECT_EQ(st.code(), ATTN_STATUS_RESOURCE_EXHAUSTED);
+  EXPECT_NE(st.message().find("scratch limit"), std::string::npos);
+  EXPECT_EQ(body.itemsDone.load(), 0);
+  EXPECT_EQ(attn_context_scratch_bytes(ctx), 0);
+  ASSERT_EQ(attn_context_set_scratch_limit(ctx, 0), nullptr);
+  EXPECT_EQ(attn_context_parallel_for(ctx, 50, 1, AllocatingBody::run, &body),
+            nullptr);
+  attn_context_destroy(ctx);
 }
 } // namespace

@@ -96,6 +96,18 @@ static cl::opt<std::string> dumpDir(
     cl::desc("Write each entry's inputs and output to DIR/<entry>/ (attn-run "
              "--dump: float64 files in [B, H, L, D] order, shapes.txt)"),
     cl::value_desc("DIR"), cl::cat(checkCategory));
+static cl::opt<int64_t> scratchLimit(
+    "scratch-limit", cl::init(-1),
+    cl::desc("First call each entry once with this scratch limit (bytes) and "
+             "print the status and what stays allocated (attn-run "
+             "--scratch-limit); then check without a limit"),
+    cl::value_desc("BYTES"), cl::cat(checkCategory));
+static cl::opt<std::string> sanitizeName(
+    "sanitize", cl::init("auto"),
+    cl::desc("Instrument the kernels (attnc --sanitize): address, thread, "
+             "none, or auto: address when attn-check itself is built with "
+             "AddressSanitizer and the kernels run on this machine's CPU"),
+    cl::value_desc("auto|address|thread|none"), cl::cat(checkCategory));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object and library"),
                                cl::cat(checkCategory));
@@ -529,7 +541,29 @@ int main(int argc, char **argv) {
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("attn-check", dir))
     return fail("cannot create a temporary directory: " + ec.message());
-  FailureOr<std::string> so = compileToSharedLibrary(*module, *target, dir);
+  // The runner is built like attn-check: an ASan build instruments the
+  // kernels too, unless they run under an emulator or on a GPU.
+  bool builtWithAsan = false;
+#if defined(__SANITIZE_ADDRESS__)
+  builtWithAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  builtWithAsan = true;
+#endif
+#endif
+  std::optional<Sanitizer> sanitizer;
+  if (sanitizeName == "auto")
+    sanitizer =
+        builtWithAsan && runPrefix.empty() && target->kind != TargetKind::Vulkan
+            ? Sanitizer::Address
+            : Sanitizer::None;
+  else
+    sanitizer = parseSanitizer(
+        sanitizeName == "none" ? std::string() : sanitizeName.getValue());
+  if (!sanitizer)
+    return fail("--sanitize must be auto, address, thread or none");
+  FailureOr<std::string> so =
+      compileToSharedLibrary(*module, *target, dir, *sanitizer);
   if (failed(so))
     return 2;
   std::string soPath = *so, objPath = (dir + "/kernel.o").str();
@@ -609,6 +643,9 @@ int main(int argc, char **argv) {
       std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
       args.insert(args.end(), {"--tol", buf});
     }
+    if (scratchLimit >= 0)
+      args.insert(args.end(),
+                  {"--scratch-limit", std::to_string(scratchLimit)});
     if (!dumpDir.empty()) {
       std::string dir = dumpDir + "/" + c.entry;
       if (std::error_code ec = llvm::sys::fs::create_directories(dir))

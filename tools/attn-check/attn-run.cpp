@@ -7,7 +7,7 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
-//            [--v-format q8_0|q4_0] [--dump DIR]
+//            [--v-format q8_0|q4_0] [--dump DIR] [--scratch-limit BYTES]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
@@ -21,6 +21,10 @@
 // to DIR as float64 / int32 little-endian files in [B, H, L, D] order, with
 // DIR/shapes.txt naming each file's shape, for checks outside attnc (the
 // ONNX import tests evaluate the ONNX graph on them).
+// --scratch-limit BYTES first calls the entry once on a context whose
+// scratch limit is BYTES and prints what happened (the status, and the
+// bytes the context and the process still hold afterwards: 0 unless the
+// failed call leaked), then lifts the limit and checks as usual.
 // attn-check drives it; it has no LLVM dependency, so it can be built for
 // other architectures and run under an emulator.
 //
@@ -328,6 +332,7 @@ int main(int argc, char **argv) {
   std::string linformerSpec, performerSpec, nystromSpec;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
+  long long scratchLimit = -1;
   attn_block_format_t kFormat = ATTN_BLOCK_FORMAT_INVALID,
                       vFormat = ATTN_BLOCK_FORMAT_INVALID;
   auto parseFormat = [](const std::string &name) {
@@ -424,6 +429,8 @@ int main(int argc, char **argv) {
       threads = std::atoi(value());
     else if (a == "--repeat")
       repeat = std::atoi(value());
+    else if (a == "--scratch-limit")
+      scratchLimit = std::atoll(value());
     else if (a == "--layout") {
       std::string l = value();
       if (l != "contiguous" && l != "bshd")
@@ -632,6 +639,25 @@ int main(int argc, char **argv) {
     attn_status_free(st);
     attn_device_destroy(device);
     return 2;
+  }
+  if (scratchLimit >= 0) {
+    if (attn_status_t st = attn_context_set_scratch_limit(ctx, scratchLimit)) {
+      std::fprintf(stderr, "attn-run: error: %s\n", attn_status_message(st));
+      attn_status_free(st);
+      return 2;
+    }
+    attn_memory_stats_t before, after;
+    attn_memory_stats(&before);
+    attn_status_t st = callEntry(symbol, ctx, args, &o.desc);
+    attn_memory_stats(&after);
+    std::printf("scratch limit %lld: %s%s%s; held after the call: %lld bytes "
+                "(context), %lld bytes (process)\n",
+                scratchLimit, attn_status_code_name(attn_status_code(st)),
+                st ? ": " : "", st ? attn_status_message(st) : "",
+                (long long)attn_context_scratch_bytes(ctx),
+                (long long)(after.current_bytes - before.current_bytes));
+    attn_status_free(st);
+    attn_context_set_scratch_limit(ctx, 0);
   }
   double bestMs = 1e300;
   for (int r = 0; r < std::max(repeat, 1); ++r) {

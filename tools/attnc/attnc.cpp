@@ -67,6 +67,12 @@ static cl::opt<std::string> headerPath(
     cl::value_desc("path"), cl::cat(attncCategory));
 static cl::opt<bool> noHeader("no-header", cl::desc("Do not write a C header"),
                               cl::cat(attncCategory));
+static cl::opt<std::string> sanitizeName(
+    "sanitize",
+    cl::desc("Instrument the generated CPU code with AddressSanitizer "
+             "(address) or ThreadSanitizer (thread); link the program with "
+             "the same -fsanitize"),
+    cl::value_desc("address|thread"), cl::cat(attncCategory));
 static cl::opt<bool> printTargetFlag(
     "print-target",
     cl::desc("Print the --target's description (key=value lines) and exit"),
@@ -139,6 +145,13 @@ int main(int argc, char **argv) {
   if (!phase)
     return fail("unknown --emit phase '" + emitPhase +
                 "' (expected one of: " + phaseList() + ", spirv)");
+  std::optional<Sanitizer> sanitizer = parseSanitizer(sanitizeName);
+  if (!sanitizer)
+    return fail("unknown --sanitize '" + sanitizeName +
+                "' (expected address or thread)");
+  if (*sanitizer != Sanitizer::None && target->kind == TargetKind::Vulkan)
+    return fail("--sanitize instruments CPU code; target '" + target->name +
+                "' is a Vulkan target");
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;
@@ -189,7 +202,8 @@ int main(int argc, char **argv) {
       return 1;
   } else if (*phase <= Phase::LLVMDialect) {
     module->print(out->os());
-  } else if (failed(emitMachineCode(*module, *target, *phase, out->os()))) {
+  } else if (failed(emitMachineCode(*module, *target, *phase, out->os(),
+                                    *sanitizer))) {
     return 1;
   }
   out->keep();

@@ -71,6 +71,22 @@ attn_status_t attn_rt_bind_args(attn_context_t *context,
                                 const attn_tensor_t *const *args,
                                 int64_t *descriptors);
 
+/** The kernel of a CPU entry point: the context and the descriptors that
+ *  attn_rt_bind_args wrote. */
+typedef void (*attn_rt_kernel_fn_t)(attn_context_t *context,
+                                    int64_t *descriptors);
+
+/**
+ * Runs `kernel` under an allocation guard: when memory that compiled code
+ * allocates runs out (malloc fails, or the context's scratch limit is
+ * reached), on the calling thread or on a pool thread, the kernel is
+ * abandoned, what it allocated is freed and RESOURCE_EXHAUSTED is
+ * returned; outputs may then have been partly written. NULL otherwise.
+ * `names` is the signature's "entry:arg0,..." string, for the message.
+ */
+attn_status_t attn_rt_run(attn_context_t *context, const char *names,
+                          attn_rt_kernel_fn_t kernel, int64_t *descriptors);
+
 /*===----------------------------------------------------------------------===*
  * Vulkan kernels
  *

@@ -249,6 +249,21 @@ int32_t attn_context_thread_count(const attn_context_t *context);
  *  devices without compute timestamps). */
 int64_t attn_context_last_device_time_ns(const attn_context_t *context);
 
+/**
+ * Caps the bytes of temporaries that compiled code running on the context
+ * may hold at once (on the host: the allocations of CPU kernels; on a
+ * Vulkan device: the buffers one launch stages). 0, the default, sets no
+ * cap. A call that would exceed it, or whose allocation fails, returns
+ * ATTN_STATUS_RESOURCE_EXHAUSTED and frees what it allocated; see
+ * attn_context_scratch_bytes. OUT_OF_RANGE for a negative limit.
+ */
+attn_status_t attn_context_set_scratch_limit(attn_context_t *context,
+                                             int64_t bytes);
+
+/** Bytes of temporaries compiled code holds on the context now (0 between
+ *  calls). */
+int64_t attn_context_scratch_bytes(const attn_context_t *context);
+
 /** The context's device (the host CPU device when none was given). */
 const attn_device_t *attn_context_device(const attn_context_t *context);
 
@@ -259,7 +274,10 @@ typedef void (*attn_parallel_fn_t)(void *user_data, int64_t begin, int64_t end);
  * Runs fn over [0, count) split into chunks of at most `grain` items (0
  * picks a split of about 4 chunks per thread) on the context's threads and
  * the caller's; returns when every item is done. Nested calls (from inside
- * fn) run inline on the calling thread.
+ * fn) run inline on the calling thread. When memory compiled code
+ * allocates inside fn runs out, the remaining chunks are skipped and the
+ * failure is returned as ATTN_STATUS_RESOURCE_EXHAUSTED (or passed to the
+ * compiled entry point that made the call).
  */
 attn_status_t attn_context_parallel_for(attn_context_t *context, int64_t count,
                                         int64_t grain, attn_parallel_fn_t fn,
