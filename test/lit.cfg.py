@@ -35,6 +35,10 @@ if sanitize:
         "ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:symbolize=1")
     config.environment["UBSAN_OPTIONS"] = os.environ.get(
         "UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    config.environment["LSAN_OPTIONS"] = os.environ.get(
+        "LSAN_OPTIONS",
+        "print_suppressions=0:suppressions=" +
+        os.path.join(config.attn_src_root, "test", "lsan.supp"))
 # The compiler without those flags (the TSan stress test sets its own);
 # before %cc, which is its prefix.
 config.substitutions.append(("%cc_plain", config.attn_c_compiler))
@@ -95,7 +99,8 @@ else:
 import subprocess
 
 probe = subprocess.run([os.path.join(config.attn_tools_dir, "attn-run"), "--probe-vulkan"],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                       env={**os.environ, **config.environment})
 vulkan_device = probe.stdout.strip().splitlines()[-1] if probe.stdout.strip() else ""
 if probe.returncode == 0:
     config.available_features.add("vulkan")

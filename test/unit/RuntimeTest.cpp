@@ -21,6 +21,19 @@ struct Status {
   std::string message() const { return attn_status_message(s); }
 };
 
+/// A host context with `threads` threads, or null.
+attn_context_t *makeContext(int32_t threads) {
+  attn_context_options_t options;
+  attn_context_options_initialize(&options);
+  options.thread_count = threads;
+  attn_context_t *ctx = nullptr;
+  if (attn_status_t st = attn_context_create(&options, &ctx)) {
+    attn_status_free(st);
+    return nullptr;
+  }
+  return ctx;
+}
+
 TEST(Status, NullIsOk) {
   EXPECT_EQ(attn_status_code(nullptr), ATTN_STATUS_OK);
   EXPECT_STREQ(attn_status_message(nullptr), "");
@@ -124,11 +137,8 @@ TEST(Context, DefaultsAndBadOptions) {
 class ParallelFor : public ::testing::TestWithParam<int> {};
 
 TEST_P(ParallelFor, VisitsEveryItemOnce) {
-  attn_context_options_t options;
-  attn_context_options_initialize(&options);
-  options.thread_count = GetParam();
-  attn_context_t *ctx = nullptr;
-  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  attn_context_t *ctx = makeContext(GetParam());
+  ASSERT_NE(ctx, nullptr);
   for (int64_t count : {1, 2, 7, 100, 1013}) {
     for (int64_t grain : {0, 1, 3, 64, 5000}) {
       std::vector<std::atomic<int>> hits(count);
@@ -150,11 +160,8 @@ TEST_P(ParallelFor, VisitsEveryItemOnce) {
 INSTANTIATE_TEST_SUITE_P(Threads, ParallelFor, ::testing::Values(1, 2, 3, 8));
 
 TEST(Context, NestedAndConcurrentLoops) {
-  attn_context_options_t options;
-  attn_context_options_initialize(&options);
-  options.thread_count = 4;
-  attn_context_t *ctx = nullptr;
-  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  attn_context_t *ctx = makeContext(4);
+  ASSERT_NE(ctx, nullptr);
   struct Shared {
     attn_context_t *ctx;
     std::atomic<int64_t> total{0};
@@ -240,23 +247,25 @@ TEST(MemoryDeathTest, HugeSizesDoNotWrap) {
 }
 
 /// A parallel-loop body that allocates like compiled code: `keep` blocks of
-/// `bytes` per item, then a block of `last` bytes, then frees them all.
+/// `bytes` per item, then a block of `last` bytes, then frees them all. Like
+/// generated code it holds no C++ object with a destructor across the
+/// allocations: a failed one does not return.
 struct AllocatingBody {
   size_t bytes = 0, last = 0;
-  int keep = 0;
+  int keep = 0; // at most 15
   std::atomic<int64_t> itemsDone{0};
   static void run(void *self, int64_t begin, int64_t end) {
     auto *b = static_cast<AllocatingBody *>(self);
     for (int64_t i = begin; i < end; ++i) {
-      std::vector<void *> held;
+      void *held[16];
+      int n = 0;
       for (int k = 0; k < b->keep; ++k) {
-        held.push_back(_mlir_memref_to_llvm_alloc(b->bytes));
-        std::memset(held.back(), 0, b->bytes);
+        held[n] = _mlir_memref_to_llvm_alloc(b->bytes);
+        std::memset(held[n++], 0, b->bytes);
       }
-      void *p = _mlir_memref_to_llvm_aligned_alloc(64, b->last);
-      held.push_back(p);
-      for (void *q : held)
-        _mlir_memref_to_llvm_free(q);
+      held[n++] = _mlir_memref_to_llvm_aligned_alloc(64, b->last);
+      for (int k = 0; k < n; ++k)
+        _mlir_memref_to_llvm_free(held[k]);
       ++b->itemsDone;
     }
   }
@@ -266,11 +275,8 @@ struct AllocatingBody {
 // abandoned, what it allocated is freed, and no other chunk starts.
 TEST(Memory, FailureInsideParallelLoopIsResourceExhausted) {
   for (int threads : {1, 2, 4}) {
-    attn_context_options_t options;
-    attn_context_options_initialize(&options);
-    options.thread_count = threads;
-    attn_context_t *ctx = nullptr;
-    ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+    attn_context_t *ctx = makeContext(threads);
+    ASSERT_NE(ctx, nullptr);
     attn_memory_stats_t before, after;
     attn_memory_stats(&before);
     AllocatingBody body;
@@ -291,11 +297,8 @@ TEST(Memory, FailureInsideParallelLoopIsResourceExhausted) {
 
 // The context's scratch limit bounds what its loops hold at once.
 TEST(Memory, ScratchLimitBoundsTheBytesHeldAtOnce) {
-  attn_context_options_t options;
-  attn_context_options_initialize(&options);
-  options.thread_count = 2;
-  attn_context_t *ctx = nullptr;
-  ASSERT_EQ(attn_context_create(&options, &ctx), nullptr);
+  attn_context_t *ctx = makeContext(2);
+  ASSERT_NE(ctx, nullptr);
   Status negative(attn_context_set_scratch_limit(ctx, -1));
   EXPECT_EQ(negative.code(), ATTN_STATUS_OUT_OF_RANGE);
   AllocatingBody body;

@@ -103,11 +103,10 @@ static cl::opt<int64_t> scratchLimit(
              "--scratch-limit); then check without a limit"),
     cl::value_desc("BYTES"), cl::cat(checkCategory));
 static cl::opt<std::string> sanitizeName(
-    "sanitize", cl::init("auto"),
-    cl::desc("Instrument the kernels (attnc --sanitize): address, thread, "
-             "none, or auto: address when attn-check itself is built with "
-             "AddressSanitizer and the kernels run on this machine's CPU"),
-    cl::value_desc("auto|address|thread|none"), cl::cat(checkCategory));
+    "sanitize", cl::init("none"),
+    cl::desc("Instrument the kernels (attnc --sanitize): address or thread "
+             "(the runner must be built with the same sanitizer), or none"),
+    cl::value_desc("address|thread|none"), cl::cat(checkCategory));
 static cl::opt<bool> keepTemps("keep-temps",
                                cl::desc("Keep the object and library"),
                                cl::cat(checkCategory));
@@ -541,27 +540,10 @@ int main(int argc, char **argv) {
   if (std::error_code ec =
           llvm::sys::fs::createUniqueDirectory("attn-check", dir))
     return fail("cannot create a temporary directory: " + ec.message());
-  // The runner is built like attn-check: an ASan build instruments the
-  // kernels too, unless they run under an emulator or on a GPU.
-  bool builtWithAsan = false;
-#if defined(__SANITIZE_ADDRESS__)
-  builtWithAsan = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-  builtWithAsan = true;
-#endif
-#endif
-  std::optional<Sanitizer> sanitizer;
-  if (sanitizeName == "auto")
-    sanitizer =
-        builtWithAsan && runPrefix.empty() && target->kind != TargetKind::Vulkan
-            ? Sanitizer::Address
-            : Sanitizer::None;
-  else
-    sanitizer = parseSanitizer(
-        sanitizeName == "none" ? std::string() : sanitizeName.getValue());
+  std::optional<Sanitizer> sanitizer = parseSanitizer(
+      sanitizeName == "none" ? std::string() : sanitizeName.getValue());
   if (!sanitizer)
-    return fail("--sanitize must be auto, address, thread or none");
+    return fail("--sanitize must be address, thread or none");
   FailureOr<std::string> so =
       compileToSharedLibrary(*module, *target, dir, *sanitizer);
   if (failed(so))
