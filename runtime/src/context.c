@@ -109,10 +109,11 @@ typedef struct job_t {
   int64_t grain;
   atomic_llong next; /* first unclaimed item */
   atomic_int active; /* threads still inside the job */
-  /* A chunk's allocation failed: its bytes and whether the context's limit
-   * refused them (failed_bytes 0: no failure). */
-  atomic_llong failed_bytes;
-  atomic_int failed_by_limit;
+  /* Set by the first chunk whose allocation failed, with the bytes it asked
+   * for and whether the context's limit refused them (read after the join). */
+  atomic_int failed;
+  size_t failed_bytes;
+  int failed_by_limit;
 } job_t;
 
 struct attn_context_s {
@@ -142,10 +143,11 @@ static void run_chunk(attn_context_t *ctx, job_t *job, int64_t begin,
   attn_rt_guard_push(&guard, ctx);
   if (setjmp(guard.jump)) {
     attn_rt_guard_unwind(&guard);
-    long long none = 0;
-    if (atomic_compare_exchange_strong(&job->failed_bytes, &none,
-                                       (long long)guard.failed_bytes + 1))
-      atomic_store(&job->failed_by_limit, guard.failed_by_limit);
+    int none = 0;
+    if (atomic_compare_exchange_strong(&job->failed, &none, 1)) {
+      job->failed_bytes = guard.failed_bytes;
+      job->failed_by_limit = guard.failed_by_limit;
+    }
     atomic_store(&job->next, job->count);
     return;
   }
@@ -168,12 +170,9 @@ static void run_chunks(attn_context_t *ctx, job_t *job) {
 /* After a job: passes a chunk's allocation failure on to the caller's guard
  * (compiled code ignores this function's status, so the failure must jump),
  * or returns it as a status when the caller runs under none. */
-static attn_status_t finish_job(job_t *job) {
-  long long failed = atomic_load(&job->failed_bytes);
+static attn_status_t finish_job(int failed, size_t bytes, int by_limit) {
   if (!failed)
     return NULL;
-  size_t bytes = (size_t)(failed - 1);
-  int by_limit = atomic_load(&job->failed_by_limit);
   attn_rt_guard_raise(bytes, by_limit);
   return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
                           "attn_context_parallel_for: out of memory "
@@ -318,10 +317,10 @@ attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
         .fn = fn, .user_data = user_data, .count = count, .grain = count};
     atomic_init(&inline_job.next, count);
     atomic_init(&inline_job.active, 0);
-    atomic_init(&inline_job.failed_bytes, 0);
-    atomic_init(&inline_job.failed_by_limit, 0);
+    atomic_init(&inline_job.failed, 0);
     run_chunk(ctx, &inline_job, 0, count);
-    return finish_job(&inline_job);
+    return finish_job(atomic_load(&inline_job.failed), inline_job.failed_bytes,
+                      inline_job.failed_by_limit);
   }
   pthread_mutex_lock(&ctx->call_mutex);
   pthread_mutex_lock(&ctx->mutex);
@@ -331,8 +330,7 @@ attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
   ctx->job.grain = grain;
   atomic_store(&ctx->job.next, 0);
   atomic_store(&ctx->job.active, ctx->thread_count - 1);
-  atomic_store(&ctx->job.failed_bytes, 0);
-  atomic_store(&ctx->job.failed_by_limit, 0);
+  atomic_store(&ctx->job.failed, 0);
   ctx->generation++;
   pthread_cond_broadcast(&ctx->wake);
   pthread_mutex_unlock(&ctx->mutex);
@@ -345,11 +343,12 @@ attn_status_t attn_context_parallel_for(attn_context_t *ctx, int64_t count,
   while (atomic_load(&ctx->job.active) != 0)
     pthread_cond_wait(&ctx->done, &ctx->mutex);
   pthread_mutex_unlock(&ctx->mutex);
-  job_t result;
-  atomic_init(&result.failed_bytes, atomic_load(&ctx->job.failed_bytes));
-  atomic_init(&result.failed_by_limit, atomic_load(&ctx->job.failed_by_limit));
+  /* The next caller may reuse the job once call_mutex is released. */
+  int failed = atomic_load(&ctx->job.failed);
+  size_t failed_bytes = ctx->job.failed_bytes;
+  int failed_by_limit = ctx->job.failed_by_limit;
   pthread_mutex_unlock(&ctx->call_mutex);
-  return finish_job(&result);
+  return finish_job(failed, failed_bytes, failed_by_limit);
 }
 
 attn_status_t attn_context_set_scratch_limit(attn_context_t *ctx,

@@ -272,27 +272,29 @@ struct AllocatingBody {
 };
 
 // Inside a parallel loop an allocation failure is a status: the chunk is
-// abandoned, what it allocated is freed, and no other chunk starts.
+// abandoned, what it allocated is freed, and no other chunk starts (SIZE_MAX
+// too, whose byte count must not read as "no failure").
 TEST(Memory, FailureInsideParallelLoopIsResourceExhausted) {
-  for (int threads : {1, 2, 4}) {
-    attn_context_t *ctx = makeContext(threads);
-    ASSERT_NE(ctx, nullptr);
-    attn_memory_stats_t before, after;
-    attn_memory_stats(&before);
-    AllocatingBody body;
-    body.bytes = 1 << 16;
-    body.keep = 3;
-    body.last = SIZE_MAX - 100;
-    Status st(
-        attn_context_parallel_for(ctx, 64, 1, AllocatingBody::run, &body));
-    EXPECT_EQ(st.code(), ATTN_STATUS_RESOURCE_EXHAUSTED) << threads;
-    EXPECT_NE(st.message().find("out of memory"), std::string::npos);
-    EXPECT_EQ(body.itemsDone.load(), 0);
-    attn_memory_stats(&after);
-    EXPECT_EQ(after.current_bytes, before.current_bytes) << threads;
-    EXPECT_EQ(attn_context_scratch_bytes(ctx), 0);
-    attn_context_destroy(ctx);
-  }
+  for (size_t last : {SIZE_MAX - 100, SIZE_MAX})
+    for (int threads : {1, 2, 4}) {
+      attn_context_t *ctx = makeContext(threads);
+      ASSERT_NE(ctx, nullptr);
+      attn_memory_stats_t before, after;
+      attn_memory_stats(&before);
+      AllocatingBody body;
+      body.bytes = 1 << 16;
+      body.keep = 3;
+      body.last = last;
+      Status st(
+          attn_context_parallel_for(ctx, 64, 1, AllocatingBody::run, &body));
+      EXPECT_EQ(st.code(), ATTN_STATUS_RESOURCE_EXHAUSTED) << threads;
+      EXPECT_NE(st.message().find("out of memory"), std::string::npos);
+      EXPECT_EQ(body.itemsDone.load(), 0);
+      attn_memory_stats(&after);
+      EXPECT_EQ(after.current_bytes, before.current_bytes) << threads;
+      EXPECT_EQ(attn_context_scratch_bytes(ctx), 0);
+      attn_context_destroy(ctx);
+    }
 }
 
 // The context's scratch limit bounds what its loops hold at once.
