@@ -59,8 +59,6 @@ void attn_rt_guard_push(attn_rt_guard_t *guard, attn_context_t *context);
 void attn_rt_guard_pop(attn_rt_guard_t *guard);
 /* Ends `guard` after a failure jumped to it: frees its live blocks. */
 void attn_rt_guard_unwind(attn_rt_guard_t *guard);
-/* The calling thread's innermost guard, or NULL. */
-attn_rt_guard_t *attn_rt_guard_current(void);
 /* Reports an allocation failure of `bytes` to the innermost guard (does not
  * return when there is one; returns when there is none). */
 void attn_rt_guard_raise(size_t bytes, int by_limit);

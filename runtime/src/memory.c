@@ -52,8 +52,6 @@ void attn_rt_guard_push(attn_rt_guard_t *guard, attn_context_t *context) {
   innermost_guard = guard;
 }
 
-attn_rt_guard_t *attn_rt_guard_current(void) { return innermost_guard; }
-
 void attn_rt_guard_pop(attn_rt_guard_t *guard) {
   innermost_guard = guard->outer;
   lock_guard(guard);
