@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds attnc's libFuzzer targets with ASan + UBSan (build/sanitize,
 # -DATTN_FUZZ=ON; scripts/test.sh --sanitize runs the suite from it) and runs each for SECONDS (default 60) from its checked-in
-# seed corpus (test/fuzz/corpus/<name>; the corpus grown by the run is kept
-# in build/sanitize/corpus/<name>). A crash, sanitizer report, leak, timeout
+# seed corpus (test/fuzz/corpus/<name>, plus the inputs of past findings in
+# test/fuzz/regressions/<name>; the corpus grown by the run is kept in
+# build/sanitize/corpus/<name>). A crash, sanitizer report, leak, timeout
 # (25 s on one input) or memory blow-up (4 GiB) is a finding: its input is
 # saved under build/sanitize/findings/<name>/ and the script exits 1.
 #
@@ -28,6 +29,8 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 failed=0
 for f in "${fuzzers[@]}"; do
   seeds="$root/test/fuzz/corpus/$f"
+  regressions=()
+  [[ -d "$root/test/fuzz/regressions/$f" ]] && regressions=("$root/test/fuzz/regressions/$f")
   work="$build/corpus/$f"
   findings="$build/findings/$f"
   mkdir -p "$work" "$findings"
@@ -35,7 +38,7 @@ for f in "${fuzzers[@]}"; do
   echo "== attn-fuzz-$f: $seconds s (seeds: $(ls "$seeds" | wc -l))"
   "$build/bin/attn-fuzz-$f" -max_total_time="$seconds" -timeout=25 \
     -rss_limit_mb=4096 -print_final_stats=1 -artifact_prefix="$findings/" \
-    "$work" "$seeds" > "$log" 2>&1
+    "$work" "$seeds" "${regressions[@]}" > "$log" 2>&1
   rc=$?
   # The final stats: executions, coverage.
   grep -E "stat::number_of_executed_units|stat::peak_rss_mb|^#[0-9]+.*(DONE|INITED)" "$log" | tail -3
@@ -43,7 +46,8 @@ for f in "${fuzzers[@]}"; do
   echo "   $cov, corpus $(ls "$work" | wc -l) inputs"
   if [[ $rc -ne 0 ]]; then
     echo "fuzz: attn-fuzz-$f FOUND A PROBLEM (exit $rc): see $log and $findings/"
-    grep -E "ERROR:|SUMMARY:|runtime error" "$log" | head -5
+    # The report and its stack, so that a CI log alone shows where it was.
+    grep -E -A 24 "ERROR:|runtime error" "$log" | head -40
     failed=1
   fi
 done

@@ -122,13 +122,17 @@ private:
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
-    Value keysT;  // [D, Bc] f32: the key block transposed
-    Value keys;   // [Bc, D] f32: a dequantized key block, for packed tiles
-    Value values; // [Bc, Dv] f32: the value block, contiguous
-    Value scores; // [br, Bc]
-    Value probs;  // [br, Bc]
-    Value alpha;  // [br]
+    Value keysT;    // [D, Bc] f32: the key block transposed
+    Value keys;     // [Bc, D] f32: a dequantized key block, for packed tiles
+    Value values;   // [Bc, Dv] f32: the value block, contiguous
+    Value scores;   // [br, Bc]
+    Value probs;    // [br, Bc]
+    Value alpha;    // [br]
+    Value flagCols; // [Dv] f32: per value column, NaN if it is not finite
+    Value flag;     // [] f32: NaN if the value block is not finite
   };
+  /// i1: whether every value of the block `vF` is finite.
+  Value valuesFinite(Value vF, const Scratch &scratch);
   /// The value block as the P . V micro-kernel reads it: f32 blocks of
   /// large tiles copied into contiguous scratch, packed tiles' read in place,
   /// f16/bf16 blocks widened into scratch.
@@ -474,19 +478,83 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
             LB::yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
           })
           .getResult(0);
-  Value oNew =
+  // With `skipZeros`, a key of weight exactly 0 adds nothing even where its
+  // value row holds NaN or inf (0 x inf is NaN): masked keys of a partial
+  // block must not reach the rows they are hidden from (docs/Numerics.md).
+  auto pv = [&](OpBuilder &gb, Location gl, bool skipZeros) -> Value {
+    return linalg::GenericOp::create(
+               gb, gl, o.getType(), ValueRange{p, vF}, ValueRange{oScaled},
+               ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
+                                   lb.map(3, {0, 2})},
+               ArrayRef<IteratorType>{par, red, par},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value prod =
+                     arith::MulFOp::create(nb, nl, a[0], a[1], contract);
+                 Value sum =
+                     arith::AddFOp::create(nb, nl, a[2], prod, contract);
+                 if (skipZeros)
+                   sum = arith::SelectOp::create(
+                       nb, nl,
+                       arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                             a[0], zero),
+                       a[2], sum);
+                 LB::yield(nb, nl, sum);
+               })
+        .getResult(0);
+  };
+  if (!needsMask)
+    return {mNew, lNew, pv(b, loc, false)};
+  // Only a partial block whose values are not all finite takes the slower
+  // guarded product (the micro-kernels keep the others); checking costs one
+  // pass over the value block, 1/br of the product's work.
+  Value guarded = arith::AndIOp::create(
+      b, loc, needsMask,
+      arith::XOrIOp::create(b, loc, valuesFinite(vF, scratch),
+                            arith::ConstantIntOp::create(b, loc, 1, 1)));
+  auto oNew = scf::IfOp::create(
+      b, loc, guarded,
+      [&](OpBuilder &tb, Location tl) {
+        scf::YieldOp::create(tb, tl, pv(tb, tl, true));
+      },
+      [&](OpBuilder &eb, Location el) {
+        scf::YieldOp::create(eb, el, pv(eb, el, false));
+      });
+  return {mNew, lNew, oNew.getResult(0)};
+}
+
+Value FlashLowering::valuesFinite(Value vF, const Scratch &scratch) {
+  // Sums of v * 0: 0 where every v is finite, NaN where one is inf or NaN.
+  // First down the rows into one sum per column (the inner loop runs along
+  // contiguous columns and vectorizes), then over the columns. No flag
+  // allows folding v * 0 to 0; reassoc only lets the last sum vectorize.
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value zero = lb.f32Const(0.0);
+  Value cols =
+      linalg::FillOp::create(b, loc, zero, scratch.flagCols).getResult(0);
+  cols = linalg::GenericOp::create(
+             b, loc, cols.getType(), ValueRange{vF}, ValueRange{cols},
+             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), lb.map(2, {1})},
+             ArrayRef<IteratorType>{red, par},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value z = arith::MulFOp::create(nb, nl, a[0], zero);
+               LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], z));
+             })
+             .getResult(0);
+  Value init = linalg::FillOp::create(b, loc, zero, scratch.flag).getResult(0);
+  Value sum =
       linalg::GenericOp::create(
-          b, loc, o.getType(), ValueRange{p, vF}, ValueRange{oScaled},
-          ArrayRef<AffineMap>{lb.map(3, {0, 1}), lb.map(3, {1, 2}),
-                              lb.map(3, {0, 2})},
-          ArrayRef<IteratorType>{par, red, par},
+          b, loc, init.getType(), ValueRange{cols}, ValueRange{init},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                              AffineMap::get(1, 0, {}, b.getContext())},
+          ArrayRef<IteratorType>{red},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value prod = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
             LB::yield(nb, nl,
-                      arith::AddFOp::create(nb, nl, a[2], prod, contract));
+                      arith::AddFOp::create(nb, nl, a[1], a[0],
+                                            arith::FastMathFlags::reassoc));
           })
           .getResult(0);
-  return {mNew, lNew, oNew};
+  Value x = tensor::ExtractOp::create(b, loc, sum, ValueRange{});
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
 }
 
 /// Relative cost of running a static pattern with (br x bc) tiles: the area
@@ -844,9 +912,15 @@ Value FlashLowering::lowerTopK(int64_t topK) {
           ArrayRef<IteratorType>{par, par},
           [&](OpBuilder &nb, Location nl, ValueRange a) {
             using P = arith::CmpFPredicate;
-            Value kept = arith::AndIOp::create(
-                nb, nl, arith::CmpFOp::create(nb, nl, P::OGE, a[2], a[0]),
-                arith::CmpFOp::create(nb, nl, P::ONE, a[2], negInf));
+            // A NaN score (the row max is NaN then) makes every weight of
+            // the row NaN: the threshold never selects it, but the row must
+            // not quietly drop it (docs/Numerics.md).
+            Value kept = arith::OrIOp::create(
+                nb, nl,
+                arith::AndIOp::create(
+                    nb, nl, arith::CmpFOp::create(nb, nl, P::OGE, a[2], a[0]),
+                    arith::CmpFOp::create(nb, nl, P::ONE, a[2], negInf)),
+                arith::CmpFOp::create(nb, nl, P::UNO, a[1], a[1]));
             Value e = math::ExpOp::create(
                 nb, nl, arith::SubFOp::create(nb, nl, a[2], a[1]));
             LB::yield(nb, nl, arith::SelectOp::create(nb, nl, kept, e, zero));
@@ -1108,7 +1182,8 @@ Value FlashLowering::lower() {
 
   Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, headDim}),
                   lb.empty({cKv, dv}),      lb.empty({br, cKv}),
-                  lb.empty({br, cKv}),      lb.empty({br})};
+                  lb.empty({br, cKv}),      lb.empty({br}),
+                  lb.empty({dv}),           lb.empty({})};
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);

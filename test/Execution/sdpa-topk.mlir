@@ -6,6 +6,11 @@
 // RUN: attn-check %s --tile=16x16 | FileCheck %s
 // RUN: attn-check %s --values=ternary --tile=16x8 | FileCheck %s
 // RUN: attn-check %s --values=ternary --layout=bshd --num-threads=1 --seed=4 | FileCheck %s
+// Non-finite inputs (docs/Numerics.md): a NaN score is never among the k
+// largest, but its row is NaN all the same.
+// RUN: attn-check %s --numerics=q-nan,q-inf,k-nan,k-inf,v-nan,v-inf | FileCheck %s --check-prefix=NUMERICS
+// NUMERICS: PASS topk: {{.*}} numerics=q-nan (NaN 96 of 96 expected
+// NUMERICS: attn-check: 42 of 42 checks (entry points x numerics cases) within tolerance
 
 // CHECK-DAG: PASS topk: {{.*}} top_k=5
 // CHECK-DAG: PASS topk_causal_gqa: {{.*}} mask=causal top_k=8

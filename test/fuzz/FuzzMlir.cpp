@@ -17,13 +17,18 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size > 16384)
     return 0;
   static const std::optional<mlir::attn::TargetDescription> target =
       mlir::attn::lookupTarget("x86_64-avx2");
-  llvm::StringRef text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer reads the byte after the buffer (llvm-project issue
+  // #154462: parseSourceString runs over a StringRef that is not
+  // NUL-terminated), so the input is parsed from a NUL-terminated copy, as
+  // attnc parses files (a file's MemoryBuffer is always terminated).
+  const std::string text(reinterpret_cast<const char *>(data), size);
   mlir::MLIRContext &ctx = attn_fuzz::context();
   mlir::ParserConfig config(&ctx);
   mlir::OwningOpRef<mlir::ModuleOp> module =

@@ -59,6 +59,13 @@ static cl::opt<std::string>
            cl::desc("Input values: uniform in [-1, 1], or ternary (-1, 0, 1: "
                     "integer scores with many ties)"),
            cl::cat(checkCategory));
+static cl::list<std::string> numerics(
+    "numerics", cl::CommaSeparated,
+    cl::desc("Non-finite or extreme inputs, checked against the reference's "
+             "defined answer (docs/Numerics.md), comma-separated cases: "
+             "q-nan, q-inf, k-nan, k-inf, v-nan, v-inf, large, extreme, "
+             "denormal; each entry point runs once per case"),
+    cl::cat(checkCategory));
 static cl::opt<std::string> documentOrder(
     "documents", cl::init("sorted"),
     cl::desc("Document ids for ops with run-time document masks: sorted "
@@ -557,101 +564,107 @@ int main(int argc, char **argv) {
   }
 
   int failures = 0;
-  for (const Check &c : checks) {
-    std::vector<std::string> args;
-    llvm::SmallVector<llvm::StringRef> prefix;
-    llvm::StringRef(runPrefix).split(prefix, ' ', -1, false);
-    for (llvm::StringRef p : prefix)
-      args.push_back(p.str());
-    args.insert(args.end(), {runner,
-                             "--lib",
-                             soPath,
-                             "--entry",
-                             c.entry,
-                             "--q",
-                             c.q,
-                             "--k",
-                             c.k,
-                             "--v",
-                             c.v,
-                             "--dtype",
-                             c.dtype,
-                             "--mask",
-                             c.mask,
-                             "--mods",
-                             c.mods,
-                             "--seed",
-                             std::to_string(seed),
-                             "--values",
-                             values,
-                             "--threads",
-                             std::to_string(threads),
-                             "--layout",
-                             layout});
-    if (target->kind == TargetKind::Vulkan)
-      args.insert(args.end(), {"--device", "vulkan"});
-    if (!c.bias.empty())
-      args.insert(args.end(), {"--bias", c.bias});
-    if (c.topK)
-      args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
-    if (!c.kFormat.empty())
-      args.insert(args.end(), {"--k-format", c.kFormat});
-    if (!c.vFormat.empty())
-      args.insert(args.end(), {"--v-format", c.vFormat});
-    if (c.diff) {
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);
-      args.insert(args.end(), {"--diff", buf});
-      std::snprintf(buf, sizeof(buf), "%.17g", c.epsilon);
-      args.insert(args.end(), {"--eps", buf});
-      if (!c.diffWeights.empty())
-        args.insert(args.end(), {"--diff-weights", c.diffWeights});
+  std::vector<std::string> cases(numerics.begin(), numerics.end());
+  if (cases.empty())
+    cases.push_back("");
+  for (const Check &c : checks)
+    for (const std::string &numericsCase : cases) {
+      std::vector<std::string> args;
+      llvm::SmallVector<llvm::StringRef> prefix;
+      llvm::StringRef(runPrefix).split(prefix, ' ', -1, false);
+      for (llvm::StringRef p : prefix)
+        args.push_back(p.str());
+      args.insert(args.end(), {runner,
+                               "--lib",
+                               soPath,
+                               "--entry",
+                               c.entry,
+                               "--q",
+                               c.q,
+                               "--k",
+                               c.k,
+                               "--v",
+                               c.v,
+                               "--dtype",
+                               c.dtype,
+                               "--mask",
+                               c.mask,
+                               "--mods",
+                               c.mods,
+                               "--seed",
+                               std::to_string(seed),
+                               "--values",
+                               values,
+                               "--threads",
+                               std::to_string(threads),
+                               "--layout",
+                               layout});
+      if (target->kind == TargetKind::Vulkan)
+        args.insert(args.end(), {"--device", "vulkan"});
+      if (!c.bias.empty())
+        args.insert(args.end(), {"--bias", c.bias});
+      if (c.topK)
+        args.insert(args.end(), {"--top-k", std::to_string(c.topK)});
+      if (!c.kFormat.empty())
+        args.insert(args.end(), {"--k-format", c.kFormat});
+      if (!c.vFormat.empty())
+        args.insert(args.end(), {"--v-format", c.vFormat});
+      if (c.diff) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);
+        args.insert(args.end(), {"--diff", buf});
+        std::snprintf(buf, sizeof(buf), "%.17g", c.epsilon);
+        args.insert(args.end(), {"--eps", buf});
+        if (!c.diffWeights.empty())
+          args.insert(args.end(), {"--diff-weights", c.diffWeights});
+      }
+      if (!c.lowRankFlag.empty())
+        args.insert(args.end(), {c.lowRankFlag, c.lowRankSpec});
+      if (!numericsCase.empty())
+        args.insert(args.end(), {"--numerics", numericsCase});
+      if (c.kvLengths)
+        args.push_back("--kv-lengths");
+      if (c.qLengths)
+        args.push_back("--q-lengths");
+      if (c.documents)
+        args.insert(args.end(), {"--documents", documentOrder});
+      if (c.scale) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);
+        args.insert(args.end(), {"--scale", buf});
+      }
+      if (tolerance >= 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
+        args.insert(args.end(), {"--tol", buf});
+      }
+      if (scratchLimit >= 0)
+        args.insert(args.end(),
+                    {"--scratch-limit", std::to_string(scratchLimit)});
+      if (!dumpDir.empty()) {
+        std::string dir = dumpDir + "/" + c.entry;
+        if (std::error_code ec = llvm::sys::fs::create_directories(dir))
+          return fail("cannot create " + dir + ": " + ec.message());
+        args.insert(args.end(), {"--dump", dir});
+      }
+      llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
+      llvm::outs().flush();
+      std::string error;
+      // The emulator of --run-prefix is found on PATH.
+      std::string program = args.front();
+      if (!llvm::sys::path::has_parent_path(program))
+        if (llvm::ErrorOr<std::string> found =
+                llvm::sys::findProgramByName(program))
+          program = *found;
+      int rc = llvm::sys::ExecuteAndWait(program, argRefs, std::nullopt, {}, 0,
+                                         0, &error);
+      if (rc != 0) {
+        ++failures;
+        if (rc < 0 || !error.empty())
+          llvm::errs() << "attn-check: error: running " << c.entry << ": "
+                       << error << "\n";
+      }
     }
-    if (!c.lowRankFlag.empty())
-      args.insert(args.end(), {c.lowRankFlag, c.lowRankSpec});
-    if (c.kvLengths)
-      args.push_back("--kv-lengths");
-    if (c.qLengths)
-      args.push_back("--q-lengths");
-    if (c.documents)
-      args.insert(args.end(), {"--documents", documentOrder});
-    if (c.scale) {
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%.17g", *c.scale);
-      args.insert(args.end(), {"--scale", buf});
-    }
-    if (tolerance >= 0) {
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
-      args.insert(args.end(), {"--tol", buf});
-    }
-    if (scratchLimit >= 0)
-      args.insert(args.end(),
-                  {"--scratch-limit", std::to_string(scratchLimit)});
-    if (!dumpDir.empty()) {
-      std::string dir = dumpDir + "/" + c.entry;
-      if (std::error_code ec = llvm::sys::fs::create_directories(dir))
-        return fail("cannot create " + dir + ": " + ec.message());
-      args.insert(args.end(), {"--dump", dir});
-    }
-    llvm::SmallVector<llvm::StringRef> argRefs(args.begin(), args.end());
-    llvm::outs().flush();
-    std::string error;
-    // The emulator of --run-prefix is found on PATH.
-    std::string program = args.front();
-    if (!llvm::sys::path::has_parent_path(program))
-      if (llvm::ErrorOr<std::string> found =
-              llvm::sys::findProgramByName(program))
-        program = *found;
-    int rc = llvm::sys::ExecuteAndWait(program, argRefs, std::nullopt, {}, 0, 0,
-                                       &error);
-    if (rc != 0) {
-      ++failures;
-      if (rc < 0 || !error.empty())
-        llvm::errs() << "attn-check: error: running " << c.entry << ": "
-                     << error << "\n";
-    }
-  }
   if (!keepTemps) {
     llvm::sys::fs::remove(objPath);
     llvm::sys::fs::remove(soPath);
@@ -659,8 +672,10 @@ int main(int argc, char **argv) {
   } else {
     llvm::outs() << "attn-check: kept " << objPath << " and " << soPath << "\n";
   }
-  llvm::outs() << "attn-check: " << (checks.size() - failures) << " of "
-               << checks.size() << " entry points within tolerance on "
-               << target->name << "\n";
+  size_t runs = checks.size() * cases.size();
+  llvm::outs() << "attn-check: " << (runs - failures) << " of " << runs
+               << (cases.size() > 1 ? " checks (entry points x numerics cases)"
+                                    : " entry points")
+               << " within tolerance on " << target->name << "\n";
   return failures ? 1 : 0;
 }

@@ -8,6 +8,8 @@
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
 //            [--v-format q8_0|q4_0] [--dump DIR] [--scratch-limit BYTES]
+//            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
+//                        denormal]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
 //
 // Loads a shared object linked from attnc's output, feeds the entry point
@@ -25,6 +27,11 @@
 // scratch limit is BYTES and prints what happened (the status, and the
 // bytes the context and the process still hold afterwards: 0 unless the
 // failed call leaked), then lifts the limit and checks as usual.
+// --numerics CASE puts non-finite or extreme values into the inputs
+// (docs/Numerics.md, one case per row of its table) and checks the output
+// element by element against the reference's defined answer: NaN where it
+// is NaN, the same infinity where it is infinite, and within the tolerance
+// (relative to the largest |V|) elsewhere.
 // attn-check drives it; it has no LLVM dependency, so it can be built for
 // other architectures and run under an emulator.
 //
@@ -44,6 +51,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -254,6 +262,16 @@ struct Buffer {
             exact[idx++] = x;
         }
   }
+  /// Stores `x` (rounded to the dtype) at logical element (b, h, l, x) and
+  /// returns the value the reference reads there.
+  double set(DType dtype, int64_t b, int64_t h, int64_t l, int64_t col,
+             double value) {
+    unsigned char *dst =
+        bytes.data() + offset(b, h, l, col) * dtypeBytes(dtype);
+    store(dtype, value, dst);
+    int64_t idx = ((b * desc.sizes[1] + h) * desc.sizes[2] + l) * values + col;
+    return exact[static_cast<size_t>(idx)] = load(dtype, dst);
+  }
   template <typename Fn> void forEach(Fn fn) {
     int64_t idx = 0;
     for (int64_t b = 0; b < desc.sizes[0]; ++b)
@@ -312,6 +330,100 @@ static bool dump(const char *dir, DType dtype, const Buffer &q, const Buffer &k,
   return ok && static_cast<bool>(shapes);
 }
 
+/// --numerics: rewrites the inputs for one row of docs/Numerics.md's table.
+/// Non-finite cases put NaN (or +inf and -inf, alternating) at one element
+/// of rows 0, L/2 and L-1 of the first and the last head of Q, K or V.
+/// "large" scales Q and K by 16 (scores of a few hundred: exp overflows
+/// fp32 without the max subtraction); "extreme" by 2^e, the largest whose
+/// scores stay finite in fp32, and V to the largest magnitude whose sum
+/// over Lk keys the fp32 accumulator holds (f16: its largest, 65504).
+/// "denormal" scales every input into the storage type's subnormal range.
+/// Sets the scale of the output (the largest |V|) and the error floor: for
+/// "large", the fp32 rounding of the scores (relative 2^-20 of the largest
+/// possible |score|, carried into the weights); for "denormal", the spacing
+/// of subnormals.
+static void injectNumerics(const std::string &which, DType dtype, double scale,
+                           Buffer &q, Buffer &k, Buffer &v, double &valueScale,
+                           double &floorErr) {
+  const double inf = std::numeric_limits<double>::infinity();
+  // One element of rows 0, L/2, L-1 of the first and the last (batch, head).
+  auto poison = [&](Buffer &t, bool nan) {
+    const int64_t *n = t.desc.sizes;
+    const int64_t heads = n[0] * n[1], len = n[2], cols = t.values;
+    if (len == 0 || cols == 0)
+      return;
+    int sign = 1;
+    for (int64_t bh : {int64_t(0), heads - 1})
+      for (int64_t l : {int64_t(0), len / 2, len - 1}) {
+        int64_t col = (l * 7 + bh * 3 + 1) % cols;
+        t.set(dtype, bh / n[1], bh % n[1], l, col,
+              nan ? std::nan("") : sign * inf);
+        sign = -sign;
+      }
+  };
+  // Every element of `t` times `factor`.
+  auto scaleBy = [&](Buffer &t, double factor) {
+    const int64_t *n = t.desc.sizes;
+    int64_t idx = 0;
+    for (int64_t b = 0; b < n[0]; ++b)
+      for (int64_t h = 0; h < n[1]; ++h)
+        for (int64_t l = 0; l < n[2]; ++l)
+          for (int64_t c = 0; c < t.values; ++c, ++idx)
+            t.set(dtype, b, h, l, c,
+                  t.exact[static_cast<size_t>(idx)] * factor);
+  };
+  auto maxAbs = [](const Buffer &t) {
+    double m = 0;
+    for (double x : t.exact)
+      if (std::isfinite(x))
+        m = std::max(m, std::fabs(x));
+    return m;
+  };
+  const int64_t headDim = std::max<int64_t>(q.values, 1);
+  const int64_t keys = std::max<int64_t>(k.desc.sizes[2], 1);
+  if (scale <= 0)
+    scale = 1 / std::sqrt(double(headDim));
+  if (which == "q-nan" || which == "q-inf")
+    poison(q, which == "q-nan");
+  else if (which == "k-nan" || which == "k-inf")
+    poison(k, which == "k-nan");
+  else if (which == "v-nan" || which == "v-inf")
+    poison(v, which == "v-nan");
+  else if (which == "large") {
+    scaleBy(q, 16);
+    scaleBy(k, 16);
+  } else if (which == "extreme") {
+    // |score| <= scale * D * 2^2e < 2^126 (f16 holds 2^15 and 2^15^2 * D
+    // is far inside fp32); |V| * Lk < 2^127.
+    int log2D = static_cast<int>(std::ceil(std::log2(double(headDim))));
+    int log2Lk = static_cast<int>(std::ceil(std::log2(double(keys))));
+    int e = dtype == DType::F16 ? 15 : (126 - log2D) / 2;
+    scaleBy(q, std::ldexp(1.0, e));
+    scaleBy(k, std::ldexp(1.0, e));
+    scaleBy(v, dtype == DType::F16 ? 65504.0 : std::ldexp(1.0, 127 - log2Lk));
+  } else if (which == "denormal") {
+    // Below the smallest normal of the storage type (f16: 2^-14; f32 and
+    // bf16: 2^-126).
+    double factor = std::ldexp(1.0, dtype == DType::F16 ? -15 : -130);
+    for (Buffer *t : {&q, &k, &v})
+      scaleBy(*t, factor);
+  }
+  double m = maxAbs(v);
+  valueScale = which == "denormal" ? (m > 0 ? m : 1) : std::max(m, 1.0);
+  if (which == "large")
+    floorErr = valueScale * std::ldexp(1.0, -20) * scale * double(headDim) *
+               maxAbs(q) * maxAbs(k);
+  if (which == "denormal") {
+    // The fp32 accumulation of Lk products spaced 2^-149, and the output's
+    // rounding: half the subnormal spacing of f16; bf16 results below 2^-126
+    // may flush to zero (x86's AVX512-BF16 conversion does).
+    double out = dtype == DType::F16    ? std::ldexp(1.0, -25)
+                 : dtype == DType::BF16 ? std::ldexp(1.0, -126)
+                                        : std::ldexp(1.0, -150);
+    floorErr = double(keys + 1) * std::ldexp(1.0, -150) + out;
+  }
+}
+
 int main(int argc, char **argv) {
   const char *lib = nullptr, *entry = nullptr, *dumpDir = nullptr;
   int64_t qs[4] = {0}, ks[4] = {0}, vs[4] = {0}, bs[4] = {0};
@@ -325,7 +437,7 @@ int main(int argc, char **argv) {
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
-  std::string diffWeights;
+  std::string diffWeights, numerics;
   // Low-rank methods: --linformer ROWS[,perhead][,separate],
   // --performer M,softmax|relu,orthogonal|iid,chi|constant,SEED[,causal],
   // --nystrom LANDMARKS,ITERATIONS[,CONV_WIDTH].
@@ -429,7 +541,16 @@ int main(int argc, char **argv) {
       threads = std::atoi(value());
     else if (a == "--repeat")
       repeat = std::atoi(value());
-    else if (a == "--scratch-limit")
+    else if (a == "--numerics") {
+      numerics = value();
+      static const char *cases[] = {"q-nan", "q-inf",   "k-nan",
+                                    "k-inf", "v-nan",   "v-inf",
+                                    "large", "extreme", "denormal"};
+      if (std::find(std::begin(cases), std::end(cases), numerics) ==
+          std::end(cases))
+        usage("--numerics must be q-nan, q-inf, k-nan, k-inf, v-nan, v-inf, "
+              "large, extreme or denormal");
+    } else if (a == "--scratch-limit")
       scratchLimit = std::atoll(value());
     else if (a == "--layout") {
       std::string l = value();
@@ -506,6 +627,13 @@ int main(int argc, char **argv) {
       store(dtype, nextValue(), dst);
       b->exact[idx] = load(dtype, dst);
     });
+  }
+  double valueScale = 1, floorErr = 0;
+  if (!numerics.empty()) {
+    if (kFormat || vFormat || diffMode || !linformerSpec.empty() ||
+        !performerSpec.empty() || !nystromSpec.empty())
+      usage("--numerics applies to attn.sdpa with float K and V");
+    injectNumerics(numerics, dtype, scale, q, k, v, valueScale, floorErr);
   }
   // Run-time mask inputs, from their own generator.
   Uniform maskRng(seed * 7919 + 17);
@@ -710,22 +838,28 @@ int main(int argc, char **argv) {
   if (dumpDir && !dump(dumpDir, dtype, q, k, v, o, haveBias ? &bias : nullptr,
                        p.kvLengths))
     return 2;
-  double maxErr = 0;
-  int64_t worst = 0;
-  bool nonFinite = false;
+  // Element by element: NaN where the reference is NaN, the same infinity
+  // where it is infinite, within the tolerance elsewhere (relative to the
+  // largest |V| for --numerics, whose values may be far from 1).
+  double maxErr = 0, allowed = tol * valueScale + floorErr;
+  int64_t worst = 0, nanWant = 0, nanGot = 0, infWant = 0, infGot = 0;
   o.forEach([&](int64_t idx, size_t off) {
     double got = load(dtype, o.bytes.data() + off * dtypeBytes(dtype));
-    double err = std::fabs(got - expected[idx]);
-    if (!std::isfinite(got)) {
-      nonFinite = true;
+    double want = expected[idx];
+    nanWant += std::isnan(want), nanGot += std::isnan(got);
+    infWant += std::isinf(want), infGot += std::isinf(got);
+    double err = std::fabs(got - want);
+    if (std::isnan(want) || std::isinf(want))
+      err = std::isnan(want) ? (std::isnan(got) ? 0 : INFINITY)
+                             : (got == want ? 0 : INFINITY);
+    else if (!std::isfinite(got))
       err = INFINITY;
-    }
     if (err > maxErr || (idx == 0 && err == maxErr)) {
       maxErr = err;
       worst = idx;
     }
   });
-  bool pass = !nonFinite && maxErr <= tol;
+  bool pass = maxErr <= allowed;
   std::string modsNote;
   if (haveBias)
     modsNote += " bias";
@@ -743,6 +877,14 @@ int main(int argc, char **argv) {
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)
     modsNote += std::string(" v=") + attn_block_format_name(vFormat);
+  if (!numerics.empty()) {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf),
+                  " numerics=%s (NaN %lld of %lld expected, inf %lld of %lld)",
+                  numerics.c_str(), (long long)nanGot, (long long)nanWant,
+                  (long long)infGot, (long long)infWant);
+    modsNote += buf;
+  }
   if (diffMode) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), " diff(lambda_init=%.6g)", lambdaInit);
@@ -764,7 +906,7 @@ int main(int argc, char **argv) {
               (long long)qs[2], (long long)qs[3], (long long)ks[0],
               (long long)ks[1], (long long)ks[2], (long long)ks[3],
               (long long)vs[3], dtypeName.c_str(), maskNote.c_str(),
-              modsNote.c_str(), bshd ? "bshd" : "contiguous", maxErr, tol,
+              modsNote.c_str(), bshd ? "bshd" : "contiguous", maxErr, allowed,
               (long long)worst, bestMs);
   return pass ? 0 : 1;
 }

@@ -359,7 +359,9 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
           });
       Value m = k.load(state, {k.index(0)});
       Value mNew = arith::MaximumFOp::create(b, loc, m, blockMax);
-      Value live = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT,
+      // Unordered: a NaN max (a NaN score) goes on, so the row becomes NaN
+      // (docs/Numerics.md).
+      Value live = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE,
                                          mNew, k.negInf());
       k.when(live, [&] {
         // Rescale what was accumulated against the old max, then add the
@@ -371,10 +373,16 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
         Value l0 = k.fmul(k.load(state, {k.index(1)}), correction);
         Value l = k.reduce(k.index(0), n, l0, [&](Value j, Value sum) {
           Value p = k.expMinus(k.load(scores, {j}), mNew);
-          k.loop(dv, [&](Value i) {
-            Value x =
-                k.fadd(k.load(acc, {i}), k.fmul(p, k.load(vTile, {j, i})));
-            k.store(x, acc, {i});
+          // A key of weight 0 (masked) adds nothing, even where its value
+          // row holds NaN or inf.
+          Value weighted = arith::CmpFOp::create(
+              b, loc, arith::CmpFPredicate::UNE, p, k.f32(0));
+          k.when(weighted, [&] {
+            k.loop(dv, [&](Value i) {
+              Value x =
+                  k.fadd(k.load(acc, {i}), k.fmul(p, k.load(vTile, {j, i})));
+              k.store(x, acc, {i});
+            });
           });
           return k.fadd(sum, p);
         });
@@ -384,11 +392,11 @@ mlir::attn::buildSdpaKernel(gpu::GPUModuleOp module, StringRef name, SdpaOp op,
     });
   });
 
-  // Normalise; a row that saw no key writes zeros.
+  // Normalise; a row that saw no key writes zeros (a NaN sum stays NaN).
   k.when(valid, [&] {
     Value l = k.load(state, {k.index(1)});
     Value positive =
-        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OGT, l, k.f32(0));
+        arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UGT, l, k.f32(0));
     Value inv = arith::SelectOp::create(
         b, loc, positive, arith::DivFOp::create(b, loc, k.f32(1), l), k.f32(0));
     k.loop(dv, [&](Value i) {

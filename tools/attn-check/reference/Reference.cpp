@@ -309,6 +309,7 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
     T *oh = out + unit * p.qLen * p.valueDim;
     for (int64_t i = 0; i < p.qLen; ++i) {
       T maxScore = negInf;
+      bool nanScore = false;
       for (int64_t j = 0; j < p.kvLen; ++j) {
         if (!keeps(p, b, h, i, j)) {
           scores[j] = negInf;
@@ -327,7 +328,15 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
         for (const ScoreMod &m : p.mods)
           s = static_cast<T>(m.apply(s, h, qPos, j));
         scores[j] = s;
+        nanScore |= std::isnan(s);
         maxScore = std::max(maxScore, scores[j]);
+      }
+      // A visible NaN or +inf score makes the whole row NaN (docs/Numerics.md:
+      // softmax is undefined there); -inf scores weigh 0, like masked ones.
+      if (nanScore || maxScore == -negInf) {
+        for (int64_t e = 0; e < p.valueDim; ++e)
+          oh[i * p.valueDim + e] = std::numeric_limits<T>::quiet_NaN();
+        continue;
       }
       if (p.topK > 0) {
         // Keep the k largest kept scores and every tie of the k-th.
@@ -346,14 +355,17 @@ void attn::ref::sdpaUnits(const SdpaProblem &p, const T *q, const T *k,
       }
       T sum = 0;
       for (int64_t j = 0; j < p.kvLen; ++j) {
-        scores[j] =
-            std::isinf(maxScore) ? T(0) : std::exp(scores[j] - maxScore);
+        scores[j] = maxScore == negInf ? T(0) : std::exp(scores[j] - maxScore);
         sum += scores[j];
       }
       for (int64_t e = 0; e < p.valueDim; ++e) {
         T acc = 0;
+        // A key of weight 0 (masked, a -inf score) contributes nothing,
+        // whatever its value row holds: NaN or inf there stays in the rows
+        // that see it.
         for (int64_t j = 0; j < p.kvLen; ++j)
-          acc += scores[j] * vb[j * p.valueDim + e];
+          if (scores[j] != T(0))
+            acc += scores[j] * vb[j * p.valueDim + e];
         // A fully masked row gives zeros (SEMANTICS.md).
         oh[i * p.valueDim + e] = sum == 0 ? T(0) : acc / sum;
       }
