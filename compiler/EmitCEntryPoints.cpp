@@ -7,7 +7,8 @@
 //     %status = call @attn_rt_bind_args(%ctx, @entry__signature,
 //                                       "entry:names", %args, %descs)
 //     if (%status != null) return %status
-//     return call @attn_rt_run(%ctx, "entry:names", @entry__attn_run, %descs)
+//     return call @attn_rt_run(%ctx, @entry__signature, "entry:names",
+//                              @entry__attn_run, %descs)
 //   }
 //
 //   void @entry__attn_run(ptr %ctx, ptr %descs) {   (internal)
@@ -46,12 +47,12 @@ LLVM::LLVMFuncOp getOrDeclareBind(ModuleOp module) {
       LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr, ptr}));
 }
 
-/// attn_status_t attn_rt_run(ctx, names, kernel, descriptors)
+/// attn_status_t attn_rt_run(ctx, signature, names, kernel, descriptors)
 LLVM::LLVMFuncOp getOrDeclareRun(ModuleOp module) {
   auto ptr = LLVM::LLVMPointerType::get(module.getContext());
   return getOrDeclareRuntimeFunction(
       module, "attn_rt_run",
-      LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr}));
+      LLVM::LLVMFunctionType::get(ptr, {ptr, ptr, ptr, ptr, ptr}));
 }
 
 /// void @<entry>__attn_run(ptr ctx, ptr descs): calls the kernel's C
@@ -161,10 +162,11 @@ LogicalResult emitEntry(ModuleOp module, LLVM::LLVMFuncOp kernel,
 
   b.setInsertionPointToStart(callBlock);
   Value thunkAddr = LLVM::AddressOfOp::create(b, loc, thunk);
-  Value runStatus = LLVM::CallOp::create(b, loc, run,
-                                         ValueRange{body->getArgument(0), names,
-                                                    thunkAddr, descs})
-                        .getResult();
+  Value runStatus =
+      LLVM::CallOp::create(
+          b, loc, run,
+          ValueRange{body->getArgument(0), sigAddr, names, thunkAddr, descs})
+          .getResult();
   LLVM::ReturnOp::create(b, loc, runStatus);
 
   // Only the C entry point is public.

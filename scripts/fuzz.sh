@@ -7,14 +7,14 @@
 # (25 s on one input) or memory blow-up (4 GiB) is a finding: its input is
 # saved under build/sanitize/findings/<name>/ and the script exits 1.
 #
-#   scripts/fuzz.sh [SECONDS] [json|onnx|mlir|bind ...]
+#   scripts/fuzz.sh [SECONDS] [json|onnx|mlir|bind|launch ...]
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${ATTN_FUZZ_BUILD_DIR:-${ATTN_BUILD_DIR:-$root/build}/sanitize}"
 seconds="${1:-60}"
 shift || true
 fuzzers=("$@")
-[[ ${#fuzzers[@]} -eq 0 ]] && fuzzers=(json onnx mlir bind)
+[[ ${#fuzzers[@]} -eq 0 ]] && fuzzers=(json onnx mlir bind launch)
 
 "$root/scripts/install-deps.sh" || exit 1
 if [[ ! -f "$build/build.ninja" ]]; then

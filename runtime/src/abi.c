@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ARGS 64
@@ -367,14 +368,118 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
   return NULL;
 }
 
-attn_status_t attn_rt_run(attn_context_t *context, const char *names,
-                          attn_rt_kernel_fn_t kernel, int64_t *descriptors) {
+/* An output staged in scratch while a kernel runs under a scratch limit:
+ * the kernel writes the copy (contiguous), and the caller's tensor gets it
+ * only once the kernel has finished, so a refused call leaves it untouched. */
+typedef struct staged_output_s {
+  int64_t *desc; /* the output's descriptor words (rewritten) */
+  int64_t rank;
+  size_t elt;   /* bytes an element */
+  size_t bytes; /* of the contiguous copy */
+  char *copy;
+  int64_t saved[3 + 2 * ATTN_MAX_RANK]; /* the caller's descriptor */
+} staged_output_t;
+
+/* Copies the contiguous `out->copy` into the caller's (strided, last
+ * dimension contiguous) output that `out->saved` describes. */
+static void unstage(const staged_output_t *out) {
+  const int64_t *d = out->saved, rank = out->rank;
+  const int64_t *sizes = d + 3, *strides = d + 3 + rank;
+  if (out->bytes == 0)
+    return;
+  char *base = (char *)(intptr_t)d[1] + (size_t)d[2] * out->elt;
+  size_t row = rank > 0 ? (size_t)sizes[rank - 1] * out->elt : out->elt;
+  int64_t rows = 1, index[ATTN_MAX_RANK] = {0};
+  for (int64_t i = 0; i + 1 < rank; ++i)
+    rows *= sizes[i];
+  const char *src = out->copy;
+  for (int64_t r = 0; r < rows; ++r, src += row) {
+    int64_t offset = 0;
+    for (int64_t i = 0; i + 1 < rank; ++i)
+      offset += index[i] * strides[i];
+    memcpy(base + (size_t)offset * out->elt, src, row);
+    for (int64_t i = rank - 2; i >= 0; --i) { /* next row index */
+      if (++index[i] < sizes[i])
+        break;
+      index[i] = 0;
+    }
+  }
+}
+
+static void free_staged(attn_context_t *context, staged_output_t *outs,
+                        int count) {
+  for (int i = 0; i < count; ++i) {
+    free(outs[i].copy);
+    attn_context_release_scratch(context, outs[i].bytes);
+  }
+}
+
+attn_status_t attn_rt_run(attn_context_t *context, const int64_t *sig,
+                          const char *names, attn_rt_kernel_fn_t kernel,
+                          int64_t *descriptors) {
+  const char *colon = names ? strchr(names, ':') : NULL;
+  int entry_len = colon ? (int)(colon - names) : 0;
+  /* Under a scratch limit, outputs are staged (their bytes count against
+   * the limit), so that a call refused for memory writes nothing. */
+  staged_output_t staged[MAX_ARGS];
+  int num_staged = 0;
+  if (attn_context_scratch_limit(context) > 0) {
+    const int64_t *p = sig + 4;
+    int64_t *desc = descriptors;
+    for (int64_t a = 0; a < sig[2] && a < MAX_ARGS; ++a) {
+      int64_t rank = p[1];
+      int is_output = p[2] != 0;
+      size_t elt = attn_dtype_size((attn_dtype_t)p[0]);
+      p += 3 + rank;
+      if (is_output) {
+        staged_output_t *out = &staged[num_staged];
+        out->desc = desc;
+        out->rank = rank;
+        out->elt = elt;
+        memcpy(out->saved, desc,
+               sizeof(int64_t) * (size_t)ATTN_ABI_DESCRIPTOR_WORDS(rank));
+        /* The binder checked sizes x strides, so this cannot overflow. */
+        size_t elements = 1;
+        for (int64_t d = 0; d < rank; ++d)
+          elements *= (size_t)desc[3 + d];
+        out->bytes = elements * elt;
+        out->copy = NULL;
+        if (!attn_context_reserve_scratch(context, out->bytes)) {
+          free_staged(context, staged, num_staged);
+          return attn_status_make(
+              ATTN_STATUS_RESOURCE_EXHAUSTED,
+              "%.*s: staging output %lld (%zu bytes) would take the "
+              "temporaries past the context's scratch limit of %lld bytes",
+              entry_len, names, (long long)a, out->bytes,
+              (long long)attn_context_scratch_limit(context));
+        }
+        out->copy = out->bytes ? malloc(out->bytes) : NULL;
+        ++num_staged;
+        if (out->bytes && !out->copy) {
+          free_staged(context, staged, num_staged);
+          return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                                  "%.*s: out of memory staging output %lld "
+                                  "(%zu bytes)",
+                                  entry_len, names, (long long)a, out->bytes);
+        }
+        /* The kernel writes the contiguous copy instead. */
+        desc[0] = desc[1] = (int64_t)(intptr_t)out->copy;
+        desc[2] = 0;
+        int64_t stride = 1;
+        for (int64_t d = rank - 1; d >= 0; --d) {
+          desc[3 + rank + d] = stride;
+          stride *= desc[3 + d];
+        }
+      }
+      desc += ATTN_ABI_DESCRIPTOR_WORDS(rank);
+    }
+  }
+
   attn_rt_guard_t guard;
   attn_rt_guard_push(&guard, context);
   if (setjmp(guard.jump)) {
     attn_rt_guard_unwind(&guard);
-    const char *colon = names ? strchr(names, ':') : NULL;
-    int entry_len = colon ? (int)(colon - names) : 0;
+    free_staged(context, staged, num_staged);
     if (guard.failed_by_limit)
       return attn_status_make(
           ATTN_STATUS_RESOURCE_EXHAUSTED,
@@ -389,5 +494,8 @@ attn_status_t attn_rt_run(attn_context_t *context, const char *names,
   }
   kernel(context, descriptors);
   attn_rt_guard_pop(&guard);
+  for (int i = 0; i < num_staged; ++i)
+    unstage(&staged[i]);
+  free_staged(context, staged, num_staged);
   return NULL;
 }

@@ -8,6 +8,7 @@
 #include <setjmp.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* A Vulkan device's state (vulkan.c); NULL for other devices. */
 typedef struct attn_vulkan_s attn_vulkan_t;
@@ -24,6 +25,8 @@ attn_status_t attn_rt_bind_args_on(attn_context_t *context,
                                    const int64_t *signature, const char *names,
                                    const attn_tensor_t *const *args,
                                    int64_t *descriptors);
+
+#include "vulkan_launch.h"
 
 /* Opens a Vulkan device (vulkan.c); writes its name into `name`. */
 attn_status_t attn_vulkan_open(const attn_vulkan_device_options_t *options,

@@ -71,8 +71,8 @@ attn_status_t attn_rt_vulkan_launch(attn_context_t *context,
 #include <link.h>
 #endif
 
-#define MAX_BINDINGS 65
-#define MAX_DESCRIPTOR_WORDS 2048
+#define MAX_BINDINGS ATTN_VULKAN_MAX_BINDINGS
+#define MAX_DESCRIPTOR_WORDS ATTN_VULKAN_MAX_PARAM_WORDS
 
 /* The Vulkan functions the runtime calls, loaded from the loader. */
 #define ATTN_VK_INSTANCE_FUNCTIONS(X)                                          \
@@ -171,6 +171,7 @@ struct attn_vulkan_s {
   pipeline_t *pipelines;
   int num_pipelines, cap_pipelines;
   staging_t staging[MAX_BINDINGS];
+  attn_vulkan_plan_t plan; /* the launch being run (under the mutex) */
   pthread_mutex_t mutex;
 };
 
@@ -651,155 +652,43 @@ static attn_status_t ensure_staging(attn_vulkan_t *vk, int slot,
   return NULL;
 }
 
-/* One argument's elements as the kernel sees them. */
-typedef struct span_t {
-  const char *base; /* first byte */
-  int64_t elements; /* 1 + sum (size - 1) * stride, 0 if empty */
-  size_t bytes;
-} span_t;
-
+/* Checks the launch (attn_vulkan_plan_launch), then stages, dispatches and
+ * downloads. */
 static attn_status_t run_locked(attn_vulkan_t *vk, attn_context_t *context,
                                 const char *entry, const int64_t *sig,
                                 const attn_tensor_t *const *args,
                                 const int64_t *descriptors,
                                 const uint32_t *spirv, int64_t spirv_words,
                                 const char *kernel, const int64_t *launch) {
+  /* Every check that needs no device (vulkan_launch.c). */
+  const VkPhysicalDeviceLimits *l = &vk->properties.limits;
+  attn_vulkan_limits_t limits = {
+      .device_name = vk->properties.deviceName,
+      .max_workgroup_invocations = l->maxComputeWorkGroupInvocations,
+      .max_workgroup_size_x = l->maxComputeWorkGroupSize[0],
+      .max_shared_memory = l->maxComputeSharedMemorySize,
+      .max_workgroup_count = {l->maxComputeWorkGroupCount[0],
+                              l->maxComputeWorkGroupCount[1],
+                              l->maxComputeWorkGroupCount[2]},
+      .max_storage_buffer_range = l->maxStorageBufferRange,
+      .has_16bit_storage = vk->has_16bit_storage,
+      .stops_loops = strncmp(vk->properties.deviceName, "llvmpipe", 8) == 0};
+  attn_vulkan_plan_t *plan = &vk->plan;
+  attn_status_t status =
+      attn_vulkan_plan_launch(&limits, entry, sig, args, descriptors, launch,
+                              attn_context_scratch_limit(context), plan);
+  if (status || plan->empty)
+    return status;
   int64_t num_args = sig[2];
   uint32_t bindings = (uint32_t)num_args + 1;
-  if (bindings > MAX_BINDINGS)
-    return attn_status_make(ATTN_STATUS_INTERNAL,
-                            "%s: %lld arguments exceed the Vulkan runtime's "
-                            "limit %d",
-                            entry, (long long)num_args, MAX_BINDINGS - 1);
-
-  /* What the kernel needs of the device. */
-  const VkPhysicalDeviceLimits *limits = &vk->properties.limits;
-  int64_t invocations = launch[0] * launch[1] * launch[2];
-  if (invocations > (int64_t)limits->maxComputeWorkGroupInvocations ||
-      launch[0] > (int64_t)limits->maxComputeWorkGroupSize[0])
-    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
-                            "%s: the kernel uses workgroups of %lld "
-                            "invocations; device '%s' allows %u (compile for "
-                            "a smaller profile, e.g. --target=vulkan)",
-                            entry, (long long)invocations,
-                            vk->properties.deviceName,
-                            limits->maxComputeWorkGroupInvocations);
-  if (launch[3] > (int64_t)limits->maxComputeSharedMemorySize)
-    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
-                            "%s: the kernel uses %lld bytes of workgroup "
-                            "memory; device '%s' has %u (compile for a "
-                            "smaller profile, e.g. --target=vulkan)",
-                            entry, (long long)launch[3],
-                            vk->properties.deviceName,
-                            limits->maxComputeSharedMemorySize);
-  if ((launch[4] & ATTN_ABI_VULKAN_FEATURE_16BIT_STORAGE) &&
-      !vk->has_16bit_storage)
-    return attn_status_make(ATTN_STATUS_FAILED_PRECONDITION,
-                            "%s: the kernel needs 16-bit storage buffers, "
-                            "which device '%s' does not have",
-                            entry, vk->properties.deviceName);
-
-  /* The grid, from the table after the header. */
-  const int64_t *g = launch + ATTN_ABI_VULKAN_LAUNCH_HEADER;
-  uint32_t grid[3];
-  int empty = 0;
-  for (int i = 0; i < 3; ++i) {
-    int64_t n = *g++, count = 1;
-    for (int64_t f = 0; f < n; ++f, g += 3) {
-      int64_t size = args[g[0]]->sizes[g[1]];
-      count *= (size + g[2] - 1) / g[2];
-    }
-    if (count == 0)
-      empty = 1;
-    if (count > (int64_t)limits->maxComputeWorkGroupCount[i])
-      return attn_status_make(ATTN_STATUS_OUT_OF_RANGE,
-                              "%s: the launch needs %lld workgroups in "
-                              "dimension %d; device '%s' allows %u",
-                              entry, (long long)count, i,
-                              vk->properties.deviceName,
-                              limits->maxComputeWorkGroupCount[i]);
-    grid[i] = (uint32_t)count;
-  }
-  /* lavapipe (llvmpipe) ends every loop of an invocation, silently, once
-   * 65535 loop iterations have run in it (Mesa's loop limiter): refuse a
-   * launch whose bound exceeds that rather than return a wrong answer. */
-  int64_t loops = 0, terms = *g++;
-  for (int64_t t = 0; t < terms; ++t, g += 4)
-    loops += g[0] * ((args[g[1]]->sizes[g[2]] + g[3] - 1) / g[3]);
-  loops += *g;
-  const int64_t kLavapipeLoopLimit = 65535;
-  if (!empty && loops > kLavapipeLoopLimit &&
-      strncmp(vk->properties.deviceName, "llvmpipe", 8) == 0)
-    return attn_status_make(
-        ATTN_STATUS_OUT_OF_RANGE,
-        "%s: the kernel runs up to %lld loop iterations per invocation at "
-        "these sizes; device '%s' (Mesa's lavapipe) stops every loop of an "
-        "invocation after %lld in all, which would give a wrong result "
-        "(use shorter key lengths on this device, or a hardware GPU)",
-        entry, (long long)loops, vk->properties.deviceName,
-        (long long)kLavapipeLoopLimit);
-  if (empty)
-    return NULL; /* no output element to compute */
-
-  /* Each argument's span, and the parameter words. */
-  span_t spans[MAX_BINDINGS];
-  int32_t params[MAX_DESCRIPTOR_WORDS];
-  int64_t num_params = launch[5], w = 0;
-  const int64_t *desc = descriptors;
-  const int64_t *p = sig + 4;
-  for (int64_t a = 0; a < num_args; ++a) {
-    int32_t rank = (int32_t)p[1];
-    size_t elt = attn_dtype_size((attn_dtype_t)p[0]);
-    p += 3 + rank;
-    int64_t elements = 1;
-    for (int32_t d = 0; d < rank; ++d) {
-      if (desc[3 + d] == 0) {
-        elements = 0;
-        break;
-      }
-      elements += (desc[3 + d] - 1) * desc[3 + rank + d];
-    }
-    spans[a].base = (const char *)(intptr_t)desc[1];
-    spans[a].elements = elements;
-    spans[a].bytes = (size_t)elements * elt;
-    if (elements > INT32_MAX ||
-        spans[a].bytes > (size_t)limits->maxStorageBufferRange)
-      return attn_status_make(ATTN_STATUS_OUT_OF_RANGE,
-                              "%s: argument %lld spans %zu bytes; device "
-                              "'%s' binds at most %u bytes per buffer",
-                              entry, (long long)a, spans[a].bytes,
-                              vk->properties.deviceName,
-                              limits->maxStorageBufferRange);
-    if (w + 1 + 2 * rank > MAX_DESCRIPTOR_WORDS)
-      return attn_status_make(ATTN_STATUS_INTERNAL,
-                              "%s: too many parameter words", entry);
-    params[w++] = 0; /* each span is uploaded from its first element */
-    for (int32_t d = 0; d < 2 * rank; ++d)
-      params[w++] = (int32_t)desc[3 + d];
-    desc += ATTN_ABI_DESCRIPTOR_WORDS(rank);
-  }
-  if (w != num_params)
-    return attn_status_make(ATTN_STATUS_INTERNAL,
-                            "%s: the kernel expects %lld parameter words, the "
-                            "signature gives %lld",
-                            entry, (long long)num_params, (long long)w);
-  /* The context's scratch limit bounds the buffers this launch stages
-   * (checked before anything is uploaded, so outputs stay untouched). */
-  int64_t limit = attn_context_scratch_limit(context);
-  if (limit > 0) {
-    size_t staged = (size_t)w * sizeof(int32_t);
-    for (int64_t a = 0; a < num_args; ++a)
-      staged += spans[a].bytes;
-    if (staged > (size_t)limit)
-      return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
-                              "%s: the launch stages %zu bytes of buffers, "
-                              "over the context's scratch limit of %lld bytes",
-                              entry, staged, (long long)limit);
-  }
+  const attn_vulkan_span_t *spans = plan->spans;
+  const int32_t *params = plan->params;
+  const uint32_t *grid = plan->grid;
+  int64_t w = plan->num_params;
+  const int64_t *p = NULL;
 
   pipeline_t *pipe = NULL;
-  attn_status_t status =
-      get_pipeline(vk, spirv, spirv_words, kernel, bindings, &pipe);
+  status = get_pipeline(vk, spirv, spirv_words, kernel, bindings, &pipe);
   if (status)
     return status;
 

@@ -15,7 +15,7 @@
 // CHECK-DAG: llvm.func @attn_rt_bind_args(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
 // CHECK-DAG: llvm.func internal @__attn_kernel_layer(
 // CHECK-DAG: llvm.func internal @_mlir_ciface___attn_kernel_layer(
-// CHECK-DAG: llvm.func @attn_rt_run(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
+// CHECK-DAG: llvm.func @attn_rt_run(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr) -> !llvm.ptr
 // CHECK-LABEL: llvm.func internal @layer__attn_run(
 // CHECK-SAME: %[[TCTX:[a-z0-9]+]]: !llvm.ptr, %[[TDESC:[a-z0-9]+]]: !llvm.ptr)
 // Descriptors of rank-4 tensors are 11 words apart.
@@ -34,7 +34,7 @@
 // CHECK: %[[ST:.*]] = llvm.call @attn_rt_bind_args(%[[CTX]], %[[SIG]], %{{.*}}, %[[ARGV]], %[[DESC]])
 // CHECK: llvm.cond_br %{{.*}}, ^[[OK:.*]], ^[[BAD:.*]]
 // CHECK: ^[[OK]]:
-// CHECK: %[[RES:.*]] = llvm.call @attn_rt_run(%[[CTX]], %{{.*}}, %[[THUNK]], %[[DESC]])
+// CHECK: %[[RES:.*]] = llvm.call @attn_rt_run(%[[CTX]], %[[SIG]], %{{.*}}, %[[THUNK]], %[[DESC]])
 // CHECK: llvm.return %[[RES]] : !llvm.ptr
 // CHECK: ^[[BAD]]:
 // CHECK: llvm.return %[[ST]] : !llvm.ptr

@@ -2,7 +2,7 @@
 """Writes the fuzzers' seed corpora (test/fuzz/corpus/<fuzzer>/) from the
 test suite: the example and test model descriptions, every test .mlir file
 split at its `// -----` markers, the ONNX test models (with python3-onnx),
-and a few argument-binder streams. Checked in; rerun after adding tests:
+and a few argument-binder and Vulkan launch streams. Checked in; rerun after adding tests:
 
   test/fuzz/make-corpus.py
 """
@@ -77,5 +77,29 @@ put("bind", stream(3, [(1, [2, 8, 1, 128], [0, 0, 0, 1]),
                        (6, [2], [1]), (1, [2, 8, 1, 128], [0, 0, 0, 1])]))
 put("bind", bytes(range(256)))
 put("bind", bytes([0, 1] + [255] * 200))
+
+# Vulkan launches (FuzzLaunch.cpp): kernel, 7 device limits (0: a typical
+# device's), flags (1: 16-bit storage, 2: lavapipe, 4: a scratch limit of
+# the next 4 bytes), 8 size symbols as (tag, byte) = byte * (tag % 8 + 1) +
+# tag / 16, then a mode byte per tensor (2: contiguous).
+def launch(kernel, flags, symbols, scratch=None, modes=(2, 2, 2, 2)):
+    b = bytes([kernel] + [0] * 7 + [flags])
+    if scratch is not None:
+        b += scratch.to_bytes(4, "big")
+    for tag, value in symbols + [(0, 0)] * (8 - len(symbols)):
+        b += bytes([tag, value])
+    return b + bytes(modes)
+
+# B = 1, Hq = 8, Lq = 300, Hkv = 2, Lk = 300 (dense, causal, GQA).
+gqa = [(0, 1), (0, 8), (2, 100), (0, 2), (2, 100)]
+put("launch", launch(0, 0, gqa))
+put("launch", launch(1, 1, gqa))
+put("launch", launch(0, 4, gqa, scratch=100000))
+put("launch", launch(2, 0, []))
+# 1 x 1 x L on lavapipe: 479 keys fit its loop limit, 480 do not.
+put("launch", launch(3, 2, [(17, 239), (17, 239)]))
+put("launch", launch(3, 2, [(1, 240), (1, 240)]))
+put("launch", launch(0, 0, gqa, modes=(1, 2, 0, 2)))
+put("launch", bytes(range(256)))
 for name in os.listdir(out):
     print(f"{name}: {len(os.listdir(os.path.join(out, name)))} seeds")

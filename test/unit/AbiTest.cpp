@@ -8,6 +8,8 @@
 
 #include "attn/abi.h"
 
+#include "StatusText.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
@@ -48,14 +50,8 @@ struct Fixture : ::testing::Test {
   /// Binds and returns "" on success or "CODE: message".
   std::string bind(const std::vector<int64_t> &sig = signature()) {
     const attn_tensor_t *args[3] = {&q, &k, &o};
-    attn_status_t st = attn_rt_bind_args(ctx, sig.data(), "f:query,key,out",
-                                         args, desc.data());
-    std::string r =
-        st ? std::string(attn_status_code_name(attn_status_code(st))) + ": " +
-                 attn_status_message(st)
-           : "";
-    attn_status_free(st);
-    return r;
+    return statusText(attn_rt_bind_args(ctx, sig.data(), "f:query,key,out",
+                                        args, desc.data()));
   }
 };
 

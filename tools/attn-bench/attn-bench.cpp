@@ -236,7 +236,8 @@ Stats summarize(std::vector<double> t) {
                "                  [--json FILE] [--quick] [--allow-slow] "
                "[--list] [--tile QxK]\n"
                "                  [--inputs uniform|clustered|banded|heavy] "
-               "[--kv-cache f16|q8_0|q4_0]\n",
+               "[--kv-cache f16|q8_0|q4_0]\n"
+               "                  [--scratch-limit BYTES]\n",
                message.c_str());
   std::exit(2);
 }
@@ -494,6 +495,7 @@ int main(int argc, char **argv) {
   std::vector<Workload> custom;
   std::string jsonPath, tileSpec, inputKind = "uniform", kvCache;
   int threads = 0, reps = 0;
+  long long scratchLimit = 0;
   bool quick = false, allowSlow = false, list = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -510,6 +512,8 @@ int main(int argc, char **argv) {
       threads = std::atoi(value().c_str());
     else if (a == "--reps")
       reps = std::atoi(value().c_str());
+    else if (a == "--scratch-limit")
+      scratchLimit = std::atoll(value().c_str());
     else if (a == "--json")
       jsonPath = value();
     else if (a == "--tile")
@@ -634,6 +638,14 @@ int main(int argc, char **argv) {
     attn_status_free(st);
     return 2;
   }
+  // --scratch-limit: CPU entries then stage their outputs (runtime.h).
+  if (scratchLimit > 0)
+    if (attn_status_t st =
+            attn_context_set_scratch_limit(cpuCtx, scratchLimit)) {
+      std::fprintf(stderr, "attn-bench: error: %s\n", attn_status_message(st));
+      attn_status_free(st);
+      return 2;
+    }
   attn_context_t *ctx = cpuCtx;
   // Created on the first Vulkan implementation (attnc-vulkan...).
   attn_device_t *vulkanDevice = nullptr;

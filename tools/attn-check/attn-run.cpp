@@ -776,14 +776,29 @@ int main(int argc, char **argv) {
     }
     attn_memory_stats_t before, after;
     attn_memory_stats(&before);
+    const std::vector<unsigned char> poisoned = o.bytes;
     attn_status_t st = callEntry(symbol, ctx, args, &o.desc);
     attn_memory_stats(&after);
+    // A refused call must leave the output as it was (the poison).
+    int64_t written = 0, elements = 0;
+    size_t width = dtypeBytes(dtype);
+    o.forEach([&](int64_t, size_t off) {
+      ++elements;
+      written += std::memcmp(o.bytes.data() + off * width,
+                             poisoned.data() + off * width, width) != 0;
+    });
+    std::string outputs =
+        !st            ? ""
+        : written == 0 ? "; outputs untouched"
+                       : "; outputs: " + std::to_string(written) + " of " +
+                             std::to_string(elements) + " elements written";
     std::printf("scratch limit %lld: %s%s%s; held after the call: %lld bytes "
-                "(context), %lld bytes (process)\n",
+                "(context), %lld bytes (process)%s\n",
                 scratchLimit, attn_status_code_name(attn_status_code(st)),
                 st ? ": " : "", st ? attn_status_message(st) : "",
                 (long long)attn_context_scratch_bytes(ctx),
-                (long long)(after.current_bytes - before.current_bytes));
+                (long long)(after.current_bytes - before.current_bytes),
+                outputs.c_str());
     attn_status_free(st);
     attn_context_set_scratch_limit(ctx, 0);
   }

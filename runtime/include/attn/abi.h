@@ -81,11 +81,19 @@ typedef void (*attn_rt_kernel_fn_t)(attn_context_t *context,
  * allocates runs out (malloc fails, or the context's scratch limit is
  * reached), on the calling thread or on a pool thread, the kernel is
  * abandoned, what it allocated is freed and RESOURCE_EXHAUSTED is
- * returned; outputs may then have been partly written. NULL otherwise.
- * `names` is the signature's "entry:arg0,..." string, for the message.
+ * returned. NULL otherwise. `signature` and `names` are those given to
+ * attn_rt_bind_args, which filled `descriptors`.
+ *
+ * When the context has a scratch limit, the kernel writes its outputs into
+ * contiguous staging copies (charged to the limit) that are copied to the
+ * caller's tensors only once it has finished: a call refused for memory
+ * then leaves every output untouched. Without a limit, outputs are written
+ * in place, and a call that runs out of memory may have written part of
+ * them.
  */
-attn_status_t attn_rt_run(attn_context_t *context, const char *names,
-                          attn_rt_kernel_fn_t kernel, int64_t *descriptors);
+attn_status_t attn_rt_run(attn_context_t *context, const int64_t *signature,
+                          const char *names, attn_rt_kernel_fn_t kernel,
+                          int64_t *descriptors);
 
 /*===----------------------------------------------------------------------===*
  * Vulkan kernels

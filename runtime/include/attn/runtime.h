@@ -251,11 +251,16 @@ int64_t attn_context_last_device_time_ns(const attn_context_t *context);
 
 /**
  * Caps the bytes of temporaries that compiled code running on the context
- * may hold at once (on the host: the allocations of CPU kernels; on a
- * Vulkan device: the buffers one launch stages). 0, the default, sets no
- * cap. A call that would exceed it, or whose allocation fails, returns
- * ATTN_STATUS_RESOURCE_EXHAUSTED and frees what it allocated; see
- * attn_context_scratch_bytes. OUT_OF_RANGE for a negative limit.
+ * may hold at once (on the host: the allocations of CPU kernels, and a
+ * staging copy of each output; on a Vulkan device: the buffers one launch
+ * stages). 0, the default, sets no cap. A call that would exceed it, or
+ * whose allocation fails, returns ATTN_STATUS_RESOURCE_EXHAUSTED, frees
+ * what it allocated and leaves its outputs untouched (CPU kernels under a
+ * cap write their outputs into the staging copies, which reach the caller's
+ * tensors only when the kernel has finished; without a cap they write in
+ * place, so a call whose malloc fails may have written part of its
+ * outputs); see attn_context_scratch_bytes. OUT_OF_RANGE for a negative
+ * limit.
  */
 attn_status_t attn_context_set_scratch_limit(attn_context_t *context,
                                              int64_t bytes);
