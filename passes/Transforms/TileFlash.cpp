@@ -162,6 +162,53 @@ private:
   };
   BlockLists classifyBlocks(MaskAttrInterface mask, int64_t lq, int64_t lk,
                             int64_t hq, int64_t kvb);
+  /// How lower() divides the work: the parallel loop's bounds (batch, query
+  /// head or, packed, KV head, query block), the key block, split-KV (the
+  /// loop gets a fourth dimension of `splits` key ranges of `chunk` keys),
+  /// a static pattern's block lists; and the constants the stages share.
+  struct Schedule {
+    SmallVector<OpFoldResult> bounds;
+    int64_t kvb = 0;
+    int64_t splits = 1, chunk = 0;
+    std::optional<BlockLists> lists;
+    bool causal = false;
+    Value cQ, c0, cKv, numQBlocks, negInf, zero;
+  };
+  /// Sets packedLq and groupC (GQA packing), then the rest of the schedule.
+  Schedule planSchedule(const Problem &p);
+  /// One work item: its induction variables (split: null without split-KV),
+  /// the query positions it covers [q0, q0 + rowSpan), the rows of its tiles
+  /// (br), its KV head, and its query tiles, widened to f32 and scaled.
+  struct WorkItem {
+    Value bi, hi, qb, split;
+    Value q0, br, rowSpan, kvHead;
+    Value qTile, partnerQTile;
+  };
+  WorkItem beginWorkItem(scf::ForallOp forall, const Problem &p,
+                         const Schedule &s, SdpaOp partner);
+  /// The keys a work item visits: none past kvEnd, the run-time masks'
+  /// range (keyLoopRange), and the loop [begin, end) step `step` over key
+  /// positions or, with block lists, over the entries of its list
+  /// (loopRange).
+  struct KeyLoop {
+    Value kvEnd;
+    RuntimeBounds keyRange;
+    Value begin, end, step;
+    Value offsetsTable, entriesTable;
+  };
+  KeyLoop keyLoopRange(const Problem &p, const Schedule &s, const WorkItem &w,
+                       Value sortedDocs);
+  void loopRange(const Problem &p, const Schedule &s, const WorkItem &w,
+                 KeyLoop &kl);
+  /// The online softmax over the key blocks (its scratch tiles, the loop
+  /// range, kvStep per block; both maps of a differential pair); results
+  /// (m, l, o[, m2, l2, o2]).
+  scf::ForOp buildKeyLoop(const Problem &p, const Schedule &s,
+                          const WorkItem &w, KeyLoop &kl, SdpaOp partner);
+  /// Normalises the final state (or, split, keeps o / l and the log-sum-exp;
+  /// a differential pair's epilogue) and inserts it into the loop's outputs.
+  void writeWorkItem(scf::ForallOp forall, const Problem &p, const Schedule &s,
+                     const WorkItem &w, scf::ForOp loop, SdpaOp partner);
   /// Merges split-KV partial results: normalised outputs [S, B, Hq, Lq, Dv]
   /// and log-sum-exps [S, B, Hq, Lq] into O in the storage type.
   Value combineSplits(Value oParts, Value lseParts, Type storage);
@@ -1005,22 +1052,63 @@ Value FlashLowering::lowerTopK(int64_t topK) {
   return forall.getResult(0);
 }
 
+/// In stages: planSchedule (how the work is divided), then, in each work
+/// item of the parallel loop, beginWorkItem (its rows and query tiles),
+/// keyLoopRange (the keys it visits), buildKeyLoop (the online softmax over
+/// them, kvStep per block) and writeWorkItem (normalise, store); split-KV
+/// partial results are merged after the loop (combineSplits).
 Value FlashLowering::lower() {
   if (std::optional<int64_t> topK = op.getTopK())
     return lowerTopK(*topK);
   if (autoTiles)
     chooseTiles();
   Problem p = readProblem();
-  Value q = p.q, k = p.k, v = p.v, batch = p.batch, hq = p.hq, lq = p.lq,
-        headDim = p.headDim, hkv = p.hkv, lk = p.lk, dv = p.dv, group = p.group,
-        qOffset = p.qOffset, scale = p.scale;
-  Type storage = p.storage;
-  Value cQ = index(qBlock), c0 = index(0);
-  Value numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, cQ);
-  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
-  Value zero = lb.f32Const(0.0);
+  Schedule s = planSchedule(p);
+
+  // A differential pair needs plain (unpacked, unsplit) tiles; the caller
+  // decomposes it otherwise (nothing built so far is used).
+  if (diffPair && (packedLq || s.splits > 1))
+    return Value();
+  SdpaOp partner = diffPair ? diffPair->second : SdpaOp();
+
+  SmallVector<Value> outputs;
+  SmallVector<OpFoldResult> bounds = s.bounds;
+  if (s.splits > 1) {
+    outputs = {lb.filled({index(s.splits), p.batch, p.hq, p.lq, p.dv}, s.zero),
+               lb.filled({index(s.splits), p.batch, p.hq, p.lq}, s.negInf)};
+    bounds.push_back(b.getIndexAttr(s.splits));
+  } else {
+    outputs = {lb.empty({p.batch, p.hq, p.lq, p.dv}, p.storage)};
+  }
+  // Whether each batch's document ids are sorted, once per call: sorted ids
+  // (packed sequences) let every work item bound its keys by binary search.
+  Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
+  auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getBody()->getTerminator());
+    WorkItem w = beginWorkItem(forall, p, s, partner);
+    KeyLoop kl = keyLoopRange(p, s, w, sortedDocs);
+    scf::ForOp loop = buildKeyLoop(p, s, w, kl, partner);
+    writeWorkItem(forall, p, s, w, loop, partner);
+  }
+  b.setInsertionPointAfter(forall);
+  if (s.splits == 1)
+    return forall.getResult(0);
+  return combineSplits(forall.getResult(0), forall.getResult(1), p.storage);
+}
+
+FlashLowering::Schedule FlashLowering::planSchedule(const Problem &p) {
+  Value batch = p.batch, hq = p.hq, lq = p.lq, hkv = p.hkv, lk = p.lk;
+  Schedule s;
+  s.cQ = index(qBlock);
+  s.c0 = index(0);
+  s.numQBlocks = b.createOrFold<arith::CeilDivUIOp>(loc, lq, s.cQ);
+  s.negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  s.zero = lb.f32Const(0.0);
   std::optional<MaskAttrInterface> mask = op.getMask();
-  bool causal = mask && isa<CausalAttr>(*mask);
+  s.causal = mask && isa<CausalAttr>(*mask);
+  Value numQBlocks = s.numQBlocks;
 
   // GQA packing: when the G query heads sharing a KV head have few rows in
   // all (decode), one work item takes all of them as the rows of a single
@@ -1033,11 +1121,11 @@ Value FlashLowering::lower() {
   if (groupC > 1 && lqC && *lqC > 0 &&
       groupC * *lqC <= std::min(qBlock, kMaxPackedRows))
     packedLq = *lqC;
-  Value cKv = index(packedLq ? packedKvBlock : kvBlock);
+  s.cKv = index(packedLq ? packedKvBlock : kvBlock);
 
-  SmallVector<OpFoldResult> bounds = {getAsOpFoldResult(batch),
-                                      getAsOpFoldResult(hq),
-                                      getAsOpFoldResult(numQBlocks)};
+  SmallVector<OpFoldResult> &bounds = s.bounds;
+  bounds = {getAsOpFoldResult(batch), getAsOpFoldResult(hq),
+            getAsOpFoldResult(numQBlocks)};
   if (packedLq)
     bounds = {getAsOpFoldResult(batch), getAsOpFoldResult(hkv),
               b.getIndexAttr(1)};
@@ -1046,8 +1134,8 @@ Value FlashLowering::lower() {
   // all multi-query decode), each item also takes one of `splits` ranges of
   // keys; the partial results are combined after the parallel loop with the
   // log-sum-exp rule (SEMANTICS.md, "Split-KV").
-  int64_t kvb = packedLq ? packedKvBlock : kvBlock;
-  int64_t splits = 1, chunk = 0;
+  int64_t kvb = s.kvb = packedLq ? packedKvBlock : kvBlock;
+  int64_t &splits = s.splits, &chunk = s.chunk;
   {
     int64_t items = 1;
     for (OpFoldResult ofr : bounds) {
@@ -1066,43 +1154,33 @@ Value FlashLowering::lower() {
     }
   }
 
-  // A differential pair needs plain (unpacked, unsplit) tiles; the caller
-  // decomposes it otherwise (nothing built so far is used).
-  if (diffPair && (packedLq || splits > 1))
-    return Value();
-  SdpaOp partner = diffPair ? diffPair->second : SdpaOp();
-
   // Static patterns on static shapes: classify every (query block, key
   // block) at compile time and keep, per query block, the compact list of
   // the non-empty key blocks (CSR: offsets, then entries = block * 2 +
   // partial). Only partial blocks evaluate the mask.
-  std::optional<BlockLists> lists;
-  if (mask && !causal && lqC && getConstantIntValue(lk) &&
+  if (mask && !s.causal && lqC && getConstantIntValue(lk) &&
       (!mask->isHeadDependent() || hqC))
-    lists = classifyBlocks(*mask, *lqC, *getConstantIntValue(lk),
-                           hqC.value_or(1), kvb);
+    s.lists = classifyBlocks(*mask, *lqC, *getConstantIntValue(lk),
+                             hqC.value_or(1), kvb);
 
-  SmallVector<Value> outputs;
-  if (splits > 1) {
-    outputs = {lb.filled({index(splits), batch, hq, lq, dv}, zero),
-               lb.filled({index(splits), batch, hq, lq}, negInf)};
-    bounds.push_back(b.getIndexAttr(splits));
-  } else {
-    outputs = {lb.empty({batch, hq, lq, dv}, storage)};
-  }
-  // Whether each batch's document ids are sorted, once per call: sorted ids
-  // (packed sequences) let every work item bound its keys by binary search.
-  Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
-  auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(forall.getBody()->getTerminator());
-  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
-        qb = forall.getInductionVar(2);
-  Value split = splits > 1 ? forall.getInductionVar(3) : Value();
+  return s;
+}
+
+FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
+                                                     const Problem &p,
+                                                     const Schedule &s,
+                                                     SdpaOp partner) {
+  Value q = p.q, lq = p.lq, headDim = p.headDim, group = p.group,
+        scale = p.scale, cQ = s.cQ, c0 = s.c0;
+  WorkItem w;
+  Value bi = w.bi = forall.getInductionVar(0),
+        hi = w.hi = forall.getInductionVar(1),
+        qb = w.qb = forall.getInductionVar(2);
+  w.split = s.splits > 1 ? forall.getInductionVar(3) : Value();
   itemHead = hi;
   itemBatch = bi;
   // Query positions this work item covers: [q0, q0 + rowSpan).
-  Value q0, br, rowSpan, kvHead;
+  Value &q0 = w.q0, &br = w.br, &rowSpan = w.rowSpan, &kvHead = w.kvHead;
   if (packedLq) {
     q0 = c0;
     br = index(groupC * packedLq);
@@ -1118,7 +1196,7 @@ Value FlashLowering::lower() {
 
   // The query block, widened to f32 and scaled once.
   AffineMap id2 = b.getMultiDimIdentityMap(2);
-  Value qTile;
+  Value &qTile = w.qTile;
   if (packedLq) {
     // Row r of the tile is position r % Lq of query head hkv * G + r / Lq.
     Value qInit = lb.empty({br, headDim});
@@ -1165,11 +1243,23 @@ Value FlashLowering::lower() {
   };
   if (!packedLq)
     qTile = scaledQuery(q);
-  Value partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
+  w.partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
+  return w;
+}
+
+FlashLowering::KeyLoop FlashLowering::keyLoopRange(const Problem &p,
+                                                   const Schedule &s,
+                                                   const WorkItem &w,
+                                                   Value sortedDocs) {
+  Value lk = p.lk, qOffset = p.qOffset, c0 = s.c0;
+  Value bi = w.bi, q0 = w.q0, rowSpan = w.rowSpan;
+  bool causal = s.causal;
+  KeyLoop kl;
   // Causal: the last row of the block sees keys up to
   // q0 + rowSpan - 1 + offset, so key blocks past that are never visited.
-  Value kvEnd = lk;
+  Value &kvEnd = kl.kvEnd;
+  kvEnd = lk;
   if (causal) {
     Value last = arith::AddIOp::create(
         b, loc, arith::AddIOp::create(b, loc, q0, rowSpan), qOffset);
@@ -1177,21 +1267,24 @@ Value FlashLowering::lower() {
                                    arith::MinSIOp::create(b, loc, lk, last));
   }
 
-  RuntimeBounds keyRange =
-      runtimeBounds(bi, q0, rowSpan, qOffset, lk, sortedDocs);
+  RuntimeBounds &keyRange = kl.keyRange;
+  keyRange = runtimeBounds(bi, q0, rowSpan, qOffset, lk, sortedDocs);
 
-  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, headDim}),
-                  lb.empty({cKv, dv}),      lb.empty({br, cKv}),
-                  lb.empty({br, cKv}),      lb.empty({br}),
-                  lb.empty({dv}),           lb.empty({})};
-  Value mInit = lb.filled({br}, negInf);
-  Value lInit = lb.filled({br}, zero);
-  Value oInit = lb.filled({br, dv}, zero);
+  return kl;
+}
 
+void FlashLowering::loopRange(const Problem &p, const Schedule &s,
+                              const WorkItem &w, KeyLoop &kl) {
+  Value c0 = s.c0, cKv = s.cKv, kvEnd = kl.kvEnd;
+  Value hi = w.hi, qb = w.qb, split = w.split;
+  const RuntimeBounds &keyRange = kl.keyRange;
+  const std::optional<BlockLists> &lists = s.lists;
+  int64_t splits = s.splits, chunk = s.chunk;
   // The loop runs either over key positions (step Bc), or, with block
   // lists, over the entries of this work item's list.
-  Value loopBegin = c0, loopEnd = kvEnd, loopStep = cKv;
-  Value offsetsTable, entriesTable;
+  Value &loopBegin = kl.begin, &loopEnd = kl.end, &loopStep = kl.step;
+  loopBegin = c0, loopEnd = kvEnd, loopStep = cKv;
+  Value &offsetsTable = kl.offsetsTable, &entriesTable = kl.entriesTable;
   if (lists) {
     auto table = [&](ArrayRef<int32_t> values) -> Value {
       auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
@@ -1236,12 +1329,36 @@ Value FlashLowering::lower() {
     loopBegin = arith::MaxSIOp::create(b, loc, loopBegin, aligned);
     loopEnd = arith::MinSIOp::create(b, loc, loopEnd, keyRange.kEnd);
   }
+}
+
+scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
+                                       const WorkItem &w, KeyLoop &kl,
+                                       SdpaOp partner) {
+  Value k = p.k, v = p.v, headDim = p.headDim, dv = p.dv, qOffset = p.qOffset,
+        cKv = s.cKv, negInf = s.negInf, zero = s.zero;
+  Value bi = w.bi, kvHead = w.kvHead, q0 = w.q0, br = w.br, qTile = w.qTile,
+        partnerQTile = w.partnerQTile;
+  Value kvEnd = kl.kvEnd;
+  const RuntimeBounds &keyRange = kl.keyRange;
+  const std::optional<BlockLists> &lists = s.lists;
+  bool causal = s.causal;
+  std::optional<MaskAttrInterface> mask = op.getMask();
+  Scratch scratch{lb.empty({headDim, cKv}), lb.empty({cKv, headDim}),
+                  lb.empty({cKv, dv}),      lb.empty({br, cKv}),
+                  lb.empty({br, cKv}),      lb.empty({br}),
+                  lb.empty({dv}),           lb.empty({})};
+  Value mInit = lb.filled({br}, negInf);
+  Value lInit = lb.filled({br}, zero);
+  Value oInit = lb.filled({br, dv}, zero);
+
+  loopRange(p, s, w, kl);
+  Value entriesTable = kl.entriesTable;
   SmallVector<Value> init = {mInit, lInit, oInit};
   if (partner)
     init.append({lb.filled({br}, negInf), lb.filled({br}, zero),
                  lb.filled({br, dv}, zero)});
-  auto loop = scf::ForOp::create(
-      b, loc, loopBegin, loopEnd, loopStep, init,
+  return scf::ForOp::create(
+      b, loc, kl.begin, kl.end, kl.step, init,
       [&](OpBuilder &, Location, Value iv, ValueRange state) {
         // Which blocks need the mask evaluated: with block lists, those
         // classified partial; for causal, those whose last key is past the
@@ -1314,6 +1431,14 @@ Value FlashLowering::lower() {
             });
         scf::YieldOp::create(b, loc, visible.getResults());
       });
+}
+
+void FlashLowering::writeWorkItem(scf::ForallOp forall, const Problem &p,
+                                  const Schedule &s, const WorkItem &w,
+                                  scf::ForOp loop, SdpaOp partner) {
+  Value dv = p.dv, negInf = s.negInf, zero = s.zero;
+  Value bi = w.bi, hi = w.hi, split = w.split, q0 = w.q0, br = w.br;
+  Type storage = p.storage;
   Value m = loop.getResult(0), l = loop.getResult(1), o = loop.getResult(2);
   OpFoldResult one = b.getIndexAttr(1), zeroIdx = b.getIndexAttr(0);
   MLIRContext *ctx = b.getContext();
@@ -1404,10 +1529,6 @@ Value FlashLowering::lower() {
   insert(oTile, forall.getRegionIterArgs()[0], /*withCols=*/true);
   if (split)
     insert(lseTile, forall.getRegionIterArgs()[1], /*withCols=*/false);
-  b.setInsertionPointAfter(forall);
-  if (!split)
-    return forall.getResult(0);
-  return combineSplits(forall.getResult(0), forall.getResult(1), storage);
 }
 
 Value FlashLowering::diffEpilogue(Value o1, Value l1, Value o2, Value l2,
