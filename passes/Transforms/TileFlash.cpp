@@ -33,6 +33,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -571,37 +572,75 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
 
 Value FlashLowering::valuesFinite(Value vF, const Scratch &scratch) {
   // Sums of v * 0: 0 where every v is finite, NaN where one is inf or NaN.
-  // First down the rows into one sum per column (the inner loop runs along
-  // contiguous columns and vectorizes), then over the columns. No flag
-  // allows folding v * 0 to 0; reassoc only lets the last sum vectorize.
-  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  // (No flag allows folding v * 0 to 0.)
   Value zero = lb.f32Const(0.0);
-  Value cols =
-      linalg::FillOp::create(b, loc, zero, scratch.flagCols).getResult(0);
-  cols = linalg::GenericOp::create(
-             b, loc, cols.getType(), ValueRange{vF}, ValueRange{cols},
-             ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), lb.map(2, {1})},
-             ArrayRef<IteratorType>{red, par},
-             [&](OpBuilder &nb, Location nl, ValueRange a) {
-               Value z = arith::MulFOp::create(nb, nl, a[0], zero);
-               LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], z));
-             })
-             .getResult(0);
-  Value init = linalg::FillOp::create(b, loc, zero, scratch.flag).getResult(0);
-  Value sum =
-      linalg::GenericOp::create(
-          b, loc, init.getType(), ValueRange{cols}, ValueRange{init},
-          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
-                              AffineMap::get(1, 0, {}, b.getContext())},
-          ArrayRef<IteratorType>{red},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            LB::yield(nb, nl,
-                      arith::AddFOp::create(nb, nl, a[1], a[0],
-                                            arith::FastMathFlags::reassoc));
-          })
-          .getResult(0);
-  Value x = tensor::ExtractOp::create(b, loc, sum, ValueRange{});
-  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, x, x);
+  auto type = cast<RankedTensorType>(vF.getType());
+  Value sum;
+  if (!type.isDynamicDim(1)) {
+    // Row by row into vectors of 32 columns carried in registers, then
+    // across them: one load and one multiply-add per vector of the block.
+    const int64_t width = type.getDimSize(1);
+    SmallVector<Value> init;
+    SmallVector<int64_t> starts;
+    for (int64_t c = 0; c < width; c += 32) {
+      auto vecType = VectorType::get({std::min<int64_t>(32, width - c)}, f32);
+      init.push_back(vector::BroadcastOp::create(b, loc, vecType, zero));
+      starts.push_back(c);
+    }
+    Value rows = tensor::DimOp::create(b, loc, vF, 0);
+    auto loop = scf::ForOp::create(
+        b, loc, index(0), rows, index(1), init,
+        [&](OpBuilder &nb, Location nl, Value j, ValueRange acc) {
+          SmallVector<Value> next;
+          for (auto [i, c] : llvm::enumerate(starts)) {
+            auto vecType = cast<VectorType>(acc[i].getType());
+            Value x = vector::TransferReadOp::create(
+                nb, nl, vecType, vF,
+                ValueRange{j, arith::ConstantIndexOp::create(nb, nl, c)}, zero,
+                ArrayRef<bool>{true});
+            Value z = vector::BroadcastOp::create(nb, nl, vecType, zero);
+            next.push_back(arith::AddFOp::create(
+                nb, nl, acc[i], arith::MulFOp::create(nb, nl, x, z)));
+          }
+          scf::YieldOp::create(nb, nl, next);
+        });
+    for (Value partial : loop.getResults()) {
+      Value r = vector::ReductionOp::create(b, loc, vector::CombiningKind::ADD,
+                                            partial);
+      sum = sum ? arith::AddFOp::create(b, loc, sum, r).getResult() : r;
+    }
+  } else {
+    // Dynamic widths: down the rows into one sum per column (the inner loop
+    // runs along contiguous columns), then over the columns.
+    auto par = IteratorType::parallel, red = IteratorType::reduction;
+    Value cols =
+        linalg::FillOp::create(b, loc, zero, scratch.flagCols).getResult(0);
+    cols = linalg::GenericOp::create(
+               b, loc, cols.getType(), ValueRange{vF}, ValueRange{cols},
+               ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), lb.map(2, {1})},
+               ArrayRef<IteratorType>{red, par},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value z = arith::MulFOp::create(nb, nl, a[0], zero);
+                 LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[1], z));
+               })
+               .getResult(0);
+    Value init =
+        linalg::FillOp::create(b, loc, zero, scratch.flag).getResult(0);
+    Value total =
+        linalg::GenericOp::create(
+            b, loc, init.getType(), ValueRange{cols}, ValueRange{init},
+            ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                                AffineMap::get(1, 0, {}, b.getContext())},
+            ArrayRef<IteratorType>{red},
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              LB::yield(nb, nl,
+                        arith::AddFOp::create(nb, nl, a[1], a[0],
+                                              arith::FastMathFlags::reassoc));
+            })
+            .getResult(0);
+    sum = tensor::ExtractOp::create(b, loc, total, ValueRange{});
+  }
+  return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::ORD, sum, sum);
 }
 
 /// Relative cost of running a static pattern with (br x bc) tiles: the area
