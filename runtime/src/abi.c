@@ -17,6 +17,8 @@
 
 #define MAX_ARGS 64
 #define MAX_SYMBOLS 256
+/* Entry points have one output (attn.diff's included); a few to spare. */
+#define MAX_STAGED_OUTPUTS 4
 
 /* Copies the `index`-th comma-separated name after the ':' of `names` (or the
  * entry name itself for index -1) into `out`. */
@@ -414,6 +416,32 @@ static void free_staged(attn_context_t *context, staged_output_t *outs,
   }
 }
 
+/* Runs `kernel` under an allocation guard (nothing here lives across the
+ * longjmp but the guard itself). */
+static attn_status_t run_guarded(attn_context_t *context, int entry_len,
+                                 const char *names, attn_rt_kernel_fn_t kernel,
+                                 int64_t *descriptors) {
+  attn_rt_guard_t guard;
+  attn_rt_guard_push(&guard, context);
+  if (setjmp(guard.jump)) {
+    attn_rt_guard_unwind(&guard);
+    if (guard.failed_by_limit)
+      return attn_status_make(
+          ATTN_STATUS_RESOURCE_EXHAUSTED,
+          "%.*s: a temporary of %zu bytes would take the temporaries past "
+          "the context's scratch limit of %lld bytes",
+          entry_len, names, guard.failed_bytes,
+          (long long)attn_context_scratch_limit(context));
+    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
+                            "%.*s: out of memory allocating a temporary of "
+                            "%zu bytes",
+                            entry_len, names, guard.failed_bytes);
+  }
+  kernel(context, descriptors);
+  attn_rt_guard_pop(&guard);
+  return NULL;
+}
+
 attn_status_t attn_rt_run(attn_context_t *context, const int64_t *sig,
                           const char *names, attn_rt_kernel_fn_t kernel,
                           int64_t *descriptors) {
@@ -421,7 +449,7 @@ attn_status_t attn_rt_run(attn_context_t *context, const int64_t *sig,
   int entry_len = colon ? (int)(colon - names) : 0;
   /* Under a scratch limit, outputs are staged (their bytes count against
    * the limit), so that a call refused for memory writes nothing. */
-  staged_output_t staged[MAX_ARGS];
+  staged_output_t staged[MAX_STAGED_OUTPUTS];
   int num_staged = 0;
   if (attn_context_scratch_limit(context) > 0) {
     const int64_t *p = sig + 4;
@@ -431,6 +459,12 @@ attn_status_t attn_rt_run(attn_context_t *context, const int64_t *sig,
       int is_output = p[2] != 0;
       size_t elt = attn_dtype_size((attn_dtype_t)p[0]);
       p += 3 + rank;
+      if (is_output && num_staged == MAX_STAGED_OUTPUTS) {
+        free_staged(context, staged, num_staged);
+        return attn_status_make(ATTN_STATUS_INTERNAL,
+                                "%.*s: more than %d outputs to stage",
+                                entry_len, names, MAX_STAGED_OUTPUTS);
+      }
       if (is_output) {
         staged_output_t *out = &staged[num_staged];
         out->desc = desc;
@@ -475,27 +509,11 @@ attn_status_t attn_rt_run(attn_context_t *context, const int64_t *sig,
     }
   }
 
-  attn_rt_guard_t guard;
-  attn_rt_guard_push(&guard, context);
-  if (setjmp(guard.jump)) {
-    attn_rt_guard_unwind(&guard);
-    free_staged(context, staged, num_staged);
-    if (guard.failed_by_limit)
-      return attn_status_make(
-          ATTN_STATUS_RESOURCE_EXHAUSTED,
-          "%.*s: a temporary of %zu bytes would take the temporaries past "
-          "the context's scratch limit of %lld bytes",
-          entry_len, names, guard.failed_bytes,
-          (long long)attn_context_scratch_limit(context));
-    return attn_status_make(ATTN_STATUS_RESOURCE_EXHAUSTED,
-                            "%.*s: out of memory allocating a temporary of "
-                            "%zu bytes",
-                            entry_len, names, guard.failed_bytes);
-  }
-  kernel(context, descriptors);
-  attn_rt_guard_pop(&guard);
-  for (int i = 0; i < num_staged; ++i)
-    unstage(&staged[i]);
+  attn_status_t status =
+      run_guarded(context, entry_len, names, kernel, descriptors);
+  if (!status)
+    for (int i = 0; i < num_staged; ++i)
+      unstage(&staged[i]);
   free_staged(context, staged, num_staged);
-  return NULL;
+  return status;
 }

@@ -102,7 +102,7 @@ attn_vulkan_plan_launch(const attn_vulkan_limits_t *limits, const char *entry,
     int64_t n = *g++, count = 1;
     int overflow = 0;
     for (int64_t f = 0; f < n; ++f, g += 3) {
-      int64_t size;
+      int64_t size = 0;
       if ((status = size_at(entry, sig, args, g[0], g[1], g[2], &size)))
         return status;
       overflow |= !mul_add(count, ceil_div(size, g[2]), 0, &count);
@@ -131,7 +131,7 @@ attn_vulkan_plan_launch(const attn_vulkan_limits_t *limits, const char *entry,
    * bound saturates: past 2^63 it is simply too many. */
   int64_t loops = 0, terms = *g++;
   for (int64_t t = 0; t < terms; ++t, g += 4) {
-    int64_t size;
+    int64_t size = 0;
     if ((status = size_at(entry, sig, args, g[1], g[2], g[3], &size)))
       return status;
     if (!mul_add(g[0], ceil_div(size, g[3]), loops, &loops))
