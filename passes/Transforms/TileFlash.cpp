@@ -598,9 +598,9 @@ Value FlashLowering::valuesFinite(Value vF, const Scratch &scratch) {
                 nb, nl, vecType, vF,
                 ValueRange{j, arith::ConstantIndexOp::create(nb, nl, c)}, zero,
                 ArrayRef<bool>{true});
-            Value z = vector::BroadcastOp::create(nb, nl, vecType, zero);
+            // init[i] is the zero vector of this width.
             next.push_back(arith::AddFOp::create(
-                nb, nl, acc[i], arith::MulFOp::create(nb, nl, x, z)));
+                nb, nl, acc[i], arith::MulFOp::create(nb, nl, x, init[i])));
           }
           scf::YieldOp::create(nb, nl, next);
         });
