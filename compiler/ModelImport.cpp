@@ -32,7 +32,7 @@ const char *const kLayerFields[] = {
     "name",      "variant",   "batch",     "heads",   "kv_heads", "head_dim",
     "value_dim", "seq_len",   "q_len",     "kv_len",  "dtype",    "mask",
     "scale",     "modifiers", "bias",      "top_k",   "padding",  "documents",
-    "diff",      "linformer", "performer", "nystrom", "kv_cache"};
+    "diff",      "linformer", "performer", "nystrom", "kv_cache", "compute"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -125,6 +125,8 @@ private:
   /// Checks the layer's "kv_cache" against its dtype, variant and head
   /// dims; clears it when it is the layer's own float storage.
   void checkKvCache(LayerDescription &layer);
+  /// The storage part of checkKvCache; `kvQuantized` set for q8_0 / q4_0.
+  void checkKvStorage(LayerDescription &layer, bool &kvQuantized);
 
   llvm::StringRef filename;
   llvm::raw_ostream &errs;
@@ -592,6 +594,14 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readString(*v, at("kv_cache"), layer.kvCache, kKvCaches);
     layer.kvCachePath = at("kv_cache");
   }
+  if (const json::Value *v = obj.get("compute")) {
+    layer.computePath = at("compute");
+    if (const json::Object *c =
+            readObject(*v, layer.computePath, {"qk"}, "compute precisions"))
+      if (const json::Value *qk = c->get("qk"))
+        readString(*qk, layer.computePath + ".qk", layer.qkCompute,
+                   {"f32", "int8"});
+  }
   if (const json::Value *v = obj.get("mask")) {
     readMask(*v, at("mask"), layer.mask);
     layer.maskSet = true;
@@ -634,6 +644,16 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
 }
 
 void Importer::checkKvCache(LayerDescription &l) {
+  bool kvQuantized = false;
+  checkKvStorage(l, kvQuantized);
+  // int8 scores multiply the cache's int8 blocks by the quantized query.
+  if (l.qkCompute == "int8" && !kvQuantized)
+    error(l.computePath + ".qk",
+          "int8 scores need a block-quantized KV cache (\"kv_cache\": "
+          "\"q8_0\" or \"q4_0\"); float keys are not quantized yet");
+}
+
+void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {
   const std::string &path = l.kvCachePath;
   if (l.kvCache.empty() || l.kvCache == l.dtype) {
     l.kvCache.clear(); // the layer's own float storage
@@ -655,6 +675,7 @@ void Importer::checkKvCache(LayerDescription &l) {
                     " layers read float K/V");
     return;
   }
+  kvQuantized = true;
   for (auto [field, width] :
        {std::pair{"head_dim", l.headDim}, std::pair{"value_dim", l.valueDim}})
     if (ShapedType::isDynamic(width) || width % 32 != 0)
@@ -1218,7 +1239,9 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
-                 : BlockFormatAttr());
+                 : BlockFormatAttr(),
+        l.qkCompute == "int8" ? PrecisionAttr::get(&context, Precision::int8)
+                              : PrecisionAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

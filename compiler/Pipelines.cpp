@@ -100,6 +100,8 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   tile.qBlock = target.qBlock;
   tile.kvBlock = target.kvBlock;
   tile.chooseTiles = !target.fixedTiles;
+  tile.int8Dot = target.int8Dot;
+  tile.int8Lanes = target.vectorBits >= 256 ? 8 : 4;
   pm.addPass(createTileFlash(tile));
   // Whatever attn-tile-flash does not tile takes the untiled lowering;
   // elementwise arith/math on tensors around attn ops becomes linalg too, so
@@ -156,7 +158,10 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // arm_neon ops (int8 scores' SDOT) lower with the vector dialect.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.armNeon = target.int8Dot == "arm-dotprod";
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());

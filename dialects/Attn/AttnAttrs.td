@@ -343,4 +343,35 @@ def Attn_BlockFormatAttr : EnumAttr<Attn_Dialect, Attn_BlockFormat,
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// Compute precision of a product
+//===----------------------------------------------------------------------===//
+
+def Attn_Precision : I32EnumAttr<"Precision",
+    "the arithmetic a product of attn.sdpa runs in", [
+      I32EnumAttrCase<"f32", 0>,
+      I32EnumAttrCase<"int8", 1>]> {
+  let cppNamespace = "::mlir::attn";
+  let genSpecializedAttr = 0;
+}
+
+def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
+  let summary = "arithmetic of the Q . K^T product: f32 or int8";
+  let description = [{
+    The precision the scores S = scale * Q . K^T are computed in
+    (`qk_precision` of attn.sdpa; absent means `f32`).
+
+    - `f32`: products and sums in f32 (f16 / bf16 / block-quantized
+      operands widened or dequantized exactly first).
+    - `int8`: the scaled query Qs = scale * Q (f32) is quantized per block
+      of 32 values along the head dimension, q8_0's scheme with an f32
+      scale: d = max|x| / 127, q = round-half-away(x / d) computed as
+      x * (1 / d) (q = 0 where d = 0); each block's integer dot product
+      with the key block's int8 values accumulates exactly in int32 and is
+      scaled by d_q * d_k in f32. The key operand must be block-quantized
+      (q8_0 / q4_0), so both factors are 8-bit integers.
+  }];
+  let assemblyFormat = "`<` $value `>`";
+}
+
 #endif // ATTN_ATTRS_TD

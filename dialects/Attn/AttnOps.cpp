@@ -89,7 +89,8 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
                         /*q_lengths=*/Value(), /*doc_ids=*/Value(), scale, mask,
                         /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr(),
                         /*key_format=*/BlockFormatAttr(),
-                        /*value_format=*/BlockFormatAttr());
+                        /*value_format=*/BlockFormatAttr(),
+                        /*qk_precision=*/PrecisionAttr());
 }
 
 RankedTensorType SdpaOp::inferResultType() {
@@ -315,6 +316,15 @@ LogicalResult SdpaOp::verify() {
                                          type.getDimSize(1), "key", lk))))
       return failure();
   }
+
+  // int8 scores multiply 8-bit integers: the keys must already be blocks of
+  // them (the query is quantized in the kernel, per 32 values of D, which
+  // packed keys already require to be a static multiple of 32).
+  if (std::optional<Precision> qk = getQkPrecision();
+      qk && *qk == Precision::int8 && !packed.key)
+    return emitOpError() << "qk_precision int8 needs a block-quantized key "
+                            "operand (key_format q8_0 or q4_0); float keys "
+                            "are not quantized by the kernel";
 
   // score_mod: (f32, index, index, index, index) -> f32.
   Region &region = getScoreMod();

@@ -75,6 +75,12 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     dequantized exactly (d * q in f32) as the kernel reads each block; the
     products and the softmax run in f32.
 
+    Compute precision: `qk_precision = #attn.precision<int8>` computes the
+    scores with 8-bit integer dot products (`#attn.precision` describes
+    the arithmetic); it needs a block-quantized key operand and a static
+    head dimension D that is a multiple of 32. The online softmax and
+    P . V stay in f32.
+
     Example, grouped-query causal attention with 8 query and 2 KV heads:
 
     ```mlir
@@ -117,7 +123,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                            "score modifiers">>:$modifiers,
                        OptionalAttr<I64Attr>:$top_k,
                        OptionalAttr<Attn_BlockFormatAttr>:$key_format,
-                       OptionalAttr<Attn_BlockFormatAttr>:$value_format);
+                       OptionalAttr<Attn_BlockFormatAttr>:$value_format,
+                       OptionalAttr<Attn_PrecisionAttr>:$qk_precision);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 

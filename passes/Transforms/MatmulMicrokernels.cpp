@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Transforms/Passes.h"
+#include "passes/Utils/VectorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -376,35 +377,6 @@ bool isFewRowDotProduct(linalg::GenericOp op, int64_t lanes) {
   return isMultiplyAccumulate(op);
 }
 
-/// Sums each of `vectors` (lanes of them, each `lanes` wide) into one lane of
-/// the result: lane j = sum of vectors[j]. A tree of log2(lanes) levels; each
-/// combine of two vectors whose lanes form groups of g partial sums keeps the
-/// low and high halves of every group side by side and adds them, so groups
-/// halve in size while their count doubles, in source order.
-Value transposeReduce(OpBuilder &b, Location loc, SmallVector<Value> vectors) {
-  int64_t lanes = static_cast<int64_t>(vectors.size());
-  for (int64_t group = lanes; group > 1; group /= 2) {
-    int64_t half = group / 2, groups = lanes / group;
-    SmallVector<int64_t> lo, hi;
-    for (int64_t side = 0; side < 2; ++side)
-      for (int64_t q = 0; q < groups; ++q)
-        for (int64_t x = 0; x < half; ++x) {
-          lo.push_back(side * lanes + q * group + x);
-          hi.push_back(side * lanes + q * group + half + x);
-        }
-    SmallVector<Value> next;
-    for (size_t v = 0; v + 1 < vectors.size(); v += 2) {
-      Value l =
-          vector::ShuffleOp::create(b, loc, vectors[v], vectors[v + 1], lo);
-      Value h =
-          vector::ShuffleOp::create(b, loc, vectors[v], vectors[v + 1], hi);
-      next.push_back(arith::AddFOp::create(b, loc, l, h));
-    }
-    vectors = std::move(next);
-  }
-  return vectors.front();
-}
-
 /// C [R, N] += A [R, K] . B [N, K]^T for few rows R, reading B's rows in
 /// place. Columns go in groups of L = lanes:
 ///
@@ -472,7 +444,7 @@ struct DotProductToMicrokernel : OpRewritePattern<linalg::GenericOp> {
                     accs[j] = vector::FMAOp::create(fb, fl, av, bv, accs[j]);
                   }
                 }
-                Value sums = transposeReduce(fb, fl, accs);
+                Value sums = mlir::attn::transposeReduce(fb, fl, accs);
                 Value old = vector::LoadOp::create(fb, fl, vecTy, c,
                                                    ValueRange{row, col0});
                 vector::StoreOp::create(

@@ -49,6 +49,14 @@ def TileFlash : Pass<"attn-tile-flash"> {
     output exists. Where the work items cannot hold a pair (packed GQA
     decode tiles, split-KV), the op is decomposed as by
     `attn-decompose-diff` and its two maps are tiled separately.
+
+    int8 scores (`qk_precision = #attn.precision<int8>`, block-quantized
+    keys): each work item quantizes its scaled query tile once per block
+    of 32 values. Packed decode tiles then compute S from the key blocks in
+    place with integer dot products (`int8-dot`: VPDPBUSD, SDOT or plain
+    vector code), int32 sums scaled by d_q * d_k; other tiles multiply the
+    dequantized query values (q * d_q) with the dequantized keys in f32,
+    the same products.
   }];
   let options = [
     Option<"qBlock", "q-block", "int64_t", "64",
@@ -67,14 +75,23 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "given ones, halves and quarters of the query rows, halves of the "
            "keys) whose visited area, weighted for partial blocks and tile "
            "efficiency, is least, e.g. 64 x 64 tiles for a 64 x 64 "
-           "block-sparse layout">
+           "block-sparse layout">,
+    Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
+           "How int8 scores (qk_precision = int8) sum byte products: "
+           "generic (plain vector code), x86-vnni (VPDPBUSD: AVX512-VNNI or "
+           "AVX-VNNI), arm-dotprod (SDOT)">,
+    Option<"int8Lanes", "int8-lanes", "int64_t", "8",
+           "f32 lanes of the int8 score accumulators for int8-dot=generic "
+           "(4 or 8; x86-vnni uses 8, arm-dotprod 4)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::LLVM::LLVMDialect",
+                           "::mlir::arm_neon::ArmNeonDialect"];
 }
 
 def DecomposeDiff : Pass<"attn-decompose-diff"> {

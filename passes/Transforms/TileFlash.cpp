@@ -22,6 +22,7 @@
 #include "passes/Transforms/DiffDecomposition.h"
 #include "passes/Transforms/Passes.h"
 #include "passes/Utils/BlockFormats.h"
+#include "passes/Utils/Int8Products.h"
 #include "passes/Utils/LinalgBuilder.h"
 #include "passes/Utils/ScoreMods.h"
 
@@ -66,7 +67,13 @@ public:
       keyFormat = f.getValue();
     if (BlockFormatAttr f = op.getValueFormatAttr())
       valueFormat = f.getValue();
+    int8Queries = op.getQkPrecision() == Precision::int8;
   }
+
+  /// How int8 scores sum byte products, and their accumulators' lanes for
+  /// Int8Dot::Generic (the pass options).
+  Int8Dot int8Dot = Int8Dot::Generic;
+  int64_t int8Lanes = 8;
 
   Value lower();
   /// What a work item's run-time masks (kv_lengths, q_lengths, documents)
@@ -115,6 +122,11 @@ private:
     return lb.slice2d(t, batch, head, row0, rows, cols);
   }
   Value scaleValue(Value headDim);
+  /// qk_precision = int8: quantizes a scaled query tile ([n, D] f32) per
+  /// 32 values; returns the tile the f32 score paths multiply (its
+  /// dequantized values) and, with `packedScores`, keeps the int8 form in
+  /// itemQuery for int8Scores.
+  Value quantizeQueries(Value qTile, bool packedScores);
   /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
   /// head): dequantized into a new f32 [rows, width] tensor where they are
   /// packed blocks, else as stored.
@@ -223,6 +235,11 @@ private:
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   /// The block formats of packed K / V operands (none: floats).
   std::optional<BlockFormat> keyFormat, valueFormat;
+  /// qk_precision = int8: the work item's quantized query tile, read by
+  /// the int8 score kernel of packed tiles (others multiply its
+  /// dequantized values in f32).
+  bool int8Queries = false;
+  QuantizedRows itemQuery;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
@@ -261,6 +278,25 @@ Value FlashLowering::scaleValue(Value headDim) {
   if (std::optional<double> s = op.getStaticScale())
     return lb.f32Const(static_cast<float>(*s));
   return math::RsqrtOp::create(b, loc, lb.toF32(headDim));
+}
+
+Value FlashLowering::quantizeQueries(Value qTile, bool packedScores) {
+  auto type = cast<RankedTensorType>(qTile.getType());
+  if (type.isDynamicDim(1))
+    qTile = tensor::CastOp::create(
+        b, loc,
+        RankedTensorType::get({type.getDimSize(0), op.getHeadDim()}, f32),
+        qTile);
+  QuantizedRows rows =
+      quantizeRows(b, loc, qTile, int8Dot, /*withValues=*/packedScores,
+                   /*withDequantized=*/!packedScores);
+  if (packedScores) {
+    itemQuery = rows;
+    return qTile;
+  }
+  if (type.isDynamicDim(1))
+    return tensor::CastOp::create(b, loc, type, rows.dequantized);
+  return rows.dequantized;
 }
 
 Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
@@ -360,18 +396,24 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
     // f32 key blocks in place, others as their f32 copy in L1 scratch
     // (dequantized or widened); loops (i, j, d). The micro-kernels turn
     // this into row-by-row vector dot products.
-    if (keyFormat)
-      kTile = dequantizeTile(b, loc, kTile, *keyFormat,
-                             head2d(scratch.keys, bc, headDim));
-    else if (narrowKeys)
-      kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
-    s = linalg::GenericOp::create(
-            b, loc, sInit.getType(), ValueRange{qTile, kTile},
-            ValueRange{sInit},
-            ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
-                                lb.map(3, {0, 1})},
-            ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
-            .getResult(0);
+    if (keyFormat && int8Queries) {
+      // int8 scores straight from the packed key blocks.
+      s = int8Scores(b, loc, itemQuery, kTile, *keyFormat, sInit, int8Dot,
+                     int8Lanes);
+    } else {
+      if (keyFormat)
+        kTile = dequantizeTile(b, loc, kTile, *keyFormat,
+                               head2d(scratch.keys, bc, headDim));
+      else if (narrowKeys)
+        kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
+      s = linalg::GenericOp::create(
+              b, loc, sInit.getType(), ValueRange{qTile, kTile},
+              ValueRange{sInit},
+              ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
+                                  lb.map(3, {0, 1})},
+              ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
+              .getResult(0);
+    }
   } else {
     // K^T, widened to f32 (packed keys: dequantized by rows first), so
     // that the score loop runs along contiguous keys.
@@ -930,6 +972,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                                             scale));
           })
           .getResult(0);
+  if (int8Queries)
+    qTile = quantizeQueries(qTile, /*packedScores=*/false);
 
   // Scores of the block against every key, modified and masked.
   Value all = lb.empty({br, lk});
@@ -1282,6 +1326,8 @@ FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
   };
   if (!packedLq)
     qTile = scaledQuery(q);
+  if (int8Queries)
+    qTile = quantizeQueries(qTile, /*packedScores=*/packedLq != 0);
   w.partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
   return w;
@@ -1721,16 +1767,22 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
 /// A pattern holding the pass's tiling options.
 template <typename OpTy> struct TilePattern : OpRewritePattern<OpTy> {
   TilePattern(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
-              int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles)
+              int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles,
+              Int8Dot int8Dot, int64_t int8Lanes)
       : OpRewritePattern<OpTy>(ctx), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
-        autoTiles(autoTiles) {}
+        autoTiles(autoTiles), int8Dot(int8Dot), int8Lanes(int8Lanes) {}
   FlashLowering lowering(OpBuilder &b, SdpaOp op) const {
-    return FlashLowering(b, op, qBlock, kvBlock, packedKvBlock, splitMinItems,
-                         autoTiles);
+    FlashLowering l(b, op, qBlock, kvBlock, packedKvBlock, splitMinItems,
+                    autoTiles);
+    l.int8Dot = int8Dot;
+    l.int8Lanes = int8Lanes;
+    return l;
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
+  Int8Dot int8Dot;
+  int64_t int8Lanes;
 };
 
 struct TileSdpa : TilePattern<SdpaOp> {
@@ -1787,9 +1839,19 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
           << static_cast<int64_t>(packedKvBlock);
       return signalPassFailure();
     }
+    std::optional<Int8Dot> dot = parseInt8Dot(int8Dot);
+    if (!dot || (int8Lanes != 4 && int8Lanes != 8)) {
+      getOperation()->emitError()
+          << "attn-tile-flash: int8-dot must be generic, x86-vnni or "
+             "arm-dotprod and int8-lanes 4 or 8, found '"
+          << int8Dot << "' and " << static_cast<int64_t>(int8Lanes);
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<TileSdpa, TileDiff>(&getContext(), qBlock, kvBlock,
-                                     packedKvBlock, splitMinItems, chooseTiles);
+                                     packedKvBlock, splitMinItems, chooseTiles,
+                                     *dot, int8Lanes);
+
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

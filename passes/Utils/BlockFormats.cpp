@@ -68,6 +68,60 @@ static Value blockScale(OpBuilder &b, Location loc, Value lo, Value hi) {
       arith::FastMathFlagsAttr());
 }
 
+Value mlir::attn::readBlockScale(OpBuilder &b, Location loc, Value packed,
+                                 Value row, int64_t block, BlockFormat format) {
+  // The scale's two bytes as one 16-bit load, reinterpreted as fp16 and
+  // widened (vcvtph2ps, fcvt): fewer scalar steps than assembling the bits
+  // byte by byte.
+  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value column =
+      arith::ConstantIndexOp::create(b, loc, block * blockBytes(format));
+  Value bytes2 = vector::TransferReadOp::create(
+      b, loc, VectorType::get({2}, i8), packed, ValueRange{row, column}, pad,
+      ArrayRef<bool>{true});
+  Value half = vector::BitCastOp::create(
+      b, loc, VectorType::get({1}, b.getF16Type()), bytes2);
+  return vector::ExtractOp::create(
+      b, loc,
+      arith::ExtFOp::create(b, loc, VectorType::get({1}, f32), half,
+                            arith::FastMathFlagsAttr()),
+      ArrayRef<int64_t>{0});
+}
+
+Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
+                                Value row, int64_t block, BlockFormat format,
+                                bool offset128) {
+  Type i8 = b.getI8Type();
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value column =
+      arith::ConstantIndexOp::create(b, loc, block * blockBytes(format) + 2);
+  auto splat = [&](VectorType type, int64_t c) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(c)));
+  };
+  auto v32 = VectorType::get({32}, i8);
+  if (format == BlockFormat::q8_0) {
+    Value q = vector::TransferReadOp::create(b, loc, v32, packed,
+                                             ValueRange{row, column}, pad,
+                                             ArrayRef<bool>{true});
+    return offset128 ? arith::XOrIOp::create(b, loc, q, splat(v32, -128)) : q;
+  }
+  // q4_0: element t in the low nibble of byte t, element t + 16 in its high
+  // nibble.
+  auto v16 = VectorType::get({16}, i8);
+  Value bytes = vector::TransferReadOp::create(
+      b, loc, v16, packed, ValueRange{row, column}, pad, ArrayRef<bool>{true});
+  Value low = arith::AndIOp::create(b, loc, bytes, splat(v16, 15));
+  Value high = arith::ShRUIOp::create(b, loc, bytes, splat(v16, 4));
+  SmallVector<int64_t> order(32);
+  for (int64_t t = 0; t < 32; ++t)
+    order[t] = t;
+  Value nibbles = vector::ShuffleOp::create(b, loc, low, high, order);
+  return arith::AddIOp::create(b, loc, nibbles,
+                               splat(v32, offset128 ? 120 : -8));
+}
+
 Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
                                  BlockFormat format, Value dest) {
   auto packedType = cast<RankedTensorType>(packed.getType());
@@ -86,19 +140,7 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
         Value acc = rowState[0];
         // Static block count: LLVM unrolls these into straight-line code.
         for (int64_t blk = 0; blk < nbBlocks; ++blk) {
-          // The scale's two bytes as one 16-bit load, reinterpreted as
-          // fp16 and widened (vcvtph2ps, fcvt): fewer scalar steps than
-          // assembling the bits byte by byte.
-          Value bytes2 = vector::TransferReadOp::create(
-              rb, rl, VectorType::get({2}, i8), packed,
-              ValueRange{j, index(blk * bpb)}, pad, ArrayRef<bool>{true});
-          Value half = vector::BitCastOp::create(
-              rb, rl, VectorType::get({1}, rb.getF16Type()), bytes2);
-          Value d = vector::ExtractOp::create(
-              rb, rl,
-              arith::ExtFOp::create(rb, rl, VectorType::get({1}, f32), half,
-                                    arith::FastMathFlagsAttr()),
-              ArrayRef<int64_t>{0});
+          Value d = readBlockScale(rb, rl, packed, j, blk, format);
           auto write = [&](Value q, int64_t column) {
             auto type = cast<VectorType>(q.getType());
             auto fType = VectorType::get(type.getShape(), f32);

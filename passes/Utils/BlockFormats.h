@@ -39,6 +39,18 @@ Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
 /// extended and written (vcvtph2ps, fcvtl).
 Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest);
 
+/// The scale of block `block` of row `row` of a packed 2-D tile ([n, R]
+/// i8): its fp16 bytes read as one 16-bit load and widened to f32.
+Value readBlockScale(OpBuilder &b, Location loc, Value packed, Value row,
+                     int64_t block, BlockFormat format);
+
+/// The 32 integer values of that block as vector<32xi8>, in element order:
+/// q (q8_0) or q - 8 (q4_0, both nibbles). With `offset128`, each value
+/// plus 128 as an unsigned byte instead (x86's unsigned x signed dot
+/// products): q ^ 0x80 or nibble + 120.
+Value readBlockInts(OpBuilder &b, Location loc, Value packed, Value row,
+                    int64_t block, BlockFormat format, bool offset128);
+
 } // namespace mlir::attn
 
 #endif // ATTN_PASSES_UTILS_BLOCKFORMATS_H

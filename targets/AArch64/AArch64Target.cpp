@@ -53,6 +53,8 @@ void registerCore(const Core &c) {
   t.microRows = 5;
   t.microVectors = 4;
   t.microLaneA = true;
+  if (llvm::StringRef(c.features).contains("+dotprod"))
+    t.int8Dot = "arm-dotprod";
   int64_t tile = static_cast<int64_t>(c.l1 / 2 / 4); // f32 elements
   t.kvBlock = 64;
   t.qBlock = std::max<int64_t>(64, tile / t.kvBlock / 64 * 64);

@@ -31,6 +31,8 @@ struct Shape {
   /// K/V storage of attnc's kernel: "" (f32), "f16" (all of Q, K, V and O
   /// in f16), "q8_0" or "q4_0" (llama.cpp blocks, f32 Q and O).
   std::string kvCache;
+  /// Scores in int8 (qk_precision = int8; q8_0 / q4_0 caches only).
+  bool qkInt8 = false;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

@@ -150,6 +150,14 @@ std::vector<Workload> defaultWorkloads() {
     w.shape.kvCache = cache;
     all.push_back(w);
   }
+  // The same q8_0 / q4_0 decode with int8 scores (qk_precision = int8).
+  for (const char *cache : {"q8_0", "q4_0"}) {
+    Workload w = workload(std::string("decode-8k-") + cache + "-int8",
+                          {1, 32, 8, 1, 8192, 128, 128}, "none");
+    w.shape.kvCache = cache;
+    w.shape.qkInt8 = true;
+    all.push_back(w);
+  }
   Workload bigbird{"bigbird-4k",
                    {1, 8, 8, 4096, 4096, 64, 64},
                    "bigbird(global 1, sliding 3, random 1, block 64)"};
@@ -452,6 +460,8 @@ std::string compileAttnc(const Workload &w, const std::string &target,
     layer.dtype = "f16";
   else
     layer.kvCache = w.shape.kvCache;
+  if (w.shape.qkInt8)
+    layer.qkCompute = "int8";
   if (w.shape.diff) {
     // λ vectors and gain as inputs; lambda_init from layer 0.
     layer.variant = "diff";
@@ -598,7 +608,8 @@ int main(int argc, char **argv) {
                                     : " variant=" + w.shape.lowRank + "(" +
                                           std::to_string(w.shape.rank) + ")") +
            (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel) +
-           (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache))
+           (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache) +
+           (w.shape.qkInt8 ? " qk=int8" : ""))
               .c_str());
     return 0;
   }
@@ -921,6 +932,7 @@ int main(int argc, char **argv) {
       Workload exact = w;
       exact.shape.lowRank.clear();
       exact.shape.kvCache.clear();
+      exact.shape.qkInt8 = false;
       EntryFn denseEntry = nullptr;
       bool onVulkan = false;
       std::string err =

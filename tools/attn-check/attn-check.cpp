@@ -214,6 +214,8 @@ struct Check {
   std::string q, k, v, bias, dtype, mask, mods;
   /// Block formats of packed K / V ("q8_0", "q4_0"; empty: floats).
   std::string kFormat, vFormat;
+  /// qk_precision = int8: the reference quantizes the query as the kernel.
+  bool qkInt8 = false;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
   /// attn.diff: lambda_init and epsilon for the reference.
@@ -468,6 +470,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
     inValues(c.k, op.getHeadDim());
     c.kFormat = stringifyBlockFormat(f.getValue()).str();
   }
+  c.qkInt8 = op.getQkPrecision() == Precision::int8;
   if (BlockFormatAttr f = op.getValueFormatAttr()) {
     inValues(c.v, op.getValueDim());
     c.vFormat = stringifyBlockFormat(f.getValue()).str();
@@ -609,6 +612,8 @@ int main(int argc, char **argv) {
         args.insert(args.end(), {"--k-format", c.kFormat});
       if (!c.vFormat.empty())
         args.insert(args.end(), {"--v-format", c.vFormat});
+      if (c.qkInt8)
+        args.insert(args.end(), {"--qk", "int8"});
       if (c.diff) {
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);

@@ -7,7 +7,8 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
-//            [--v-format q8_0|q4_0] [--dump DIR] [--scratch-limit BYTES]
+//            [--v-format q8_0|q4_0] [--qk f32|int8] [--dump DIR]
+//            [--scratch-limit BYTES]
 //            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
 //                        denormal]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
@@ -434,6 +435,7 @@ int main(int argc, char **argv) {
   std::string dtypeName = "f32", maskName = "none", modsText;
   std::string deviceName = "cpu";
   double scale = 0, tol = -1;
+  bool qkInt8 = false;
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
@@ -519,7 +521,12 @@ int main(int argc, char **argv) {
       nystromSpec = value();
     else if (a == "--top-k")
       topK = std::atoll(value());
-    else if (a == "--k-format")
+    else if (a == "--qk") {
+      std::string name = value();
+      if (name != "f32" && name != "int8")
+        usage("--qk must be f32 or int8");
+      qkInt8 = name == "int8";
+    } else if (a == "--k-format")
       kFormat = parseFormat(value());
     else if (a == "--v-format")
       vFormat = parseFormat(value());
@@ -585,6 +592,9 @@ int main(int argc, char **argv) {
   }
   if (p.kvHeads <= 0 || p.heads % p.kvHeads != 0)
     usage("query heads must be a multiple of key heads");
+  if (qkInt8 && (qs[3] % 32 != 0 || !kFormat))
+    usage("--qk int8 needs a head dim that is a multiple of 32 and a "
+          "--k-format");
   if (tol < 0)
     tol = dtype == DType::F32 ? 1e-4 : dtype == DType::F16 ? 2e-3 : 1.6e-2;
 
@@ -846,6 +856,14 @@ int main(int argc, char **argv) {
          vectors[0]->exact.data(), vectors[1]->exact.data(),
          vectors[2]->exact.data(), vectors[3]->exact.data(),
          vectors[4]->exact.data(), expected.data());
+  } else if (qkInt8) {
+    // The int8 path's query values, scaled: the reference's scores are then
+    // exactly the kernel's d_q d_k (q . k).
+    std::vector<double> qInt8 = int8Queries(p, q.exact.data());
+    SdpaProblem scaled = p;
+    scaled.scale = 1;
+    sdpa(scaled, qInt8.data(), k.exact.data(), v.exact.data(), expected.data(),
+         haveBias ? bias.exact.data() : nullptr);
   } else {
     sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
          haveBias ? bias.exact.data() : nullptr);
@@ -888,6 +906,8 @@ int main(int argc, char **argv) {
     modsNote += " q_lengths";
   if (!docsMode.empty())
     modsNote += " documents=" + docsMode;
+  if (qkInt8)
+    modsNote += " qk=int8";
   if (kFormat)
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)

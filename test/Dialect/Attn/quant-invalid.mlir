@@ -96,3 +96,20 @@ func.func @diff_has_no_packed_operands(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x
   %o = attn.diff %q, %k, %v lambdas(%l, %l, %l, %l) gain(%g) {layer = 0 : i64} : (tensor<1x4x8x32xf32>, tensor<1x4x8x32xi8>, tensor<1x2x8x64xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<64xf32>) -> tensor<1x2x8x64xf32>
   return %o : tensor<1x2x8x64xf32>
 }
+
+// -----
+
+func.func @int8_scores_need_packed_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op qk_precision int8 needs a block-quantized key operand (key_format q8_0 or q4_0); float keys are not quantized by the kernel}}
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @unknown_precision(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+2 {{expected ::mlir::attn::Precision to be one of: f32, int8}}
+  // expected-error @+1 {{failed to parse Attn_PrecisionAttr parameter 'value' which is to be a `::mlir::attn::Precision`}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<bf16>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}

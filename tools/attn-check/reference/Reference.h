@@ -102,6 +102,14 @@ struct SdpaProblem {
 void sdpa(const SdpaProblem &p, const double *q, const double *k,
           const double *v, double *out, const double *bias = nullptr);
 
+/// qk_precision = int8 (#attn.precision): the query values the int8 scores
+/// multiply, as the kernel forms them in f32: Qs = f32(scale) * Q, per block
+/// of 32 values d = max|Qs| / 127 and q = round-half-away(Qs * (1 / d))
+/// (0 where d = 0); returns q * d, already scaled, so that sdpa() with
+/// scale 1 evaluates the int8 path's scores d_q d_k (q . k) exactly.
+/// headDim must be a multiple of 32.
+std::vector<double> int8Queries(const SdpaProblem &p, const double *q);
+
 /// The same loops in precision T (double or float), for the (batch, query
 /// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
 /// callers can split the work across threads. In float it is attn-bench's

@@ -1,0 +1,303 @@
+//===- Int8Products.cpp - int8 Q . K^T as vector code ---------------------===//
+
+#include "passes/Utils/Int8Products.h"
+
+#include "passes/Utils/BlockFormats.h"
+#include "passes/Utils/VectorUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+std::optional<Int8Dot> mlir::attn::parseInt8Dot(llvm::StringRef name) {
+  if (name == "generic")
+    return Int8Dot::Generic;
+  if (name == "x86-vnni")
+    return Int8Dot::X86Vnni;
+  if (name == "arm-dotprod")
+    return Int8Dot::ArmDotProd;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Values a quantized block needs: 32 values a block along the head dim.
+constexpr int64_t kBlock = 32;
+/// Lanes of VPDPBUSD's 256-bit int32 result.
+constexpr int64_t kVnniLanes = 8;
+
+Value index(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value splatF32(OpBuilder &b, Location loc, VectorType type, double v) {
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getF32FloatAttr(v)));
+}
+
+Value splatI32(OpBuilder &b, Location loc, VectorType type, int32_t v) {
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getI32IntegerAttr(v)));
+}
+
+Value emptyRows(OpBuilder &b, Location loc, Value rows, int64_t cols,
+                Type element) {
+  return tensor::EmptyOp::create(b, loc,
+                                 ArrayRef<int64_t>{ShapedType::kDynamic, cols},
+                                 element, ValueRange{rows});
+}
+
+/// int32 lanes (`init` plus sums of byte products) of one block: the 32
+/// key bytes `k` (offset by 128 for X86Vnni) against the 32 query bytes
+/// `q`. Every form sums each product exactly once; which lane a product
+/// lands in differs, the lanes' total does not.
+Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
+               Value q) {
+  auto initType = cast<VectorType>(init.getType());
+  switch (dot) {
+  case Int8Dot::ArmDotProd: {
+    Value acc = init;
+    for (int64_t half = 0; half < 2; ++half) {
+      auto slice = [&](Value v) -> Value {
+        return vector::ExtractStridedSliceOp::create(
+            b, loc, v, ArrayRef<int64_t>{half * 16}, ArrayRef<int64_t>{16},
+            ArrayRef<int64_t>{1});
+      };
+      acc = arm_neon::SdotOp::create(b, loc, initType, acc, slice(k), slice(q));
+    }
+    return acc;
+  }
+  case Int8Dot::Generic:
+  case Int8Dot::X86Vnni: {
+    int64_t lanes = initType.getDimSize(0);
+    auto wide = VectorType::get({kBlock}, b.getI32Type());
+    Value p =
+        arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, wide, k),
+                              arith::ExtSIOp::create(b, loc, wide, q));
+    // Vertical adds of the products' `lanes`-wide chunks.
+    Value acc = init;
+    for (int64_t c = 0; c < kBlock; c += lanes)
+      acc = arith::AddIOp::create(
+          b, loc, acc,
+          vector::ExtractStridedSliceOp::create(b, loc, p, ArrayRef<int64_t>{c},
+                                                ArrayRef<int64_t>{lanes},
+                                                ArrayRef<int64_t>{1}));
+    return acc;
+  }
+  }
+  llvm_unreachable("unknown Int8Dot");
+}
+
+} // namespace
+
+QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
+                                       Int8Dot dot, bool withValues,
+                                       bool withDequantized) {
+  auto type = cast<RankedTensorType>(x.getType());
+  const int64_t width = type.getDimSize(1), blocks = width / kBlock;
+  assert(!type.isDynamicDim(1) && width % kBlock == 0 &&
+         "int8 rows need a static multiple of 32 values");
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto fBlock = VectorType::get({kBlock}, f32);
+  auto qBlock = VectorType::get({kBlock}, i8);
+  Value rows = tensor::DimOp::create(b, loc, x, 0);
+  if (dot == Int8Dot::X86Vnni) // not selected yet (Int8Products.h)
+    dot = Int8Dot::Generic;
+  bool offsets = withValues && dot == Int8Dot::X86Vnni;
+
+  SmallVector<Value> inits = {emptyRows(b, loc, rows, blocks, f32)};
+  if (withValues)
+    inits.push_back(emptyRows(b, loc, rows, width, i8));
+  if (offsets)
+    inits.push_back(emptyRows(b, loc, rows, blocks * kVnniLanes, i32));
+  if (withDequantized)
+    inits.push_back(emptyRows(b, loc, rows, width, f32));
+
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  Value oneF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0));
+  Value maxQ = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0));
+  auto loop = scf::ForOp::create(
+      b, loc, index(b, loc, 0), rows, index(b, loc, 1), inits,
+      [&](OpBuilder &rb, Location rl, Value j, ValueRange state) {
+        SmallVector<Value> acc(state);
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          Value col = index(rb, rl, blk * kBlock);
+          Value xv = vector::TransferReadOp::create(rb, rl, fBlock, x,
+                                                    ValueRange{j, col}, zeroF,
+                                                    ArrayRef<bool>{true});
+          // d = max|x| / 127; q = round-half-away(x * (1 / d)), 0 if d = 0.
+          // A NaN makes d NaN, which carries it into every score of the row.
+          Value amax = vector::ReductionOp::create(
+              rb, rl, vector::CombiningKind::MAXIMUMF,
+              math::AbsFOp::create(rb, rl, xv));
+          Value d = arith::DivFOp::create(rb, rl, amax, maxQ);
+          Value inv = arith::SelectOp::create(
+              rb, rl,
+              arith::CmpFOp::create(rb, rl, arith::CmpFPredicate::OEQ, d,
+                                    zeroF),
+              zeroF, arith::DivFOp::create(rb, rl, oneF, d));
+          Value r = math::RoundOp::create(
+              rb, rl,
+              arith::MulFOp::create(
+                  rb, rl, xv,
+                  vector::BroadcastOp::create(rb, rl, fBlock, inv)));
+          Value qv = arith::FPToSIOp::create(rb, rl, qBlock, r);
+          size_t slot = 0;
+          acc[slot] = tensor::InsertOp::create(
+              rb, rl, d, acc[slot], ValueRange{j, index(rb, rl, blk)});
+          ++slot;
+          if (withValues) {
+            acc[slot] = vector::TransferWriteOp::create(rb, rl, qv, acc[slot],
+                                                        ValueRange{j, col},
+                                                        ArrayRef<bool>{true})
+                            .getResult();
+            ++slot;
+          }
+          if (offsets) {
+            // Lane l of VPDPBUSD sums bytes 4l .. 4l + 3.
+            auto lanes4 = VectorType::get({kVnniLanes, 4}, i32);
+            Value wide = arith::ExtSIOp::create(
+                rb, rl, VectorType::get({kBlock}, i32), qv);
+            Value sums = vector::MultiDimReductionOp::create(
+                rb, rl, vector::ShapeCastOp::create(rb, rl, lanes4, wide),
+                splatI32(rb, rl, VectorType::get({kVnniLanes}, i32), 0),
+                ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
+            Value offset = arith::MulIOp::create(
+                rb, rl, sums,
+                splatI32(rb, rl, VectorType::get({kVnniLanes}, i32), -128));
+            acc[slot] = vector::TransferWriteOp::create(
+                            rb, rl, offset, acc[slot],
+                            ValueRange{j, index(rb, rl, blk * kVnniLanes)},
+                            ArrayRef<bool>{true})
+                            .getResult();
+            ++slot;
+          }
+          if (withDequantized) {
+            Value back = arith::MulFOp::create(
+                rb, rl, arith::SIToFPOp::create(rb, rl, fBlock, qv),
+                vector::BroadcastOp::create(rb, rl, fBlock, d));
+            acc[slot] = vector::TransferWriteOp::create(rb, rl, back, acc[slot],
+                                                        ValueRange{j, col},
+                                                        ArrayRef<bool>{true})
+                            .getResult();
+          }
+        }
+        scf::YieldOp::create(rb, rl, acc);
+      });
+  QuantizedRows out;
+  size_t slot = 0;
+  out.scales = loop.getResult(slot++);
+  if (withValues)
+    out.values = loop.getResult(slot++);
+  if (offsets)
+    out.laneOffsets = loop.getResult(slot++);
+  if (withDequantized)
+    out.dequantized = loop.getResult(slot++);
+  return out;
+}
+
+Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
+                             Value keys, BlockFormat format, Value dest,
+                             Int8Dot dot, int64_t lanes) {
+  if (dot == Int8Dot::X86Vnni) { // not selected yet (Int8Products.h)
+    dot = Int8Dot::Generic;
+    lanes = kVnniLanes;
+  } else if (dot == Int8Dot::ArmDotProd)
+    lanes = 4;
+  const int64_t blocks =
+      cast<RankedTensorType>(q.values.getType()).getDimSize(1) / kBlock;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto accType = VectorType::get({lanes}, f32);
+  auto intType = VectorType::get({lanes}, i32);
+  auto qBlock = VectorType::get({kBlock}, i8);
+  const bool offset128 = dot == Int8Dot::X86Vnni;
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value br = tensor::DimOp::create(b, loc, dest, 0);
+  Value bc = tensor::DimOp::create(b, loc, dest, 1);
+  Value cLanes = index(b, loc, lanes);
+  Value full = arith::SubIOp::create(
+      b, loc, bc, arith::RemUIOp::create(b, loc, bc, cLanes));
+  Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
+
+  // The f32 accumulator vectors of query row `row` against `keysOf.size()`
+  // keys, over every block.
+  auto accumulate = [&](OpBuilder &ab, Location al, Value row,
+                        ArrayRef<Value> keyRows) {
+    SmallVector<Value> accs(keyRows.size(), splatF32(ab, al, accType, 0.0));
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      Value qv = vector::TransferReadOp::create(
+          ab, al, qBlock, q.values,
+          ValueRange{row, index(ab, al, blk * kBlock)}, pad8,
+          ArrayRef<bool>{true});
+      Value dq = tensor::ExtractOp::create(ab, al, q.scales,
+                                           ValueRange{row, index(ab, al, blk)});
+      Value init = offset128
+                       ? vector::TransferReadOp::create(
+                             ab, al, intType, q.laneOffsets,
+                             ValueRange{row, index(ab, al, blk * kVnniLanes)},
+                             pad32, ArrayRef<bool>{true})
+                             .getResult()
+                       : splatI32(ab, al, intType, 0);
+      for (size_t jj = 0; jj < keyRows.size(); ++jj) {
+        Value kv =
+            readBlockInts(ab, al, keys, keyRows[jj], blk, format, offset128);
+        Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);
+        Value sum = blockDot(ab, al, dot, init, kv, qv);
+        Value w = arith::MulFOp::create(ab, al, dq, dk);
+        accs[jj] = vector::FMAOp::create(
+            ab, al, arith::SIToFPOp::create(ab, al, accType, sum),
+            vector::BroadcastOp::create(ab, al, accType, w), accs[jj]);
+      }
+    }
+    return accs;
+  };
+
+  // Full groups of `lanes` keys: one transposing reduction per row.
+  auto groups = scf::ForOp::create(
+      b, loc, c0, full, cLanes, ValueRange{dest},
+      [&](OpBuilder &gb, Location gl, Value col0, ValueRange gState) {
+        SmallVector<Value> keyRows;
+        for (int64_t jj = 0; jj < lanes; ++jj)
+          keyRows.push_back(
+              arith::AddIOp::create(gb, gl, col0, index(gb, gl, jj)));
+        auto rowLoop = scf::ForOp::create(
+            gb, gl, c0, br, c1, gState,
+            [&](OpBuilder &rb, Location rl, Value row, ValueRange rState) {
+              Value sums =
+                  transposeReduce(rb, rl, accumulate(rb, rl, row, keyRows));
+              Value s = vector::TransferWriteOp::create(rb, rl, sums, rState[0],
+                                                        ValueRange{row, col0},
+                                                        ArrayRef<bool>{true})
+                            .getResult();
+              scf::YieldOp::create(rb, rl, s);
+            });
+        scf::YieldOp::create(gb, gl, rowLoop.getResult(0));
+      });
+
+  // The remaining keys, one at a time.
+  auto reassoc = arith::FastMathFlags::reassoc;
+  auto tail = scf::ForOp::create(
+      b, loc, full, bc, c1, ValueRange{groups.getResult(0)},
+      [&](OpBuilder &cb, Location cl, Value col, ValueRange cState) {
+        auto rowLoop = scf::ForOp::create(
+            cb, cl, c0, br, c1, cState,
+            [&](OpBuilder &rb, Location rl, Value row, ValueRange rState) {
+              Value acc = accumulate(rb, rl, row, {col}).front();
+              Value sum = vector::ReductionOp::create(
+                  rb, rl, vector::CombiningKind::ADD, acc, /*acc=*/Value(),
+                  reassoc);
+              Value s = tensor::InsertOp::create(rb, rl, sum, rState[0],
+                                                 ValueRange{row, col});
+              scf::YieldOp::create(rb, rl, s);
+            });
+        scf::YieldOp::create(cb, cl, rowLoop.getResult(0));
+      });
+  return tail.getResult(0);
+}

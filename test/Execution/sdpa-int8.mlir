@@ -1,0 +1,60 @@
+// int8 scores (qk_precision = int8) over q8_0 / q4_0 key caches: the kernel
+// quantizes the scaled query per 32 values and multiplies it with the key
+// blocks as integers; the fp64 reference quantizes the query the same way in
+// f32 (attn-run --qk int8, Reference.h int8Queries), so the kernel's own
+// arithmetic is held to the f32 tolerance. Decode (packed GQA tiles, the
+// integer score kernel, split-KV) over long caches whose lengths are no
+// multiple of any block; prefill, causal and top-k tiles (dequantized query
+// values in f32).
+// RUN: attn-check %s | FileCheck %s
+// RUN: attn-check %s --target=x86_64-avx2 --layout=bshd | FileCheck %s
+// RUN: attn-check %s --target=x86_64 --num-threads=1 --seed=3 | FileCheck %s
+// RUN: attn-opt %s --attn-tile-flash | FileCheck %s --check-prefix=TILED
+// RUN: attn-opt %s --attn-tile-flash=int8-dot=arm-dotprod | FileCheck %s --check-prefix=SDOT
+
+// CHECK-DAG: PASS decode_q8_0_long: Q[1,32,1,128] K[1,8,8193,128] {{.*}} qk=int8 k=q8_0 v=q8_0
+// CHECK-DAG: PASS decode_q4_0_long: Q[1,32,1,128] K[1,8,4133,128] {{.*}} qk=int8 k=q4_0 v=q4_0
+// CHECK-DAG: PASS decode_f32_values: Q[1,8,1,64] K[1,2,1001,64] {{.*}} qk=int8 k=q8_0
+// CHECK-DAG: PASS prefill_causal_q8_0: Q[1,4,517,64] K[1,2,517,64] {{.*}} mask=causal qk=int8 k=q8_0 v=q8_0
+// CHECK-DAG: PASS topk_q4_0: {{.*}} top_k=9 qk=int8 k=q4_0
+// CHECK: attn-check: 5 of 5 entry points within tolerance
+
+// The query tile is quantized once per work item: max |x| per 32 values,
+// round-half-away(x * (1 / d)) as i8.
+// TILED-LABEL: func.func @decode_q8_0_long
+// TILED: vector.reduction <maximumf>
+// TILED: math.round {{.*}} : vector<32xf32>
+// TILED: arith.fptosi {{.*}} : vector<32xf32> to vector<32xi8>
+// Scores from the packed key blocks in place: 32 key bytes at 34 * block +
+// 2, widened products summed into int32 lanes, scaled by d_q * d_k.
+// TILED: vector.transfer_read {{.*}} : tensor<?x136xi8>, vector<32xi8>
+// TILED: arith.muli {{.*}} : vector<32xi32>
+// TILED: arith.sitofp {{.*}} : vector<8xi32> to vector<8xf32>
+// TILED: vector.fma
+// SDOT-LABEL: func.func @decode_q8_0_long
+// SDOT: arm_neon.intr.sdot {{.*}} : vector<16xi8>, vector<16xi8> to vector<4xi32>
+// SDOT: arm_neon.intr.sdot {{.*}} : vector<16xi8>, vector<16xi8> to vector<4xi32>
+func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
+  return %o : tensor<1x32x1x128xf32>
+}
+
+func.func @decode_q4_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x4133x72xi8>, %v: tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>, qk_precision = #attn.precision<int8>} : (tensor<1x32x1x128xf32>, tensor<1x8x4133x72xi8>, tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32>
+  return %o : tensor<1x32x1x128xf32>
+}
+
+func.func @decode_f32_values(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x1001x68xi8>, %v: tensor<1x2x1001x64xf32>) -> tensor<1x8x1x64xf32> {
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>} : (tensor<1x8x1x64xf32>, tensor<1x2x1001x68xi8>, tensor<1x2x1001x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+func.func @prefill_causal_q8_0(%q: tensor<1x4x517x64xf32>, %k: tensor<1x2x517x68xi8>, %v: tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.causal, key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>} : (tensor<1x4x517x64xf32>, tensor<1x2x517x68xi8>, tensor<1x2x517x68xi8>) -> tensor<1x4x517x64xf32>
+  return %o : tensor<1x4x517x64xf32>
+}
+
+func.func @topk_q4_0(%q: tensor<1x2x70x32xf32>, %k: tensor<1x2x150x18xi8>, %v: tensor<1x2x150x32xf32>) -> tensor<1x2x70x32xf32> {
+  %o = attn.sdpa %q, %k, %v {top_k = 9 : i64, key_format = #attn.block_format<q4_0>, qk_precision = #attn.precision<int8>} : (tensor<1x2x70x32xf32>, tensor<1x2x150x18xi8>, tensor<1x2x150x32xf32>) -> tensor<1x2x70x32xf32>
+  return %o : tensor<1x2x70x32xf32>
+}
