@@ -80,7 +80,7 @@ struct TargetDescription {
   /// loop and FMA by element is free (NEON).
   bool microLaneA = false;
   /// How int8 scores sum byte products (attn-tile-flash int8-dot):
-  /// "generic", "x86-vnni" (VPDPBUSD) or "arm-dotprod" (SDOT).
+  /// "generic" or "arm-dotprod" (SDOT).
   std::string int8Dot = "generic";
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.

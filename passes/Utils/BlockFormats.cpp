@@ -90,8 +90,7 @@ Value mlir::attn::readBlockScale(OpBuilder &b, Location loc, Value packed,
 }
 
 Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
-                                Value row, int64_t block, BlockFormat format,
-                                bool offset128) {
+                                Value row, int64_t block, BlockFormat format) {
   Type i8 = b.getI8Type();
   Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
   Value column =
@@ -105,7 +104,7 @@ Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
     Value q = vector::TransferReadOp::create(b, loc, v32, packed,
                                              ValueRange{row, column}, pad,
                                              ArrayRef<bool>{true});
-    return offset128 ? arith::XOrIOp::create(b, loc, q, splat(v32, -128)) : q;
+    return q;
   }
   // q4_0: element t in the low nibble of byte t, element t + 16 in its high
   // nibble.
@@ -118,8 +117,7 @@ Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
   for (int64_t t = 0; t < 32; ++t)
     order[t] = t;
   Value nibbles = vector::ShuffleOp::create(b, loc, low, high, order);
-  return arith::AddIOp::create(b, loc, nibbles,
-                               splat(v32, offset128 ? 120 : -8));
+  return arith::AddIOp::create(b, loc, nibbles, splat(v32, -8));
 }
 
 Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,

@@ -45,11 +45,9 @@ Value readBlockScale(OpBuilder &b, Location loc, Value packed, Value row,
                      int64_t block, BlockFormat format);
 
 /// The 32 integer values of that block as vector<32xi8>, in element order:
-/// q (q8_0) or q - 8 (q4_0, both nibbles). With `offset128`, each value
-/// plus 128 as an unsigned byte instead (x86's unsigned x signed dot
-/// products): q ^ 0x80 or nibble + 120.
+/// q (q8_0) or q - 8 (q4_0, both nibbles).
 Value readBlockInts(OpBuilder &b, Location loc, Value packed, Value row,
-                    int64_t block, BlockFormat format, bool offset128);
+                    int64_t block, BlockFormat format);
 
 } // namespace mlir::attn
 

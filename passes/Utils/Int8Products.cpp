@@ -18,8 +18,6 @@ using namespace mlir::attn;
 std::optional<Int8Dot> mlir::attn::parseInt8Dot(llvm::StringRef name) {
   if (name == "generic")
     return Int8Dot::Generic;
-  if (name == "x86-vnni")
-    return Int8Dot::X86Vnni;
   if (name == "arm-dotprod")
     return Int8Dot::ArmDotProd;
   return std::nullopt;
@@ -29,8 +27,6 @@ namespace {
 
 /// Values a quantized block needs: 32 values a block along the head dim.
 constexpr int64_t kBlock = 32;
-/// Lanes of VPDPBUSD's 256-bit int32 result.
-constexpr int64_t kVnniLanes = 8;
 
 Value index(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
@@ -54,7 +50,7 @@ Value emptyRows(OpBuilder &b, Location loc, Value rows, int64_t cols,
 }
 
 /// int32 lanes (`init` plus sums of byte products) of one block: the 32
-/// key bytes `k` (offset by 128 for X86Vnni) against the 32 query bytes
+/// key bytes `k` against the 32 query bytes
 /// `q`. Every form sums each product exactly once; which lane a product
 /// lands in differs, the lanes' total does not.
 Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
@@ -73,8 +69,7 @@ Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
     }
     return acc;
   }
-  case Int8Dot::Generic:
-  case Int8Dot::X86Vnni: {
+  case Int8Dot::Generic: {
     int64_t lanes = initType.getDimSize(0);
     auto wide = VectorType::get({kBlock}, b.getI32Type());
     Value p =
@@ -107,15 +102,10 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
   auto fBlock = VectorType::get({kBlock}, f32);
   auto qBlock = VectorType::get({kBlock}, i8);
   Value rows = tensor::DimOp::create(b, loc, x, 0);
-  if (dot == Int8Dot::X86Vnni) // not selected yet (Int8Products.h)
-    dot = Int8Dot::Generic;
-  bool offsets = withValues && dot == Int8Dot::X86Vnni;
 
   SmallVector<Value> inits = {emptyRows(b, loc, rows, blocks, f32)};
   if (withValues)
     inits.push_back(emptyRows(b, loc, rows, width, i8));
-  if (offsets)
-    inits.push_back(emptyRows(b, loc, rows, blocks * kVnniLanes, i32));
   if (withDequantized)
     inits.push_back(emptyRows(b, loc, rows, width, f32));
 
@@ -159,25 +149,6 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
                             .getResult();
             ++slot;
           }
-          if (offsets) {
-            // Lane l of VPDPBUSD sums bytes 4l .. 4l + 3.
-            auto lanes4 = VectorType::get({kVnniLanes, 4}, i32);
-            Value wide = arith::ExtSIOp::create(
-                rb, rl, VectorType::get({kBlock}, i32), qv);
-            Value sums = vector::MultiDimReductionOp::create(
-                rb, rl, vector::ShapeCastOp::create(rb, rl, lanes4, wide),
-                splatI32(rb, rl, VectorType::get({kVnniLanes}, i32), 0),
-                ArrayRef<bool>{false, true}, vector::CombiningKind::ADD);
-            Value offset = arith::MulIOp::create(
-                rb, rl, sums,
-                splatI32(rb, rl, VectorType::get({kVnniLanes}, i32), -128));
-            acc[slot] = vector::TransferWriteOp::create(
-                            rb, rl, offset, acc[slot],
-                            ValueRange{j, index(rb, rl, blk * kVnniLanes)},
-                            ArrayRef<bool>{true})
-                            .getResult();
-            ++slot;
-          }
           if (withDequantized) {
             Value back = arith::MulFOp::create(
                 rb, rl, arith::SIToFPOp::create(rb, rl, fBlock, qv),
@@ -195,8 +166,6 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
   out.scales = loop.getResult(slot++);
   if (withValues)
     out.values = loop.getResult(slot++);
-  if (offsets)
-    out.laneOffsets = loop.getResult(slot++);
   if (withDequantized)
     out.dequantized = loop.getResult(slot++);
   return out;
@@ -205,10 +174,7 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
 Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                              Value keys, BlockFormat format, Value dest,
                              Int8Dot dot, int64_t lanes) {
-  if (dot == Int8Dot::X86Vnni) { // not selected yet (Int8Products.h)
-    dot = Int8Dot::Generic;
-    lanes = kVnniLanes;
-  } else if (dot == Int8Dot::ArmDotProd)
+  if (dot == Int8Dot::ArmDotProd)
     lanes = 4;
   const int64_t blocks =
       cast<RankedTensorType>(q.values.getType()).getDimSize(1) / kBlock;
@@ -216,7 +182,6 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
   auto accType = VectorType::get({lanes}, f32);
   auto intType = VectorType::get({lanes}, i32);
   auto qBlock = VectorType::get({kBlock}, i8);
-  const bool offset128 = dot == Int8Dot::X86Vnni;
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value br = tensor::DimOp::create(b, loc, dest, 0);
   Value bc = tensor::DimOp::create(b, loc, dest, 1);
@@ -224,7 +189,6 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
   Value full = arith::SubIOp::create(
       b, loc, bc, arith::RemUIOp::create(b, loc, bc, cLanes));
   Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
-  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
 
   // The f32 accumulator vectors of query row `row` against `keysOf.size()`
   // keys, over every block.
@@ -238,16 +202,9 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
           ArrayRef<bool>{true});
       Value dq = tensor::ExtractOp::create(ab, al, q.scales,
                                            ValueRange{row, index(ab, al, blk)});
-      Value init = offset128
-                       ? vector::TransferReadOp::create(
-                             ab, al, intType, q.laneOffsets,
-                             ValueRange{row, index(ab, al, blk * kVnniLanes)},
-                             pad32, ArrayRef<bool>{true})
-                             .getResult()
-                       : splatI32(ab, al, intType, 0);
+      Value init = splatI32(ab, al, intType, 0);
       for (size_t jj = 0; jj < keyRows.size(); ++jj) {
-        Value kv =
-            readBlockInts(ab, al, keys, keyRows[jj], blk, format, offset128);
+        Value kv = readBlockInts(ab, al, keys, keyRows[jj], blk, format);
         Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);
         Value sum = blockDot(ab, al, dot, init, kv, qv);
         Value w = arith::MulFOp::create(ab, al, dq, dk);

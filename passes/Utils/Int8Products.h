@@ -24,26 +24,21 @@ namespace mlir::attn {
 enum class Int8Dot {
   /// Plain vector code (widen, multiply, add); LLVM picks the instructions.
   Generic,
-  /// x86 VPDPBUSD (AVX512-VNNI / AVX-VNNI): unsigned x signed bytes, keys
-  /// offset by +128, lane accumulators starting at -128 x the sum of their
-  /// query bytes. Not selected yet: LLVM's intrinsic call has unknown memory
-  /// effects, which buffer deallocation refuses at the tensor level, so
-  /// this emits the generic form until a late selection pattern exists.
-  X86Vnni,
   /// AArch64 SDOT (+dotprod), signed x signed, 128 bits.
   ArmDotProd,
 };
 
-/// Parses "generic", "x86-vnni", "arm-dotprod".
+/// Parses "generic", "arm-dotprod". (x86 VPDPBUSD is not selected yet: an
+/// llvm.call_intrinsic at the tensor level has unknown memory effects, which
+/// buffer deallocation refuses.)
 std::optional<Int8Dot> parseInt8Dot(llvm::StringRef name);
 
-/// A quantized [n, D] query tile: int8 values, one f32 scale per 32 values
-/// ([n, D / 32]) and, for X86Vnni, the lane offsets ([n, D / 32 * 8] i32:
-/// -128 x the sum of each lane's four bytes). `dequantized` ([n, D] f32,
+/// A quantized [n, D] query tile: int8 values and one f32 scale per 32
+/// values ([n, D / 32]). `dequantized` ([n, D] f32,
 /// q * d) when asked for: the exact values the int8 product multiplies, for
 /// paths that compute it in f32.
 struct QuantizedRows {
-  Value values, scales, laneOffsets, dequantized;
+  Value values, scales, dequantized;
 };
 
 /// Quantizes `x` ([n, D] f32, D a static multiple of 32) block by block.
@@ -52,10 +47,10 @@ QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, Int8Dot dot,
 
 /// S [br, bc] (`dest`, overwritten) = sum over blocks of d_q d_k (q . k) for
 /// the quantized query rows `q` and the packed key rows `keys` ([bc, R] i8
-/// of `format` blocks). Keys go in groups of `lanes` (8 for X86Vnni, 4 for
-/// ArmDotProd): per row, one f32 accumulator vector per key, the integer
-/// block products converted and scaled into it, the group's sums formed by
-/// a transposing reduction.
+/// of `format` blocks). Keys go in groups of `lanes` (4 for ArmDotProd): per
+/// row, one f32 accumulator vector per key, the integer block products
+/// converted and scaled into it, the group's sums formed by a transposing
+/// reduction.
 Value int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q, Value keys,
                  BlockFormat format, Value dest, Int8Dot dot, int64_t lanes);
 
