@@ -59,7 +59,8 @@ def EmitCEntryPoints : Pass<"attn-emit-c-entry-points", "::mlir::ModuleOp"> {
     Option<"isaLevel", "isa-level", "int64_t", "0",
            "Instruction-set level (attn_abi_isa_t) the runtime must find on "
            "the CPU before running the code: 0 any, 1 x86-64-v2, "
-           "2 x86-64-v3 (AVX2), 3 x86-64-v4 (AVX-512)">
+           "2 x86-64-v3 (AVX2), 3 x86-64-v4 (AVX-512), 4 x86-64-v4 with "
+           "AVX-512 VNNI, 5 x86-64-v3 with AVX-VNNI">
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
@@ -89,6 +90,33 @@ def LowerCopies : Pass<"attn-lower-copies"> {
                            "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
+  let summary = "Lower attn.dot_i8 to the target's byte dot-product instruction";
+  let description = [{
+    Rewrites each `attn.dot_i8` (vectors: 4 bytes per int32 lane) into
+
+    - `x86-vnni`: `llvm.x86.avx512.vpdpbusd.{128,256,512}` (VPDPBUSD;
+      AVX-512 VNNI, or AVX-VNNI's VEX form for 128/256 bits); the op must
+      have `lhs_unsigned`, as the instruction multiplies unsigned by signed
+      bytes. Other lane counts are split into 4-, 8- or 16-lane pieces.
+    - `arm-dotprod`: `arm_neon.intr.sdot` on 4-lane pieces (SDOT, signed x
+      signed; ops with `lhs_unsigned` take the generic form).
+    - `generic`: the op's definition in widened integer vector code
+      (extend, multiply, four strided shuffles, adds), for any target.
+
+    Runs after bufferization: the intrinsic calls it creates have no
+    declared memory effects, which buffer deallocation refuses.
+  }];
+  let options = [
+    Option<"isa", "isa", "std::string", "\"generic\"",
+           "Instruction to use: x86-vnni, arm-dotprod or generic">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arm_neon::ArmNeonDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def OutlineParallel : Pass<"attn-outline-parallel", "::mlir::ModuleOp"> {

@@ -155,10 +155,16 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
     pm.addPass(createEmitVulkanEntryPoints());
     return;
   }
+  // attn.dot_i8 (int8 scores) becomes the target's byte dot product:
+  // VPDPBUSD, SDOT or widened integer code.
+  LowerInt8DotOptions int8Dot;
+  int8Dot.isa = target.int8Dot;
+  pm.addPass(createLowerInt8Dot(int8Dot));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
-  // arm_neon ops (int8 scores' SDOT) lower with the vector dialect.
+  // arm_neon ops (SDOT from attn-lower-int8-dot) lower with the vector
+  // dialect.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.armNeon = target.int8Dot == "arm-dotprod";
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));

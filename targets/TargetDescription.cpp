@@ -30,9 +30,9 @@ std::optional<TargetDescription> describeHost() {
   std::string pick;
   if (triple.getArch() == llvm::Triple::x86_64) {
     if (has("avx512f") && has("avx512bw") && has("avx512dq") && has("avx512vl"))
-      pick = "x86_64-avx512";
+      pick = has("avx512vnni") ? "x86_64-avx512-vnni" : "x86_64-avx512";
     else if (has("avx2") && has("fma"))
-      pick = "x86_64-avx2";
+      pick = has("avxvnni") ? "x86_64-avx2-vnni" : "x86_64-avx2";
     else
       pick = "x86_64";
   } else if (triple.getArch() == llvm::Triple::aarch64) {

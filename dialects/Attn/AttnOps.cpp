@@ -622,3 +622,19 @@ LogicalResult NystromOp::verify() {
   }
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// DotI8Op
+//===----------------------------------------------------------------------===//
+
+LogicalResult DotI8Op::verify() {
+  auto acc = cast<VectorType>(getAcc().getType());
+  auto bytes = cast<VectorType>(getLhs().getType());
+  if (acc.isScalable() || bytes.isScalable())
+    return emitOpError("needs fixed-length vectors");
+  if (bytes.getNumElements() != 4 * acc.getNumElements())
+    return emitOpError("needs 4 bytes per int32 lane: ")
+           << bytes.getNumElements() << " bytes into " << acc.getNumElements()
+           << " lanes";
+  return success();
+}

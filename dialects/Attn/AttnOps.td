@@ -387,4 +387,42 @@ def Attn_YieldOp : Attn_Op<"yield", [Pure, Terminator, HasParent<"SdpaOp">,
   let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
+//===----------------------------------------------------------------------===//
+// DotI8Op
+//===----------------------------------------------------------------------===//
+
+def Attn_DotI8Op : Attn_Op<"dot_i8", [Pure,
+                                      AllTypesMatch<["acc", "result"]>,
+                                      AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "4-way 8-bit dot product accumulated into int32 lanes";
+  let description = [{
+    A vector micro-op of the kernels attn-tile-flash builds (int8 scores):
+    lane i of the result is
+
+        result[i] = acc[i] + sum_{j < 4} ext(lhs[4 i + j]) * sext(rhs[4 i + j])
+
+    where `ext` is zero extension with `lhs_unsigned`, sign extension
+    without it. Products and sums are exact in int32 for any 8-bit inputs
+    (at most 4 * 255 * 128 per step). It is the common form of the
+    instructions edge CPUs multiply bytes with (x86 VPDPBUSD: unsigned x
+    signed; AArch64 SDOT: signed x signed), so a kernel builder states the
+    product once and `attn-lower-int8-dot` picks the instruction of the
+    target, or widened integer vector code where it has none.
+
+    ```mlir
+    %r = attn.dot_i8 %acc, %k, %q {lhs_unsigned}
+        : vector<32xi8> into vector<8xi32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [I32]>:$acc,
+                       VectorOfRankAndType<[1], [I8]>:$lhs,
+                       VectorOfRankAndType<[1], [I8]>:$rhs,
+                       UnitAttr:$lhs_unsigned);
+  let results = (outs VectorOfRankAndType<[1], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `into` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD

@@ -53,8 +53,8 @@ def TileFlash : Pass<"attn-tile-flash"> {
     int8 scores (`qk_precision = #attn.precision<int8>`, block-quantized
     keys): each work item quantizes its scaled query tile once per block
     of 32 values. Packed decode tiles then compute S from the key blocks in
-    place with integer dot products (`int8-dot`: SDOT or widened integer
-    vector code), int32 sums scaled by d_q * d_k; other tiles multiply the
+    place with integer dot products (`int8-dot`: attn.dot_i8 for SDOT or
+    VPDPBUSD, or widened integer vector code), int32 sums scaled by d_q * d_k; other tiles multiply the
     dequantized query values (q * d_q) with the dequantized keys in f32,
     the same products.
   }];
@@ -78,19 +78,19 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "block-sparse layout">,
     Option<"int8Dot", "int8-dot", "std::string", "\"generic\"",
            "How int8 scores (qk_precision = int8) sum byte products: "
-           "generic (widened integer vector code) or arm-dotprod (SDOT)">,
+           "generic (widened integer vector code), arm-dotprod (attn.dot_i8 "
+           "for SDOT) or x86-vnni (attn.dot_i8 of offset key bytes for "
+           "VPDPBUSD)">,
     Option<"int8Lanes", "int8-lanes", "int64_t", "8",
            "f32 lanes of the int8 score accumulators for int8-dot=generic "
-           "(4 or 8; arm-dotprod uses 4)">
+           "(4 or 8; arm-dotprod uses 4, x86-vnni 8)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::vector::VectorDialect",
-                           "::mlir::LLVM::LLVMDialect",
-                           "::mlir::arm_neon::ArmNeonDialect"];
+                           "::mlir::vector::VectorDialect"];
 }
 
 def DecomposeDiff : Pass<"attn-decompose-diff"> {

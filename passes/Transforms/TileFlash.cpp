@@ -1842,7 +1842,8 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     std::optional<Int8Dot> dot = parseInt8Dot(int8Dot);
     if (!dot || (int8Lanes != 4 && int8Lanes != 8)) {
       getOperation()->emitError()
-          << "attn-tile-flash: int8-dot must be generic or arm-dotprod and "
+          << "attn-tile-flash: int8-dot must be generic, arm-dotprod or "
+             "x86-vnni and "
              "int8-lanes 4 or 8, found '"
           << int8Dot << "' and " << static_cast<int64_t>(int8Lanes);
       return signalPassFailure();

@@ -2,11 +2,12 @@
 
 #include "passes/Utils/Int8Products.h"
 
+#include "dialects/Attn/AttnOps.h"
+
 #include "passes/Utils/BlockFormats.h"
 #include "passes/Utils/VectorUtils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -20,6 +21,8 @@ std::optional<Int8Dot> mlir::attn::parseInt8Dot(llvm::StringRef name) {
     return Int8Dot::Generic;
   if (name == "arm-dotprod")
     return Int8Dot::ArmDotProd;
+  if (name == "x86-vnni")
+    return Int8Dot::X86Vnni;
   return std::nullopt;
 }
 
@@ -49,23 +52,38 @@ Value emptyRows(OpBuilder &b, Location loc, Value rows, int64_t cols,
                                  element, ValueRange{rows});
 }
 
+Value splatI8(OpBuilder &b, Location loc, int64_t n, int8_t v) {
+  auto type = VectorType::get({n}, b.getI8Type());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(v)));
+}
+
 /// int32 lanes (`init` plus sums of byte products) of one block: the 32
-/// key bytes `k` against the 32 query bytes
-/// `q`. Every form sums each product exactly once; which lane a product
-/// lands in differs, the lanes' total does not.
+/// key bytes `k` against the 32 query bytes `q`. Every form sums each
+/// product exactly once; which lane a product lands in differs, the lanes'
+/// total does not. X86Vnni's `init` must carry -128 * sum(q) (offsetInit).
 Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
                Value q) {
   auto initType = cast<VectorType>(init.getType());
   switch (dot) {
-  case Int8Dot::ArmDotProd: {
+  case Int8Dot::ArmDotProd:
+  case Int8Dot::X86Vnni: {
+    bool offset = dot == Int8Dot::X86Vnni;
+    // VPDPBUSD multiplies unsigned bytes: k + 128 (the sign bit flipped).
+    if (offset)
+      k = arith::XOrIOp::create(b, loc, k, splatI8(b, loc, kBlock, -128));
+    int64_t bytes = 4 * initType.getNumElements();
     Value acc = init;
-    for (int64_t half = 0; half < 2; ++half) {
+    for (int64_t c = 0; c < kBlock; c += bytes) {
       auto slice = [&](Value v) -> Value {
+        if (bytes == kBlock)
+          return v;
         return vector::ExtractStridedSliceOp::create(
-            b, loc, v, ArrayRef<int64_t>{half * 16}, ArrayRef<int64_t>{16},
+            b, loc, v, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{bytes},
             ArrayRef<int64_t>{1});
       };
-      acc = arm_neon::SdotOp::create(b, loc, initType, acc, slice(k), slice(q));
+      acc = DotI8Op::create(b, loc, initType, acc, slice(k), slice(q),
+                            /*lhs_unsigned=*/offset);
     }
     return acc;
   }
@@ -87,6 +105,22 @@ Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
   }
   }
   llvm_unreachable("unknown Int8Dot");
+}
+
+/// The accumulator a block's dot products start from: zero, or for
+/// X86Vnni -128 * sum(q) spread over the lanes (128 * q through the same
+/// instruction), which cancels the key offset of every key of the block.
+Value blockInit(OpBuilder &b, Location loc, Int8Dot dot, VectorType intType,
+                Value q) {
+  Value zero = splatI32(b, loc, intType, 0);
+  if (dot != Int8Dot::X86Vnni)
+    return zero;
+  assert(4 * intType.getNumElements() == kBlock && "one VPDPBUSD a block");
+  // The byte 0x80 read unsigned is 128.
+  Value offset =
+      DotI8Op::create(b, loc, intType, zero, splatI8(b, loc, kBlock, -128), q,
+                      /*lhs_unsigned=*/true);
+  return arith::SubIOp::create(b, loc, zero, offset);
 }
 
 } // namespace
@@ -176,6 +210,8 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                              Int8Dot dot, int64_t lanes) {
   if (dot == Int8Dot::ArmDotProd)
     lanes = 4;
+  if (dot == Int8Dot::X86Vnni)
+    lanes = 8;
   const int64_t blocks =
       cast<RankedTensorType>(q.values.getType()).getDimSize(1) / kBlock;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -202,7 +238,7 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
           ArrayRef<bool>{true});
       Value dq = tensor::ExtractOp::create(ab, al, q.scales,
                                            ValueRange{row, index(ab, al, blk)});
-      Value init = splatI32(ab, al, intType, 0);
+      Value init = blockInit(ab, al, dot, intType, qv);
       for (size_t jj = 0; jj < keyRows.size(); ++jj) {
         Value kv = readBlockInts(ab, al, keys, keyRows[jj], blk, format);
         Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);

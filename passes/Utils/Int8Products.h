@@ -24,13 +24,16 @@ namespace mlir::attn {
 enum class Int8Dot {
   /// Plain vector code (widen, multiply, add); LLVM picks the instructions.
   Generic,
-  /// AArch64 SDOT (+dotprod), signed x signed, 128 bits.
+  /// attn.dot_i8 of signed bytes: AArch64 SDOT (+dotprod) after
+  /// attn-lower-int8-dot.
   ArmDotProd,
+  /// attn.dot_i8 of unsigned key bytes (k + 128) by signed query bytes:
+  /// x86 VPDPBUSD (AVX-512 VNNI / AVX-VNNI); the 128 * sum(q) the offset
+  /// adds is subtracted once per query block.
+  X86Vnni,
 };
 
-/// Parses "generic", "arm-dotprod". (x86 VPDPBUSD is not selected yet: an
-/// llvm.call_intrinsic at the tensor level has unknown memory effects, which
-/// buffer deallocation refuses.)
+/// Parses "generic", "arm-dotprod", "x86-vnni".
 std::optional<Int8Dot> parseInt8Dot(llvm::StringRef name);
 
 /// A quantized [n, D] query tile: int8 values and one f32 scale per 32
@@ -47,7 +50,8 @@ QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, Int8Dot dot,
 
 /// S [br, bc] (`dest`, overwritten) = sum over blocks of d_q d_k (q . k) for
 /// the quantized query rows `q` and the packed key rows `keys` ([bc, R] i8
-/// of `format` blocks). Keys go in groups of `lanes` (4 for ArmDotProd): per
+/// of `format` blocks). Keys go in groups of `lanes` (4 for ArmDotProd, 8
+/// for X86Vnni): per
 /// row, one f32 accumulator vector per key, the integer block products
 /// converted and scaled into it, the group's sums formed by a transposing
 /// reduction.

@@ -56,7 +56,18 @@ static int cpu_has_isa(int64_t level, const char **missing) {
     *missing = "an AArch64 CPU";
     return 0;
   }
+  if (level > ATTN_ABI_ISA_X86_64_V3_VNNI) {
+    *missing = "an x86-64 instruction-set level this libattnrt does not know "
+               "(an object from a newer attnc)";
+    return 0;
+  }
   __builtin_cpu_init();
+  /* The VNNI levels add one extension to a base level. */
+  int64_t vnni = level;
+  if (level == ATTN_ABI_ISA_X86_64_V4_VNNI)
+    level = ATTN_ABI_ISA_X86_64_V4;
+  else if (level == ATTN_ABI_ISA_X86_64_V3_VNNI)
+    level = ATTN_ABI_ISA_X86_64_V3;
   if (level >= ATTN_ABI_ISA_X86_64_V2 && !__builtin_cpu_supports("sse4.2")) {
     *missing = "SSE4.2 (x86-64-v2)";
     return 0;
@@ -72,6 +83,16 @@ static int cpu_has_isa(int64_t level, const char **missing) {
         __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512vl"))) {
     *missing = "AVX-512 F/BW/DQ/VL (x86-64-v4)";
+    return 0;
+  }
+  if (vnni == ATTN_ABI_ISA_X86_64_V4_VNNI &&
+      !__builtin_cpu_supports("avx512vnni")) {
+    *missing = "AVX-512 VNNI";
+    return 0;
+  }
+  if (vnni == ATTN_ABI_ISA_X86_64_V3_VNNI &&
+      !__builtin_cpu_supports("avxvnni")) {
+    *missing = "AVX-VNNI";
     return 0;
   }
   return 1;

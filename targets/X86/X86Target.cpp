@@ -1,6 +1,7 @@
 //===- X86Target.cpp - x86-64 target descriptions -------------------------===//
 //
-// The x86-64 targets: a baseline, AVX2 (x86-64-v3) and AVX-512 (x86-64-v4).
+// The x86-64 targets: a baseline, AVX2 (x86-64-v3) and AVX-512 (x86-64-v4),
+// and the last two with the VNNI byte dot product.
 // Cache sizes are typical of current desktop/laptop cores (Zen 4/5, Golden
 // Cove): 32-48 KiB L1D, 1-2 MiB L2 per core.
 //
@@ -65,4 +66,24 @@ void mlir::attn::registerX86Targets() {
   // 53 ms; one-block (D = 64) products stay faster at 4 rows.
   v4.microWideRows = 6;
   registerTargetDescription(v4);
+
+  // The VNNI targets multiply int8 scores' bytes with VPDPBUSD (EVEX on
+  // AVX-512 VNNI, VEX on AVX-VNNI), 8 int32 lanes (one 32-byte block) an
+  // instruction; everything else is their base level's.
+  TargetDescription v4vnni = v4;
+  v4vnni.name = "x86_64-avx512-vnni";
+  v4vnni.summary = "x86-64-v4 with AVX-512 VNNI (Ice Lake, Sapphire Rapids, "
+                   "Zen 4/5)";
+  v4vnni.features = "+avx512vnni";
+  v4vnni.isaLevel = ATTN_ABI_ISA_X86_64_V4_VNNI;
+  v4vnni.int8Dot = "x86-vnni";
+  registerTargetDescription(v4vnni);
+
+  TargetDescription v3vnni = v3;
+  v3vnni.name = "x86_64-avx2-vnni";
+  v3vnni.summary = "x86-64-v3 with AVX-VNNI (Alder Lake and later cores)";
+  v3vnni.features = "+avxvnni";
+  v3vnni.isaLevel = ATTN_ABI_ISA_X86_64_V3_VNNI;
+  v3vnni.int8Dot = "x86-vnni";
+  registerTargetDescription(v3vnni);
 }

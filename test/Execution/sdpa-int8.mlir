@@ -11,6 +11,7 @@
 // RUN: attn-check %s --target=x86_64 --num-threads=1 --seed=3 | FileCheck %s
 // RUN: attn-opt %s --attn-tile-flash | FileCheck %s --check-prefix=TILED
 // RUN: attn-opt %s --attn-tile-flash=int8-dot=arm-dotprod | FileCheck %s --check-prefix=SDOT
+// RUN: attn-opt %s --attn-tile-flash=int8-dot=x86-vnni | FileCheck %s --check-prefix=VNNI
 
 // CHECK-DAG: PASS decode_q8_0_long: Q[1,32,1,128] K[1,8,8193,128] {{.*}} qk=int8 k=q8_0 v=q8_0
 // CHECK-DAG: PASS decode_q4_0_long: Q[1,32,1,128] K[1,8,4133,128] {{.*}} qk=int8 k=q4_0 v=q4_0
@@ -31,9 +32,17 @@
 // TILED: arith.muli {{.*}} : vector<32xi32>
 // TILED: arith.sitofp {{.*}} : vector<8xi32> to vector<8xf32>
 // TILED: vector.fma
+// With a dot-product instruction the bytes go to attn.dot_i8: two 16-byte
+// halves (SDOT); for VPDPBUSD one 32-byte op on the key bytes offset by 128
+// (xor 0x80), from an accumulator holding -128 * sum(q).
 // SDOT-LABEL: func.func @decode_q8_0_long
-// SDOT: arm_neon.intr.sdot {{.*}} : vector<16xi8>, vector<16xi8> to vector<4xi32>
-// SDOT: arm_neon.intr.sdot {{.*}} : vector<16xi8>, vector<16xi8> to vector<4xi32>
+// SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
+// SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
+// VNNI-LABEL: func.func @decode_q8_0_long
+// VNNI: %[[OFF:.*]] = attn.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
+// VNNI: %[[INIT:.*]] = arith.subi %{{.*}}, %[[OFF]] : vector<8xi32>
+// VNNI: %[[KU:.*]] = arith.xori
+// VNNI: attn.dot_i8 %[[INIT]], %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
 func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>

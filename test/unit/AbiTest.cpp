@@ -209,6 +209,37 @@ TEST_F(Fixture, IsaLevelOfThisCpu) {
   else
     EXPECT_NE(r.find("FAILED_PRECONDITION"), std::string::npos);
 }
+
+TEST_F(Fixture, VnniLevelsNeedTheirExtension) {
+  // A VNNI level binds exactly when its base level's features and the VNNI
+  // extension are all there; a refusal names the extension or the base.
+  struct Case {
+    int64_t level;
+    bool has;
+    const char *names;
+  };
+  bool v3 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  bool v4 = v3 && __builtin_cpu_supports("avx512f") &&
+            __builtin_cpu_supports("avx512bw") &&
+            __builtin_cpu_supports("avx512dq") &&
+            __builtin_cpu_supports("avx512vl");
+  const Case cases[] = {
+      {ATTN_ABI_ISA_X86_64_V4_VNNI, v4 && __builtin_cpu_supports("avx512vnni"),
+       v4 ? "AVX-512 VNNI" : "x86-64-v"},
+      {ATTN_ABI_ISA_X86_64_V3_VNNI, v3 && __builtin_cpu_supports("avxvnni"),
+       v3 ? "AVX-VNNI" : "x86-64-v3"},
+  };
+  for (const Case &c : cases) {
+    std::string r = bind(signature(c.level));
+    if (c.has)
+      EXPECT_EQ(r, "") << c.level;
+    else
+      EXPECT_NE(r.find(c.names), std::string::npos) << c.level << ": " << r;
+  }
+  // Levels above the known ones are refused, never taken for a lower one.
+  std::string r = bind(signature(ATTN_ABI_ISA_X86_64_V3_VNNI + 1));
+  EXPECT_NE(r.find("does not know"), std::string::npos) << r;
+}
 #endif
 
 } // namespace

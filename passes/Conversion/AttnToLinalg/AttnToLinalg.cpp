@@ -313,6 +313,8 @@ struct ConvertAttnToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AttnDialect>();
+    // The vector micro-op of tiled kernels stays for attn-lower-int8-dot.
+    target.addLegalOp<DotI8Op>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateAttnToLinalgPatterns(patterns);

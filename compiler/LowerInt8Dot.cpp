@@ -1,0 +1,161 @@
+//===- LowerInt8Dot.cpp - attn.dot_i8 to VPDPBUSD / SDOT / vector code ----===//
+//
+// attn-lower-int8-dot: see compiler/Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Passes.h"
+
+#include "dialects/Attn/AttnOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_LOWERINT8DOT
+#include "compiler/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+enum class DotIsa { Generic, X86Vnni, ArmDotProd };
+
+Value slice(PatternRewriter &rw, Location loc, Value v, int64_t offset,
+            int64_t size) {
+  return vector::ExtractStridedSliceOp::create(
+      rw, loc, v, ArrayRef<int64_t>{offset}, ArrayRef<int64_t>{size},
+      ArrayRef<int64_t>{1});
+}
+
+/// The op's definition: lane i gets the 4 products of bytes 4i .. 4i+3.
+Value genericDot(PatternRewriter &rw, Location loc, Value acc, Value lhs,
+                 Value rhs, bool lhsUnsigned) {
+  auto accType = cast<VectorType>(acc.getType());
+  int64_t lanes = accType.getNumElements();
+  auto wide = VectorType::get({4 * lanes}, rw.getI32Type());
+  Value a = lhsUnsigned
+                ? arith::ExtUIOp::create(rw, loc, wide, lhs).getResult()
+                : arith::ExtSIOp::create(rw, loc, wide, lhs).getResult();
+  Value b = arith::ExtSIOp::create(rw, loc, wide, rhs);
+  Value p = arith::MulIOp::create(rw, loc, a, b);
+  Value sum = acc;
+  for (int64_t j = 0; j < 4; ++j) {
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < lanes; ++i)
+      mask.push_back(4 * i + j);
+    sum = arith::AddIOp::create(rw, loc, sum,
+                                vector::ShuffleOp::create(rw, loc, p, p, mask));
+  }
+  return sum;
+}
+
+/// `piece`-lane slices of the op, each rewritten by `emit`, put back
+/// together.
+Value byPieces(PatternRewriter &rw, Location loc, DotI8Op op, int64_t piece,
+               llvm::function_ref<Value(Value, Value, Value)> emit) {
+  auto accType = cast<VectorType>(op.getAcc().getType());
+  int64_t lanes = accType.getNumElements();
+  if (lanes == piece)
+    return emit(op.getAcc(), op.getLhs(), op.getRhs());
+  Value out = arith::ConstantOp::create(
+      rw, loc, DenseElementsAttr::get(accType, rw.getI32IntegerAttr(0)));
+  for (int64_t l = 0; l < lanes; l += piece) {
+    Value r = emit(slice(rw, loc, op.getAcc(), l, piece),
+                   slice(rw, loc, op.getLhs(), 4 * l, 4 * piece),
+                   slice(rw, loc, op.getRhs(), 4 * l, 4 * piece));
+    out = vector::InsertStridedSliceOp::create(
+        rw, loc, r, out, ArrayRef<int64_t>{l}, ArrayRef<int64_t>{1});
+  }
+  return out;
+}
+
+/// The widest VPDPBUSD / SDOT piece that divides `lanes`, or 0.
+int64_t pieceFor(DotIsa isa, int64_t lanes) {
+  ArrayRef<int64_t> widths;
+  static const int64_t x86[] = {16, 8, 4}, arm[] = {4};
+  widths = isa == DotIsa::X86Vnni ? ArrayRef<int64_t>(x86) : arm;
+  for (int64_t w : widths)
+    if (lanes % w == 0)
+      return w;
+  return 0;
+}
+
+struct LowerDotI8 : OpRewritePattern<DotI8Op> {
+  LowerDotI8(MLIRContext *ctx, DotIsa isa)
+      : OpRewritePattern<DotI8Op>(ctx), isa(isa) {}
+
+  LogicalResult matchAndRewrite(DotI8Op op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    int64_t lanes = cast<VectorType>(op.getAcc().getType()).getNumElements();
+    bool lhsUnsigned = op.getLhsUnsigned();
+    DotIsa use = isa;
+    // SDOT multiplies signed bytes only; VPDPBUSD unsigned by signed only.
+    if ((use == DotIsa::ArmDotProd && lhsUnsigned) ||
+        (use == DotIsa::X86Vnni && !lhsUnsigned) || !pieceFor(use, lanes))
+      use = DotIsa::Generic;
+    Value result;
+    switch (use) {
+    case DotIsa::Generic:
+      result = genericDot(rw, loc, op.getAcc(), op.getLhs(), op.getRhs(),
+                          lhsUnsigned);
+      break;
+    case DotIsa::X86Vnni:
+      result = byPieces(
+          rw, loc, op, pieceFor(use, lanes), [&](Value acc, Value a, Value b) {
+            int64_t bits =
+                32 * cast<VectorType>(acc.getType()).getNumElements();
+            std::string name =
+                "llvm.x86.avx512.vpdpbusd." + std::to_string(bits);
+            return LLVM::CallIntrinsicOp::create(rw, loc, acc.getType(),
+                                                 rw.getStringAttr(name),
+                                                 ValueRange{acc, a, b})
+                .getResult(0);
+          });
+      break;
+    case DotIsa::ArmDotProd:
+      result = byPieces(rw, loc, op, 4, [&](Value acc, Value a, Value b) {
+        return arm_neon::SdotOp::create(rw, loc, acc.getType(), acc, a, b)
+            .getResult();
+      });
+      break;
+    }
+    rw.replaceOp(op, result);
+    return success();
+  }
+
+  DotIsa isa;
+};
+
+struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
+  using LowerInt8DotBase::LowerInt8DotBase;
+
+  void runOnOperation() override {
+    DotIsa use;
+    if (isa == "generic")
+      use = DotIsa::Generic;
+    else if (isa == "x86-vnni")
+      use = DotIsa::X86Vnni;
+    else if (isa == "arm-dotprod")
+      use = DotIsa::ArmDotProd;
+    else {
+      getOperation()->emitError()
+          << "attn-lower-int8-dot: unknown isa '" << isa
+          << "' (expected x86-vnni, arm-dotprod or generic)";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerDotI8>(&getContext(), use);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
