@@ -646,11 +646,18 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
 void Importer::checkKvCache(LayerDescription &l) {
   bool kvQuantized = false;
   checkKvStorage(l, kvQuantized);
-  // int8 scores multiply the cache's int8 blocks by the quantized query.
-  if (l.qkCompute == "int8" && !kvQuantized)
+  // int8 scores multiply the cache's int8 blocks, or float keys quantized
+  // in the kernel, by the quantized query: blocks of 32 values of D.
+  if (l.qkCompute != "int8")
+    return;
+  if (l.variant != "sdpa")
+    error(l.computePath + ".qk", "int8 scores are computed by sdpa layers; " +
+                                     l.variant + " layers compute in f32");
+  else if (!kvQuantized && l.headDim > 0 && l.headDim % 32 != 0)
     error(l.computePath + ".qk",
-          "int8 scores need a block-quantized KV cache (\"kv_cache\": "
-          "\"q8_0\" or \"q4_0\"); float keys are not quantized yet");
+          "int8 scores quantize per 32 values of the head dimension; "
+          "head_dim " +
+              std::to_string(l.headDim) + " is not a multiple of 32");
 }
 
 void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {

@@ -101,7 +101,9 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   tile.kvBlock = target.kvBlock;
   tile.chooseTiles = !target.fixedTiles;
   tile.int8Dot = target.int8Dot;
-  tile.int8Lanes = target.vectorBits >= 256 ? 8 : 4;
+  tile.int8Lanes = target.vectorBits >= 512   ? 16
+                   : target.vectorBits >= 256 ? 8
+                                              : 4;
   pm.addPass(createTileFlash(tile));
   // Whatever attn-tile-flash does not tile takes the untiled lowering;
   // elementwise arith/math on tensors around attn ops becomes linalg too, so
@@ -140,7 +142,13 @@ void mlir::attn::buildVectorPhasePipeline(OpPassManager &pm,
   micro.laneA = target.microLaneA;
   pm.addPass(createMatmulMicrokernels(micro));
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
-  pm.addPass(createApproximateMath());
+  // bf16 conversions inline where the CPU has no instruction for them
+  // (AVX-512 BF16 / Armv8.6 BF16 have one).
+  ApproximateMathOptions math;
+  llvm::StringRef features = target.features;
+  math.expandBf16 =
+      !features.contains("+avx512bf16") && !features.contains("+bf16");
+  pm.addPass(createApproximateMath(math));
   // Parallel loops of entry kernels run on the runtime's thread pool; any
   // other scf.forall runs sequentially.
   pm.addPass(createOutlineParallel());

@@ -368,8 +368,10 @@ def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
       scale: d = max|x| / 127, q = round-half-away(x / d) computed as
       x * (1 / d) (q = 0 where d = 0); each block's integer dot product
       with the key block's int8 values accumulates exactly in int32 and is
-      scaled by d_q * d_k in f32. The key operand must be block-quantized
-      (q8_0 / q4_0), so both factors are 8-bit integers.
+      scaled by d_q * d_k in f32. Block-quantized keys (q8_0 / q4_0) give
+      their own blocks; float keys (f32 / f16 / bf16, widened to f32) are
+      quantized by the kernel with the query's scheme, per key row and
+      block of 32 values, unscaled.
   }];
   let assemblyFormat = "`<` $value `>`";
 }

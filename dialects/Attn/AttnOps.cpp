@@ -317,14 +317,23 @@ LogicalResult SdpaOp::verify() {
       return failure();
   }
 
-  // int8 scores multiply 8-bit integers: the keys must already be blocks of
-  // them (the query is quantized in the kernel, per 32 values of D, which
-  // packed keys already require to be a static multiple of 32).
+  // int8 scores multiply 8-bit integers: the query, and float keys, are
+  // quantized in the kernel per 32 values of D (packed keys already require
+  // a static multiple of 32).
   if (std::optional<Precision> qk = getQkPrecision();
-      qk && *qk == Precision::int8 && !packed.key)
-    return emitOpError() << "qk_precision int8 needs a block-quantized key "
-                            "operand (key_format q8_0 or q4_0); float keys "
-                            "are not quantized by the kernel";
+      qk && *qk == Precision::int8 && !packed.key &&
+      (ShapedType::isDynamic(q[kWidth]) || q[kWidth] % 32 != 0)) {
+    InFlightDiagnostic d = emitOpError()
+                           << "qk_precision int8 quantizes the query and "
+                              "float keys per 32 values of the head "
+                              "dimension, which must be a static multiple "
+                              "of 32, found ";
+    if (ShapedType::isDynamic(q[kWidth]))
+      d << "a dynamic head dimension";
+    else
+      d << "D = " << q[kWidth];
+    return d;
+  }
 
   // score_mod: (f32, index, index, index, index) -> f32.
   Region &region = getScoreMod();

@@ -77,9 +77,10 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
 
     Compute precision: `qk_precision = #attn.precision<int8>` computes the
     scores with 8-bit integer dot products (`#attn.precision` describes
-    the arithmetic); it needs a block-quantized key operand and a static
-    head dimension D that is a multiple of 32. The online softmax and
-    P . V stay in f32.
+    the arithmetic); it needs a static head dimension D that is a multiple
+    of 32. Block-quantized keys are multiplied as stored; float keys are
+    quantized per 32 values in the kernel like the query. The online
+    softmax and P . V stay in f32.
 
     Example, grouped-query causal attention with 8 query and 2 KV heads:
 

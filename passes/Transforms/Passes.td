@@ -50,11 +50,15 @@ def TileFlash : Pass<"attn-tile-flash"> {
     decode tiles, split-KV), the op is decomposed as by
     `attn-decompose-diff` and its two maps are tiled separately.
 
-    int8 scores (`qk_precision = #attn.precision<int8>`, block-quantized
-    keys): each work item quantizes its scaled query tile once per block
-    of 32 values. Packed decode tiles then compute S from the key blocks in
-    place with integer dot products (`int8-dot`: attn.dot_i8 for SDOT or
-    VPDPBUSD, or widened integer vector code), int32 sums scaled by d_q * d_k; other tiles multiply the
+    int8 scores (`qk_precision = #attn.precision<int8>`): each work item
+    quantizes its scaled query tile once per block of 32 values. Where
+    the target has a byte dot product (`int8-dot` arm-dotprod / x86-vnni),
+    every KV step repacks its key block as 4-byte words (float keys
+    quantized per 32 values on the way, packed keys read as stored) and
+    forms S in register blocks of attn.dot_i8 (4 rows x 2 vectors of keys),
+    int32 sums scaled by d_q * d_k; packed decode tiles over packed keys
+    instead multiply the key blocks in place (also with `int8-dot`
+    generic: widened integer vector code). Other tiles multiply the
     dequantized query values (q * d_q) with the dequantized keys in f32,
     the same products.
   }];
@@ -82,8 +86,10 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "for SDOT) or x86-vnni (attn.dot_i8 of offset key bytes for "
            "VPDPBUSD)">,
     Option<"int8Lanes", "int8-lanes", "int64_t", "8",
-           "f32 lanes of the int8 score accumulators for int8-dot=generic "
-           "(4 or 8; arm-dotprod uses 4, x86-vnni 8)">
+           "Lanes of the int8 score accumulators (4, 8 or 16): keys a "
+           "vector of the tile kernel holds with x86-vnni (arm-dotprod "
+           "uses 4); decode tiles over packed keys use at most 8 "
+           "(x86-vnni exactly 8, arm-dotprod 4)">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -161,7 +167,17 @@ def ApproximateMath : Pass<"attn-approximate-math"> {
     1 ulp; a clamped rational approximation for tanh), so that the score
     loops contain only arithmetic and LLVM vectorizes them instead of
     calling libm's scalar `expf` / `tanhf` per element.
+
+    With `expand-bf16`, f32 <-> bf16 conversions (`arith.truncf` /
+    `arith.extf`) become integer code (round to nearest even, NaN kept
+    quiet): a CPU without bf16 conversion instructions would otherwise
+    call `__truncsfbf2`, which generated objects do not link against.
   }];
+  let options = [
+    Option<"expandBf16", "expand-bf16", "bool", "false",
+           "Expand bf16 conversions into integer code (for targets without "
+           "bf16 conversion instructions)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::vector::VectorDialect"];

@@ -124,9 +124,19 @@ private:
   Value scaleValue(Value headDim);
   /// qk_precision = int8: quantizes a scaled query tile ([n, D] f32) per
   /// 32 values; returns the tile the f32 score paths multiply (its
-  /// dequantized values) and, with `packedScores`, keeps the int8 form in
-  /// itemQuery for int8Scores.
-  Value quantizeQueries(Value qTile, bool packedScores);
+  /// dequantized values) or, with `keepInt8`, keeps the int8 form in
+  /// itemQuery for the integer kernels and returns qTile.
+  Value quantizeQueries(Value qTile, bool keepInt8);
+  /// Whether a KV step multiplies int8 values as integers: packed tiles
+  /// over packed keys (int8Scores), or any tile on a target with a byte
+  /// dot product (int8TileScores).
+  bool integerScores(bool packedTile) const {
+    return int8Queries &&
+           ((packedTile && keyFormat) || int8Dot != Int8Dot::Generic);
+  }
+  /// qk_precision = int8 over float keys, computed in f32: the key tile
+  /// quantized and dequantized (q * d), as the integer kernels see it.
+  Value int8KeyValues(Value kTile);
   /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
   /// head): dequantized into a new f32 [rows, width] tensor where they are
   /// packed blocks, else as stored.
@@ -143,6 +153,9 @@ private:
     Value alpha;    // [br]
     Value flagCols; // [Dv] f32: per value column, NaN if it is not finite
     Value flag;     // [] f32: NaN if the value block is not finite
+    // int8 tile scores (integerScores): the key block repacked, [D / 4,
+    // Bc] i32 words and [D / 32, Bc] f32 scales; null otherwise.
+    Value keyWords, keyScales;
   };
   /// i1: whether every value of the block `vF` is finite.
   Value valuesFinite(Value vF, const Scratch &scratch);
@@ -150,6 +163,13 @@ private:
   /// large tiles copied into contiguous scratch, packed tiles' read in place,
   /// f16/bf16 blocks widened into scratch.
   Value valueBlock(Value vTile, const Scratch &scratch);
+  /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys), or for
+  /// packed tiles over packed keys with int8 scores, int8Scores.
+  Value floatScores(Value qTile, Value kTile, Value bc, Value headDim,
+                    Value sInit, const Scratch &scratch);
+  /// S of a KV step as int8 products with the target's byte dot product
+  /// (int8TileScores; integerScores).
+  Value tileScores(Value kTile, Value bc, Value sInit, const Scratch &scratch);
   /// The per-KV-block body of the online softmax on the key block `kTile`
   /// and the value block `vF` (from valueBlock); returns (m, l, o), each
   /// updated in place.
@@ -280,7 +300,7 @@ Value FlashLowering::scaleValue(Value headDim) {
   return math::RsqrtOp::create(b, loc, lb.toF32(headDim));
 }
 
-Value FlashLowering::quantizeQueries(Value qTile, bool packedScores) {
+Value FlashLowering::quantizeQueries(Value qTile, bool keepInt8) {
   auto type = cast<RankedTensorType>(qTile.getType());
   if (type.isDynamicDim(1))
     qTile = tensor::CastOp::create(
@@ -288,15 +308,32 @@ Value FlashLowering::quantizeQueries(Value qTile, bool packedScores) {
         RankedTensorType::get({type.getDimSize(0), op.getHeadDim()}, f32),
         qTile);
   QuantizedRows rows =
-      quantizeRows(b, loc, qTile, int8Dot, /*withValues=*/packedScores,
-                   /*withDequantized=*/!packedScores);
-  if (packedScores) {
+      quantizeRows(b, loc, qTile, /*withValues=*/keepInt8,
+                   /*withDequantized=*/!keepInt8,
+                   /*withSums=*/keepInt8 && int8Dot == Int8Dot::X86Vnni);
+  if (keepInt8) {
     itemQuery = rows;
     return qTile;
   }
   if (type.isDynamicDim(1))
     return tensor::CastOp::create(b, loc, type, rows.dequantized);
   return rows.dequantized;
+}
+
+Value FlashLowering::int8KeyValues(Value kTile) {
+  auto type = cast<RankedTensorType>(kTile.getType());
+  Value rows = kTile;
+  if (type.isDynamicDim(1))
+    rows = tensor::CastOp::create(
+        b, loc,
+        RankedTensorType::get({type.getDimSize(0), op.getHeadDim()},
+                              type.getElementType()),
+        kTile);
+  Value deq = quantizeRows(b, loc, rows, /*withValues=*/false,
+                           /*withDequantized=*/true)
+                  .dequantized;
+  return tensor::CastOp::create(
+      b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()), deq);
 }
 
 Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
@@ -362,26 +399,12 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
                    .getResult(0);
 }
 
-SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
-                                         ValueRange state,
-                                         const Scratch &scratch,
-                                         Value needsMask, Value q0, Value k0,
-                                         Value qOffset) {
-  Value m = state[0], l = state[1], o = state[2];
+Value FlashLowering::floatScores(Value qTile, Value kTile, Value bc,
+                                 Value headDim, Value sInit,
+                                 const Scratch &scratch) {
   auto par = IteratorType::parallel, red = IteratorType::reduction;
-  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
-  Value zero = lb.f32Const(0.0);
-  Value br = tensor::DimOp::create(b, loc, qTile, 0);
-  Value bc = tensor::DimOp::create(b, loc, kTile, 0);
-  auto fill = [&](Value value, Value dest) {
-    return linalg::FillOp::create(b, loc, value, dest).getResult(0);
-  };
-
   AffineMap id2 = b.getMultiDimIdentityMap(2);
   auto contract = arith::FastMathFlags::contract;
-
-  Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
-  Value sInit = fill(zero, head2d(scratch.scores, br, bc));
   auto multiplyAdd = [&](OpBuilder &nb, Location nl, ValueRange a) {
     Value p = arith::MulFOp::create(nb, nl, a[0], a[1], contract);
     LB::yield(nb, nl, arith::AddFOp::create(nb, nl, a[2], p, contract));
@@ -438,6 +461,60 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
                                 lb.map(3, {0, 2})},
             ArrayRef<IteratorType>{par, red, par}, multiplyAdd)
             .getResult(0);
+  }
+  return s;
+}
+
+Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
+                                const Scratch &scratch) {
+  // Float keys are quantized block by block as they are repacked; packed
+  // keys give their own blocks.
+  auto readKey = [&](OpBuilder &kb, Location kl, Value key,
+                     int64_t blk) -> std::pair<Value, Value> {
+    if (keyFormat)
+      return {readBlockInts(kb, kl, kTile, key, blk, *keyFormat),
+              readBlockScale(kb, kl, kTile, key, blk, *keyFormat)};
+    auto type = cast<RankedTensorType>(kTile.getType());
+    Value pad = arith::ConstantOp::create(
+        kb, kl, kb.getZeroAttr(type.getElementType()));
+    Value xv = vector::TransferReadOp::create(
+        kb, kl, VectorType::get({32}, type.getElementType()), kTile,
+        ValueRange{key, arith::ConstantIndexOp::create(kb, kl, 32 * blk)}, pad,
+        ArrayRef<bool>{true});
+    return quantizeBlock(kb, kl, xv);
+  };
+  return int8TileScores(b, loc, itemQuery, bc, readKey, scratch.keyWords,
+                        scratch.keyScales, sInit, int8Dot, int8Lanes);
+}
+
+SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
+                                         ValueRange state,
+                                         const Scratch &scratch,
+                                         Value needsMask, Value q0, Value k0,
+                                         Value qOffset) {
+  Value m = state[0], l = state[1], o = state[2];
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  Value br = tensor::DimOp::create(b, loc, qTile, 0);
+  Value bc = tensor::DimOp::create(b, loc, kTile, 0);
+  auto fill = [&](Value value, Value dest) {
+    return linalg::FillOp::create(b, loc, value, dest).getResult(0);
+  };
+
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  auto contract = arith::FastMathFlags::contract;
+
+  Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
+  Value sInit = fill(zero, head2d(scratch.scores, br, bc));
+  Value s;
+  if (integerScores(packedLq != 0) && !(packedLq && keyFormat)) {
+    // int8 scores of any tile with the target's byte dot product.
+    s = tileScores(kTile, bc, sInit, scratch);
+  } else {
+    if (int8Queries && !keyFormat)
+      kTile = int8KeyValues(kTile);
+    s = floatScores(qTile, kTile, bc, headDim, sInit, scratch);
   }
 
   AffineMap id1 = b.getMultiDimIdentityMap(1);
@@ -973,7 +1050,7 @@ Value FlashLowering::lowerTopK(int64_t topK) {
           })
           .getResult(0);
   if (int8Queries)
-    qTile = quantizeQueries(qTile, /*packedScores=*/false);
+    qTile = quantizeQueries(qTile, /*keepInt8=*/false);
 
   // Scores of the block against every key, modified and masked.
   Value all = lb.empty({br, lk});
@@ -983,6 +1060,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
         Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim);
+        if (int8Queries && !keyFormat)
+          kTile = int8KeyValues(kTile);
         Value sInit = linalg::FillOp::create(b, loc, zero, lb.empty({br, bc}))
                           .getResult(0);
         Value sTile =
@@ -1327,7 +1406,7 @@ FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
   if (!packedLq)
     qTile = scaledQuery(q);
   if (int8Queries)
-    qTile = quantizeQueries(qTile, /*packedScores=*/packedLq != 0);
+    qTile = quantizeQueries(qTile, /*keepInt8=*/integerScores(packedLq != 0));
   w.partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
   return w;
@@ -1432,6 +1511,27 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   lb.empty({cKv, dv}),      lb.empty({br, cKv}),
                   lb.empty({br, cKv}),      lb.empty({br}),
                   lb.empty({dv}),           lb.empty({})};
+  if (int8Queries && int8Dot != Int8Dot::Generic) {
+    // Room for the keys padded to whole steps of the int8 tile kernel.
+    int64_t step = int8TileKeysPerStep(int8Dot, int8Lanes);
+    Value cStep = arith::ConstantIndexOp::create(b, loc, step);
+    Value room = arith::MulIOp::create(
+        b, loc,
+        arith::DivUIOp::create(
+            b, loc,
+            arith::AddIOp::create(
+                b, loc, cKv, arith::ConstantIndexOp::create(b, loc, step - 1)),
+            cStep),
+        cStep);
+    int64_t d = op.getHeadDim();
+    auto empty = [&](int64_t rows, Type element) -> Value {
+      return tensor::EmptyOp::create(
+          b, loc, ArrayRef<int64_t>{rows, ShapedType::kDynamic}, element,
+          ValueRange{room});
+    };
+    scratch.keyWords = empty(d / 4, b.getI32Type());
+    scratch.keyScales = empty(d / 32, f32);
+  }
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
   Value oInit = lb.filled({br, dv}, zero);
@@ -1840,11 +1940,11 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
       return signalPassFailure();
     }
     std::optional<Int8Dot> dot = parseInt8Dot(int8Dot);
-    if (!dot || (int8Lanes != 4 && int8Lanes != 8)) {
+    if (!dot || (int8Lanes != 4 && int8Lanes != 8 && int8Lanes != 16)) {
       getOperation()->emitError()
           << "attn-tile-flash: int8-dot must be generic, arm-dotprod or "
              "x86-vnni and "
-             "int8-lanes 4 or 8, found '"
+             "int8-lanes 4, 8 or 16, found '"
           << int8Dot << "' and " << static_cast<int64_t>(int8Lanes);
       return signalPassFailure();
     }

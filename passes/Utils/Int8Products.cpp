@@ -125,16 +125,43 @@ Value blockInit(OpBuilder &b, Location loc, Int8Dot dot, VectorType intType,
 
 } // namespace
 
+std::pair<Value, Value> mlir::attn::quantizeBlock(OpBuilder &b, Location loc,
+                                                  Value xv) {
+  auto fBlock = VectorType::get({kBlock}, b.getF32Type());
+  auto qBlock = VectorType::get({kBlock}, b.getI8Type());
+  if (cast<VectorType>(xv.getType()).getElementType() != b.getF32Type())
+    xv = arith::ExtFOp::create(b, loc, fBlock, xv);
+  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  Value oneF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0));
+  Value maxQ = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0));
+  // d = max|x| / 127; q = round-half-away(x * (1 / d)), 0 if d = 0.
+  // A NaN makes d NaN, which carries it into every score of the row.
+  Value amax =
+      vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
+                                  math::AbsFOp::create(b, loc, xv));
+  Value d = arith::DivFOp::create(b, loc, amax, maxQ);
+  Value inv = arith::SelectOp::create(
+      b, loc,
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, zeroF), zeroF,
+      arith::DivFOp::create(b, loc, oneF, d));
+  Value r = math::RoundOp::create(
+      b, loc,
+      arith::MulFOp::create(b, loc, xv,
+                            vector::BroadcastOp::create(b, loc, fBlock, inv)));
+  return {arith::FPToSIOp::create(b, loc, qBlock, r), d};
+}
+
 QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
-                                       Int8Dot dot, bool withValues,
-                                       bool withDequantized) {
+                                       bool withValues, bool withDequantized,
+                                       bool withSums) {
   auto type = cast<RankedTensorType>(x.getType());
   const int64_t width = type.getDimSize(1), blocks = width / kBlock;
   assert(!type.isDynamicDim(1) && width % kBlock == 0 &&
          "int8 rows need a static multiple of 32 values");
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   auto fBlock = VectorType::get({kBlock}, f32);
-  auto qBlock = VectorType::get({kBlock}, i8);
+  auto xBlock = VectorType::get({kBlock}, type.getElementType());
+  auto wideBlock = VectorType::get({kBlock}, i32);
   Value rows = tensor::DimOp::create(b, loc, x, 0);
 
   SmallVector<Value> inits = {emptyRows(b, loc, rows, blocks, f32)};
@@ -142,39 +169,24 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
     inits.push_back(emptyRows(b, loc, rows, width, i8));
   if (withDequantized)
     inits.push_back(emptyRows(b, loc, rows, width, f32));
+  if (withSums)
+    inits.push_back(emptyRows(b, loc, rows, blocks, i32));
 
-  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
-  Value oneF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0));
-  Value maxQ = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0));
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
   auto loop = scf::ForOp::create(
       b, loc, index(b, loc, 0), rows, index(b, loc, 1), inits,
       [&](OpBuilder &rb, Location rl, Value j, ValueRange state) {
         SmallVector<Value> acc(state);
         for (int64_t blk = 0; blk < blocks; ++blk) {
           Value col = index(rb, rl, blk * kBlock);
-          Value xv = vector::TransferReadOp::create(rb, rl, fBlock, x,
-                                                    ValueRange{j, col}, zeroF,
-                                                    ArrayRef<bool>{true});
-          // d = max|x| / 127; q = round-half-away(x * (1 / d)), 0 if d = 0.
-          // A NaN makes d NaN, which carries it into every score of the row.
-          Value amax = vector::ReductionOp::create(
-              rb, rl, vector::CombiningKind::MAXIMUMF,
-              math::AbsFOp::create(rb, rl, xv));
-          Value d = arith::DivFOp::create(rb, rl, amax, maxQ);
-          Value inv = arith::SelectOp::create(
-              rb, rl,
-              arith::CmpFOp::create(rb, rl, arith::CmpFPredicate::OEQ, d,
-                                    zeroF),
-              zeroF, arith::DivFOp::create(rb, rl, oneF, d));
-          Value r = math::RoundOp::create(
-              rb, rl,
-              arith::MulFOp::create(
-                  rb, rl, xv,
-                  vector::BroadcastOp::create(rb, rl, fBlock, inv)));
-          Value qv = arith::FPToSIOp::create(rb, rl, qBlock, r);
+          Value xv = vector::TransferReadOp::create(
+              rb, rl, xBlock, x, ValueRange{j, col}, pad, ArrayRef<bool>{true});
+          auto [qv, d] = quantizeBlock(rb, rl, xv);
+          Value blkIdx = index(rb, rl, blk);
           size_t slot = 0;
-          acc[slot] = tensor::InsertOp::create(
-              rb, rl, d, acc[slot], ValueRange{j, index(rb, rl, blk)});
+          acc[slot] = tensor::InsertOp::create(rb, rl, d, acc[slot],
+                                               ValueRange{j, blkIdx});
           ++slot;
           if (withValues) {
             acc[slot] = vector::TransferWriteOp::create(rb, rl, qv, acc[slot],
@@ -191,6 +203,14 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
                                                         ValueRange{j, col},
                                                         ArrayRef<bool>{true})
                             .getResult();
+            ++slot;
+          }
+          if (withSums) {
+            Value sum = vector::ReductionOp::create(
+                rb, rl, vector::CombiningKind::ADD,
+                arith::ExtSIOp::create(rb, rl, wideBlock, qv));
+            acc[slot] = tensor::InsertOp::create(rb, rl, sum, acc[slot],
+                                                 ValueRange{j, blkIdx});
           }
         }
         scf::YieldOp::create(rb, rl, acc);
@@ -202,6 +222,8 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
     out.values = loop.getResult(slot++);
   if (withDequantized)
     out.dequantized = loop.getResult(slot++);
+  if (withSums)
+    out.sums = loop.getResult(slot++);
   return out;
 }
 
@@ -212,6 +234,9 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
     lanes = 4;
   if (dot == Int8Dot::X86Vnni)
     lanes = 8;
+  // Widened products: chunks of at most 8 lanes (measured on x86).
+  if (dot == Int8Dot::Generic)
+    lanes = std::min<int64_t>(lanes, 8);
   const int64_t blocks =
       cast<RankedTensorType>(q.values.getType()).getDimSize(1) / kBlock;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
@@ -293,4 +318,185 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
         scf::YieldOp::create(cb, cl, rowLoop.getResult(0));
       });
   return tail.getResult(0);
+}
+
+int64_t mlir::attn::int8TileKeysPerStep(Int8Dot dot, int64_t lanes) {
+  return 2 * (dot == Int8Dot::ArmDotProd ? 4 : lanes);
+}
+
+Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
+                                 const QuantizedRows &q, Value keyCount,
+                                 KeyBlockReader readKey, Value keyWords,
+                                 Value keyScales, Value dest, Int8Dot dot,
+                                 int64_t lanes) {
+  assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  const int64_t keysPerStep = int8TileKeysPerStep(dot, lanes);
+  lanes = keysPerStep / 2;
+  const bool offset = dot == Int8Dot::X86Vnni;
+  const int64_t width =
+      cast<RankedTensorType>(q.values.getType()).getDimSize(1);
+  const int64_t blocks = width / kBlock, wordsPerBlock = kBlock / 4;
+  // Register block: kRows query rows x kVectors vectors of `lanes` keys.
+  constexpr int64_t kRows = 4, kVectors = 2;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto wordVec = VectorType::get({lanes}, i32);
+  auto byteVec = VectorType::get({4 * lanes}, i8);
+  auto accType = VectorType::get({lanes}, f32);
+  auto blockWords = VectorType::get({wordsPerBlock}, i32);
+  auto word = VectorType::get({4}, i8);
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value cStep = index(b, loc, keysPerStep);
+  // Keys padded to whole steps; the pad keys' scores are never written.
+  Value padded = arith::MulIOp::create(
+      b, loc,
+      arith::DivUIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, keyCount,
+                                index(b, loc, keysPerStep - 1)),
+          cStep),
+      cStep);
+
+  // 1. The key tile repacked as the instruction reads it: word t of every
+  // key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD) along a row of
+  // keyWords [D/4, keys], the block scales along keyScales [D/32, keys].
+  auto repack = scf::ForOp::create(
+      b, loc, c0, padded, c1, ValueRange{keyWords, keyScales},
+      [&](OpBuilder &kb, Location kl, Value key, ValueRange st) {
+        Value inRange = arith::CmpIOp::create(kb, kl, arith::CmpIPredicate::ult,
+                                              key, keyCount);
+        // Pad keys repeat key 0 (always present): finite, never written.
+        Value src = arith::SelectOp::create(kb, kl, inRange, key, c0);
+        Value words = st[0], scales = st[1];
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          auto [vals, d] = readKey(kb, kl, src, blk);
+          if (offset)
+            vals = arith::XOrIOp::create(kb, kl, vals,
+                                         splatI8(kb, kl, kBlock, -128));
+          // The block's 8 words down column `key`, one store each.
+          Value w = vector::BitCastOp::create(kb, kl, blockWords, vals);
+          for (int64_t t = 0; t < wordsPerBlock; ++t)
+            words = tensor::InsertOp::create(
+                kb, kl,
+                vector::ExtractOp::create(kb, kl, w, ArrayRef<int64_t>{t}),
+                words, ValueRange{index(kb, kl, blk * wordsPerBlock + t), key});
+          scales = tensor::InsertOp::create(
+              kb, kl, d, scales, ValueRange{index(kb, kl, blk), key});
+        }
+        scf::YieldOp::create(kb, kl, ValueRange{words, scales});
+      });
+  Value words = repack.getResult(0), scales = repack.getResult(1);
+
+  // 2. S [rows, keys] in register blocks: per block of 32 values, int32
+  // accumulators from attn.dot_i8 of 4-byte query words (broadcast) against
+  // `lanes` keys' words, then S += f32(acc) * d_q * d_k.
+  Value rows = tensor::DimOp::create(b, loc, q.values, 0);
+  Value zeroF = splatF32(b, loc, accType, 0.0);
+  Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t nr,
+                      Value s) -> Value {
+    auto steps = scf::ForOp::create(
+        rb, rl, c0, padded, cStep, ValueRange{s},
+        [&](OpBuilder &cb, Location cl, Value k0, ValueRange st) {
+          SmallVector<Value> rowIdx, keyIdx;
+          for (int64_t i = 0; i < nr; ++i)
+            rowIdx.push_back(
+                arith::AddIOp::create(cb, cl, r0, index(cb, cl, i)));
+          for (int64_t v = 0; v < kVectors; ++v)
+            keyIdx.push_back(
+                arith::AddIOp::create(cb, cl, k0, index(cb, cl, v * lanes)));
+          SmallVector<Value> accF(nr * kVectors, zeroF);
+          for (int64_t blk = 0; blk < blocks; ++blk) {
+            Value blkIdx = index(cb, cl, blk);
+            SmallVector<Value> accI;
+            for (int64_t i = 0; i < nr; ++i) {
+              Value init = splatI32(cb, cl, wordVec, 0);
+              if (offset) {
+                // -128 * sum(q) of the block cancels the keys' offset.
+                Value sum = tensor::ExtractOp::create(
+                    cb, cl, q.sums, ValueRange{rowIdx[i], blkIdx});
+                Value corr = arith::MulIOp::create(
+                    cb, cl, sum,
+                    arith::ConstantIntOp::create(cb, cl, i32, -128));
+                init = vector::BroadcastOp::create(cb, cl, wordVec, corr);
+              }
+              accI.append(kVectors, init);
+            }
+            for (int64_t t = 0; t < wordsPerBlock; ++t) {
+              Value wordRow = index(cb, cl, blk * wordsPerBlock + t);
+              SmallVector<Value> kv;
+              for (int64_t v = 0; v < kVectors; ++v)
+                kv.push_back(vector::BitCastOp::create(
+                    cb, cl, byteVec,
+                    vector::TransferReadOp::create(
+                        cb, cl, wordVec, words, ValueRange{wordRow, keyIdx[v]},
+                        pad32, ArrayRef<bool>{true})));
+              for (int64_t i = 0; i < nr; ++i) {
+                Value qw = vector::TransferReadOp::create(
+                    cb, cl, word, q.values,
+                    ValueRange{rowIdx[i],
+                               index(cb, cl, 4 * (blk * wordsPerBlock + t))},
+                    pad8, ArrayRef<bool>{true});
+                Value w32 = vector::ExtractOp::create(
+                    cb, cl,
+                    vector::BitCastOp::create(cb, cl, VectorType::get({1}, i32),
+                                              qw),
+                    ArrayRef<int64_t>{0});
+                Value qb = vector::BitCastOp::create(
+                    cb, cl, byteVec,
+                    vector::BroadcastOp::create(cb, cl, wordVec, w32));
+                for (int64_t v = 0; v < kVectors; ++v) {
+                  Value &a = accI[i * kVectors + v];
+                  a = DotI8Op::create(cb, cl, wordVec, a, kv[v], qb,
+                                      /*lhs_unsigned=*/offset);
+                }
+              }
+            }
+            SmallVector<Value> dk;
+            for (int64_t v = 0; v < kVectors; ++v)
+              dk.push_back(vector::TransferReadOp::create(
+                  cb, cl, accType, scales, ValueRange{blkIdx, keyIdx[v]}, padF,
+                  ArrayRef<bool>{true}));
+            for (int64_t i = 0; i < nr; ++i) {
+              Value dq = vector::BroadcastOp::create(
+                  cb, cl, accType,
+                  tensor::ExtractOp::create(cb, cl, q.scales,
+                                            ValueRange{rowIdx[i], blkIdx}));
+              for (int64_t v = 0; v < kVectors; ++v) {
+                Value &acc = accF[i * kVectors + v];
+                acc = vector::FMAOp::create(
+                    cb, cl,
+                    arith::SIToFPOp::create(cb, cl, accType,
+                                            accI[i * kVectors + v]),
+                    arith::MulFOp::create(cb, cl, dk[v], dq), acc);
+              }
+            }
+          }
+          // Masked at the last keys: dest holds only the real ones.
+          Value out = st[0];
+          for (int64_t i = 0; i < nr; ++i)
+            for (int64_t v = 0; v < kVectors; ++v)
+              out = vector::TransferWriteOp::create(
+                        cb, cl, accF[i * kVectors + v], out,
+                        ValueRange{rowIdx[i], keyIdx[v]}, ArrayRef<bool>{false})
+                        .getResult();
+          scf::YieldOp::create(cb, cl, out);
+        });
+    return steps.getResult(0);
+  };
+  Value cRows = index(b, loc, kRows);
+  Value fullRows = arith::SubIOp::create(
+      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
+  auto full = scf::ForOp::create(
+      b, loc, c0, fullRows, cRows, ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRows, st[0]));
+      });
+  auto rest = scf::ForOp::create(
+      b, loc, fullRows, rows, c1, ValueRange{full.getResult(0)},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
+      });
+  return rest.getResult(0);
 }

@@ -15,8 +15,10 @@
 #include "dialects/Attn/AttnAttrs.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <optional>
+#include <utility>
 
 namespace mlir::attn {
 
@@ -36,17 +38,23 @@ enum class Int8Dot {
 /// Parses "generic", "arm-dotprod", "x86-vnni".
 std::optional<Int8Dot> parseInt8Dot(llvm::StringRef name);
 
-/// A quantized [n, D] query tile: int8 values and one f32 scale per 32
-/// values ([n, D / 32]). `dequantized` ([n, D] f32,
-/// q * d) when asked for: the exact values the int8 product multiplies, for
-/// paths that compute it in f32.
+/// A quantized [n, D] tile: int8 values and one f32 scale per 32 values
+/// ([n, D / 32]); when asked for, `dequantized` ([n, D] f32, q * d: the
+/// exact values the int8 product multiplies, for paths that compute it in
+/// f32) and `sums` ([n, D / 32] i32, each block's sum of q: what an offset
+/// of the other factor adds).
 struct QuantizedRows {
-  Value values, scales, dequantized;
+  Value values, scales, dequantized, sums;
 };
 
-/// Quantizes `x` ([n, D] f32, D a static multiple of 32) block by block.
-QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, Int8Dot dot,
-                           bool withValues, bool withDequantized);
+/// One block of 32 values (vector<32xf32>, or f16/bf16, widened) quantized:
+/// (vector<32xi8> q, f32 d) with d = max|x| / 127, q = round-half-away(x *
+/// (1 / d)), q = 0 where d = 0.
+std::pair<Value, Value> quantizeBlock(OpBuilder &b, Location loc, Value xv);
+
+/// Quantizes `x` ([n, D] float, D a static multiple of 32) block by block.
+QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, bool withValues,
+                           bool withDequantized, bool withSums = false);
 
 /// S [br, bc] (`dest`, overwritten) = sum over blocks of d_q d_k (q . k) for
 /// the quantized query rows `q` and the packed key rows `keys` ([bc, R] i8
@@ -57,6 +65,28 @@ QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, Int8Dot dot,
 /// reduction.
 Value int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q, Value keys,
                  BlockFormat format, Value dest, Int8Dot dot, int64_t lanes);
+
+/// (vector<32xi8> values, f32 scale) of block `blk` of key `key`.
+using KeyBlockReader = llvm::function_ref<std::pair<Value, Value>(
+    OpBuilder &, Location, Value key, int64_t blk)>;
+
+/// S [rows, keyCount] (`dest`, overwritten) = sum over blocks of
+/// d_q d_k (q . k) for the quantized query rows `q` (values, scales, and
+/// for X86Vnni sums) and `keyCount` keys read block by block with
+/// `readKey`, register-blocked for any number of rows (prefill tiles):
+/// the keys are first repacked into `keyWords` ([D / 4, >= padded keys]
+/// i32: word t of each key along row t, offset by 128 for VPDPBUSD) and
+/// `keyScales` ([D / 32, >= padded keys] f32), keys padded to whole steps
+/// of 2 * lanes; then 4 query rows x 2 * lanes keys of int32 accumulators
+/// take attn.dot_i8 of each broadcast 4-byte query word. `dot` is
+/// ArmDotProd (4 lanes) or X86Vnni (`lanes` 8 or 16).
+Value int8TileScores(OpBuilder &b, Location loc, const QuantizedRows &q,
+                     Value keyCount, KeyBlockReader readKey, Value keyWords,
+                     Value keyScales, Value dest, Int8Dot dot, int64_t lanes);
+
+/// Keys a step of int8TileScores covers (keyWords / keyScales must hold a
+/// multiple of it).
+int64_t int8TileKeysPerStep(Int8Dot dot, int64_t lanes);
 
 } // namespace mlir::attn
 

@@ -5,7 +5,9 @@
 // arithmetic is held to the f32 tolerance. Decode (packed GQA tiles, the
 // integer score kernel, split-KV) over long caches whose lengths are no
 // multiple of any block; prefill, causal and top-k tiles (dequantized query
-// values in f32).
+// values in f32). Float keys (f32, f16, bf16) are quantized by the kernel
+// like the query, and so by the reference (Reference.h int8Keys): prefill
+// and decode tiles, a long key sequence, causal, top-k.
 // RUN: attn-check %s | FileCheck %s
 // RUN: attn-check %s --target=x86_64-avx2 --layout=bshd | FileCheck %s
 // RUN: attn-check %s --target=x86_64 --num-threads=1 --seed=3 | FileCheck %s
@@ -18,7 +20,11 @@
 // CHECK-DAG: PASS decode_f32_values: Q[1,8,1,64] K[1,2,1001,64] {{.*}} qk=int8 k=q8_0
 // CHECK-DAG: PASS prefill_causal_q8_0: Q[1,4,517,64] K[1,2,517,64] {{.*}} mask=causal qk=int8 k=q8_0 v=q8_0
 // CHECK-DAG: PASS topk_q4_0: {{.*}} top_k=9 qk=int8 k=q4_0
-// CHECK: attn-check: 5 of 5 entry points within tolerance
+// CHECK-DAG: PASS prefill_f32_keys: Q[1,4,300,64] K[1,2,1030,64] {{.*}} qk=int8
+// CHECK-DAG: PASS causal_f32_keys_d128: Q[1,2,257,128] K[1,2,257,128] {{.*}} mask=causal qk=int8
+// CHECK-DAG: PASS decode_f16_keys: Q[1,8,1,64] K[1,2,1001,64] {{.*}} qk=int8
+// CHECK-DAG: PASS topk_bf16_keys: {{.*}} top_k=5 qk=int8
+// CHECK: attn-check: 9 of 9 entry points within tolerance
 
 // The query tile is quantized once per work item: max |x| per 32 values,
 // round-half-away(x * (1 / d)) as i8.
@@ -43,6 +49,17 @@
 // VNNI: %[[INIT:.*]] = arith.subi %{{.*}}, %[[OFF]] : vector<8xi32>
 // VNNI: %[[KU:.*]] = arith.xori
 // VNNI: attn.dot_i8 %[[INIT]], %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
+// Prefill tiles: the key block repacked as 4-byte words along rows of keys
+// (float keys quantized on the way), then register blocks of dot_i8 of a
+// broadcast query word against 8 keys' words.
+// VNNI-LABEL: func.func @prefill_f32_keys
+// VNNI: math.round {{.*}} : vector<32xf32>
+// VNNI: arith.xori {{.*}} : vector<32xi8>
+// VNNI: vector.bitcast {{.*}} : vector<32xi8> to vector<8xi32>
+// VNNI: vector.extract {{.*}}[7] : i32 from vector<8xi32>
+// VNNI: tensor.insert {{.*}} : tensor<16x?xi32>
+// VNNI: vector.broadcast {{.*}} : i32 to vector<8xi32>
+// VNNI: attn.dot_i8 {{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
 func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>
@@ -66,4 +83,24 @@ func.func @prefill_causal_q8_0(%q: tensor<1x4x517x64xf32>, %k: tensor<1x2x517x68
 func.func @topk_q4_0(%q: tensor<1x2x70x32xf32>, %k: tensor<1x2x150x18xi8>, %v: tensor<1x2x150x32xf32>) -> tensor<1x2x70x32xf32> {
   %o = attn.sdpa %q, %k, %v {top_k = 9 : i64, key_format = #attn.block_format<q4_0>, qk_precision = #attn.precision<int8>} : (tensor<1x2x70x32xf32>, tensor<1x2x150x18xi8>, tensor<1x2x150x32xf32>) -> tensor<1x2x70x32xf32>
   return %o : tensor<1x2x70x32xf32>
+}
+
+func.func @prefill_f32_keys(%q: tensor<1x4x300x64xf32>, %k: tensor<1x2x1030x64xf32>, %v: tensor<1x2x1030x64xf32>) -> tensor<1x4x300x64xf32> {
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x4x300x64xf32>, tensor<1x2x1030x64xf32>, tensor<1x2x1030x64xf32>) -> tensor<1x4x300x64xf32>
+  return %o : tensor<1x4x300x64xf32>
+}
+
+func.func @causal_f32_keys_d128(%q: tensor<1x2x257x128xf32>, %k: tensor<1x2x257x128xf32>, %v: tensor<1x2x257x128xf32>) -> tensor<1x2x257x128xf32> {
+  %o = attn.sdpa %q, %k, %v {mask = #attn.causal, qk_precision = #attn.precision<int8>} : (tensor<1x2x257x128xf32>, tensor<1x2x257x128xf32>, tensor<1x2x257x128xf32>) -> tensor<1x2x257x128xf32>
+  return %o : tensor<1x2x257x128xf32>
+}
+
+func.func @decode_f16_keys(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x1001x64xf16>, %v: tensor<1x2x1001x64xf16>) -> tensor<1x8x1x64xf16> {
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x64xf16>, tensor<1x2x1001x64xf16>, tensor<1x2x1001x64xf16>) -> tensor<1x8x1x64xf16>
+  return %o : tensor<1x8x1x64xf16>
+}
+
+func.func @topk_bf16_keys(%q: tensor<1x2x33x32xbf16>, %k: tensor<1x2x90x32xbf16>, %v: tensor<1x2x90x32xbf16>) -> tensor<1x2x33x32xbf16> {
+  %o = attn.sdpa %q, %k, %v {top_k = 5 : i64, qk_precision = #attn.precision<int8>} : (tensor<1x2x33x32xbf16>, tensor<1x2x90x32xbf16>, tensor<1x2x90x32xbf16>) -> tensor<1x2x33x32xbf16>
+  return %o : tensor<1x2x33x32xbf16>
 }

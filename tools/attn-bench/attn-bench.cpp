@@ -158,6 +158,14 @@ std::vector<Workload> defaultWorkloads() {
     w.shape.qkInt8 = true;
     all.push_back(w);
   }
+  // dense-2k with int8 scores: Q and K quantized per 32 values in the
+  // kernel (f32 inputs, P . V in f32).
+  {
+    Workload w =
+        workload("dense-2k-int8", {1, 8, 8, 2048, 2048, 64, 64}, "none");
+    w.shape.qkInt8 = true;
+    all.push_back(w);
+  }
   Workload bigbird{"bigbird-4k",
                    {1, 8, 8, 4096, 4096, 64, 64},
                    "bigbird(global 1, sliding 3, random 1, block 64)"};
@@ -829,6 +837,8 @@ int main(int argc, char **argv) {
         }
       } else if (!s.kvCache.empty()) {
         r.note = "skipped: " + s.kvCache + " KV caches run on attnc only";
+      } else if (s.qkInt8) {
+        r.note = "skipped: int8 scores run on attnc only";
       } else if (s.diff) {
         r.note = "skipped: differential attention runs on attnc only";
       } else if (!s.lowRank.empty()) {
@@ -928,7 +938,7 @@ int main(int argc, char **argv) {
     // The same for the storage precision of a KV cache (or f16) workload:
     // its output against attnc's f32 kernel on the same float inputs.
     std::vector<float> dense;
-    if (!s.lowRank.empty() || !s.kvCache.empty()) {
+    if (!s.lowRank.empty() || !s.kvCache.empty() || s.qkInt8) {
       Workload exact = w;
       exact.shape.lowRank.clear();
       exact.shape.kvCache.clear();

@@ -99,10 +99,18 @@ func.func @diff_has_no_packed_operands(%q: tensor<1x4x8x32xf32>, %k: tensor<1x4x
 
 // -----
 
-func.func @int8_scores_need_packed_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
-  // expected-error @+1 {{'attn.sdpa' op qk_precision int8 needs a block-quantized key operand (key_format q8_0 or q4_0); float keys are not quantized by the kernel}}
-  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
-  return %o : tensor<1x8x1x64xf32>
+func.func @int8_scores_head_dim(%q: tensor<1x8x1x48xf32>, %k: tensor<1x2x100x48xf32>, %v: tensor<1x2x100x48xf32>) -> tensor<1x8x1x48xf32> {
+  // expected-error @+1 {{'attn.sdpa' op qk_precision int8 quantizes the query and float keys per 32 values of the head dimension, which must be a static multiple of 32, found D = 48}}
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x48xf32>, tensor<1x2x100x48xf32>, tensor<1x2x100x48xf32>) -> tensor<1x8x1x48xf32>
+  return %o : tensor<1x8x1x48xf32>
+}
+
+// -----
+
+func.func @int8_scores_dynamic_head_dim(%q: tensor<1x8x1x?xf32>, %k: tensor<1x2x100x?xf32>, %v: tensor<1x2x100x?xf32>) -> tensor<1x8x1x?xf32> {
+  // expected-error @+1 {{found a dynamic head dimension}}
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x?xf32>, tensor<1x2x100x?xf32>, tensor<1x2x100x?xf32>) -> tensor<1x8x1x?xf32>
+  return %o : tensor<1x8x1x?xf32>
 }
 
 // -----

@@ -585,23 +585,35 @@ double attn::ref::load(DType d, const void *src) {
   return 0;
 }
 
-std::vector<double> attn::ref::int8Queries(const SdpaProblem &p,
-                                           const double *q) {
-  const float scale = static_cast<float>(
-      p.scale > 0 ? p.scale : 1 / std::sqrt(static_cast<double>(p.headDim)));
-  std::vector<double> out(static_cast<size_t>(p.queryElements()));
-  float x[32];
-  for (int64_t base = 0; base < p.queryElements(); base += 32) {
+namespace {
+/// q8_0's scheme with f32 scales over `n` values (n % 32 == 0), each first
+/// multiplied by `scale` in f32: returns q * d per value.
+std::vector<double> int8Blocks(const double *x, int64_t n, float scale) {
+  std::vector<double> out(static_cast<size_t>(n));
+  float v[32];
+  for (int64_t base = 0; base < n; base += 32) {
     float amax = 0;
     for (int t = 0; t < 32; ++t) {
-      x[t] = scale * static_cast<float>(q[base + t]);
-      amax = std::max(amax, std::fabs(x[t]));
+      v[t] = scale * static_cast<float>(x[base + t]);
+      amax = std::max(amax, std::fabs(v[t]));
     }
     const float d = amax / 127.0f;
     const float inv = d == 0 ? 0.0f : 1.0f / d;
     for (int t = 0; t < 32; ++t)
       out[base + t] =
-          static_cast<double>(std::round(x[t] * inv)) * static_cast<double>(d);
+          static_cast<double>(std::round(v[t] * inv)) * static_cast<double>(d);
   }
   return out;
+}
+} // namespace
+
+std::vector<double> attn::ref::int8Queries(const SdpaProblem &p,
+                                           const double *q) {
+  const float scale = static_cast<float>(
+      p.scale > 0 ? p.scale : 1 / std::sqrt(static_cast<double>(p.headDim)));
+  return int8Blocks(q, p.queryElements(), scale);
+}
+
+std::vector<double> attn::ref::int8Keys(const SdpaProblem &p, const double *k) {
+  return int8Blocks(k, p.keyElements(), 1.0f);
 }

@@ -110,6 +110,10 @@ void sdpa(const SdpaProblem &p, const double *q, const double *k,
 /// headDim must be a multiple of 32.
 std::vector<double> int8Queries(const SdpaProblem &p, const double *q);
 
+/// qk_precision = int8 over float keys: the kernel quantizes each key row
+/// per block of 32 values the same way (no scale); returns q * d.
+std::vector<double> int8Keys(const SdpaProblem &p, const double *k);
+
 /// The same loops in precision T (double or float), for the (batch, query
 /// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
 /// callers can split the work across threads. In float it is attn-bench's
