@@ -58,6 +58,18 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm,
+                                        const TargetDescription &target) {
+  // A compute-precision policy (attnc --qk) rewrites the ops' own settings
+  // before anything reads them.
+  if (!target.qkPolicy.empty()) {
+    QuantizeOptions quantize;
+    quantize.qk = target.qkPolicy;
+    pm.addPass(createQuantize(quantize));
+  }
+  buildAttnPhasePipeline(pm);
+}
+
 /// Vulkan, tiled phase: each entry becomes a gpu.func kernel (online
 /// softmax per workgroup) and a declaration its C entry is written from.
 static void buildVulkanTiledPhase(OpPassManager &pm,
@@ -195,7 +207,7 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
 
 void mlir::attn::buildPipelineTo(OpPassManager &pm, Phase last,
                                  const TargetDescription &target) {
-  buildAttnPhasePipeline(pm);
+  buildAttnPhasePipeline(pm, target);
   if (last >= Phase::Tiled)
     buildTiledPhasePipeline(pm, target);
   if (last >= Phase::Vector)
@@ -205,9 +217,9 @@ void mlir::attn::buildPipelineTo(OpPassManager &pm, Phase last,
 }
 
 void mlir::attn::registerAttnPipelines() {
-  PassPipelineRegistration<>("attn-phase-attn",
-                             "attnc's attn phase: canonicalize and CSE",
-                             buildAttnPhasePipeline);
+  PassPipelineRegistration<>(
+      "attn-phase-attn", "attnc's attn phase: canonicalize and CSE",
+      [](OpPassManager &pm) { buildAttnPhasePipeline(pm); });
   PassPipelineRegistration<>(
       "attn-phase-tiled",
       "attnc's tiled phase for the host: entry points, online-softmax tiling",

@@ -29,6 +29,9 @@ std::string phaseList();
 
 /// attn: verify, canonicalize (shape refinement, default folding), CSE.
 void buildAttnPhasePipeline(OpPassManager &pm);
+/// The same after the target's compute-precision policy (attn-quantize with
+/// TargetDescription::qkPolicy), if it has one.
+void buildAttnPhasePipeline(OpPassManager &pm, const TargetDescription &target);
 /// tiled: entry points made destination-passing; attn.sdpa tiled into the
 /// online-softmax form with the target's block sizes (attn-tile-flash).
 void buildTiledPhasePipeline(OpPassManager &pm,

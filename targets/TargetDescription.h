@@ -67,6 +67,11 @@ struct TargetDescription {
   /// attn.diff lowered fused by attn-tile-flash (true), or first decomposed
   /// into two attn.sdpa and an elementwise epilogue (attnc --diff=unfused).
   bool fuseDiff = true;
+  /// Compute-precision policy for attn.sdpa's Q . K^T (attn-quantize qk):
+  /// "int8" or "f32" for every op, empty to keep each op's own (attnc
+  /// --qk). No target sets one by default: int8 scores change the numerics
+  /// (README: measured speed and error), so they are the user's choice.
+  std::string qkPolicy;
   /// Register block of the matmul micro-kernels: rows x vectors
   /// accumulators (plus `microVectors` loads and a broadcast) must fit the
   /// vector register file.

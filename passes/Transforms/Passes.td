@@ -99,6 +99,28 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def Quantize : Pass<"attn-quantize"> {
+  let summary = "Set the compute precision of attention ops from a policy";
+  let description = [{
+    Applies a quantization policy to every `attn.sdpa`: with `qk=int8`,
+    sets `qk_precision = #attn.precision<int8>` (the scores as 8-bit
+    integer products: the query, and float keys, quantized per 32 values
+    in the kernel; block-quantized keys as stored); with `qk=f32`, removes
+    it (f32 scores); without `qk`, leaves each op's own setting (from the
+    model description or the IR). An op whose head dimension is dynamic or
+    not a multiple of 32 keeps f32 scores, with a warning at the op, so a
+    whole-model policy never fails on one layer it cannot apply to.
+
+    attnc runs it first in the tiled phase (`attnc --qk=int8`, also
+    `attn-check` / `attn-bench`); the differential and low-rank ops compute
+    in f32.
+  }];
+  let options = [
+    Option<"qk", "qk", "std::string", "\"\"",
+           "Precision of Q . K^T: int8, f32, or empty to keep each op's">
+  ];
+}
+
 def DecomposeDiff : Pass<"attn-decompose-diff"> {
   let summary = "Decompose attn.diff into two attn.sdpa and a fused epilogue";
   let description = [{

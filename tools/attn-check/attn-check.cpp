@@ -47,6 +47,12 @@ static cl::opt<std::string>
              cl::desc("Override the target's attention block sizes, "
                       "QxK (query rows x key rows)"),
              cl::value_desc("QxK"), cl::cat(checkCategory));
+static cl::opt<std::string> qkPolicy(
+    "qk",
+    cl::desc("Precision of every attn.sdpa's Q . K^T, overriding the model's "
+             "(attn-quantize): int8 (8-bit integer products; D a multiple of "
+             "32, else the op stays f32 with a warning) or f32"),
+    cl::value_desc("int8|f32"), cl::cat(checkCategory));
 static cl::opt<std::string>
     diffLowering("diff", cl::init("fused"),
                  cl::desc("Differential attention lowering: fused or unfused"),
@@ -523,6 +529,9 @@ int main(int argc, char **argv) {
       configureTarget(targetName, tileSpec, diffLowering, error);
   if (!target)
     return fail(error);
+  if (!qkPolicy.empty() && qkPolicy != "int8" && qkPolicy != "f32")
+    return fail("--qk must be int8 or f32, found '" + qkPolicy + "'");
+  target->qkPolicy = qkPolicy;
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

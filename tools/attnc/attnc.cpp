@@ -48,6 +48,12 @@ static cl::opt<std::string>
              cl::desc("Override the target's attention block sizes, "
                       "QxK (query rows x key rows)"),
              cl::value_desc("QxK"), cl::cat(attncCategory));
+static cl::opt<std::string> qkPolicy(
+    "qk",
+    cl::desc("Precision of every attn.sdpa's Q . K^T, overriding the model's "
+             "(attn-quantize): int8 (8-bit integer products; D a multiple of "
+             "32, else the op stays f32 with a warning) or f32"),
+    cl::value_desc("int8|f32"), cl::cat(attncCategory));
 static cl::opt<std::string>
     diffLowering("diff",
                  cl::desc("Differential attention: 'fused' (one pass over K "
@@ -109,6 +115,9 @@ int main(int argc, char **argv) {
       configureTarget(targetName, tileSpec, diffLowering, error);
   if (!target)
     return fail(error);
+  if (!qkPolicy.empty() && qkPolicy != "int8" && qkPolicy != "f32")
+    return fail("--qk must be int8 or f32, found '" + qkPolicy + "'");
+  target->qkPolicy = qkPolicy;
   if (printTargetFlag) {
     const TargetDescription *t = &*target;
     llvm::outs() << "name=" << t->name << "\ntriple=" << t->triple

@@ -73,6 +73,13 @@ Value SdpaLowering::buildScale(OpFoldResult headDim) {
 }
 
 FailureOr<Value> SdpaLowering::lower() {
+  // int8 scores are formed by attn-tile-flash's kernels only; computing
+  // them here in f32 would silently change what the op asks for.
+  if (op.getQkPrecision() == Precision::int8)
+    return op.emitOpError()
+           << "with qk_precision int8 is lowered by attn-tile-flash; "
+              "convert-attn-to-linalg computes f32 scores only (run "
+              "attn-tile-flash first)";
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
   Type storage = op.getResultType().getElementType();
 
