@@ -96,7 +96,8 @@ def TileFlash : Pass<"attn-tile-flash"> {
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::math::MathDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
 }
 
 def Quantize : Pass<"attn-quantize"> {

@@ -29,6 +29,7 @@
 #include "dialects/Attn/AttnOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -153,9 +154,10 @@ private:
     Value alpha;    // [br]
     Value flagCols; // [Dv] f32: per value column, NaN if it is not finite
     Value flag;     // [] f32: NaN if the value block is not finite
-    // int8 tile scores (integerScores): the key block repacked, [D / 4,
-    // Bc] i32 words and [D / 32, Bc] f32 scales; null otherwise.
-    Value keyWords, keyScales;
+    // int8 scores: their own [br, Bc] f32 tile and, for the tile kernel
+    // (integerScores), the key block repacked as [D / 4, Bc] i32 words and
+    // [D / 32, Bc] f32 scales; null otherwise.
+    Value keyWords, keyScales, intScores;
   };
   /// i1: whether every value of the block `vF` is finite.
   Value valuesFinite(Value vF, const Scratch &scratch);
@@ -163,8 +165,7 @@ private:
   /// large tiles copied into contiguous scratch, packed tiles' read in place,
   /// f16/bf16 blocks widened into scratch.
   Value valueBlock(Value vTile, const Scratch &scratch);
-  /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys), or for
-  /// packed tiles over packed keys with int8 scores, int8Scores.
+  /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys).
   Value floatScores(Value qTile, Value kTile, Value bc, Value headDim,
                     Value sInit, const Scratch &scratch);
   /// S of a KV step as int8 products with the target's byte dot product
@@ -419,24 +420,18 @@ Value FlashLowering::floatScores(Value qTile, Value kTile, Value bc,
     // f32 key blocks in place, others as their f32 copy in L1 scratch
     // (dequantized or widened); loops (i, j, d). The micro-kernels turn
     // this into row-by-row vector dot products.
-    if (keyFormat && int8Queries) {
-      // int8 scores straight from the packed key blocks.
-      s = int8Scores(b, loc, itemQuery, kTile, *keyFormat, sInit, int8Dot,
-                     int8Lanes);
-    } else {
-      if (keyFormat)
-        kTile = dequantizeTile(b, loc, kTile, *keyFormat,
-                               head2d(scratch.keys, bc, headDim));
-      else if (narrowKeys)
-        kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
-      s = linalg::GenericOp::create(
-              b, loc, sInit.getType(), ValueRange{qTile, kTile},
-              ValueRange{sInit},
-              ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
-                                  lb.map(3, {0, 1})},
-              ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
-              .getResult(0);
-    }
+    if (keyFormat)
+      kTile = dequantizeTile(b, loc, kTile, *keyFormat,
+                             head2d(scratch.keys, bc, headDim));
+    else if (narrowKeys)
+      kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
+    s = linalg::GenericOp::create(
+            b, loc, sInit.getType(), ValueRange{qTile, kTile},
+            ValueRange{sInit},
+            ArrayRef<AffineMap>{lb.map(3, {0, 2}), lb.map(3, {1, 2}),
+                                lb.map(3, {0, 1})},
+            ArrayRef<IteratorType>{par, par, red}, multiplyAdd)
+            .getResult(0);
   } else {
     // K^T, widened to f32 (packed keys: dequantized by rows first), so
     // that the score loop runs along contiguous keys.
@@ -506,14 +501,19 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
   auto contract = arith::FastMathFlags::contract;
 
   Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
-  Value sInit = fill(zero, head2d(scratch.scores, br, bc));
   Value s;
-  if (integerScores(packedLq != 0) && !(packedLq && keyFormat)) {
+  if (int8Queries && packedLq && keyFormat) {
+    // int8 scores straight from the packed key blocks (every score
+    // written: no zero fill).
+    s = int8Scores(b, loc, itemQuery, kTile, *keyFormat,
+                   head2d(scratch.intScores, br, bc), int8Dot, int8Lanes);
+  } else if (integerScores(packedLq != 0)) {
     // int8 scores of any tile with the target's byte dot product.
-    s = tileScores(kTile, bc, sInit, scratch);
+    s = tileScores(kTile, bc, head2d(scratch.intScores, br, bc), scratch);
   } else {
     if (int8Queries && !keyFormat)
       kTile = int8KeyValues(kTile);
+    Value sInit = fill(zero, head2d(scratch.scores, br, bc));
     s = floatScores(qTile, kTile, bc, headDim, sInit, scratch);
   }
 
@@ -1511,9 +1511,11 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   lb.empty({cKv, dv}),      lb.empty({br, cKv}),
                   lb.empty({br, cKv}),      lb.empty({br}),
                   lb.empty({dv}),           lb.empty({})};
-  if (int8Queries && int8Dot != Int8Dot::Generic) {
+  if (int8Queries) {
     // Room for the keys padded to whole steps of the int8 tile kernel.
-    int64_t step = int8TileKeysPerStep(int8Dot, int8Lanes);
+    int64_t step = int8Dot == Int8Dot::Generic
+                       ? 1
+                       : int8TileKeysPerStep(int8Dot, int8Lanes);
     Value cStep = arith::ConstantIndexOp::create(b, loc, step);
     Value room = arith::MulIOp::create(
         b, loc,
@@ -1523,14 +1525,24 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                 b, loc, cKv, arith::ConstantIndexOp::create(b, loc, step - 1)),
             cStep),
         cStep);
-    int64_t d = op.getHeadDim();
-    auto empty = [&](int64_t rows, Type element) -> Value {
-      return tensor::EmptyOp::create(
-          b, loc, ArrayRef<int64_t>{rows, ShapedType::kDynamic}, element,
-          ValueRange{room});
-    };
-    scratch.keyWords = empty(d / 4, b.getI32Type());
-    scratch.keyScales = empty(d / 32, f32);
+    // The int8 kernels' scores get a buffer of their own (an allocation,
+    // which CSE does not merge with the probabilities' empty tensor of the
+    // same shape): sharing one made bufferization copy S in every KV step.
+    scratch.intScores = bufferization::AllocTensorOp::create(
+        b, loc,
+        RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                              f32),
+        ValueRange{br, room});
+    if (int8Dot != Int8Dot::Generic) {
+      int64_t d = op.getHeadDim();
+      auto empty = [&](int64_t rows, Type element) -> Value {
+        return tensor::EmptyOp::create(
+            b, loc, ArrayRef<int64_t>{rows, ShapedType::kDynamic}, element,
+            ValueRange{room});
+      };
+      scratch.keyWords = empty(d / 4, b.getI32Type());
+      scratch.keyScales = empty(d / 32, f32);
+    }
   }
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
