@@ -7,6 +7,7 @@
 #include "compiler/Passes.h"
 
 #include "dialects/Attn/AttnOps.h"
+#include "passes/Utils/Int8Products.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
@@ -24,8 +25,6 @@ using namespace mlir;
 using namespace mlir::attn;
 
 namespace {
-
-enum class DotIsa { Generic, X86Vnni, ArmDotProd };
 
 Value slice(PatternRewriter &rw, Location loc, Value v, int64_t offset,
             int64_t size) {
@@ -77,10 +76,10 @@ Value byPieces(PatternRewriter &rw, Location loc, DotI8Op op, int64_t piece,
 }
 
 /// The widest VPDPBUSD / SDOT piece that divides `lanes`, or 0.
-int64_t pieceFor(DotIsa isa, int64_t lanes) {
+int64_t pieceFor(Int8Dot isa, int64_t lanes) {
   ArrayRef<int64_t> widths;
   static const int64_t x86[] = {16, 8, 4}, arm[] = {4};
-  widths = isa == DotIsa::X86Vnni ? ArrayRef<int64_t>(x86) : arm;
+  widths = isa == Int8Dot::X86Vnni ? ArrayRef<int64_t>(x86) : arm;
   for (int64_t w : widths)
     if (lanes % w == 0)
       return w;
@@ -88,7 +87,7 @@ int64_t pieceFor(DotIsa isa, int64_t lanes) {
 }
 
 struct LowerDotI8 : OpRewritePattern<DotI8Op> {
-  LowerDotI8(MLIRContext *ctx, DotIsa isa)
+  LowerDotI8(MLIRContext *ctx, Int8Dot isa)
       : OpRewritePattern<DotI8Op>(ctx), isa(isa) {}
 
   LogicalResult matchAndRewrite(DotI8Op op,
@@ -96,18 +95,18 @@ struct LowerDotI8 : OpRewritePattern<DotI8Op> {
     Location loc = op.getLoc();
     int64_t lanes = cast<VectorType>(op.getAcc().getType()).getNumElements();
     bool lhsUnsigned = op.getLhsUnsigned();
-    DotIsa use = isa;
+    Int8Dot use = isa;
     // SDOT multiplies signed bytes only; VPDPBUSD unsigned by signed only.
-    if ((use == DotIsa::ArmDotProd && lhsUnsigned) ||
-        (use == DotIsa::X86Vnni && !lhsUnsigned) || !pieceFor(use, lanes))
-      use = DotIsa::Generic;
+    if ((use == Int8Dot::ArmDotProd && lhsUnsigned) ||
+        (use == Int8Dot::X86Vnni && !lhsUnsigned) || !pieceFor(use, lanes))
+      use = Int8Dot::Generic;
     Value result;
     switch (use) {
-    case DotIsa::Generic:
+    case Int8Dot::Generic:
       result = genericDot(rw, loc, op.getAcc(), op.getLhs(), op.getRhs(),
                           lhsUnsigned);
       break;
-    case DotIsa::X86Vnni:
+    case Int8Dot::X86Vnni:
       result = byPieces(
           rw, loc, op, pieceFor(use, lanes), [&](Value acc, Value a, Value b) {
             int64_t bits =
@@ -120,7 +119,7 @@ struct LowerDotI8 : OpRewritePattern<DotI8Op> {
                 .getResult(0);
           });
       break;
-    case DotIsa::ArmDotProd:
+    case Int8Dot::ArmDotProd:
       result = byPieces(rw, loc, op, 4, [&](Value acc, Value a, Value b) {
         return arm_neon::SdotOp::create(rw, loc, acc.getType(), acc, a, b)
             .getResult();
@@ -131,28 +130,22 @@ struct LowerDotI8 : OpRewritePattern<DotI8Op> {
     return success();
   }
 
-  DotIsa isa;
+  Int8Dot isa;
 };
 
 struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
   using LowerInt8DotBase::LowerInt8DotBase;
 
   void runOnOperation() override {
-    DotIsa use;
-    if (isa == "generic")
-      use = DotIsa::Generic;
-    else if (isa == "x86-vnni")
-      use = DotIsa::X86Vnni;
-    else if (isa == "arm-dotprod")
-      use = DotIsa::ArmDotProd;
-    else {
+    std::optional<Int8Dot> use = parseInt8Dot(isa);
+    if (!use) {
       getOperation()->emitError()
           << "attn-lower-int8-dot: unknown isa '" << isa
           << "' (expected x86-vnni, arm-dotprod or generic)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerDotI8>(&getContext(), use);
+    patterns.add<LowerDotI8>(&getContext(), *use);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -97,7 +97,8 @@ void mlir::attn::registerAllTargets() {
 
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
-                            llvm::StringRef diff, std::string &error) {
+                            llvm::StringRef diff, std::string &error,
+                            llvm::StringRef qk) {
   // "vulkan:fp16,shared=32768": a profile's options after the name.
   auto [baseName, options] = name.split(':');
   std::optional<TargetDescription> target = lookupTarget(baseName);
@@ -133,5 +134,10 @@ mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
     return std::nullopt;
   }
   target->fuseDiff = diff == "fused";
+  if (!qk.empty() && qk != "int8" && qk != "f32") {
+    error = "--qk must be int8 or f32, found '" + qk.str() + "'";
+    return std::nullopt;
+  }
+  target->qkPolicy = qk.str();
   return target;
 }

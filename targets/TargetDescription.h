@@ -122,7 +122,8 @@ bool applyGPUProfileOptions(TargetDescription &target, llvm::StringRef options,
 std::optional<TargetDescription> configureTarget(llvm::StringRef name,
                                                  llvm::StringRef tile,
                                                  llvm::StringRef diff,
-                                                 std::string &error);
+                                                 std::string &error,
+                                                 llvm::StringRef qk = "");
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

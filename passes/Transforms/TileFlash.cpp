@@ -1513,18 +1513,7 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   lb.empty({dv}),           lb.empty({})};
   if (int8Queries) {
     // Room for the keys padded to whole steps of the int8 tile kernel.
-    int64_t step = int8Dot == Int8Dot::Generic
-                       ? 1
-                       : int8TileKeysPerStep(int8Dot, int8Lanes);
-    Value cStep = arith::ConstantIndexOp::create(b, loc, step);
-    Value room = arith::MulIOp::create(
-        b, loc,
-        arith::DivUIOp::create(
-            b, loc,
-            arith::AddIOp::create(
-                b, loc, cKv, arith::ConstantIndexOp::create(b, loc, step - 1)),
-            cStep),
-        cStep);
+    Value room = int8TileRoom(b, loc, cKv, int8Dot, int8Lanes);
     // The int8 kernels' scores get a buffer of their own (an allocation,
     // which CSE does not merge with the probabilities' empty tensor of the
     // same shape): sharing one made bufferization copy S in every KV step.

@@ -61,7 +61,8 @@ Value splatI8(OpBuilder &b, Location loc, int64_t n, int8_t v) {
 /// int32 lanes (`init` plus sums of byte products) of one block: the 32
 /// key bytes `k` against the 32 query bytes `q`. Every form sums each
 /// product exactly once; which lane a product lands in differs, the lanes'
-/// total does not. X86Vnni's `init` must carry -128 * sum(q) (offsetInit).
+/// total does not. X86Vnni's `init` must carry -128 * sum(q)
+/// (offsetCorrection) in its lanes' total.
 Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
                Value q) {
   auto initType = cast<VectorType>(init.getType());
@@ -107,20 +108,20 @@ Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
   llvm_unreachable("unknown Int8Dot");
 }
 
-/// The accumulator a block's dot products start from: zero, or for
-/// X86Vnni -128 * sum(q) spread over the lanes (128 * q through the same
-/// instruction), which cancels the key offset of every key of the block.
-Value blockInit(OpBuilder &b, Location loc, Int8Dot dot, VectorType intType,
-                Value q) {
-  Value zero = splatI32(b, loc, intType, 0);
-  if (dot != Int8Dot::X86Vnni)
-    return zero;
-  assert(4 * intType.getNumElements() == kBlock && "one VPDPBUSD a block");
-  // The byte 0x80 read unsigned is 128.
-  Value offset =
-      DotI8Op::create(b, loc, intType, zero, splatI8(b, loc, kBlock, -128), q,
-                      /*lhs_unsigned=*/true);
-  return arith::SubIOp::create(b, loc, zero, offset);
+/// -128 * sum(q) of query row `row`'s block `blk` (q.sums), the term that
+/// cancels VPDPBUSD's key offset (k + 128) in a block's int32 total.
+Value offsetCorrection(OpBuilder &b, Location loc, const QuantizedRows &q,
+                       Value row, Value blk) {
+  Value sum = tensor::ExtractOp::create(b, loc, q.sums, ValueRange{row, blk});
+  return arith::MulIOp::create(
+      b, loc, sum, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -128));
+}
+
+/// Keys padded up to a multiple of `step`.
+Value roundUp(OpBuilder &b, Location loc, Value count, int64_t step) {
+  Value cStep = index(b, loc, step);
+  return arith::MulIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, count, cStep), cStep);
 }
 
 } // namespace
@@ -263,7 +264,13 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
           ArrayRef<bool>{true});
       Value dq = tensor::ExtractOp::create(ab, al, q.scales,
                                            ValueRange{row, index(ab, al, blk)});
-      Value init = blockInit(ab, al, dot, intType, qv);
+      // VPDPBUSD: the block's correction in lane 0 (only the lanes' total
+      // is read).
+      Value init = splatI32(ab, al, intType, 0);
+      if (dot == Int8Dot::X86Vnni)
+        init = vector::InsertOp::create(
+            ab, al, offsetCorrection(ab, al, q, row, index(ab, al, blk)), init,
+            ArrayRef<int64_t>{0});
       for (size_t jj = 0; jj < keyRows.size(); ++jj) {
         Value kv = readBlockInts(ab, al, keys, keyRows[jj], blk, format);
         Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);
@@ -320,6 +327,13 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
   return tail.getResult(0);
 }
 
+Value mlir::attn::int8TileRoom(OpBuilder &b, Location loc, Value keys,
+                               Int8Dot dot, int64_t lanes) {
+  if (dot == Int8Dot::Generic)
+    return keys;
+  return roundUp(b, loc, keys, int8TileKeysPerStep(dot, lanes));
+}
+
 int64_t mlir::attn::int8TileKeysPerStep(Int8Dot dot, int64_t lanes) {
   return 2 * (dot == Int8Dot::ArmDotProd ? 4 : lanes);
 }
@@ -347,14 +361,7 @@ Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value cStep = index(b, loc, keysPerStep);
   // Keys padded to whole steps; the pad keys' scores are never written.
-  Value padded = arith::MulIOp::create(
-      b, loc,
-      arith::DivUIOp::create(
-          b, loc,
-          arith::AddIOp::create(b, loc, keyCount,
-                                index(b, loc, keysPerStep - 1)),
-          cStep),
-      cStep);
+  Value padded = roundUp(b, loc, keyCount, keysPerStep);
 
   // 1. The key tile repacked as the instruction reads it: word t of every
   // key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD) along a row of
@@ -412,15 +419,10 @@ Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
             SmallVector<Value> accI;
             for (int64_t i = 0; i < nr; ++i) {
               Value init = splatI32(cb, cl, wordVec, 0);
-              if (offset) {
-                // -128 * sum(q) of the block cancels the keys' offset.
-                Value sum = tensor::ExtractOp::create(
-                    cb, cl, q.sums, ValueRange{rowIdx[i], blkIdx});
-                Value corr = arith::MulIOp::create(
-                    cb, cl, sum,
-                    arith::ConstantIntOp::create(cb, cl, i32, -128));
-                init = vector::BroadcastOp::create(cb, cl, wordVec, corr);
-              }
+              if (offset)
+                init = vector::BroadcastOp::create(
+                    cb, cl, wordVec,
+                    offsetCorrection(cb, cl, q, rowIdx[i], blkIdx));
               accI.append(kVectors, init);
             }
             for (int64_t t = 0; t < wordsPerBlock; ++t) {

@@ -31,7 +31,7 @@ enum class Int8Dot {
   ArmDotProd,
   /// attn.dot_i8 of unsigned key bytes (k + 128) by signed query bytes:
   /// x86 VPDPBUSD (AVX-512 VNNI / AVX-VNNI); the 128 * sum(q) the offset
-  /// adds is subtracted once per query block.
+  /// adds is subtracted once per query block (QuantizedRows::sums).
   X86Vnni,
 };
 
@@ -87,6 +87,11 @@ Value int8TileScores(OpBuilder &b, Location loc, const QuantizedRows &q,
 /// Keys a step of int8TileScores covers (keyWords / keyScales must hold a
 /// multiple of it).
 int64_t int8TileKeysPerStep(Int8Dot dot, int64_t lanes);
+
+/// Columns the int8 kernels' scratch needs for `keys` keys: rounded up to
+/// whole int8TileScores steps (`keys` itself for Generic).
+Value int8TileRoom(OpBuilder &b, Location loc, Value keys, Int8Dot dot,
+                   int64_t lanes);
 
 } // namespace mlir::attn
 

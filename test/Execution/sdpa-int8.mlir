@@ -40,13 +40,15 @@
 // TILED: vector.fma
 // With a dot-product instruction the bytes go to attn.dot_i8: two 16-byte
 // halves (SDOT); for VPDPBUSD one 32-byte op on the key bytes offset by 128
-// (xor 0x80), from an accumulator holding -128 * sum(q).
+// (xor 0x80), from an accumulator holding -128 * sum(q) (the block sum the
+// query quantization stores) in lane 0.
 // SDOT-LABEL: func.func @decode_q8_0_long
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
 // VNNI-LABEL: func.func @decode_q8_0_long
-// VNNI: %[[OFF:.*]] = attn.dot_i8 %{{.*}}, %{{.*}}, %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
-// VNNI: %[[INIT:.*]] = arith.subi %{{.*}}, %[[OFF]] : vector<8xi32>
+// VNNI: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
+// VNNI: %[[OFF:.*]] = arith.muli %{{.*}}, %c-128_i32 : i32
+// VNNI: %[[INIT:.*]] = vector.insert %[[OFF]], %{{.*}} [0] : i32 into vector<8xi32>
 // VNNI: %[[KU:.*]] = arith.xori
 // VNNI: attn.dot_i8 %[[INIT]], %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
 // Prefill tiles: the key block repacked as 4-byte words along rows of keys

@@ -526,12 +526,9 @@ int main(int argc, char **argv) {
     return fail("--layout must be contiguous or bshd");
   std::string error;
   std::optional<TargetDescription> target =
-      configureTarget(targetName, tileSpec, diffLowering, error);
+      configureTarget(targetName, tileSpec, diffLowering, error, qkPolicy);
   if (!target)
     return fail(error);
-  if (!qkPolicy.empty() && qkPolicy != "int8" && qkPolicy != "f32")
-    return fail("--qk must be int8 or f32, found '" + qkPolicy + "'");
-  target->qkPolicy = qkPolicy;
 
   std::unique_ptr<MLIRContext> context = createAttncContext();
   llvm::SourceMgr sourceMgr;

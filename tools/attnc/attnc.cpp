@@ -112,12 +112,9 @@ int main(int argc, char **argv) {
   }
   std::string error;
   std::optional<TargetDescription> target =
-      configureTarget(targetName, tileSpec, diffLowering, error);
+      configureTarget(targetName, tileSpec, diffLowering, error, qkPolicy);
   if (!target)
     return fail(error);
-  if (!qkPolicy.empty() && qkPolicy != "int8" && qkPolicy != "f32")
-    return fail("--qk must be int8 or f32, found '" + qkPolicy + "'");
-  target->qkPolicy = qkPolicy;
   if (printTargetFlag) {
     const TargetDescription *t = &*target;
     llvm::outs() << "name=" << t->name << "\ntriple=" << t->triple
