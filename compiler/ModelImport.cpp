@@ -596,11 +596,15 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   }
   if (const json::Value *v = obj.get("compute")) {
     layer.computePath = at("compute");
-    if (const json::Object *c =
-            readObject(*v, layer.computePath, {"qk"}, "compute precisions"))
+    if (const json::Object *c = readObject(*v, layer.computePath, {"qk", "pv"},
+                                           "compute precisions")) {
       if (const json::Value *qk = c->get("qk"))
         readString(*qk, layer.computePath + ".qk", layer.qkCompute,
                    {"f32", "int8"});
+      if (const json::Value *pv = c->get("pv"))
+        readString(*pv, layer.computePath + ".pv", layer.pvCompute,
+                   {"f32", "int8"});
+    }
   }
   if (const json::Value *v = obj.get("mask")) {
     readMask(*v, at("mask"), layer.mask);
@@ -646,6 +650,17 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
 void Importer::checkKvCache(LayerDescription &l) {
   bool kvQuantized = false;
   checkKvStorage(l, kvQuantized);
+  // int8 P . V quantizes the value rows per channel, 32 channels a vector.
+  if (l.pvCompute == "int8") {
+    if (l.variant != "sdpa")
+      error(l.computePath + ".pv", "int8 P . V is computed by sdpa layers; " +
+                                       l.variant + " layers compute in f32");
+    else if (l.headDim > 0 && l.headDim % 32 != 0)
+      error(l.computePath + ".pv",
+            "int8 P . V quantizes the values in vectors of 32 channels; "
+            "head_dim " +
+                std::to_string(l.headDim) + " is not a multiple of 32");
+  }
   // int8 scores multiply the cache's int8 blocks, or float keys quantized
   // in the kernel, by the quantized query: blocks of 32 values of D.
   if (l.qkCompute != "int8")
@@ -1248,6 +1263,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
         l.qkCompute == "int8" ? PrecisionAttr::get(&context, Precision::int8)
+                              : PrecisionAttr(),
+        l.pvCompute == "int8" ? PrecisionAttr::get(&context, Precision::int8)
                               : PrecisionAttr());
     func::ReturnOp::create(fb, loc, out);
   }

@@ -38,8 +38,9 @@ struct LayerDescription {
   std::string kvCache;
   /// The JSON path of "kv_cache", for diagnostics.
   std::string kvCachePath;
-  /// "compute": {"qk": "f32" | "int8"} (empty: f32) and where it was set.
-  std::string qkCompute;
+  /// "compute": {"qk": "f32" | "int8", "pv": "f32" | "int8"} (empty: f32)
+  /// and where it was set.
+  std::string qkCompute, pvCompute;
   std::string computePath;
   /// The mask pattern as the text of an attn mask attribute; empty for none.
   std::string mask;

@@ -60,11 +60,12 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm) {
 
 void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm,
                                         const TargetDescription &target) {
-  // A compute-precision policy (attnc --qk) rewrites the ops' own settings
-  // before anything reads them.
-  if (!target.qkPolicy.empty()) {
+  // A compute-precision policy (attnc --qk / --pv) rewrites the ops' own
+  // settings before anything reads them.
+  if (!target.qkPolicy.empty() || !target.pvPolicy.empty()) {
     QuantizeOptions quantize;
     quantize.qk = target.qkPolicy;
+    quantize.pv = target.pvPolicy;
     pm.addPass(createQuantize(quantize));
   }
   buildAttnPhasePipeline(pm);

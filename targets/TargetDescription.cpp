@@ -98,7 +98,7 @@ void mlir::attn::registerAllTargets() {
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
                             llvm::StringRef diff, std::string &error,
-                            llvm::StringRef qk) {
+                            llvm::StringRef qk, llvm::StringRef pv) {
   // "vulkan:fp16,shared=32768": a profile's options after the name.
   auto [baseName, options] = name.split(':');
   std::optional<TargetDescription> target = lookupTarget(baseName);
@@ -139,5 +139,10 @@ mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
     return std::nullopt;
   }
   target->qkPolicy = qk.str();
+  if (!pv.empty() && pv != "int8" && pv != "f32") {
+    error = "--pv must be int8 or f32, found '" + pv.str() + "'";
+    return std::nullopt;
+  }
+  target->pvPolicy = pv.str();
   return target;
 }

@@ -72,6 +72,8 @@ struct TargetDescription {
   /// --qk). No target sets one by default: int8 scores change the numerics
   /// (README: measured speed and error), so they are the user's choice.
   std::string qkPolicy;
+  /// The same for P . V (attn-quantize pv, attnc --pv).
+  std::string pvPolicy;
   /// Register block of the matmul micro-kernels: rows x vectors
   /// accumulators (plus `microVectors` loads and a broadcast) must fit the
   /// vector register file.
@@ -90,6 +92,9 @@ struct TargetDescription {
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.
   int64_t fmaFlopsPerCycle = 0;
+  /// Peak int8 operations (2 per byte multiply-add) per cycle and core from
+  /// the byte dot-product instruction (int8Dot); 0 when not stated.
+  int64_t int8OpsPerCycle = 0;
   /// The LLVM scheduling model for static estimates (llvm-mca -mcpu); the
   /// CPU's own when empty. Cortex-A76 uses Neoverse-N1's: LLVM 22 has no
   /// A76 model and falls back to Cortex-A57's, which has half the A76's FP
@@ -119,11 +124,10 @@ bool applyGPUProfileOptions(TargetDescription &target, llvm::StringRef options,
 /// applied: a `--tile=QxK` override ("128x64": query rows x key rows per
 /// block; empty for none) and `--diff=fused|unfused`. On failure, nullopt
 /// and a message in `error`.
-std::optional<TargetDescription> configureTarget(llvm::StringRef name,
-                                                 llvm::StringRef tile,
-                                                 llvm::StringRef diff,
-                                                 std::string &error,
-                                                 llvm::StringRef qk = "");
+std::optional<TargetDescription>
+configureTarget(llvm::StringRef name, llvm::StringRef tile,
+                llvm::StringRef diff, std::string &error,
+                llvm::StringRef qk = "", llvm::StringRef pv = "");
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

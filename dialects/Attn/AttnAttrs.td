@@ -356,10 +356,11 @@ def Attn_Precision : I32EnumAttr<"Precision",
 }
 
 def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
-  let summary = "arithmetic of the Q . K^T product: f32 or int8";
+  let summary = "arithmetic of a product of attn.sdpa: f32 or int8";
   let description = [{
-    The precision the scores S = scale * Q . K^T are computed in
-    (`qk_precision` of attn.sdpa; absent means `f32`).
+    The precision the scores S = scale * Q . K^T (`qk_precision` of
+    attn.sdpa) or the product P . V (`pv_precision`) are computed in;
+    absent means `f32`.
 
     - `f32`: products and sums in f32 (f16 / bf16 / block-quantized
       operands widened or dequantized exactly first).
@@ -372,6 +373,20 @@ def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
       their own blocks; float keys (f32 / f16 / bf16, widened to f32) are
       quantized by the kernel with the query's scheme, per key row and
       block of 32 values, unscaled.
+
+    For P . V, `int8` is an allowance rather than an obligation: a tile
+    whose kernel has an integer P . V (prefill tiles on targets with a
+    byte dot product) computes it as below, any other computes it in f32.
+    The probabilities of a KV block, p = exp(s - m) in [0, 1] with m the
+    running row maximum, are stored as bytes u = round-to-nearest(p * R),
+    R = 255 where the instruction multiplies unsigned by signed bytes
+    (x86 VPDPBUSD) and 127 where both are signed (AArch64 SDOT); the row
+    sum l accumulates u / R, the weights actually applied. The values are
+    quantized per channel and block of 32 keys (key positions 32j ..
+    32j + 31 of each batch and KV head): d = max|v| / 127 down the block,
+    q = round-half-away(v * (1 / d)). Each block's products sum exactly
+    in int32 and are scaled by d / R into the f32 accumulator; the online
+    softmax's rescaling stays f32.
   }];
   let assemblyFormat = "`<` $value `>`";
 }

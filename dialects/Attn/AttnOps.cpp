@@ -90,7 +90,8 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
                         /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr(),
                         /*key_format=*/BlockFormatAttr(),
                         /*value_format=*/BlockFormatAttr(),
-                        /*qk_precision=*/PrecisionAttr());
+                        /*qk_precision=*/PrecisionAttr(),
+                        /*pv_precision=*/PrecisionAttr());
 }
 
 RankedTensorType SdpaOp::inferResultType() {
@@ -332,6 +333,21 @@ LogicalResult SdpaOp::verify() {
       d << "a dynamic head dimension";
     else
       d << "D = " << q[kWidth];
+    return d;
+  }
+
+  // int8 P . V quantizes the value rows per channel, in vectors of 32
+  // columns.
+  if (std::optional<Precision> pv = getPvPrecision();
+      pv && *pv == Precision::int8 &&
+      (ShapedType::isDynamic(o[kWidth]) || o[kWidth] % 32 != 0)) {
+    InFlightDiagnostic d = emitOpError()
+                           << "pv_precision int8 needs a value dimension "
+                              "that is a static multiple of 32, found ";
+    if (ShapedType::isDynamic(o[kWidth]))
+      d << "a dynamic value dimension";
+    else
+      d << "Dv = " << o[kWidth];
     return d;
   }
 

@@ -80,7 +80,13 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     the arithmetic); it needs a static head dimension D that is a multiple
     of 32. Block-quantized keys are multiplied as stored; float keys are
     quantized per 32 values in the kernel like the query. The online
-    softmax and P . V stay in f32.
+    softmax stays in f32. `pv_precision = #attn.precision<int8>` allows
+    P . V in 8-bit integers: the probabilities of a KV block as unsigned
+    8-bit fractions of the running row maximum and the values quantized
+    per channel and 32 keys (`#attn.precision`); it needs a static value
+    dimension Dv that is a multiple of 32. A kernel without an integer
+    P . V for a tile (decode tiles, top-k, targets without a byte dot
+    product) computes that product in f32, which is never less accurate.
 
     Example, grouped-query causal attention with 8 query and 2 KV heads:
 
@@ -125,7 +131,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        OptionalAttr<I64Attr>:$top_k,
                        OptionalAttr<Attn_BlockFormatAttr>:$key_format,
                        OptionalAttr<Attn_BlockFormatAttr>:$value_format,
-                       OptionalAttr<Attn_PrecisionAttr>:$qk_precision);
+                       OptionalAttr<Attn_PrecisionAttr>:$qk_precision,
+                       OptionalAttr<Attn_PrecisionAttr>:$pv_precision);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 

@@ -112,13 +112,19 @@ def Quantize : Pass<"attn-quantize"> {
     not a multiple of 32 keeps f32 scores, with a warning at the op, so a
     whole-model policy never fails on one layer it cannot apply to.
 
-    attnc runs it first in the tiled phase (`attnc --qk=int8`, also
-    `attn-check` / `attn-bench`); the differential and low-rank ops compute
-    in f32.
+    `pv=int8` likewise sets `pv_precision` (P . V as 8-bit integer
+    products where the kernel has them; #attn.precision), which needs a
+    static value dimension that is a multiple of 32; `pv=f32` removes it.
+
+    attnc runs it first in the tiled phase (`attnc --qk=int8 --pv=int8`,
+    also `attn-check` / `attn-bench`); the differential and low-rank ops
+    compute in f32.
   }];
   let options = [
     Option<"qk", "qk", "std::string", "\"\"",
-           "Precision of Q . K^T: int8, f32, or empty to keep each op's">
+           "Precision of Q . K^T: int8, f32, or empty to keep each op's">,
+    Option<"pv", "pv", "std::string", "\"\"",
+           "Precision of P . V: int8, f32, or empty to keep each op's">
   ];
 }
 

@@ -20,32 +20,52 @@ namespace {
 struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
   using QuantizeBase::QuantizeBase;
 
-  void runOnOperation() override {
-    if (qk.empty())
+  /// Checks one policy option ("int8", "f32" or empty).
+  bool valid(StringRef name, StringRef value) {
+    if (value.empty() || value == "int8" || value == "f32")
+      return true;
+    getOperation()->emitError()
+        << "attn-quantize: " << name << " must be int8 or f32, found '" << value
+        << "'";
+    return false;
+  }
+
+  /// Sets (int8) or removes (f32) one product's precision on `op`; int8
+  /// needs a static multiple of 32 in `width` (`what`), else the product
+  /// stays f32 with a warning.
+  void apply(SdpaOp op, StringRef name, StringRef value, int64_t width,
+             StringRef what, StringRef symbol, StringAttr attrName) {
+    if (value.empty())
       return;
-    if (qk != "int8" && qk != "f32") {
-      getOperation()->emitError()
-          << "attn-quantize: qk must be int8 or f32, found '" << qk << "'";
-      return signalPassFailure();
+    if (value == "f32") {
+      op->removeAttr(attrName);
+      return;
     }
+    if (ShapedType::isDynamic(width) || width % 32 != 0) {
+      InFlightDiagnostic w = op.emitWarning()
+                             << "attn-quantize: " << name
+                             << "=int8 not applied, the product stays f32: "
+                                "it quantizes per 32 values of the "
+                             << what << ", ";
+      if (ShapedType::isDynamic(width))
+        w << "which is dynamic here";
+      else
+        w << "and " << symbol << " = " << width << " is not a multiple of 32";
+      return;
+    }
+    op->setAttr(attrName, PrecisionAttr::get(&getContext(), Precision::int8));
+  }
+
+  void runOnOperation() override {
+    if (!valid("qk", qk) || !valid("pv", pv))
+      return signalPassFailure();
+    if (qk.empty() && pv.empty())
+      return;
     getOperation()->walk([&](SdpaOp op) {
-      if (qk == "f32") {
-        op.removeQkPrecisionAttr();
-        return;
-      }
-      int64_t d = op.getQueryType().getShape().back();
-      if (ShapedType::isDynamic(d) || d % 32 != 0) {
-        InFlightDiagnostic w = op.emitWarning()
-                               << "attn-quantize: qk=int8 not applied, the "
-                                  "scores stay f32: int8 scores quantize per "
-                                  "32 values of the head dimension, ";
-        if (ShapedType::isDynamic(d))
-          w << "which is dynamic here";
-        else
-          w << "and D = " << d << " is not a multiple of 32";
-        return;
-      }
-      op.setQkPrecisionAttr(PrecisionAttr::get(&getContext(), Precision::int8));
+      apply(op, "qk", qk, op.getQueryType().getShape().back(), "head dimension",
+            "D", op.getQkPrecisionAttrName());
+      apply(op, "pv", pv, op.getResultType().getShape().back(),
+            "value dimension", "Dv", op.getPvPrecisionAttrName());
     });
   }
 };

@@ -69,6 +69,7 @@ public:
     if (BlockFormatAttr f = op.getValueFormatAttr())
       valueFormat = f.getValue();
     int8Queries = op.getQkPrecision() == Precision::int8;
+    pvInt8Allowed = op.getPvPrecision() == Precision::int8;
   }
 
   /// How int8 scores sum byte products, and their accumulators' lanes for
@@ -158,6 +159,12 @@ private:
     // (integerScores), the key block repacked as [D / 4, Bc] i32 words and
     // [D / 32, Bc] f32 scales; null otherwise.
     Value keyWords, keyScales, intScores;
+    // int8 P . V (int8Values): the probabilities' bytes [br, Bc] i8, the
+    // value block repacked as [Bc / 4, Dv] i32 words and [Bc / 32, Dv] f32
+    // scales; null otherwise.
+    Value probBytes, valueWords, valueScales;
+    // int8 P . V: [br] f32, the block's row max and the rows' weight.
+    Value blockMax, rowWeight;
   };
   /// i1: whether every value of the block `vF` is finite.
   Value valuesFinite(Value vF, const Scratch &scratch);
@@ -170,7 +177,12 @@ private:
                     Value sInit, const Scratch &scratch);
   /// S of a KV step as int8 products with the target's byte dot product
   /// (int8TileScores; integerScores).
-  Value tileScores(Value kTile, Value bc, Value sInit, const Scratch &scratch);
+  Value tileScores(Value kTile, Value bc, Value sInit, const Scratch &scratch,
+                   Value k0);
+  /// Block `blk` of key `key` of the key tile as (int8 values, scale): a
+  /// packed block as stored, float keys quantized (quantizeBlock).
+  std::pair<Value, Value> readKeyBlock(OpBuilder &kb, Location kl, Value kTile,
+                                       Value key, int64_t blk);
   /// The per-KV-block body of the online softmax on the key block `kTile`
   /// and the value block `vF` (from valueBlock); returns (m, l, o), each
   /// updated in place.
@@ -189,6 +201,16 @@ private:
   /// For a static pattern on static shapes, picks the target's block sizes
   /// or halves of them, whichever visits the least (weighted) area.
   void chooseTiles();
+  /// Sets int8Values for key blocks of `kvb` keys.
+  void chooseValuePrecision(int64_t kvb);
+
+  /// The probabilities' byte tile int8TileValues reads: [br, 32 ceil(bc /
+  /// 32)] i8 of `probBytes`, its columns past bc zeroed, and the [br, bc]
+  /// slice the probabilities are written into (`written`: its columns).
+  struct ByteTile {
+    Value full, written;
+  };
+  ByteTile probabilityBytes(Value probBytes, Value br, Value bc);
   /// Compile-time block classification of a static mask (CSR lists).
   struct BlockLists {
     int64_t heads = 1, qBlocks = 0; // list rows: heads x qBlocks
@@ -210,6 +232,11 @@ private:
   };
   /// Sets packedLq and groupC (GQA packing), then the rest of the schedule.
   Schedule planSchedule(const Problem &p);
+  /// Prefill tiles of int8 products: repacks all of K (int8 scores) and V
+  /// (int8 P . V) into the tile kernels' layouts with one parallel loop over
+  /// (batch, KV head, key block), so that each key is quantized once per
+  /// call, not once per query block (allKeyWords, ...).
+  void repackOnce(const Problem &p, const Schedule &s, bool partnered);
   /// One work item: its induction variables (split: null without split-KV),
   /// the query positions it covers [q0, q0 + rowSpan), the rows of its tiles
   /// (br), its KV head, and its query tiles, widened to f32 and scaled.
@@ -261,6 +288,21 @@ private:
   /// dequantized values in f32).
   bool int8Queries = false;
   QuantizedRows itemQuery;
+  /// pv_precision = int8 (allowed by the op), and whether this lowering
+  /// computes P . V in int8 (int8TileValues): prefill tiles on targets with
+  /// a byte dot product, key blocks of whole 32-key blocks, no run-time key
+  /// masks (whose hidden keys may hold anything and would set the value
+  /// blocks' scales). Elsewhere P . V stays f32 (chooseValuePrecision).
+  bool pvInt8Allowed = false, int8Values = false;
+  /// The int8 tile kernels' key / value layouts for the whole K and V,
+  /// formed once per call before the work items (repackOnce) rather than by
+  /// each query block for each KV step: [B, Hkv, D / 4, Lk'] i32 key words,
+  /// [B, Hkv, D / 32, Lk'] f32 key scales, [B, Hkv, Lk' / 4, Dv] i32 value
+  /// words, [B, Hkv, Lk' / 32, Dv] f32 value scales (Lk' = Lk rounded up to
+  /// whole key blocks); null where the work items repack their blocks.
+  Value allKeyWords, allKeyScales, allValueWords, allValueScales;
+  /// The work item's KV head.
+  Value itemKvHead;
   /// Query rows per head when the G query heads of a KV head are packed
   /// into one tile (row r is head r / packedLq, position r % packedLq); 0
   /// when tiles hold one head.
@@ -382,6 +424,9 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
   auto vType = cast<RankedTensorType>(vTile.getType());
   if (packedLq && vType.getElementType() != f32 && !vType.isDynamicDim(1))
     return widenTile(b, loc, vTile, vDest);
+  // int8 P . V quantizes f32 blocks as they are read.
+  if (int8Values && vType.getElementType() == f32)
+    return vTile;
   // Packed (decode) tiles read f32 value blocks in place: entry points
   // guarantee a contiguous last dimension, so the micro-kernel loads their
   // rows directly. Large tiles copy them into contiguous scratch, which
@@ -460,26 +505,44 @@ Value FlashLowering::floatScores(Value qTile, Value kTile, Value bc,
   return s;
 }
 
-Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
-                                const Scratch &scratch) {
+std::pair<Value, Value> FlashLowering::readKeyBlock(OpBuilder &kb, Location kl,
+                                                    Value kTile, Value key,
+                                                    int64_t blk) {
   // Float keys are quantized block by block as they are repacked; packed
   // keys give their own blocks.
-  auto readKey = [&](OpBuilder &kb, Location kl, Value key,
-                     int64_t blk) -> std::pair<Value, Value> {
-    if (keyFormat)
-      return {readBlockInts(kb, kl, kTile, key, blk, *keyFormat),
-              readBlockScale(kb, kl, kTile, key, blk, *keyFormat)};
-    auto type = cast<RankedTensorType>(kTile.getType());
-    Value pad = arith::ConstantOp::create(
-        kb, kl, kb.getZeroAttr(type.getElementType()));
-    Value xv = vector::TransferReadOp::create(
-        kb, kl, VectorType::get({32}, type.getElementType()), kTile,
-        ValueRange{key, arith::ConstantIndexOp::create(kb, kl, 32 * blk)}, pad,
-        ArrayRef<bool>{true});
-    return quantizeBlock(kb, kl, xv);
+  if (keyFormat)
+    return {readBlockInts(kb, kl, kTile, key, blk, *keyFormat),
+            readBlockScale(kb, kl, kTile, key, blk, *keyFormat)};
+  auto type = cast<RankedTensorType>(kTile.getType());
+  Value pad =
+      arith::ConstantOp::create(kb, kl, kb.getZeroAttr(type.getElementType()));
+  Value xv = vector::TransferReadOp::create(
+      kb, kl, VectorType::get({32}, type.getElementType()), kTile,
+      ValueRange{key, arith::ConstantIndexOp::create(kb, kl, 32 * blk)}, pad,
+      ArrayRef<bool>{true});
+  return quantizeBlock(kb, kl, xv);
+}
+
+Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
+                                const Scratch &scratch, Value k0) {
+  if (allKeyWords) {
+    Value room = int8TileRoom(b, loc, bc, int8Dot, int8Lanes);
+    int64_t d = op.getHeadDim();
+    return int8TileScores(b, loc, itemQuery, bc,
+                          lb.slice2d(allKeyWords, itemBatch, itemKvHead,
+                                     index(0), index(d / 4), room, k0),
+                          lb.slice2d(allKeyScales, itemBatch, itemKvHead,
+                                     index(0), index(d / 32), room, k0),
+                          sInit, int8Dot, int8Lanes);
+  }
+  auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
+    return readKeyBlock(kb, kl, kTile, key, blk);
   };
-  return int8TileScores(b, loc, itemQuery, bc, readKey, scratch.keyWords,
-                        scratch.keyScales, sInit, int8Dot, int8Lanes);
+  auto [words, scales] =
+      int8RepackKeys(b, loc, bc, op.getHeadDim(), readKey, scratch.keyWords,
+                     scratch.keyScales, int8Dot, int8Lanes);
+  return int8TileScores(b, loc, itemQuery, bc, words, scales, sInit, int8Dot,
+                        int8Lanes);
 }
 
 SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
@@ -509,7 +572,7 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
                    head2d(scratch.intScores, br, bc), int8Dot, int8Lanes);
   } else if (integerScores(packedLq != 0)) {
     // int8 scores of any tile with the target's byte dot product.
-    s = tileScores(kTile, bc, head2d(scratch.intScores, br, bc), scratch);
+    s = tileScores(kTile, bc, head2d(scratch.intScores, br, bc), scratch, k0);
   } else {
     if (int8Queries && !keyFormat)
       kTile = int8KeyValues(kTile);
@@ -586,11 +649,45 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
   // (A copy op, not an identity generic, which canonicalization would fold
   // away and with it the in-place update of m.)
   Value mOld = linalg::CopyOp::create(b, loc, m, scratch.alpha).getResult(0);
-  Value mNew = rowReduce(
-      s, m, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
-        return arith::MaximumFOp::create(nb, nl, x, acc,
-                                         arith::FastMathFlags::reassoc);
-      });
+  auto maxOf = [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+    return arith::MaximumFOp::create(nb, nl, x, acc,
+                                     arith::FastMathFlags::reassoc);
+  };
+  Value mNew, blockMax, rowWeight;
+  if (int8Values) {
+    // int8 P . V quantizes the block's probabilities relative to its own
+    // row maximum b (so that a block of small ones keeps its resolution):
+    // the block's row max, then m' = max(m, b) and the rows' weight
+    // g = exp(b - m') / R (0 for a row the block hides every key of).
+    blockMax = rowReduce(s, fill(negInf, scratch.blockMax), maxOf);
+    mNew = linalg::GenericOp::create(
+               b, loc, m.getType(), ValueRange{blockMax}, ValueRange{m},
+               ArrayRef<AffineMap>{id1, id1}, ArrayRef<IteratorType>{par},
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 LB::yield(nb, nl, maxOf(nb, nl, a[0], a[1]));
+               })
+               .getResult(0);
+    double range = static_cast<double>(int8ProbabilityRange(int8Dot));
+    rowWeight =
+        linalg::GenericOp::create(
+            b, loc, m.getType(), ValueRange{blockMax, mNew},
+            ValueRange{scratch.rowWeight}, ArrayRef<AffineMap>{id1, id1, id1},
+            ArrayRef<IteratorType>{par},
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value none = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OEQ, a[0], negInf);
+              Value g = arith::MulFOp::create(
+                  nb, nl,
+                  math::ExpOp::create(
+                      nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1])),
+                  arith::ConstantOp::create(nb, nl,
+                                            nb.getF32FloatAttr(1.0 / range)));
+              LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, zero, g));
+            })
+            .getResult(0);
+  } else {
+    mNew = rowReduce(s, m, maxOf);
+  }
   Value alpha =
       linalg::GenericOp::create(
           b, loc, mOld.getType(), ValueRange{mNew}, ValueRange{mOld},
@@ -604,21 +701,63 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
           })
           .getResult(0);
 
-  // p = exp(S - m'), with m' = -inf (nothing kept yet) read as 0.
-  Value p =
-      linalg::GenericOp::create(
-          b, loc, s.getType(), ValueRange{s, mNew},
-          ValueRange{head2d(scratch.probs, br, bc)},
-          ArrayRef<AffineMap>{id2, rows, id2}, ArrayRef<IteratorType>{par, par},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            Value none = arith::CmpFOp::create(
-                nb, nl, arith::CmpFPredicate::OEQ, a[1], negInf);
-            Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
-            LB::yield(nb, nl,
-                      math::ExpOp::create(
-                          nb, nl, arith::SubFOp::create(nb, nl, a[0], mm)));
-          })
-          .getResult(0);
+  // p = exp(S - m'), with m' = -inf (nothing kept yet) read as 0. For int8
+  // P . V, relative to the block's row max b instead: the bytes
+  // u = round(exp(S - b) * R), and as p the weights the product applies,
+  // u * g = (u / R) exp(b - m'), so that l sums them (a NaN stays NaN
+  // there; its byte is some byte).
+  SmallVector<Value> pOuts = {head2d(scratch.probs, br, bc)};
+  ByteTile pBytes;
+  double range = 0;
+  if (int8Values) {
+    pBytes = probabilityBytes(scratch.probBytes, br, bc);
+    pOuts.push_back(pBytes.written);
+    range = static_cast<double>(int8ProbabilityRange(int8Dot));
+  }
+  SmallVector<Value> pIns = {s, int8Values ? blockMax : mNew};
+  SmallVector<AffineMap> pMaps = {id2, rows};
+  if (int8Values) {
+    pIns.push_back(rowWeight);
+    pMaps.push_back(rows);
+  }
+  pMaps.append(pOuts.size(), id2);
+  auto pGeneric = linalg::GenericOp::create(
+      b, loc, TypeRange(ValueRange(pOuts)), pIns, pOuts, pMaps,
+      ArrayRef<IteratorType>{par, par},
+      [&](OpBuilder &nb, Location nl, ValueRange a) {
+        Value none = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           a[1], negInf);
+        Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
+        Value e = math::ExpOp::create(nb, nl,
+                                      arith::SubFOp::create(nb, nl, a[0], mm));
+        if (!int8Values) {
+          LB::yield(nb, nl, e);
+          return;
+        }
+        auto cst = [&](double v) {
+          return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
+        };
+        // Rounded to nearest by adding 1.5 * 2^23: the sum's low mantissa
+        // bits are then the integer p * range (0 .. 255), read as its low
+        // byte (no float-to-int conversion, and a NaN gives a byte, not
+        // poison).
+        Value magic = cst(12582912.0);
+        Value r = arith::AddFOp::create(
+            nb, nl, arith::MulFOp::create(nb, nl, e, cst(range)), magic);
+        Value u = arith::TruncIOp::create(
+            nb, nl, nb.getIntegerType(8),
+            arith::BitcastOp::create(nb, nl, nb.getI32Type(), r));
+        Value weight = arith::MulFOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, r, magic), a[2]);
+        linalg::YieldOp::create(nb, nl, ValueRange{weight, u});
+      });
+  Value p = pGeneric.getResult(0);
+  if (int8Values)
+    pBytes.full = tensor::InsertSliceOp::create(
+        b, loc, pGeneric.getResult(1), pBytes.full,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{getAsOpFoldResult(br), getAsOpFoldResult(bc)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 
   // l = alpha * l + rowsum p.
   Value lScaled =
@@ -669,8 +808,41 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
                })
         .getResult(0);
   };
+  // int8 P . V of the block (its unguarded case).
+  auto product = [&](OpBuilder &gb, Location gl) -> Value {
+    if (!int8Values)
+      return pv(gb, gl, false);
+    Value words, scales;
+    if (allValueWords) {
+      Value c0 = arith::ConstantIndexOp::create(gb, gl, 0);
+      Value dv = arith::ConstantIndexOp::create(gb, gl, op.getValueDim());
+      auto at = [&](int64_t keysPer) -> Value {
+        Value n = arith::ConstantIndexOp::create(gb, gl, keysPer);
+        return arith::DivUIOp::create(gb, gl, k0, n);
+      };
+      auto rows = [&](int64_t keysPer) -> Value {
+        Value n = arith::ConstantIndexOp::create(gb, gl, keysPer);
+        return arith::CeilDivUIOp::create(gb, gl, bc, n);
+      };
+      LinalgBuilder glb(gb, gl);
+      // Whole 32-key blocks: 8 words rows and 1 scale row each.
+      Value blocks = rows(32);
+      words = glb.slice2d(
+          allValueWords, itemBatch, itemKvHead, at(4),
+          arith::MulIOp::create(gb, gl, blocks,
+                                arith::ConstantIndexOp::create(gb, gl, 8)),
+          dv, c0);
+      scales = glb.slice2d(allValueScales, itemBatch, itemKvHead, at(32),
+                           blocks, dv, c0);
+    } else {
+      std::tie(words, scales) =
+          int8RepackValues(gb, gl, vF, scratch.valueWords, scratch.valueScales);
+    }
+    return int8TileValues(gb, gl, pBytes.full, rowWeight, bc, words, scales,
+                          oScaled, int8Dot, int8Lanes);
+  };
   if (!needsMask)
-    return {mNew, lNew, pv(b, loc, false)};
+    return {mNew, lNew, product(b, loc)};
   // Only a partial block whose values are not all finite takes the slower
   // guarded product (the micro-kernels keep the others); checking costs one
   // pass over the value block, 1/br of the product's work.
@@ -684,9 +856,136 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
         scf::YieldOp::create(tb, tl, pv(tb, tl, true));
       },
       [&](OpBuilder &eb, Location el) {
-        scf::YieldOp::create(eb, el, pv(eb, el, false));
+        scf::YieldOp::create(eb, el, product(eb, el));
       });
   return {mNew, lNew, oNew.getResult(0)};
+}
+
+void FlashLowering::chooseValuePrecision(int64_t kvb) {
+  int8Values = pvInt8Allowed && int8Dot != Int8Dot::Generic && !packedLq &&
+               kvb % 32 == 0 && !op.getKvLengths() && !op.getDocIds();
+}
+
+void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
+                               bool partnered) {
+  chooseValuePrecision(s.kvb);
+  // Prefill tiles only: a decode work item visits each key block once
+  // anyway. A differential pair's second map has keys of its own.
+  int64_t kvb = s.kvb;
+  bool keys = !packedLq && !partnered && integerScores(false) &&
+              kvb % int8TileKeysPerStep(int8Dot, int8Lanes) == 0;
+  bool values = int8Values;
+  if (!keys && !values)
+    return;
+  int64_t d = op.getHeadDim(), dv = op.getValueDim();
+  Value cKv = index(kvb);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, p.lk, cKv);
+  Value padded = arith::MulIOp::create(b, loc, blocks, cKv);
+  auto empty4d = [&](Value rows, Value cols, Type element) -> Value {
+    return lb.empty({p.batch, p.hkv, rows, cols}, element);
+  };
+  SmallVector<Value> outs;
+  if (keys) {
+    outs.push_back(empty4d(index(d / 4), padded, b.getI32Type()));
+    outs.push_back(empty4d(index(d / 32), padded, f32));
+  }
+  if (values) {
+    outs.push_back(empty4d(arith::DivUIOp::create(b, loc, padded, index(4)),
+                           index(dv), b.getI32Type()));
+    outs.push_back(empty4d(arith::DivUIOp::create(b, loc, padded, index(32)),
+                           index(dv), f32));
+  }
+  SmallVector<OpFoldResult> bounds = {getAsOpFoldResult(p.batch),
+                                      getAsOpFoldResult(p.hkv),
+                                      getAsOpFoldResult(blocks)};
+  auto forall = scf::ForallOp::create(b, loc, bounds, outs, std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getBody()->getTerminator());
+    Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
+    Value k0 = arith::MulIOp::create(b, loc, forall.getInductionVar(2), cKv);
+    Value bc = arith::MinSIOp::create(b, loc, cKv,
+                                      arith::SubIOp::create(b, loc, p.lk, k0));
+    auto tile = [&](int64_t rows, int64_t cols, Type element) -> Value {
+      return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, cols},
+                                     element);
+    };
+    // Each result tile with its offsets [b, h, row, col].
+    SmallVector<std::pair<Value, SmallVector<OpFoldResult>>> results;
+    auto place = [&](Value t, Value row, Value col) {
+      results.push_back({t, SmallVector<OpFoldResult>{bi, hi, row, col}});
+    };
+    if (keys) {
+      Value kTile = slice2d(p.k, bi, hi, k0, bc, p.kCols);
+      auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
+        return readKeyBlock(kb, kl, kTile, key, blk);
+      };
+      auto [words, scales] = int8RepackKeys(
+          b, loc, bc, d, readKey, tile(d / 4, kvb, b.getI32Type()),
+          tile(d / 32, kvb, f32), int8Dot, int8Lanes);
+      place(words, index(0), k0);
+      place(scales, index(0), k0);
+    }
+    if (values) {
+      Value vTile = floatRows(p.v, valueFormat, bi, hi, k0, bc, index(dv));
+      auto [words, scales] =
+          int8RepackValues(b, loc, vTile, tile(kvb / 4, dv, b.getI32Type()),
+                           tile(kvb / 32, dv, f32));
+      place(words, arith::DivUIOp::create(b, loc, k0, index(4)), index(0));
+      place(scales, arith::DivUIOp::create(b, loc, k0, index(32)), index(0));
+    }
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    OpFoldResult one = b.getIndexAttr(1);
+    for (auto [i, r] : llvm::enumerate(results)) {
+      auto type = cast<RankedTensorType>(r.first.getType());
+      tensor::ParallelInsertSliceOp::create(
+          b, loc, r.first, forall.getRegionIterArgs()[i], r.second,
+          ArrayRef<OpFoldResult>{one, one, b.getIndexAttr(type.getDimSize(0)),
+                                 b.getIndexAttr(type.getDimSize(1))},
+          ArrayRef<OpFoldResult>{one, one, one, one});
+    }
+  }
+  b.setInsertionPointAfter(forall);
+  unsigned next = 0;
+  if (keys) {
+    allKeyWords = forall.getResult(next++);
+    allKeyScales = forall.getResult(next++);
+  }
+  if (values) {
+    allValueWords = forall.getResult(next++);
+    allValueScales = forall.getResult(next++);
+  }
+}
+
+FlashLowering::ByteTile FlashLowering::probabilityBytes(Value probBytes,
+                                                        Value br, Value bc) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  Value blocks = arith::CeilDivUIOp::create(b, loc, bc, index(32));
+  Value padded = arith::MulIOp::create(b, loc, blocks, index(32));
+  Value full = head2d(probBytes, br, padded);
+  // The pad columns (the last block of a short key block) are zero, so that
+  // they add nothing against the value words' zero pad keys.
+  Value padCols = arith::SubIOp::create(b, loc, padded, bc);
+  auto sizes = [](Value r, Value c) {
+    return SmallVector<OpFoldResult>{getAsOpFoldResult(r),
+                                     getAsOpFoldResult(c)};
+  };
+  Value pad = tensor::ExtractSliceOp::create(
+      b, loc, full, ArrayRef<OpFoldResult>{zero, getAsOpFoldResult(bc)},
+      sizes(br, padCols), ArrayRef<OpFoldResult>{one, one});
+  Value zeros = linalg::FillOp::create(
+                    b, loc,
+                    arith::ConstantIntOp::create(b, loc, b.getIntegerType(8), 0)
+                        .getResult(),
+                    pad)
+                    .getResult(0);
+  full = tensor::InsertSliceOp::create(
+      b, loc, zeros, full, ArrayRef<OpFoldResult>{zero, getAsOpFoldResult(bc)},
+      sizes(br, padCols), ArrayRef<OpFoldResult>{one, one});
+  Value written = tensor::ExtractSliceOp::create(
+      b, loc, full, ArrayRef<OpFoldResult>{zero, zero}, sizes(br, bc),
+      ArrayRef<OpFoldResult>{one, one});
+  return {full, written};
 }
 
 Value FlashLowering::valuesFinite(Value vF, const Scratch &scratch) {
@@ -1245,6 +1544,7 @@ Value FlashLowering::lower() {
   // Whether each batch's document ids are sorted, once per call: sorted ids
   // (packed sequences) let every work item bound its keys by binary search.
   Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
+  repackOnce(p, s, static_cast<bool>(partner));
   auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   {
     OpBuilder::InsertionGuard guard(b);
@@ -1355,6 +1655,7 @@ FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
     rowSpan = br;
     kvHead = b.createOrFold<arith::DivUIOp>(loc, hi, group);
   }
+  itemKvHead = kvHead;
 
   // The query block, widened to f32 and scaled once.
   AffineMap id2 = b.getMultiDimIdentityMap(2);
@@ -1522,7 +1823,7 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic},
                               f32),
         ValueRange{br, room});
-    if (int8Dot != Int8Dot::Generic) {
+    if (int8Dot != Int8Dot::Generic && !allKeyWords) {
       int64_t d = op.getHeadDim();
       auto empty = [&](int64_t rows, Type element) -> Value {
         return tensor::EmptyOp::create(
@@ -1531,6 +1832,29 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
       };
       scratch.keyWords = empty(d / 4, b.getI32Type());
       scratch.keyScales = empty(d / 32, f32);
+    }
+  }
+  if (int8Values) {
+    // Allocations of their own, like intScores: never merged with another
+    // scratch tile of the same type.
+    auto alloc = [&](int64_t rows, Value rowsV, int64_t cols, Type element) {
+      auto type = RankedTensorType::get({rows, cols}, element);
+      return bufferization::AllocTensorOp::create(
+          b, loc, type, rowsV ? ValueRange{rowsV} : ValueRange{});
+    };
+    int64_t kvb = s.kvb, valueDim = op.getValueDim();
+    scratch.probBytes =
+        alloc(ShapedType::kDynamic, br, kvb, b.getIntegerType(8));
+    auto vector1d = [&]() -> Value {
+      return bufferization::AllocTensorOp::create(
+          b, loc, RankedTensorType::get({ShapedType::kDynamic}, f32),
+          ValueRange{br});
+    };
+    scratch.blockMax = vector1d();
+    scratch.rowWeight = vector1d();
+    if (!allValueWords) {
+      scratch.valueWords = alloc(kvb / 4, Value(), valueDim, b.getI32Type());
+      scratch.valueScales = alloc(kvb / 32, Value(), valueDim, f32);
     }
   }
   Value mInit = lb.filled({br}, negInf);

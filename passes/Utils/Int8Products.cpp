@@ -1,4 +1,4 @@
-//===- Int8Products.cpp - int8 Q . K^T as vector code ---------------------===//
+//===- Int8Products.cpp - int8 Q . K^T and P . V as vector code -----------===//
 
 #include "passes/Utils/Int8Products.h"
 
@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
@@ -108,11 +109,36 @@ Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
   llvm_unreachable("unknown Int8Dot");
 }
 
+/// (d, 1 / d) of blocks whose largest magnitude is `amax` (a scalar or a
+/// vector of f32): d = amax / 127, 1 / d read as 0 where d = 0.
+std::pair<Value, Value> blockScale(OpBuilder &b, Location loc, Value amax) {
+  Type type = amax.getType();
+  auto constant = [&](double v) -> Value {
+    if (auto vec = dyn_cast<VectorType>(type))
+      return splatF32(b, loc, vec, v);
+    return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+  };
+  Value zero = constant(0.0);
+  Value d = arith::DivFOp::create(b, loc, amax, constant(127.0));
+  Value inv = arith::SelectOp::create(
+      b, loc, arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, zero),
+      zero, arith::DivFOp::create(b, loc, constant(1.0), d));
+  return {d, inv};
+}
+
+/// round-half-away(x * inv) as `qType` (i8 lanes).
+Value quantizeWith(OpBuilder &b, Location loc, Value x, Value inv,
+                   VectorType qType) {
+  Value r =
+      math::RoundOp::create(b, loc, arith::MulFOp::create(b, loc, x, inv));
+  return arith::FPToSIOp::create(b, loc, qType, r);
+}
+
 /// -128 * sum(q) of query row `row`'s block `blk` (q.sums), the term that
 /// cancels VPDPBUSD's key offset (k + 128) in a block's int32 total.
-Value offsetCorrection(OpBuilder &b, Location loc, const QuantizedRows &q,
-                       Value row, Value blk) {
-  Value sum = tensor::ExtractOp::create(b, loc, q.sums, ValueRange{row, blk});
+Value offsetCorrection(OpBuilder &b, Location loc, Value sums, Value row,
+                       Value blk) {
+  Value sum = tensor::ExtractOp::create(b, loc, sums, ValueRange{row, blk});
   return arith::MulIOp::create(
       b, loc, sum, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -128));
 }
@@ -132,24 +158,15 @@ std::pair<Value, Value> mlir::attn::quantizeBlock(OpBuilder &b, Location loc,
   auto qBlock = VectorType::get({kBlock}, b.getI8Type());
   if (cast<VectorType>(xv.getType()).getElementType() != b.getF32Type())
     xv = arith::ExtFOp::create(b, loc, fBlock, xv);
-  Value zeroF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
-  Value oneF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(1.0));
-  Value maxQ = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(127.0));
-  // d = max|x| / 127; q = round-half-away(x * (1 / d)), 0 if d = 0.
   // A NaN makes d NaN, which carries it into every score of the row.
   Value amax =
       vector::ReductionOp::create(b, loc, vector::CombiningKind::MAXIMUMF,
                                   math::AbsFOp::create(b, loc, xv));
-  Value d = arith::DivFOp::create(b, loc, amax, maxQ);
-  Value inv = arith::SelectOp::create(
-      b, loc,
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, d, zeroF), zeroF,
-      arith::DivFOp::create(b, loc, oneF, d));
-  Value r = math::RoundOp::create(
-      b, loc,
-      arith::MulFOp::create(b, loc, xv,
-                            vector::BroadcastOp::create(b, loc, fBlock, inv)));
-  return {arith::FPToSIOp::create(b, loc, qBlock, r), d};
+  auto [d, inv] = blockScale(b, loc, amax);
+  return {quantizeWith(b, loc, xv,
+                       vector::BroadcastOp::create(b, loc, fBlock, inv),
+                       qBlock),
+          d};
 }
 
 QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
@@ -269,8 +286,8 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
       Value init = splatI32(ab, al, intType, 0);
       if (dot == Int8Dot::X86Vnni)
         init = vector::InsertOp::create(
-            ab, al, offsetCorrection(ab, al, q, row, index(ab, al, blk)), init,
-            ArrayRef<int64_t>{0});
+            ab, al, offsetCorrection(ab, al, q.sums, row, index(ab, al, blk)),
+            init, ArrayRef<int64_t>{0});
       for (size_t jj = 0; jj < keyRows.size(); ++jj) {
         Value kv = readBlockInts(ab, al, keys, keyRows[jj], blk, format);
         Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);
@@ -338,34 +355,236 @@ int64_t mlir::attn::int8TileKeysPerStep(Int8Dot dot, int64_t lanes) {
   return 2 * (dot == Int8Dot::ArmDotProd ? 4 : lanes);
 }
 
-Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
-                                 const QuantizedRows &q, Value keyCount,
-                                 KeyBlockReader readKey, Value keyWords,
-                                 Value keyScales, Value dest, Int8Dot dot,
-                                 int64_t lanes) {
-  assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
-  const int64_t keysPerStep = int8TileKeysPerStep(dot, lanes);
-  lanes = keysPerStep / 2;
-  const bool offset = dot == Int8Dot::X86Vnni;
-  const int64_t width =
-      cast<RankedTensorType>(q.values.getType()).getDimSize(1);
-  const int64_t blocks = width / kBlock, wordsPerBlock = kBlock / 4;
-  // Register block: kRows query rows x kVectors vectors of `lanes` keys.
+namespace {
+
+/// The register-blocked int8 product both tile kernels share:
+///   C[r, c] (+)= sum over blocks k of aScale[r, k] * bScale[k, c] *
+///                (init(r, k) + sum_t dot(A word (r, 8k + t), B[8k + t, c]))
+/// A's rows are bytes (8 four-byte words a block of 32), each word
+/// broadcast against `lanes` columns of B's words.
+struct Int8Panel {
+  Value aBytes;     // [rows, >= 32 blocks] i8
+  Value aScales;    // [rows, blocks] f32, or null (1)
+  Value aRowScales; // [rows] f32, or null (1)
+  Value aSums;      // [rows, blocks] i32: with bOffset, init = -128 * sum
+  Value bWords;     // [8 blocks, >= cols] i32
+  Value bScales;    // [blocks, >= cols] f32
+  Value blocks;     // index: a constant unrolls the block loop
+  Value cols;       // a multiple of 2 * lanes (columns past dest unwritten)
+  /// Which factor is unsigned for VPDPBUSD: B's bytes offset by 128
+  /// (bOffset, corrected by aSums), or A's bytes unsigned (aUnsigned).
+  bool bOffset = false, aUnsigned = false;
+  /// C += the product (else C = it).
+  bool accumulate = false;
+};
+
+Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
+                int64_t lanes) {
+  const int64_t wordsPerBlock = kBlock / 4;
+  // Register block: kRows rows of A x kVectors vectors of `lanes` columns.
   constexpr int64_t kRows = 4, kVectors = 2;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   auto wordVec = VectorType::get({lanes}, i32);
   auto byteVec = VectorType::get({4 * lanes}, i8);
   auto accType = VectorType::get({lanes}, f32);
-  auto blockWords = VectorType::get({wordsPerBlock}, i32);
   auto word = VectorType::get({4}, i8);
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
-  Value cStep = index(b, loc, keysPerStep);
-  // Keys padded to whole steps; the pad keys' scores are never written.
-  Value padded = roundUp(b, loc, keyCount, keysPerStep);
+  Value cStep = index(b, loc, kVectors * lanes);
+  Value rows = tensor::DimOp::create(b, loc, dest, 0);
+  Value zeroF = splatF32(b, loc, accType, 0.0);
+  Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  const bool dotUnsigned = pn.bOffset || pn.aUnsigned;
+  std::optional<int64_t> staticBlocks = getConstantIntValue(pn.blocks);
+  const bool laneIndexed = lanes == 4;
 
-  // 1. The key tile repacked as the instruction reads it: word t of every
-  // key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD) along a row of
-  // keyWords [D/4, keys], the block scales along keyScales [D/32, keys].
+  auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t nr,
+                      Value c) -> Value {
+    auto steps = scf::ForOp::create(
+        rb, rl, c0, pn.cols, cStep, ValueRange{c},
+        [&](OpBuilder &cb, Location cl, Value col0, ValueRange st) {
+          SmallVector<Value> rowIdx, colIdx;
+          for (int64_t i = 0; i < nr; ++i)
+            rowIdx.push_back(
+                arith::AddIOp::create(cb, cl, r0, index(cb, cl, i)));
+          for (int64_t v = 0; v < kVectors; ++v)
+            colIdx.push_back(
+                arith::AddIOp::create(cb, cl, col0, index(cb, cl, v * lanes)));
+          SmallVector<Value> accF;
+          for (int64_t i = 0; i < nr; ++i)
+            for (int64_t v = 0; v < kVectors; ++v)
+              accF.push_back(pn.accumulate
+                                 ? vector::TransferReadOp::create(
+                                       cb, cl, accType, st[0],
+                                       ValueRange{rowIdx[i], colIdx[v]}, padF,
+                                       ArrayRef<bool>{false})
+                                       .getResult()
+                                 : zeroF);
+          // One block of 32 bytes along A's rows: int32 accumulators, then
+          // accF += f32(acc) * scales.
+          auto block = [&](OpBuilder &kb, Location kl, Value blk,
+                           ValueRange accIn) -> SmallVector<Value> {
+            SmallVector<Value> acc(accIn);
+            SmallVector<Value> accI;
+            for (int64_t i = 0; i < nr; ++i) {
+              Value init = splatI32(kb, kl, wordVec, 0);
+              if (pn.bOffset)
+                init = vector::BroadcastOp::create(
+                    kb, kl, wordVec,
+                    offsetCorrection(kb, kl, pn.aSums, rowIdx[i], blk));
+              accI.append(kVectors, init);
+            }
+            Value word0 = arith::MulIOp::create(kb, kl, blk,
+                                                index(kb, kl, wordsPerBlock));
+            SmallVector<Value> quads(nr);
+            for (int64_t t = 0; t < wordsPerBlock; ++t) {
+              Value wordRow =
+                  arith::AddIOp::create(kb, kl, word0, index(kb, kl, t));
+              SmallVector<Value> bv;
+              for (int64_t v = 0; v < kVectors; ++v)
+                bv.push_back(vector::BitCastOp::create(
+                    kb, kl, byteVec,
+                    vector::TransferReadOp::create(
+                        kb, kl, wordVec, pn.bWords,
+                        ValueRange{wordRow, colIdx[v]}, pad32,
+                        ArrayRef<bool>{true})));
+              Value byteCol =
+                  arith::MulIOp::create(kb, kl, wordRow, index(kb, kl, 4));
+              // 4 lanes (SDOT): A's next 4 words in one 16-byte register
+              // per row, each used by lane (SDOT by element) rather than
+              // loaded and broadcast one by one.
+              if (laneIndexed && t % 4 == 0)
+                for (int64_t i = 0; i < nr; ++i)
+                  quads[i] = vector::BitCastOp::create(
+                      kb, kl, wordVec,
+                      vector::TransferReadOp::create(
+                          kb, kl, byteVec, pn.aBytes,
+                          ValueRange{rowIdx[i], byteCol}, pad8,
+                          ArrayRef<bool>{true}));
+              for (int64_t i = 0; i < nr; ++i) {
+                Value ab;
+                if (laneIndexed) {
+                  SmallVector<int64_t> lane(lanes, t % 4);
+                  ab = vector::BitCastOp::create(
+                      kb, kl, byteVec,
+                      vector::ShuffleOp::create(kb, kl, quads[i], quads[i],
+                                                lane));
+                } else {
+                  Value aw = vector::TransferReadOp::create(
+                      kb, kl, word, pn.aBytes, ValueRange{rowIdx[i], byteCol},
+                      pad8, ArrayRef<bool>{true});
+                  Value w32 = vector::ExtractOp::create(
+                      kb, kl,
+                      vector::BitCastOp::create(kb, kl,
+                                                VectorType::get({1}, i32), aw),
+                      ArrayRef<int64_t>{0});
+                  ab = vector::BitCastOp::create(
+                      kb, kl, byteVec,
+                      vector::BroadcastOp::create(kb, kl, wordVec, w32));
+                }
+                for (int64_t v = 0; v < kVectors; ++v) {
+                  Value &a = accI[i * kVectors + v];
+                  // attn.dot_i8's lhs is the unsigned factor.
+                  a = pn.aUnsigned
+                          ? DotI8Op::create(kb, kl, wordVec, a, ab, bv[v],
+                                            /*lhs_unsigned=*/true)
+                          : DotI8Op::create(kb, kl, wordVec, a, bv[v], ab,
+                                            /*lhs_unsigned=*/dotUnsigned);
+                }
+              }
+            }
+            SmallVector<Value> scaleB;
+            for (int64_t v = 0; v < kVectors; ++v)
+              scaleB.push_back(vector::TransferReadOp::create(
+                  kb, kl, accType, pn.bScales, ValueRange{blk, colIdx[v]}, padF,
+                  ArrayRef<bool>{true}));
+            for (int64_t i = 0; i < nr; ++i) {
+              Value scaleA;
+              if (pn.aScales)
+                scaleA = vector::BroadcastOp::create(
+                    kb, kl, accType,
+                    tensor::ExtractOp::create(kb, kl, pn.aScales,
+                                              ValueRange{rowIdx[i], blk}));
+              if (pn.aRowScales)
+                scaleA = vector::BroadcastOp::create(
+                    kb, kl, accType,
+                    tensor::ExtractOp::create(kb, kl, pn.aRowScales,
+                                              ValueRange{rowIdx[i]}));
+              for (int64_t v = 0; v < kVectors; ++v) {
+                Value w = scaleB[v];
+                if (scaleA)
+                  w = arith::MulFOp::create(kb, kl, w, scaleA);
+                Value &a = acc[i * kVectors + v];
+                a = vector::FMAOp::create(
+                    kb, kl,
+                    arith::SIToFPOp::create(kb, kl, accType,
+                                            accI[i * kVectors + v]),
+                    w, a);
+              }
+            }
+            return acc;
+          };
+          if (staticBlocks) {
+            for (int64_t blk = 0; blk < *staticBlocks; ++blk)
+              accF = block(cb, cl, index(cb, cl, blk), accF);
+          } else {
+            auto loop = scf::ForOp::create(
+                cb, cl, c0, pn.blocks, c1, accF,
+                [&](OpBuilder &kb, Location kl, Value blk, ValueRange it) {
+                  scf::YieldOp::create(kb, kl, block(kb, kl, blk, it));
+                });
+            accF.assign(loop.getResults().begin(), loop.getResults().end());
+          }
+          // Masked at the last columns: dest may be narrower than cols.
+          Value out = st[0];
+          for (int64_t i = 0; i < nr; ++i)
+            for (int64_t v = 0; v < kVectors; ++v)
+              out = vector::TransferWriteOp::create(
+                        cb, cl, accF[i * kVectors + v], out,
+                        ValueRange{rowIdx[i], colIdx[v]}, ArrayRef<bool>{false})
+                        .getResult();
+          scf::YieldOp::create(cb, cl, out);
+        });
+    return steps.getResult(0);
+  };
+  Value cRows = index(b, loc, kRows);
+  Value fullRows = arith::SubIOp::create(
+      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
+  auto full = scf::ForOp::create(
+      b, loc, c0, fullRows, cRows, ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRows, st[0]));
+      });
+  auto rest = scf::ForOp::create(
+      b, loc, fullRows, rows, c1, ValueRange{full.getResult(0)},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
+      });
+  return rest.getResult(0);
+}
+
+/// Lanes of the tile kernels' accumulators for `dot`.
+int64_t tileLanes(Int8Dot dot, int64_t lanes) {
+  return int8TileKeysPerStep(dot, lanes) / 2;
+}
+
+} // namespace
+
+std::pair<Value, Value>
+mlir::attn::int8RepackKeys(OpBuilder &b, Location loc, Value keyCount,
+                           int64_t headDim, KeyBlockReader readKey,
+                           Value keyWords, Value keyScales, Int8Dot dot,
+                           int64_t lanes) {
+  assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  const bool offset = dot == Int8Dot::X86Vnni;
+  const int64_t blocks = headDim / kBlock, wordsPerBlock = kBlock / 4;
+  auto blockWords = VectorType::get({wordsPerBlock}, b.getI32Type());
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value padded = int8TileRoom(b, loc, keyCount, dot, lanes);
+  // Word t of every key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD)
+  // along row t of keyWords [D/4, keys], the block scales along keyScales
+  // [D/32, keys].
   auto repack = scf::ForOp::create(
       b, loc, c0, padded, c1, ValueRange{keyWords, keyScales},
       [&](OpBuilder &kb, Location kl, Value key, ValueRange st) {
@@ -391,114 +610,142 @@ Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
         }
         scf::YieldOp::create(kb, kl, ValueRange{words, scales});
       });
-  Value words = repack.getResult(0), scales = repack.getResult(1);
+  return {repack.getResult(0), repack.getResult(1)};
+}
 
-  // 2. S [rows, keys] in register blocks: per block of 32 values, int32
-  // accumulators from attn.dot_i8 of 4-byte query words (broadcast) against
-  // `lanes` keys' words, then S += f32(acc) * d_q * d_k.
-  Value rows = tensor::DimOp::create(b, loc, q.values, 0);
-  Value zeroF = splatF32(b, loc, accType, 0.0);
-  Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
-  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
-  Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
-  auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t nr,
-                      Value s) -> Value {
-    auto steps = scf::ForOp::create(
-        rb, rl, c0, padded, cStep, ValueRange{s},
-        [&](OpBuilder &cb, Location cl, Value k0, ValueRange st) {
-          SmallVector<Value> rowIdx, keyIdx;
-          for (int64_t i = 0; i < nr; ++i)
-            rowIdx.push_back(
-                arith::AddIOp::create(cb, cl, r0, index(cb, cl, i)));
-          for (int64_t v = 0; v < kVectors; ++v)
-            keyIdx.push_back(
-                arith::AddIOp::create(cb, cl, k0, index(cb, cl, v * lanes)));
-          SmallVector<Value> accF(nr * kVectors, zeroF);
-          for (int64_t blk = 0; blk < blocks; ++blk) {
-            Value blkIdx = index(cb, cl, blk);
-            SmallVector<Value> accI;
-            for (int64_t i = 0; i < nr; ++i) {
-              Value init = splatI32(cb, cl, wordVec, 0);
-              if (offset)
-                init = vector::BroadcastOp::create(
-                    cb, cl, wordVec,
-                    offsetCorrection(cb, cl, q, rowIdx[i], blkIdx));
-              accI.append(kVectors, init);
-            }
-            for (int64_t t = 0; t < wordsPerBlock; ++t) {
-              Value wordRow = index(cb, cl, blk * wordsPerBlock + t);
-              SmallVector<Value> kv;
-              for (int64_t v = 0; v < kVectors; ++v)
-                kv.push_back(vector::BitCastOp::create(
-                    cb, cl, byteVec,
-                    vector::TransferReadOp::create(
-                        cb, cl, wordVec, words, ValueRange{wordRow, keyIdx[v]},
-                        pad32, ArrayRef<bool>{true})));
-              for (int64_t i = 0; i < nr; ++i) {
-                Value qw = vector::TransferReadOp::create(
-                    cb, cl, word, q.values,
-                    ValueRange{rowIdx[i],
-                               index(cb, cl, 4 * (blk * wordsPerBlock + t))},
-                    pad8, ArrayRef<bool>{true});
-                Value w32 = vector::ExtractOp::create(
-                    cb, cl,
-                    vector::BitCastOp::create(cb, cl, VectorType::get({1}, i32),
-                                              qw),
-                    ArrayRef<int64_t>{0});
-                Value qb = vector::BitCastOp::create(
-                    cb, cl, byteVec,
-                    vector::BroadcastOp::create(cb, cl, wordVec, w32));
-                for (int64_t v = 0; v < kVectors; ++v) {
-                  Value &a = accI[i * kVectors + v];
-                  a = DotI8Op::create(cb, cl, wordVec, a, kv[v], qb,
-                                      /*lhs_unsigned=*/offset);
-                }
-              }
-            }
-            SmallVector<Value> dk;
-            for (int64_t v = 0; v < kVectors; ++v)
-              dk.push_back(vector::TransferReadOp::create(
-                  cb, cl, accType, scales, ValueRange{blkIdx, keyIdx[v]}, padF,
-                  ArrayRef<bool>{true}));
-            for (int64_t i = 0; i < nr; ++i) {
-              Value dq = vector::BroadcastOp::create(
-                  cb, cl, accType,
-                  tensor::ExtractOp::create(cb, cl, q.scales,
-                                            ValueRange{rowIdx[i], blkIdx}));
-              for (int64_t v = 0; v < kVectors; ++v) {
-                Value &acc = accF[i * kVectors + v];
-                acc = vector::FMAOp::create(
-                    cb, cl,
-                    arith::SIToFPOp::create(cb, cl, accType,
-                                            accI[i * kVectors + v]),
-                    arith::MulFOp::create(cb, cl, dk[v], dq), acc);
-              }
-            }
-          }
-          // Masked at the last keys: dest holds only the real ones.
-          Value out = st[0];
-          for (int64_t i = 0; i < nr; ++i)
-            for (int64_t v = 0; v < kVectors; ++v)
-              out = vector::TransferWriteOp::create(
-                        cb, cl, accF[i * kVectors + v], out,
-                        ValueRange{rowIdx[i], keyIdx[v]}, ArrayRef<bool>{false})
-                        .getResult();
-          scf::YieldOp::create(cb, cl, out);
-        });
-    return steps.getResult(0);
+Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
+                                 const QuantizedRows &q, Value keyCount,
+                                 Value keyWords, Value keyScales, Value dest,
+                                 Int8Dot dot, int64_t lanes) {
+  assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  const int64_t width =
+      cast<RankedTensorType>(q.values.getType()).getDimSize(1);
+  // S [rows, keys] = the panel of query bytes against the key words; the
+  // pad keys' scores are never written.
+  Int8Panel pn;
+  pn.aBytes = q.values;
+  pn.aScales = q.scales;
+  pn.aSums = q.sums;
+  pn.bWords = keyWords;
+  pn.bScales = keyScales;
+  pn.blocks = index(b, loc, width / kBlock);
+  pn.cols = int8TileRoom(b, loc, keyCount, dot, lanes);
+  pn.bOffset = dot == Int8Dot::X86Vnni;
+  return int8Panel(b, loc, pn, dest, tileLanes(dot, lanes));
+}
+
+int64_t mlir::attn::int8ProbabilityRange(Int8Dot dot) {
+  // VPDPBUSD multiplies unsigned bytes by signed ones: P in [0, 255];
+  // SDOT only signed ones: P in [0, 127].
+  return dot == Int8Dot::X86Vnni ? 255 : 127;
+}
+
+std::pair<Value, Value> mlir::attn::int8RepackValues(OpBuilder &b, Location loc,
+                                                     Value values,
+                                                     Value valueWords,
+                                                     Value valueScales) {
+  const int64_t wordsPerBlock = kBlock / 4;
+  // Columns of V quantized together: 16 f32 lanes (Dv % 32 == 0).
+  constexpr int64_t kChunk = 16;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto vType = cast<RankedTensorType>(values.getType());
+  auto fChunk = VectorType::get({kChunk}, f32);
+  auto xChunk = VectorType::get({kChunk}, vType.getElementType());
+  auto qChunk = VectorType::get({kChunk}, i8);
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value keys = tensor::DimOp::create(b, loc, values, 0);
+  Value dv = tensor::DimOp::create(b, loc, values, 1);
+  Value blocks =
+      arith::CeilDivUIOp::create(b, loc, keys, index(b, loc, kBlock));
+  Value zeroV = splatF32(b, loc, fChunk, 0.0);
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(vType.getElementType()));
+  Value lastKey = arith::SubIOp::create(b, loc, keys, c1);
+
+  // Value row `key` of columns [col, col + 16) in f32, zero for keys past
+  // the block (they pad its last block of 32 and meet P's zero bytes).
+  auto readRow = [&](OpBuilder &rb, Location rl, Value key, Value col) {
+    Value inRange =
+        arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ult, key, keys);
+    Value row = arith::MinUIOp::create(rb, rl, key, lastKey);
+    Value x = vector::TransferReadOp::create(rb, rl, xChunk, values,
+                                             ValueRange{row, col}, pad,
+                                             ArrayRef<bool>{true});
+    if (xChunk != fChunk)
+      x = arith::ExtFOp::create(rb, rl, fChunk, x);
+    return arith::SelectOp::create(rb, rl, inRange, x, zeroV).getResult();
   };
-  Value cRows = index(b, loc, kRows);
-  Value fullRows = arith::SubIOp::create(
-      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
-  auto full = scf::ForOp::create(
-      b, loc, c0, fullRows, cRows, ValueRange{dest},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRows, st[0]));
+
+  // Per block of 32 keys and 16 columns: per column d = max|v| / 127 over
+  // the block's keys, q = round-half-away(v * (1 / d)); word t of a column
+  // holds the bytes of keys 4t .. 4t+3.
+  auto repack = scf::ForOp::create(
+      b, loc, c0, blocks, c1, ValueRange{valueWords, valueScales},
+      [&](OpBuilder &kb, Location kl, Value blk, ValueRange st) {
+        Value key0 = arith::MulIOp::create(kb, kl, blk, index(kb, kl, kBlock));
+        auto chunks = scf::ForOp::create(
+            kb, kl, c0, dv, index(kb, kl, kChunk), st,
+            [&](OpBuilder &cb, Location cl, Value col, ValueRange cs) {
+              Value amax = zeroV;
+              for (int64_t k = 0; k < kBlock; ++k) {
+                Value key =
+                    arith::AddIOp::create(cb, cl, key0, index(cb, cl, k));
+                amax = arith::MaximumFOp::create(
+                    cb, cl, amax,
+                    math::AbsFOp::create(cb, cl, readRow(cb, cl, key, col)));
+              }
+              auto [d, inv] = blockScale(cb, cl, amax);
+              Value scales = vector::TransferWriteOp::create(
+                                 cb, cl, d, cs[1], ValueRange{blk, col},
+                                 ArrayRef<bool>{true})
+                                 .getResult();
+              Value words = cs[0];
+              for (int64_t t = 0; t < wordsPerBlock; ++t) {
+                SmallVector<Value> q;
+                for (int64_t j = 0; j < 4; ++j) {
+                  Value key = arith::AddIOp::create(cb, cl, key0,
+                                                    index(cb, cl, 4 * t + j));
+                  q.push_back(quantizeWith(cb, cl, readRow(cb, cl, key, col),
+                                           inv, qChunk));
+                }
+                // Bytes (k0, k1, k2, k3) of each column, column after column.
+                Value w = vector::InterleaveOp::create(
+                    cb, cl, vector::InterleaveOp::create(cb, cl, q[0], q[2]),
+                    vector::InterleaveOp::create(cb, cl, q[1], q[3]));
+                Value row = arith::AddIOp::create(
+                    cb, cl,
+                    arith::MulIOp::create(cb, cl, blk,
+                                          index(cb, cl, wordsPerBlock)),
+                    index(cb, cl, t));
+                words = vector::TransferWriteOp::create(
+                            cb, cl,
+                            vector::BitCastOp::create(
+                                cb, cl, VectorType::get({kChunk}, i32), w),
+                            words, ValueRange{row, col}, ArrayRef<bool>{true})
+                            .getResult();
+              }
+              scf::YieldOp::create(cb, cl, ValueRange{words, scales});
+            });
+        scf::YieldOp::create(kb, kl, chunks.getResults());
       });
-  auto rest = scf::ForOp::create(
-      b, loc, fullRows, rows, c1, ValueRange{full.getResult(0)},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
-      });
-  return rest.getResult(0);
+  return {repack.getResult(0), repack.getResult(1)};
+}
+
+Value mlir::attn::int8TileValues(OpBuilder &b, Location loc, Value probBytes,
+                                 Value rowWeights, Value keyCount,
+                                 Value valueWords, Value valueScales,
+                                 Value dest, Int8Dot dot, int64_t lanes) {
+  assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  // O [rows, Dv] += the panel of P bytes against the value words.
+  Int8Panel pn;
+  pn.aBytes = probBytes;
+  pn.aRowScales = rowWeights;
+  pn.bWords = valueWords;
+  pn.bScales = valueScales;
+  pn.blocks =
+      arith::CeilDivUIOp::create(b, loc, keyCount, index(b, loc, kBlock));
+  pn.cols = tensor::DimOp::create(b, loc, dest, 1);
+  pn.aUnsigned = dot == Int8Dot::X86Vnni;
+  pn.accumulate = true;
+  return int8Panel(b, loc, pn, dest, tileLanes(dot, lanes));
 }

@@ -1,11 +1,13 @@
-//===- Int8Products.h - int8 Q . K^T as vector code ------------*- C++ -*-===//
+//===- Int8Products.h - int8 Q . K^T and P . V as vector code --*- C++ -*-===//
 //
-// The int8 score path of attn-tile-flash (`qk_precision = int8`): the
-// scaled query tile quantized per block of 32 values (q8_0's scheme, f32
-// scales; #attn.precision's description), and the scores of a packed
-// query tile against a block-quantized key tile as integer dot products
-// accumulated in int32 and scaled by d_q * d_k. The instruction that
-// multiplies the bytes comes from the target (Int8Dot).
+// The int8 paths of attn-tile-flash (`qk_precision` / `pv_precision` =
+// int8; #attn.precision's description). Scores: the scaled query tile
+// quantized per block of 32 values (q8_0's scheme, f32 scales) and
+// multiplied with block-quantized keys as integer dot products accumulated
+// in int32 and scaled by d_q * d_k. P . V: the probabilities as 8-bit
+// fractions of the running row maximum against values quantized per
+// column and block of 32 keys. The instruction that multiplies the bytes
+// comes from the target (Int8Dot).
 //
 //===----------------------------------------------------------------------===//
 
@@ -70,19 +72,54 @@ Value int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q, Value keys,
 using KeyBlockReader = llvm::function_ref<std::pair<Value, Value>(
     OpBuilder &, Location, Value key, int64_t blk)>;
 
+/// The tile kernels' layout of `keyCount` keys read block by block with
+/// `readKey` (D = `headDim` values a key): (keyWords, keyScales) updated in
+/// place, keyWords [D / 4, >= padded keys] i32 holding word t of each key
+/// (bytes 4t .. 4t+3, offset by 128 for X86Vnni) along row t, keyScales
+/// [D / 32, >= padded keys] f32; keys padded to whole int8TileScores steps
+/// (int8TileRoom), pad keys repeating key 0.
+std::pair<Value, Value> int8RepackKeys(OpBuilder &b, Location loc,
+                                       Value keyCount, int64_t headDim,
+                                       KeyBlockReader readKey, Value keyWords,
+                                       Value keyScales, Int8Dot dot,
+                                       int64_t lanes);
+
 /// S [rows, keyCount] (`dest`, overwritten) = sum over blocks of
 /// d_q d_k (q . k) for the quantized query rows `q` (values, scales, and
-/// for X86Vnni sums) and `keyCount` keys read block by block with
-/// `readKey`, register-blocked for any number of rows (prefill tiles):
-/// the keys are first repacked into `keyWords` ([D / 4, >= padded keys]
-/// i32: word t of each key along row t, offset by 128 for VPDPBUSD) and
-/// `keyScales` ([D / 32, >= padded keys] f32), keys padded to whole steps
-/// of 2 * lanes; then 4 query rows x 2 * lanes keys of int32 accumulators
-/// take attn.dot_i8 of each broadcast 4-byte query word. `dot` is
-/// ArmDotProd (4 lanes) or X86Vnni (`lanes` 8 or 16).
+/// for X86Vnni sums) and keys in int8RepackKeys' layout, register-blocked
+/// for any number of rows (prefill tiles): 4 query rows x 2 * lanes keys
+/// of int32 accumulators take attn.dot_i8 of each broadcast 4-byte query
+/// word. `dot` is ArmDotProd (4 lanes) or X86Vnni (`lanes` 8 or 16).
 Value int8TileScores(OpBuilder &b, Location loc, const QuantizedRows &q,
-                     Value keyCount, KeyBlockReader readKey, Value keyWords,
-                     Value keyScales, Value dest, Int8Dot dot, int64_t lanes);
+                     Value keyCount, Value keyWords, Value keyScales,
+                     Value dest, Int8Dot dot, int64_t lanes);
+
+/// The largest P byte of int8 P . V (pv_precision = int8): P in [0, 1] is
+/// stored as round(P * range) in 8 bits, unsigned for X86Vnni (255),
+/// signed otherwise (127).
+int64_t int8ProbabilityRange(Int8Dot dot);
+
+/// The value block `values` ([keys, Dv] float, Dv % 32 == 0) quantized per
+/// column and block of 32 keys (d = max|v| / 127 down the block, q =
+/// round-half-away(v / d); keys past `keys` read as 0) in int8TileValues'
+/// layout: (valueWords, valueScales) updated in place, valueWords [8
+/// ceil(keys / 32), >= Dv] i32 (word t of a column holds keys 4t .. 4t+3),
+/// valueScales [ceil(keys / 32), >= Dv] f32 holding d.
+std::pair<Value, Value> int8RepackValues(OpBuilder &b, Location loc,
+                                         Value values, Value valueWords,
+                                         Value valueScales);
+
+/// O [rows, Dv] (`dest`, updated in place) += P . V in int8 for one KV
+/// block of `keyCount` keys: `probBytes` ([rows, >= 32 ceil(keys / 32)]
+/// i8, u = round(p * range) with p relative to a per-row maximum, zero
+/// past the block's keys), weighted by `rowWeights` ([rows] f32: the
+/// weight of u = 1 in row r), against values in int8RepackValues' layout;
+/// 4 rows x 2 vectors of int32 accumulators take attn.dot_i8 of each
+/// broadcast word of P, per block of 32 keys converted and scaled (row
+/// weight x d) into O. `dot` as for int8TileScores.
+Value int8TileValues(OpBuilder &b, Location loc, Value probBytes,
+                     Value rowWeights, Value keyCount, Value valueWords,
+                     Value valueScales, Value dest, Int8Dot dot, int64_t lanes);
 
 /// Keys a step of int8TileScores covers (keyWords / keyScales must hold a
 /// multiple of it).

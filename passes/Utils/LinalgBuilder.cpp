@@ -75,7 +75,7 @@ Value LinalgBuilder::narrow(Value t, Type storage) {
 }
 
 Value LinalgBuilder::slice2d(Value t, Value batch, Value head, Value row0,
-                             Value rows, Value cols) {
+                             Value rows, Value cols, Value col0) {
   auto type = cast<RankedTensorType>(t.getType());
   auto staticOr = [](Value v) {
     std::optional<int64_t> c = getConstantIntValue(v);
@@ -85,7 +85,9 @@ Value LinalgBuilder::slice2d(Value t, Value batch, Value head, Value row0,
                                          type.getElementType());
   OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
   return tensor::ExtractSliceOp::create(
-      b, loc, sliceType, t, ArrayRef<OpFoldResult>{batch, head, row0, zero},
+      b, loc, sliceType, t,
+      ArrayRef<OpFoldResult>{batch, head, row0,
+                             col0 ? getAsOpFoldResult(col0) : zero},
       ArrayRef<OpFoldResult>{one, one, getAsOpFoldResult(rows),
                              getAsOpFoldResult(cols)},
       ArrayRef<OpFoldResult>{one, one, one, one});

@@ -50,10 +50,11 @@ public:
   Value widen(Value t);
   /// `t` (f32) narrowed to `storage` (itself when that is f32).
   Value narrow(Value t, Type storage);
-  /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, 0), as a 2-D
+  /// A [rows, cols] slice of the 4-D `t` at (batch, head, row0, col0 or 0),
+  /// as a 2-D
   /// tensor (static sizes where `rows` / `cols` are constants).
   Value slice2d(Value t, Value batch, Value head, Value row0, Value rows,
-                Value cols);
+                Value cols, Value col0 = Value());
   /// C = A . B in f32 for 2-D A [n, k] and B [k, p] (widened if narrower),
   /// as a generic with loops (i, l, j): the form attn-matmul-microkernels
   /// turns into register-blocked vector code. Its init is a fresh

@@ -38,6 +38,10 @@ struct Core {
   const char *mcaCpu; // llvm-mca model when not the CPU's own; or null
 };
 
+/// SDOT cores (A76, N1): two ASIMD pipes, each an SDOT of 16 byte
+/// multiply-adds per cycle.
+constexpr int64_t kSdotOpsPerCycle = 2 * 16 * 2;
+
 void registerCore(const Core &c) {
   TargetDescription t;
   t.name = c.name;
@@ -53,8 +57,10 @@ void registerCore(const Core &c) {
   t.microRows = 5;
   t.microVectors = 4;
   t.microLaneA = true;
-  if (llvm::StringRef(c.features).contains("+dotprod"))
+  if (llvm::StringRef(c.features).contains("+dotprod")) {
     t.int8Dot = "arm-dotprod";
+    t.int8OpsPerCycle = kSdotOpsPerCycle;
+  }
   int64_t tile = static_cast<int64_t>(c.l1 / 2 / 4); // f32 elements
   t.kvBlock = 64;
   t.qBlock = std::max<int64_t>(64, tile / t.kvBlock / 64 * 64);

@@ -37,7 +37,7 @@ func.func @packed_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: 
 // INT8-LABEL: func.func @d80
 // INT8-NOT: qk_precision
 func.func @d80(%q: tensor<1x6x33x80xf32>, %k: tensor<1x1x33x80xf32>, %v: tensor<1x1x33x80xf32>) -> tensor<1x6x33x80xf32> {
-  // expected-warning @+1 {{attn-quantize: qk=int8 not applied, the scores stay f32: int8 scores quantize per 32 values of the head dimension, and D = 80 is not a multiple of 32}}
+  // expected-warning @+1 {{attn-quantize: qk=int8 not applied, the product stays f32: it quantizes per 32 values of the head dimension, and D = 80 is not a multiple of 32}}
   %o = attn.sdpa %q, %k, %v : (tensor<1x6x33x80xf32>, tensor<1x1x33x80xf32>, tensor<1x1x33x80xf32>) -> tensor<1x6x33x80xf32>
   return %o : tensor<1x6x33x80xf32>
 }

@@ -33,6 +33,8 @@ struct Shape {
   std::string kvCache;
   /// Scores in int8 (qk_precision = int8; q8_0 / q4_0 caches only).
   bool qkInt8 = false;
+  /// P . V in int8 (pv_precision = int8).
+  bool pvInt8 = false;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

@@ -158,12 +158,18 @@ std::vector<Workload> defaultWorkloads() {
     w.shape.qkInt8 = true;
     all.push_back(w);
   }
-  // dense-2k with int8 scores: Q and K quantized per 32 values in the
-  // kernel (f32 inputs, P . V in f32).
+  // dense-2k in int8 (f32 inputs): scores with Q and K quantized per 32
+  // values in the kernel, and P . V with 8-bit probabilities and values
+  // quantized per channel and 32 keys; -qk: the int8 scores only (P . V in
+  // f32), to show what each product costs and gains.
   {
     Workload w =
         workload("dense-2k-int8", {1, 8, 8, 2048, 2048, 64, 64}, "none");
     w.shape.qkInt8 = true;
+    w.shape.pvInt8 = true;
+    all.push_back(w);
+    w.name = "dense-2k-int8-qk";
+    w.shape.pvInt8 = false;
     all.push_back(w);
   }
   Workload bigbird{"bigbird-4k",
@@ -470,6 +476,8 @@ std::string compileAttnc(const Workload &w, const std::string &target,
     layer.kvCache = w.shape.kvCache;
   if (w.shape.qkInt8)
     layer.qkCompute = "int8";
+  if (w.shape.pvInt8)
+    layer.pvCompute = "int8";
   if (w.shape.diff) {
     // λ vectors and gain as inputs; lambda_init from layer 0.
     layer.variant = "diff";
@@ -617,7 +625,8 @@ int main(int argc, char **argv) {
                                           std::to_string(w.shape.rank) + ")") +
            (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel) +
            (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache) +
-           (w.shape.qkInt8 ? " qk=int8" : ""))
+           (w.shape.qkInt8 ? " qk=int8" : "") +
+           (w.shape.pvInt8 ? " pv=int8" : ""))
               .c_str());
     return 0;
   }
@@ -837,8 +846,8 @@ int main(int argc, char **argv) {
         }
       } else if (!s.kvCache.empty()) {
         r.note = "skipped: " + s.kvCache + " KV caches run on attnc only";
-      } else if (s.qkInt8) {
-        r.note = "skipped: int8 scores run on attnc only";
+      } else if (s.qkInt8 || s.pvInt8) {
+        r.note = "skipped: int8 products run on attnc only";
       } else if (s.diff) {
         r.note = "skipped: differential attention runs on attnc only";
       } else if (!s.lowRank.empty()) {
@@ -938,11 +947,12 @@ int main(int argc, char **argv) {
     // The same for the storage precision of a KV cache (or f16) workload:
     // its output against attnc's f32 kernel on the same float inputs.
     std::vector<float> dense;
-    if (!s.lowRank.empty() || !s.kvCache.empty() || s.qkInt8) {
+    if (!s.lowRank.empty() || !s.kvCache.empty() || s.qkInt8 || s.pvInt8) {
       Workload exact = w;
       exact.shape.lowRank.clear();
       exact.shape.kvCache.clear();
       exact.shape.qkInt8 = false;
+      exact.shape.pvInt8 = false;
       EntryFn denseEntry = nullptr;
       bool onVulkan = false;
       std::string err =

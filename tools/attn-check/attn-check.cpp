@@ -53,6 +53,13 @@ static cl::opt<std::string> qkPolicy(
              "(attn-quantize): int8 (8-bit integer products; D a multiple of "
              "32, else the op stays f32 with a warning) or f32"),
     cl::value_desc("int8|f32"), cl::cat(checkCategory));
+static cl::opt<std::string> pvPolicy(
+    "pv",
+    cl::desc("Precision of every attn.sdpa's P . V, overriding the model's "
+             "(attn-quantize): int8 (8-bit probabilities and values where the "
+             "target has byte dot products; Dv a multiple of 32, else f32 "
+             "with a warning) or f32"),
+    cl::value_desc("int8|f32"), cl::cat(checkCategory));
 static cl::opt<std::string>
     diffLowering("diff", cl::init("fused"),
                  cl::desc("Differential attention lowering: fused or unfused"),
@@ -222,6 +229,8 @@ struct Check {
   std::string kFormat, vFormat;
   /// qk_precision = int8: the reference quantizes the query as the kernel.
   bool qkInt8 = false;
+  /// pv_precision = int8: the reference quantizes the values as the kernel.
+  bool pvInt8 = false;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
   /// attn.diff: lambda_init and epsilon for the reference.
@@ -477,6 +486,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
     c.kFormat = stringifyBlockFormat(f.getValue()).str();
   }
   c.qkInt8 = op.getQkPrecision() == Precision::int8;
+  c.pvInt8 = op.getPvPrecision() == Precision::int8;
   if (BlockFormatAttr f = op.getValueFormatAttr()) {
     inValues(c.v, op.getValueDim());
     c.vFormat = stringifyBlockFormat(f.getValue()).str();
@@ -525,8 +535,8 @@ int main(int argc, char **argv) {
   if (layout != "contiguous" && layout != "bshd")
     return fail("--layout must be contiguous or bshd");
   std::string error;
-  std::optional<TargetDescription> target =
-      configureTarget(targetName, tileSpec, diffLowering, error, qkPolicy);
+  std::optional<TargetDescription> target = configureTarget(
+      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy);
   if (!target)
     return fail(error);
 
@@ -620,6 +630,8 @@ int main(int argc, char **argv) {
         args.insert(args.end(), {"--v-format", c.vFormat});
       if (c.qkInt8)
         args.insert(args.end(), {"--qk", "int8"});
+      if (c.pvInt8)
+        args.insert(args.end(), {"--pv", "int8"});
       if (c.diff) {
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);

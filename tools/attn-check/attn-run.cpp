@@ -7,7 +7,8 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
-//            [--v-format q8_0|q4_0] [--qk f32|int8] [--dump DIR]
+//            [--v-format q8_0|q4_0] [--qk f32|int8] [--pv f32|int8]
+//            [--dump DIR]
 //            [--scratch-limit BYTES]
 //            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
 //                        denormal]
@@ -61,6 +62,8 @@
 using namespace attn::ref;
 
 namespace {
+/// Default tolerance of --pv int8 (docs/Numerics.md).
+constexpr double kPvInt8Tolerance = 1e-2;
 
 using Tensor = const attn_tensor_t *;
 /// Entry points take their inputs (3 to 8 tensors: query, key, value, then
@@ -435,7 +438,8 @@ int main(int argc, char **argv) {
   std::string dtypeName = "f32", maskName = "none", modsText;
   std::string deviceName = "cpu";
   double scale = 0, tol = -1;
-  bool qkInt8 = false;
+  bool tolGiven = false;
+  bool qkInt8 = false, pvInt8 = false;
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
@@ -526,6 +530,11 @@ int main(int argc, char **argv) {
       if (name != "f32" && name != "int8")
         usage("--qk must be f32 or int8");
       qkInt8 = name == "int8";
+    } else if (a == "--pv") {
+      std::string name = value();
+      if (name != "f32" && name != "int8")
+        usage("--pv must be f32 or int8");
+      pvInt8 = name == "int8";
     } else if (a == "--k-format")
       kFormat = parseFormat(value());
     else if (a == "--v-format")
@@ -538,9 +547,10 @@ int main(int argc, char **argv) {
       seed = std::strtoull(value(), nullptr, 10);
     else if (a == "--dump")
       dumpDir = value();
-    else if (a == "--tol")
+    else if (a == "--tol") {
       tol = std::atof(value());
-    else if (a == "--device") {
+      tolGiven = true;
+    } else if (a == "--device") {
       deviceName = value();
       if (deviceName != "cpu" && deviceName != "vulkan")
         usage("--device must be cpu or vulkan");
@@ -594,8 +604,15 @@ int main(int argc, char **argv) {
     usage("query heads must be a multiple of key heads");
   if (qkInt8 && qs[3] % 32 != 0)
     usage("--qk int8 needs a head dim that is a multiple of 32");
+  if (pvInt8 && vs[3] % 32 != 0)
+    usage("--pv int8 needs a value dim that is a multiple of 32");
   if (tol < 0)
     tol = dtype == DType::F32 ? 1e-4 : dtype == DType::F16 ? 2e-3 : 1.6e-2;
+  // int8 P . V: the probabilities' 8-bit rounding (not modelled by the
+  // reference) and, for tiles that keep P . V in f32, the values' int8
+  // rounding that the reference does model (docs/Numerics.md).
+  if (pvInt8 && !tolGiven)
+    tol = std::max(tol, kPvInt8Tolerance);
 
   void *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
@@ -855,18 +872,30 @@ int main(int argc, char **argv) {
          vectors[0]->exact.data(), vectors[1]->exact.data(),
          vectors[2]->exact.data(), vectors[3]->exact.data(),
          vectors[4]->exact.data(), expected.data());
-  } else if (qkInt8) {
+  } else if (qkInt8 || pvInt8) {
     // The int8 path's query values, scaled: the reference's scores are then
     // exactly the kernel's d_q d_k (q . k).
     // Float keys are quantized by the kernel too, block-quantized ones
     // are exact already.
-    std::vector<double> qInt8 = int8Queries(p, q.exact.data());
-    std::vector<double> kInt8 =
-        kFormat ? std::vector<double>() : int8Keys(p, k.exact.data());
+    // int8 P . V: the values as the kernel quantizes them.
+    std::vector<double> qInt8, kInt8, vInt8;
     SdpaProblem scaled = p;
-    scaled.scale = 1;
-    sdpa(scaled, qInt8.data(), kFormat ? k.exact.data() : kInt8.data(),
-         v.exact.data(), expected.data(),
+    const double *qRef = q.exact.data(), *kRef = k.exact.data(),
+                 *vRef = v.exact.data();
+    if (qkInt8) {
+      qInt8 = int8Queries(p, qRef);
+      qRef = qInt8.data();
+      scaled.scale = 1;
+      if (!kFormat) {
+        kInt8 = int8Keys(p, kRef);
+        kRef = kInt8.data();
+      }
+    }
+    if (pvInt8) {
+      vInt8 = int8Values(p, vRef);
+      vRef = vInt8.data();
+    }
+    sdpa(scaled, qRef, kRef, vRef, expected.data(),
          haveBias ? bias.exact.data() : nullptr);
   } else {
     sdpa(p, q.exact.data(), k.exact.data(), v.exact.data(), expected.data(),
@@ -912,6 +941,8 @@ int main(int argc, char **argv) {
     modsNote += " documents=" + docsMode;
   if (qkInt8)
     modsNote += " qk=int8";
+  if (pvInt8)
+    modsNote += " pv=int8";
   if (kFormat)
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)

@@ -2,13 +2,17 @@
 """attn-estimate: a static performance estimate of attnc's inner loops.
 
     attn-estimate MODEL.json|INPUT.mlir --target=cortex-a76 [--min-fma N]
+                  [--min-dot N] [attnc options: --qk=int8 ...]
 
 Compiles the input with attnc for the target (--emit=asm), finds its
 innermost loops that issue at least N vector FMAs (the matmul micro-kernels
 of Q.K^T and P.V), runs llvm-mca with the target's scheduling model over
 each, and reports the cycles per iteration, the FLOPs per iteration (2 per
 FMA lane) and FLOP/cycle against the core's peak (the target description's
-fma_flops_per_cycle). Time under an emulator means nothing; this is the
+fma_flops_per_cycle). Loops with at least --min-dot byte dot products
+(sdot, vpdpbusd: the int8 Q.K^T and P.V micro-kernels) are reported the
+same way in int8 operations (2 per byte multiply-add) against
+int8_ops_per_cycle. Time under an emulator means nothing; this is the
 number that does, within the accuracy of LLVM's scheduling model.
 """
 import argparse
@@ -41,6 +45,9 @@ VECTOR_FMA = {
 }
 X86_FMA = re.compile(r"^\s*vfmadd\d+ps\s+%(x|y|z)mm")
 X86_LANES = {"x": 4, "y": 8, "z": 16}
+# Byte dot products: byte multiply-adds per instruction.
+ARM_SDOT = re.compile(r"^\s*[su]dot\s+v\d+\.4s")
+X86_DOT = re.compile(r"^\s*(\{vex\}\s*)?vpdpbusds?\s+%(x|y|z)mm")
 
 
 def inner_loops(lines):
@@ -69,13 +76,32 @@ def fma_lanes(line, arch):
     return X86_LANES[m.group(1)] if m else 0
 
 
+def dot_macs(line, arch):
+    if arch == "aarch64":
+        return 16 if ARM_SDOT.match(line) else 0
+    m = X86_DOT.match(line)
+    return 4 * X86_LANES[m.group(2)] if m else 0
+
+
+def mca_cycles(mca, info, body, path, iterations):
+    with open(path, "w") as f:
+        f.write("\n".join(body) + "\n")
+    out = subprocess.run(
+        [mca, f"-mtriple={info['triple']}", f"-mcpu={info['mca_cpu']}",
+         f"-iterations={iterations}", path],
+        check=True, capture_output=True, text=True).stdout
+    cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1))
+    return cycles / iterations
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     p.add_argument("input")
     p.add_argument("--target", required=True)
     p.add_argument("--min-fma", type=int, default=16)
+    p.add_argument("--min-dot", type=int, default=16)
     p.add_argument("--iterations", type=int, default=200)
-    args = p.parse_args()
+    args, attnc_options = p.parse_known_args()
 
     attnc = tool("attnc", "attnc")
     # LLVM 22's, the one attnc generates code with (Debian's /usr/bin may
@@ -90,43 +116,58 @@ def main():
     info = target_info(attnc, args.target)
     arch = info["triple"].split("-")[0]
     peak = int(info.get("fma_flops_per_cycle", "0"))
+    int8_peak = int(info.get("int8_ops_per_cycle", "0"))
     with tempfile.TemporaryDirectory() as tmp:
         asm = os.path.join(tmp, "kernel.s")
         subprocess.run([attnc, args.input, f"--target={args.target}",
-                        "--emit=asm", "-o", asm], check=True)
+                        "--emit=asm", "-o", asm] + attnc_options, check=True)
         lines = open(asm).read().splitlines()
         results = []
+        int8_results = []
         for start, end, label in inner_loops(lines):
             body = [l for l in lines[start + 1:end + 1]
                     if l.strip() and not re.match(r"^\s*([.\w$]+:|\.|//|#)", l)]
+            # Stack accesses (spills and reloads) in a micro-kernel loop
+            # are a bug.
+            stack = sum(1 for l in body
+                        if "[sp" in l or "(%rsp)" in l)
+            macs = [dot_macs(l, arch) for l in body]
+            dots = sum(1 for x in macs if x)
+            if dots >= args.min_dot:
+                loop = os.path.join(tmp, f"int8loop{len(int8_results)}.s")
+                cycles = mca_cycles(mca, info, body, loop, args.iterations)
+                int8_results.append((label, dots, 2 * sum(macs), cycles,
+                                     stack))
             lanes = [fma_lanes(l, arch) for l in body]
             fmas = sum(1 for x in lanes if x)
             if fmas < args.min_fma:
                 continue
             flops = 2 * sum(lanes)
-            # Scalar FMAs (a vectorization failure) and stack accesses
-            # (spills and reloads) in a micro-kernel loop are both bugs.
+            # So are scalar FMAs (a vectorization failure).
             scalar = sum(1 for l in body
                          if re.match(r"^\s*(fmadd|fmla)\s+s\d+", l)
                          or re.match(r"^\s*vfmadd\d+ss\s", l))
-            stack = sum(1 for l in body
-                        if "[sp" in l or "(%rsp)" in l)
             loop = os.path.join(tmp, f"loop{len(results)}.s")
-            with open(loop, "w") as f:
-                f.write("\n".join(body) + "\n")
-            out = subprocess.run(
-                [mca, f"-mtriple={info['triple']}", f"-mcpu={info['mca_cpu']}",
-                 f"-iterations={args.iterations}", loop],
-                check=True, capture_output=True, text=True).stdout
-            cycles = int(re.search(r"Total Cycles:\s+(\d+)", out).group(1))
-            per_iteration = cycles / args.iterations
+            per_iteration = mca_cycles(mca, info, body, loop, args.iterations)
             results.append((label, fmas, flops, per_iteration, scalar,
                             stack))
     print(f"target {info['name']} (llvm-mca -mcpu={info['mca_cpu']}), "
-          f"peak {peak} FLOP/cycle")
+          f"peak {peak} FLOP/cycle" +
+          (f", int8 peak {int8_peak} op/cycle" if int8_peak else ""))
+    for label, dots, ops, cycles, stack in int8_results:
+        rate = ops / cycles
+        frac = f", {rate / int8_peak:.3f} of int8 peak" if int8_peak else ""
+        print(f"int8 loop {label}: {dots} byte dot products, {stack} stack "
+              f"accesses, {ops} int8 op in {cycles:.2f} cycles/iteration = "
+              f"{rate:.2f} op/cycle{frac}")
+    if int8_results:
+        rates = [r[2] / r[3] for r in int8_results]
+        print(f"int8 loops: {len(int8_results)}, lowest {min(rates):.2f} "
+              f"op/cycle" + (f" = {min(rates) / int8_peak:.3f} of int8 peak"
+                             if int8_peak else ""))
     if not results:
         print("no inner loop with enough vector FMAs found")
-        return 1
+        return 1 if not int8_results else 0
     for label, fmas, flops, cycles, scalar, stack in results:
         rate = flops / cycles
         frac = f", {rate / peak:.3f} of peak" if peak else ""

@@ -54,6 +54,13 @@ static cl::opt<std::string> qkPolicy(
              "(attn-quantize): int8 (8-bit integer products; D a multiple of "
              "32, else the op stays f32 with a warning) or f32"),
     cl::value_desc("int8|f32"), cl::cat(attncCategory));
+static cl::opt<std::string> pvPolicy(
+    "pv",
+    cl::desc("Precision of every attn.sdpa's P . V, overriding the model's "
+             "(attn-quantize): int8 (8-bit probabilities and values where the "
+             "target has byte dot products; Dv a multiple of 32, else f32 "
+             "with a warning) or f32"),
+    cl::value_desc("int8|f32"), cl::cat(attncCategory));
 static cl::opt<std::string>
     diffLowering("diff",
                  cl::desc("Differential attention: 'fused' (one pass over K "
@@ -111,8 +118,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   std::string error;
-  std::optional<TargetDescription> target =
-      configureTarget(targetName, tileSpec, diffLowering, error, qkPolicy);
+  std::optional<TargetDescription> target = configureTarget(
+      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy);
   if (!target)
     return fail(error);
   if (printTargetFlag) {
@@ -122,6 +129,7 @@ int main(int argc, char **argv) {
                  << "\nmca_cpu=" << (t->mcaCpu.empty() ? t->cpu : t->mcaCpu)
                  << "\nvector_bits=" << t->vectorBits
                  << "\nfma_flops_per_cycle=" << t->fmaFlopsPerCycle
+                 << "\nint8_ops_per_cycle=" << t->int8OpsPerCycle
                  << "\nl1_bytes=" << t->l1Bytes << "\nl2_bytes=" << t->l2Bytes
                  << "\nl3_bytes=" << t->l3Bytes << "\nq_block=" << t->qBlock
                  << "\nkv_block=" << t->kvBlock

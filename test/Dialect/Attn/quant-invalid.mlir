@@ -121,3 +121,19 @@ func.func @unknown_precision(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<bf16>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
 }
+
+// -----
+
+func.func @int8_values_dv48(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x48xf32>) -> tensor<1x2x10x48xf32> {
+  // expected-error @+1 {{'attn.sdpa' op pv_precision int8 needs a value dimension that is a static multiple of 32, found Dv = 48}}
+  %o = attn.sdpa %q, %k, %v {pv_precision = #attn.precision<int8>} : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x48xf32>) -> tensor<1x2x10x48xf32>
+  return %o : tensor<1x2x10x48xf32>
+}
+
+// -----
+
+func.func @int8_values_dynamic(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x?xf32>) -> tensor<1x2x10x?xf32> {
+  // expected-error @+1 {{found a dynamic value dimension}}
+  %o = attn.sdpa %q, %k, %v {pv_precision = #attn.precision<int8>} : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x?xf32>) -> tensor<1x2x10x?xf32>
+  return %o : tensor<1x2x10x?xf32>
+}

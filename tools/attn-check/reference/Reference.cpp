@@ -617,3 +617,28 @@ std::vector<double> attn::ref::int8Queries(const SdpaProblem &p,
 std::vector<double> attn::ref::int8Keys(const SdpaProblem &p, const double *k) {
   return int8Blocks(k, p.keyElements(), 1.0f);
 }
+
+std::vector<double> attn::ref::int8Values(const SdpaProblem &p,
+                                          const double *v) {
+  std::vector<double> out(static_cast<size_t>(p.valueElements()));
+  const int64_t dv = p.valueDim;
+  for (int64_t bh = 0; bh < p.batch * p.kvHeads; ++bh) {
+    const double *src = v + bh * p.kvLen * dv;
+    double *dst = out.data() + bh * p.kvLen * dv;
+    for (int64_t k0 = 0; k0 < p.kvLen; k0 += 32) {
+      const int64_t k1 = std::min<int64_t>(p.kvLen, k0 + 32);
+      for (int64_t e = 0; e < dv; ++e) {
+        float amax = 0;
+        for (int64_t k = k0; k < k1; ++k)
+          amax = std::max(amax, std::fabs(static_cast<float>(src[k * dv + e])));
+        const float d = amax / 127.0f;
+        const float inv = d == 0 ? 0.0f : 1.0f / d;
+        for (int64_t k = k0; k < k1; ++k)
+          dst[k * dv + e] = static_cast<double>(std::round(
+                                static_cast<float>(src[k * dv + e]) * inv)) *
+                            static_cast<double>(d);
+      }
+    }
+  }
+  return out;
+}

@@ -114,6 +114,14 @@ std::vector<double> int8Queries(const SdpaProblem &p, const double *q);
 /// per block of 32 values the same way (no scale); returns q * d.
 std::vector<double> int8Keys(const SdpaProblem &p, const double *k);
 
+/// pv_precision = int8: the kernel quantizes the values per channel and
+/// block of 32 keys (positions 32j .. 32j + 31 of each batch and KV head,
+/// the last block shorter) with the same scheme, d = max|v| / 127 down the
+/// block; returns q * d. (The probabilities' 8-bit rounding, relative to
+/// the running row maximum, is not modelled: it is what the pv=int8
+/// tolerance covers.)
+std::vector<double> int8Values(const SdpaProblem &p, const double *v);
+
 /// The same loops in precision T (double or float), for the (batch, query
 /// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
 /// callers can split the work across threads. In float it is attn-bench's
