@@ -655,11 +655,11 @@ void Importer::checkKvCache(LayerDescription &l) {
     if (l.variant != "sdpa")
       error(l.computePath + ".pv", "int8 P . V is computed by sdpa layers; " +
                                        l.variant + " layers compute in f32");
-    else if (l.headDim > 0 && l.headDim % 32 != 0)
+    else if (l.valueDim > 0 && l.valueDim % 32 != 0)
       error(l.computePath + ".pv",
             "int8 P . V quantizes the values in vectors of 32 channels; "
-            "head_dim " +
-                std::to_string(l.headDim) + " is not a multiple of 32");
+            "value_dim " +
+                std::to_string(l.valueDim) + " is not a multiple of 32");
   }
   // int8 scores multiply the cache's int8 blocks, or float keys quantized
   // in the kernel, by the quantized query: blocks of 32 values of D.
