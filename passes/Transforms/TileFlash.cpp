@@ -183,6 +183,38 @@ private:
   /// packed block as stored, float keys quantized (quantizeBlock).
   std::pair<Value, Value> readKeyBlock(OpBuilder &kb, Location kl, Value kTile,
                                        Value key, int64_t blk);
+  /// The probabilities' byte tile int8TileValues reads: [br, 32 ceil(bc /
+  /// 32)] i8 of `probBytes`, its columns past bc zeroed, and the [br, bc]
+  /// slice the probabilities are written into (`written`: its columns).
+  struct ByteTile {
+    Value full, written;
+  };
+  ByteTile probabilityBytes(Value probBytes, Value br, Value bc);
+  /// The stages of kvStep. S of the KV step (floatScores, tileScores or,
+  /// packed tiles over packed keys with int8 scores, int8Scores).
+  Value stepScores(Value qTile, Value kTile, const Scratch &scratch, Value k0);
+  /// S after the score modifiers and, where `needsMask`, the mask (-inf).
+  Value modifyAndMask(Value s, Value needsMask, Value q0, Value k0,
+                      Value qOffset);
+  /// The online maximum: m' folded into `m` in place, alpha = exp(m - m'),
+  /// and for int8 P . V the block's row max b and the rows' weight
+  /// exp(b - m') / R.
+  struct OnlineMax {
+    Value mNew, alpha, blockMax, rowWeight;
+  };
+  OnlineMax updateMax(Value s, Value m, const Scratch &scratch);
+  /// The block's probabilities (and for int8 P . V their bytes).
+  struct Probabilities {
+    Value p;
+    ByteTile bytes;
+  };
+  Probabilities probabilities(Value s, const OnlineMax &mx,
+                              const Scratch &scratch);
+  /// o = alpha o + P . V in place: f32 micro-kernels, the guarded product
+  /// for partial blocks whose values are not all finite, or int8.
+  Value accumulateValues(const Probabilities &pr, Value vF, Value o,
+                         const OnlineMax &mx, const Scratch &scratch,
+                         Value needsMask, Value k0);
   /// The per-KV-block body of the online softmax on the key block `kTile`
   /// and the value block `vF` (from valueBlock); returns (m, l, o), each
   /// updated in place.
@@ -204,13 +236,6 @@ private:
   /// Sets int8Values for key blocks of `kvb` keys.
   void chooseValuePrecision(int64_t kvb);
 
-  /// The probabilities' byte tile int8TileValues reads: [br, 32 ceil(bc /
-  /// 32)] i8 of `probBytes`, its columns past bc zeroed, and the [br, bc]
-  /// slice the probabilities are written into (`written`: its columns).
-  struct ByteTile {
-    Value full, written;
-  };
-  ByteTile probabilityBytes(Value probBytes, Value br, Value bc);
   /// Compile-time block classification of a static mask (CSR lists).
   struct BlockLists {
     int64_t heads = 1, qBlocks = 0; // list rows: heads x qBlocks
@@ -545,24 +570,11 @@ Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
                         int8Lanes);
 }
 
-SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
-                                         ValueRange state,
-                                         const Scratch &scratch,
-                                         Value needsMask, Value q0, Value k0,
-                                         Value qOffset) {
-  Value m = state[0], l = state[1], o = state[2];
-  auto par = IteratorType::parallel, red = IteratorType::reduction;
-  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+Value FlashLowering::stepScores(Value qTile, Value kTile,
+                                const Scratch &scratch, Value k0) {
   Value zero = lb.f32Const(0.0);
   Value br = tensor::DimOp::create(b, loc, qTile, 0);
   Value bc = tensor::DimOp::create(b, loc, kTile, 0);
-  auto fill = [&](Value value, Value dest) {
-    return linalg::FillOp::create(b, loc, value, dest).getResult(0);
-  };
-
-  AffineMap id2 = b.getMultiDimIdentityMap(2);
-  auto contract = arith::FastMathFlags::contract;
-
   Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
   Value s;
   if (int8Queries && packedLq && keyFormat) {
@@ -576,12 +588,20 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
   } else {
     if (int8Queries && !keyFormat)
       kTile = int8KeyValues(kTile);
-    Value sInit = fill(zero, head2d(scratch.scores, br, bc));
+    Value sInit =
+        linalg::FillOp::create(b, loc, zero, head2d(scratch.scores, br, bc))
+            .getResult(0);
     s = floatScores(qTile, kTile, bc, headDim, sInit, scratch);
   }
 
-  AffineMap id1 = b.getMultiDimIdentityMap(1);
-  AffineMap rows = lb.map(2, {0});
+  return s;
+}
+
+Value FlashLowering::modifyAndMask(Value s, Value needsMask, Value q0, Value k0,
+                                   Value qOffset) {
+  auto par = IteratorType::parallel;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
   // Row r of the tile: query row i of the op (positions qOffset + i) in
   // head `head` (packed tiles hold G heads of Lq rows each).
   auto rowCoords = [&](OpBuilder &nb, Location nl, Value row,
@@ -643,6 +663,18 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
     s = ifOp.getResult(0);
   }
 
+  return s;
+}
+
+FlashLowering::OnlineMax FlashLowering::updateMax(Value s, Value m,
+                                                  const Scratch &scratch) {
+  auto par = IteratorType::parallel;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  AffineMap id1 = b.getMultiDimIdentityMap(1);
+  auto fill = [&](Value value, Value dest) {
+    return linalg::FillOp::create(b, loc, value, dest).getResult(0);
+  };
   // Keep the old m in the alpha scratch, fold the block's row max into m in
   // place, then turn the old m into alpha = exp(m_old - m'), 0 while
   // m_old = -inf (o and l are still 0 then). Every step writes in place.
@@ -700,7 +732,20 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
             LB::yield(nb, nl, arith::SelectOp::create(nb, nl, none, zero, e));
           })
           .getResult(0);
+  return {mNew, alpha, blockMax, rowWeight};
+}
 
+FlashLowering::Probabilities
+FlashLowering::probabilities(Value s, const OnlineMax &mx,
+                             const Scratch &scratch) {
+  auto par = IteratorType::parallel;
+  Value negInf = lb.f32Const(-std::numeric_limits<double>::infinity());
+  Value zero = lb.f32Const(0.0);
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap rows = lb.map(2, {0});
+  Value br = tensor::DimOp::create(b, loc, s, 0);
+  Value bc = tensor::DimOp::create(b, loc, s, 1);
+  Value mNew = mx.mNew, blockMax = mx.blockMax, rowWeight = mx.rowWeight;
   // p = exp(S - m'), with m' = -inf (nothing kept yet) read as 0. For int8
   // P . V, relative to the block's row max b instead: the bytes
   // u = round(exp(S - b) * R), and as p the weights the product applies,
@@ -758,22 +803,21 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
         ArrayRef<OpFoldResult>{getAsOpFoldResult(br), getAsOpFoldResult(bc)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return {p, pBytes};
+}
 
-  // l = alpha * l + rowsum p.
-  Value lScaled =
-      linalg::GenericOp::create(
-          b, loc, l.getType(), ValueRange{alpha}, ValueRange{l},
-          ArrayRef<AffineMap>{id1, id1}, ArrayRef<IteratorType>{par},
-          [&](OpBuilder &nb, Location nl, ValueRange a) {
-            LB::yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
-          })
-          .getResult(0);
-  Value lNew = rowReduce(
-      p, lScaled, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
-        return arith::AddFOp::create(nb, nl, x, acc,
-                                     arith::FastMathFlags::reassoc);
-      });
-
+Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
+                                      Value o, const OnlineMax &mx,
+                                      const Scratch &scratch, Value needsMask,
+                                      Value k0) {
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  Value zero = lb.f32Const(0.0);
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  AffineMap rows = lb.map(2, {0});
+  auto contract = arith::FastMathFlags::contract;
+  Value p = pr.p, alpha = mx.alpha, rowWeight = mx.rowWeight;
+  const ByteTile &pBytes = pr.bytes;
+  Value bc = tensor::DimOp::create(b, loc, p, 1);
   // o = alpha * o + p . V; loops (i, j, e): the innermost loop is over
   // value columns, contiguous in V and o.
   Value oScaled =
@@ -842,7 +886,7 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
                           oScaled, int8Dot, int8Lanes);
   };
   if (!needsMask)
-    return {mNew, lNew, product(b, loc)};
+    return product(b, loc);
   // Only a partial block whose values are not all finite takes the slower
   // guarded product (the micro-kernels keep the others); checking costs one
   // pass over the value block, 1/br of the product's work.
@@ -858,7 +902,39 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
       [&](OpBuilder &eb, Location el) {
         scf::YieldOp::create(eb, el, product(eb, el));
       });
-  return {mNew, lNew, oNew.getResult(0)};
+  return oNew.getResult(0);
+}
+
+SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
+                                         ValueRange state,
+                                         const Scratch &scratch,
+                                         Value needsMask, Value q0, Value k0,
+                                         Value qOffset) {
+  Value m = state[0], l = state[1], o = state[2];
+  auto par = IteratorType::parallel;
+  AffineMap id1 = b.getMultiDimIdentityMap(1);
+  Value s = stepScores(qTile, kTile, scratch, k0);
+  s = modifyAndMask(s, needsMask, q0, k0, qOffset);
+  OnlineMax mx = updateMax(s, m, scratch);
+  Probabilities pr = probabilities(s, mx, scratch);
+  Value alpha = mx.alpha, p = pr.p;
+  // l = alpha * l + rowsum p.
+  Value lScaled =
+      linalg::GenericOp::create(
+          b, loc, l.getType(), ValueRange{alpha}, ValueRange{l},
+          ArrayRef<AffineMap>{id1, id1}, ArrayRef<IteratorType>{par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
+          })
+          .getResult(0);
+  Value lNew = rowReduce(
+      p, lScaled, [](OpBuilder &nb, Location nl, Value x, Value acc) -> Value {
+        return arith::AddFOp::create(nb, nl, x, acc,
+                                     arith::FastMathFlags::reassoc);
+      });
+
+  return {mx.mNew, lNew,
+          accumulateValues(pr, vF, o, mx, scratch, needsMask, k0)};
 }
 
 void FlashLowering::chooseValuePrecision(int64_t kvb) {
