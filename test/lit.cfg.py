@@ -51,7 +51,7 @@ config.substitutions.append(("%python", sys.executable))
 
 # CPU features of the machine running the tests, for tests that execute code
 # compiled for a specific x86 level (REQUIRES: cpu-avx2, cpu-avx512,
-# cpu-avx512-vnni).
+# cpu-avx512-vnni, cpu-avx-vnni).
 try:
     with open("/proc/cpuinfo") as f:
         flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
@@ -59,6 +59,8 @@ except OSError:
     flags = []
 if "avx2" in flags and "fma" in flags:
     config.available_features.add("cpu-avx2")
+    if "avx_vnni" in flags:
+        config.available_features.add("cpu-avx-vnni")
 if all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl")):
     config.available_features.add("cpu-avx512")
     if "avx512_vnni" in flags:
