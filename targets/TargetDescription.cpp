@@ -95,6 +95,16 @@ void mlir::attn::registerAllTargets() {
   });
 }
 
+const char *const mlir::attn::kQkPolicyHelp =
+    "Precision of every attn.sdpa's Q . K^T, overriding the model's "
+    "(attn-quantize): int8 (8-bit integer products; D a multiple of 32, "
+    "else the op stays f32 with a warning) or f32";
+const char *const mlir::attn::kPvPolicyHelp =
+    "Precision of every attn.sdpa's P . V, overriding the model's "
+    "(attn-quantize): int8 (8-bit probabilities and values where the target "
+    "has byte dot products; Dv a multiple of 32, else f32 with a warning) or "
+    "f32";
+
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
                             llvm::StringRef diff, std::string &error,

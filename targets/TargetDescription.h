@@ -129,6 +129,11 @@ configureTarget(llvm::StringRef name, llvm::StringRef tile,
                 llvm::StringRef diff, std::string &error,
                 llvm::StringRef qk = "", llvm::StringRef pv = "");
 
+/// The help of the tools' `--qk` / `--pv` policies (configureTarget's `qk`
+/// and `pv`), one wording for attnc and attn-check.
+extern const char *const kQkPolicyHelp;
+extern const char *const kPvPolicyHelp;
+
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();
 

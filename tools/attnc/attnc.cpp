@@ -48,19 +48,12 @@ static cl::opt<std::string>
              cl::desc("Override the target's attention block sizes, "
                       "QxK (query rows x key rows)"),
              cl::value_desc("QxK"), cl::cat(attncCategory));
-static cl::opt<std::string> qkPolicy(
-    "qk",
-    cl::desc("Precision of every attn.sdpa's Q . K^T, overriding the model's "
-             "(attn-quantize): int8 (8-bit integer products; D a multiple of "
-             "32, else the op stays f32 with a warning) or f32"),
-    cl::value_desc("int8|f32"), cl::cat(attncCategory));
-static cl::opt<std::string> pvPolicy(
-    "pv",
-    cl::desc("Precision of every attn.sdpa's P . V, overriding the model's "
-             "(attn-quantize): int8 (8-bit probabilities and values where the "
-             "target has byte dot products; Dv a multiple of 32, else f32 "
-             "with a warning) or f32"),
-    cl::value_desc("int8|f32"), cl::cat(attncCategory));
+static cl::opt<std::string> qkPolicy("qk", cl::desc(mlir::attn::kQkPolicyHelp),
+                                     cl::value_desc("int8|f32"),
+                                     cl::cat(attncCategory));
+static cl::opt<std::string> pvPolicy("pv", cl::desc(mlir::attn::kPvPolicyHelp),
+                                     cl::value_desc("int8|f32"),
+                                     cl::cat(attncCategory));
 static cl::opt<std::string>
     diffLowering("diff",
                  cl::desc("Differential attention: 'fused' (one pass over K "
