@@ -159,10 +159,9 @@ private:
     // (integerScores), the key block repacked as [D / 4, Bc] i32 words and
     // [D / 32, Bc] f32 scales; null otherwise.
     Value keyWords, keyScales, intScores;
-    // int8 P . V (int8Values): the probabilities' bytes [br, Bc] i8, the
-    // value block repacked as [Bc / 4, Dv] i32 words and [Bc / 32, Dv] f32
-    // scales; null otherwise.
-    Value probBytes, valueWords, valueScales;
+    // int8 P . V (int8Values): the probabilities' bytes [br, Bc] i8; null
+    // otherwise (the values are repacked once per call: allValueWords).
+    Value probBytes;
     // int8 P . V: [br] f32, the block's row max and the rows' weight.
     Value blockMax, rowWeight;
   };
@@ -856,8 +855,10 @@ Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
   auto product = [&](OpBuilder &gb, Location gl) -> Value {
     if (!int8Values)
       return pv(gb, gl, false);
-    Value words, scales;
-    if (allValueWords) {
+    // The values in int8TileValues' layout: repacked once per call
+    // (repackOnce), sliced at this block.
+    assert(allValueWords && "int8 P . V reads the values repacked once");
+    {
       Value c0 = arith::ConstantIndexOp::create(gb, gl, 0);
       Value dv = arith::ConstantIndexOp::create(gb, gl, op.getValueDim());
       auto at = [&](int64_t keysPer) -> Value {
@@ -871,19 +872,16 @@ Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
       LinalgBuilder glb(gb, gl);
       // Whole 32-key blocks: 8 words rows and 1 scale row each.
       Value blocks = rows(32);
-      words = glb.slice2d(
+      Value words = glb.slice2d(
           allValueWords, itemBatch, itemKvHead, at(4),
           arith::MulIOp::create(gb, gl, blocks,
                                 arith::ConstantIndexOp::create(gb, gl, 8)),
           dv, c0);
-      scales = glb.slice2d(allValueScales, itemBatch, itemKvHead, at(32),
-                           blocks, dv, c0);
-    } else {
-      std::tie(words, scales) =
-          int8RepackValues(gb, gl, vF, scratch.valueWords, scratch.valueScales);
+      Value scales = glb.slice2d(allValueScales, itemBatch, itemKvHead, at(32),
+                                 blocks, dv, c0);
+      return int8TileValues(gb, gl, pBytes.full, rowWeight, bc, words, scales,
+                            oScaled, int8Dot, int8Lanes);
     }
-    return int8TileValues(gb, gl, pBytes.full, rowWeight, bc, words, scales,
-                          oScaled, int8Dot, int8Lanes);
   };
   if (!needsMask)
     return product(b, loc);
@@ -944,7 +942,6 @@ void FlashLowering::chooseValuePrecision(int64_t kvb) {
 
 void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
                                bool partnered) {
-  chooseValuePrecision(s.kvb);
   // Prefill tiles only: a decode work item visits each key block once
   // anyway. A differential pair's second map has keys of its own.
   int64_t kvb = s.kvb;
@@ -1620,6 +1617,7 @@ Value FlashLowering::lower() {
   // Whether each batch's document ids are sorted, once per call: sorted ids
   // (packed sequences) let every work item bound its keys by binary search.
   Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
+  chooseValuePrecision(s.kvb);
   repackOnce(p, s, static_cast<bool>(partner));
   auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   {
@@ -1918,7 +1916,7 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
       return bufferization::AllocTensorOp::create(
           b, loc, type, rowsV ? ValueRange{rowsV} : ValueRange{});
     };
-    int64_t kvb = s.kvb, valueDim = op.getValueDim();
+    int64_t kvb = s.kvb;
     scratch.probBytes =
         alloc(ShapedType::kDynamic, br, kvb, b.getIntegerType(8));
     auto vector1d = [&]() -> Value {
@@ -1928,10 +1926,6 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
     };
     scratch.blockMax = vector1d();
     scratch.rowWeight = vector1d();
-    if (!allValueWords) {
-      scratch.valueWords = alloc(kvb / 4, Value(), valueDim, b.getI32Type());
-      scratch.valueScales = alloc(kvb / 32, Value(), valueDim, f32);
-    }
   }
   Value mInit = lb.filled({br}, negInf);
   Value lInit = lb.filled({br}, zero);
