@@ -32,6 +32,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -288,6 +289,8 @@ private:
   /// The online softmax over the key blocks (its scratch tiles, the loop
   /// range, kvStep per block; both maps of a differential pair); results
   /// (m, l, o[, m2, l2, o2]).
+  void prefetchRows(Value t, Value batch, Value head, Value row0, Value end,
+                    Value rows, Value cols);
   scf::ForOp buildKeyLoop(const Problem &p, const Schedule &s,
                           const WorkItem &w, KeyLoop &kl, SdpaOp partner);
   /// Normalises the final state (or, split, keeps o / l and the log-sum-exp;
@@ -1870,6 +1873,37 @@ void FlashLowering::loopRange(const Problem &p, const Schedule &s,
   }
 }
 
+/// Software prefetches of rows [row0, min(row0 + rows, end)) of head
+/// `head` of `t` ([B, H, L, cols]): one per 64 bytes of each row, which
+/// touches every cache line of contiguous rows. A decode step over a q8_0 /
+/// q4_0 cache does little arithmetic per byte, so without them each block
+/// waited on memory the hardware prefetcher had not asked for yet
+/// (measured: 71 MB of q8_0 K/V, 2 threads, 7.0 -> 5.3 ms). Past the last
+/// row the loop is empty: nothing outside the tensor is touched.
+void FlashLowering::prefetchRows(Value t, Value batch, Value head, Value row0,
+                                 Value end, Value rows, Value cols) {
+  auto type = cast<RankedTensorType>(t.getType());
+  auto memrefType = bufferization::getMemRefTypeWithFullyDynamicLayout(type);
+  Value buffer = bufferization::ToBufferOp::create(
+      b, loc, cast<BaseMemRefType>(memrefType), t, /*readOnly=*/true);
+  Value last = arith::MinSIOp::create(
+      b, loc, end, arith::AddIOp::create(b, loc, row0, rows));
+  scf::ForOp::create(
+      b, loc, row0, last, index(1), ValueRange{},
+      [&](OpBuilder &rb, Location rl, Value r, ValueRange) {
+        scf::ForOp::create(
+            rb, rl, index(0), cols, index(64), ValueRange{},
+            [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
+              memref::PrefetchOp::create(cb, cl, buffer,
+                                         ValueRange{batch, head, r, c},
+                                         /*isWrite=*/false, 3,
+                                         /*isDataCache=*/true);
+              scf::YieldOp::create(cb, cl);
+            });
+        scf::YieldOp::create(rb, rl);
+      });
+}
+
 scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                                        const WorkItem &w, KeyLoop &kl,
                                        SdpaOp partner) {
@@ -1963,6 +1997,14 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         // and valueBlock.
         Value kTile = slice2d(k, bi, kvHead, k0, bc, p.kCols);
         Value vTile = slice2d(v, bi, kvHead, k0, bc, p.vCols);
+        if (packedLq && (keyFormat || valueFormat)) {
+          // Decode over a packed cache: the block two steps ahead is
+          // prefetched (measured: one step ahead gained less).
+          Value ahead = arith::AddIOp::create(
+              b, loc, k0, arith::MulIOp::create(b, loc, cKv, index(2)));
+          prefetchRows(k, bi, kvHead, ahead, kvEnd, cKv, p.kCols);
+          prefetchRows(v, bi, kvHead, ahead, kvEnd, cKv, p.vCols);
+        }
         // (With lists, needsMask is the entry's partial bit, set above.)
         if (!lists && causal) {
           Value lastKey = arith::SubIOp::create(

@@ -68,25 +68,62 @@ static Value blockScale(OpBuilder &b, Location loc, Value lo, Value hi) {
       arith::FastMathFlagsAttr());
 }
 
-Value mlir::attn::readBlockScale(OpBuilder &b, Location loc, Value packed,
-                                 Value row, int64_t block, BlockFormat format) {
-  // The scale's two bytes as one 16-bit load, reinterpreted as fp16 and
-  // widened (vcvtph2ps, fcvt): fewer scalar steps than assembling the bits
-  // byte by byte.
-  Type i8 = b.getI8Type(), f32 = b.getF32Type();
+/// A block's scale bits as vector<1xf16>: its two bytes as one 16-bit load
+/// (fewer scalar steps than assembling the bits byte by byte).
+static Value scaleBits(OpBuilder &b, Location loc, Value packed, Value row,
+                       int64_t block, BlockFormat format) {
+  Type i8 = b.getI8Type();
   Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
   Value column =
       arith::ConstantIndexOp::create(b, loc, block * blockBytes(format));
   Value bytes2 = vector::TransferReadOp::create(
       b, loc, VectorType::get({2}, i8), packed, ValueRange{row, column}, pad,
       ArrayRef<bool>{true});
-  Value half = vector::BitCastOp::create(
-      b, loc, VectorType::get({1}, b.getF16Type()), bytes2);
+  return vector::BitCastOp::create(b, loc, VectorType::get({1}, b.getF16Type()),
+                                   bytes2);
+}
+
+Value mlir::attn::readBlockScale(OpBuilder &b, Location loc, Value packed,
+                                 Value row, int64_t block, BlockFormat format) {
+  // Reinterpreted as fp16 and widened (vcvtph2ps, fcvt).
+  Value half = scaleBits(b, loc, packed, row, block, format);
   return vector::ExtractOp::create(
       b, loc,
-      arith::ExtFOp::create(b, loc, VectorType::get({1}, f32), half,
+      arith::ExtFOp::create(b, loc, VectorType::get({1}, b.getF32Type()), half,
                             arith::FastMathFlagsAttr()),
       ArrayRef<int64_t>{0});
+}
+
+Value mlir::attn::readBlockScaleSplat(OpBuilder &b, Location loc, Value packed,
+                                      Value row, int64_t block,
+                                      BlockFormat format, int64_t lanes) {
+  // Broadcast as fp16, then widened as a vector: x86 loads a scalar fp16 by
+  // inserting it into a register it does not otherwise write (vpinsrw), a
+  // false dependency that chained each block's scale to the previous
+  // block's arithmetic (the q8_0 decode value loop ran at half speed); a
+  // broadcast load writes its whole register.
+  Value half = scaleBits(b, loc, packed, row, block, format);
+  Value splat = vector::BroadcastOp::create(
+      b, loc, VectorType::get({lanes}, b.getF16Type()),
+      vector::ExtractOp::create(b, loc, half, ArrayRef<int64_t>{0}));
+  return arith::ExtFOp::create(b, loc, VectorType::get({lanes}, b.getF32Type()),
+                               splat, arith::FastMathFlagsAttr());
+}
+
+Value mlir::attn::readBlockScales(OpBuilder &b, Location loc, Value packed,
+                                  ArrayRef<Value> rows, int64_t block,
+                                  BlockFormat format) {
+  // Gathered as fp16 and widened together (one vcvtph2ps).
+  SmallVector<Value> halves;
+  for (Value row : rows)
+    halves.push_back(vector::ExtractOp::create(
+        b, loc, scaleBits(b, loc, packed, row, block, format),
+        ArrayRef<int64_t>{0}));
+  auto n = static_cast<int64_t>(rows.size());
+  Value gathered = vector::FromElementsOp::create(
+      b, loc, VectorType::get({n}, b.getF16Type()), halves);
+  return arith::ExtFOp::create(b, loc, VectorType::get({n}, b.getF32Type()),
+                               gathered, arith::FastMathFlagsAttr());
 }
 
 Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
@@ -138,13 +175,13 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
         Value acc = rowState[0];
         // Static block count: LLVM unrolls these into straight-line code.
         for (int64_t blk = 0; blk < nbBlocks; ++blk) {
-          Value d = readBlockScale(rb, rl, packed, j, blk, format);
+          Value d = readBlockScaleSplat(rb, rl, packed, j, blk, format,
+                                        nibbles ? 16 : 32);
           auto write = [&](Value q, int64_t column) {
             auto type = cast<VectorType>(q.getType());
             auto fType = VectorType::get(type.getShape(), f32);
             Value x = arith::MulFOp::create(
-                rb, rl, arith::SIToFPOp::create(rb, rl, fType, q),
-                vector::BroadcastOp::create(rb, rl, fType, d));
+                rb, rl, arith::SIToFPOp::create(rb, rl, fType, q), d);
             acc = vector::TransferWriteOp::create(rb, rl, x, acc,
                                                   ValueRange{j, index(column)},
                                                   ArrayRef<bool>{true})

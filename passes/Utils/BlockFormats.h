@@ -44,6 +44,14 @@ Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest);
 Value readBlockScale(OpBuilder &b, Location loc, Value packed, Value row,
                      int64_t block, BlockFormat format);
 
+/// The same scale as vector<lanes x f32>, every lane equal.
+Value readBlockScaleSplat(OpBuilder &b, Location loc, Value packed, Value row,
+                          int64_t block, BlockFormat format, int64_t lanes);
+
+/// Block `block`'s scales of rows `rows`, as vector<rows.size() x f32>.
+Value readBlockScales(OpBuilder &b, Location loc, Value packed,
+                      ArrayRef<Value> rows, int64_t block, BlockFormat format);
+
 /// The 32 integer values of that block as vector<32xi8>, in element order:
 /// q (q8_0) or q - 8 (q4_0, both nibbles).
 Value readBlockInts(OpBuilder &b, Location loc, Value packed, Value row,

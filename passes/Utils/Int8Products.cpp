@@ -59,11 +59,12 @@ Value splatI8(OpBuilder &b, Location loc, int64_t n, int8_t v) {
       b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(v)));
 }
 
-/// int32 lanes (`init` plus sums of byte products) of one block: the 32
-/// key bytes `k` against the 32 query bytes `q`. Every form sums each
+/// int32 lanes (`init` plus sums of byte products) of the key bytes `k`
+/// against the query bytes `q` (one block of 32, or for the dot products
+/// as many blocks side by side as the lanes cover). Every form sums each
 /// product exactly once; which lane a product lands in differs, the lanes'
-/// total does not. X86Vnni's `init` must carry -128 * sum(q)
-/// (offsetCorrection) in its lanes' total.
+/// total does not. X86Vnni takes `k` offset to unsigned bytes (k + 128,
+/// keyBytes) and leaves -128 * sum(q) (offsetCorrection) for the caller.
 Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
                Value q) {
   auto initType = cast<VectorType>(init.getType());
@@ -71,14 +72,12 @@ Value blockDot(OpBuilder &b, Location loc, Int8Dot dot, Value init, Value k,
   case Int8Dot::ArmDotProd:
   case Int8Dot::X86Vnni: {
     bool offset = dot == Int8Dot::X86Vnni;
-    // VPDPBUSD multiplies unsigned bytes: k + 128 (the sign bit flipped).
-    if (offset)
-      k = arith::XOrIOp::create(b, loc, k, splatI8(b, loc, kBlock, -128));
     int64_t bytes = 4 * initType.getNumElements();
+    int64_t size = cast<VectorType>(k.getType()).getNumElements();
     Value acc = init;
-    for (int64_t c = 0; c < kBlock; c += bytes) {
+    for (int64_t c = 0; c < size; c += bytes) {
       auto slice = [&](Value v) -> Value {
-        if (bytes == kBlock)
+        if (bytes == size)
           return v;
         return vector::ExtractStridedSliceOp::create(
             b, loc, v, ArrayRef<int64_t>{c}, ArrayRef<int64_t>{bytes},
@@ -248,18 +247,26 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
 Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                              Value keys, BlockFormat format, Value dest,
                              Int8Dot dot, int64_t lanes) {
+  // `segment` int32 lanes hold one key block's partial sums, `width` lanes
+  // one dot product: VPDPBUSD on 512-bit targets takes two keys' blocks at
+  // once (32 bytes each, 8 lanes), SDOT a half block (4 lanes); widened
+  // products go in chunks of at most 8 lanes (measured on x86).
+  int64_t segment = 8, width = 8;
   if (dot == Int8Dot::ArmDotProd)
-    lanes = 4;
+    segment = width = 4;
   if (dot == Int8Dot::X86Vnni)
-    lanes = 8;
-  // Widened products: chunks of at most 8 lanes (measured on x86).
+    width = lanes >= 16 ? 16 : 8;
   if (dot == Int8Dot::Generic)
-    lanes = std::min<int64_t>(lanes, 8);
+    segment = width = std::min<int64_t>(lanes, 8);
+  // A group: `segment` keys, `width / segment` of them per dot product.
+  lanes = segment;
+  const int64_t perDot = width / segment;
   const int64_t blocks =
       cast<RankedTensorType>(q.values.getType()).getDimSize(1) / kBlock;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   auto accType = VectorType::get({lanes}, f32);
   auto intType = VectorType::get({lanes}, i32);
+  auto dotType = VectorType::get({width}, i32);
   auto qBlock = VectorType::get({kBlock}, i8);
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value br = tensor::DimOp::create(b, loc, dest, 0);
@@ -269,73 +276,142 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
       b, loc, bc, arith::RemUIOp::create(b, loc, bc, cLanes));
   Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
 
-  // The f32 accumulator vectors of query row `row` against `keysOf.size()`
-  // keys, over every block.
-  auto accumulate = [&](OpBuilder &ab, Location al, Value row,
-                        ArrayRef<Value> keyRows) {
-    SmallVector<Value> accs(keyRows.size(), splatF32(ab, al, accType, 0.0));
-    for (int64_t blk = 0; blk < blocks; ++blk) {
-      Value qv = vector::TransferReadOp::create(
-          ab, al, qBlock, q.values,
-          ValueRange{row, index(ab, al, blk * kBlock)}, pad8,
-          ArrayRef<bool>{true});
-      Value dq = tensor::ExtractOp::create(ab, al, q.scales,
-                                           ValueRange{row, index(ab, al, blk)});
-      // VPDPBUSD: the block's correction in lane 0 (only the lanes' total
-      // is read).
-      Value init = splatI32(ab, al, intType, 0);
-      if (dot == Int8Dot::X86Vnni)
-        init = vector::InsertOp::create(
-            ab, al, offsetCorrection(ab, al, q.sums, row, index(ab, al, blk)),
-            init, ArrayRef<int64_t>{0});
-      for (size_t jj = 0; jj < keyRows.size(); ++jj) {
-        Value kv = readBlockInts(ab, al, keys, keyRows[jj], blk, format);
-        Value dk = readBlockScale(ab, al, keys, keyRows[jj], blk, format);
-        Value sum = blockDot(ab, al, dot, init, kv, qv);
-        Value w = arith::MulFOp::create(ab, al, dq, dk);
-        accs[jj] = vector::FMAOp::create(
-            ab, al, arith::SIToFPOp::create(ab, al, accType, sum),
-            vector::BroadcastOp::create(ab, al, accType, w), accs[jj]);
-      }
-    }
-    return accs;
+  // Key bytes as the dot product takes them: VPDPBUSD multiplies unsigned
+  // bytes, k + 128 (the sign bit flipped), which the query's block sums
+  // correct (offsetCorrection).
+  auto keyBytes = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
+    Value kv = readBlockInts(kb, kl, keys, key, blk, format);
+    if (dot == Int8Dot::X86Vnni)
+      kv = arith::XOrIOp::create(kb, kl, kv, splatI8(kb, kl, kBlock, -128));
+    return kv;
+  };
+  // The exact int32 product of query row `row`'s block `blk` with key
+  // bytes `kv`, in `lanes` partial sums (blockDot from zero) whose total
+  // still lacks the VNNI correction.
+  auto partialDot = [&](OpBuilder &db, Location dl, Value kv, Value qv) {
+    Type type = cast<VectorType>(kv.getType()).getNumElements() == kBlock
+                    ? intType
+                    : dotType;
+    return blockDot(db, dl, dot, splatI32(db, dl, cast<VectorType>(type), 0),
+                    kv, qv);
+  };
+  // `parts` (one or two blocks of 32 bytes) side by side.
+  auto sideBySide = [&](OpBuilder &sb, Location sl,
+                        ArrayRef<Value> parts) -> Value {
+    Value v = parts.front();
+    if (parts.size() == 1)
+      return v;
+    SmallVector<int64_t> mask(2 * kBlock);
+    for (int64_t i = 0; i < 2 * kBlock; ++i)
+      mask[i] = i;
+    assert(parts.size() == 2 && "two blocks per dot product at most");
+    return vector::ShuffleOp::create(sb, sl, parts[0], parts[1], mask)
+        .getResult();
+  };
+  auto queryBlock = [&](OpBuilder &qb, Location ql, Value row, int64_t blk) {
+    return vector::TransferReadOp::create(
+        qb, ql, qBlock, q.values, ValueRange{row, index(qb, ql, blk * kBlock)},
+        pad8, ArrayRef<bool>{true});
+  };
+  auto queryScale = [&](OpBuilder &qb, Location ql, Value row, int64_t blk) {
+    return tensor::ExtractOp::create(qb, ql, q.scales,
+                                     ValueRange{row, index(qb, ql, blk)});
   };
 
-  // Full groups of `lanes` keys: one transposing reduction per row.
+  // Full groups of `lanes` keys, block by block: the group's key bytes and
+  // scales are read (and offset) once and serve every query row; per row,
+  // the `lanes` partial-sum vectors reduce (transposing, in exact int32)
+  // to one vector of the group's block products, scaled by d_q d_k into
+  // the row's scores.
   auto groups = scf::ForOp::create(
       b, loc, c0, full, cLanes, ValueRange{dest},
       [&](OpBuilder &gb, Location gl, Value col0, ValueRange gState) {
-        SmallVector<Value> keyRows;
-        for (int64_t jj = 0; jj < lanes; ++jj)
-          keyRows.push_back(
-              arith::AddIOp::create(gb, gl, col0, index(gb, gl, jj)));
-        auto rowLoop = scf::ForOp::create(
-            gb, gl, c0, br, c1, gState,
-            [&](OpBuilder &rb, Location rl, Value row, ValueRange rState) {
-              Value sums =
-                  transposeReduce(rb, rl, accumulate(rb, rl, row, keyRows));
-              Value s = vector::TransferWriteOp::create(rb, rl, sums, rState[0],
-                                                        ValueRange{row, col0},
-                                                        ArrayRef<bool>{true})
-                            .getResult();
-              scf::YieldOp::create(rb, rl, s);
-            });
-        scf::YieldOp::create(gb, gl, rowLoop.getResult(0));
+        Value s = gState[0];
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          SmallVector<Value> kvs, keyRows, pair;
+          for (int64_t jj = 0; jj < lanes; ++jj) {
+            Value key = arith::AddIOp::create(gb, gl, col0, index(gb, gl, jj));
+            keyRows.push_back(key);
+            pair.push_back(keyBytes(gb, gl, key, blk));
+            if (static_cast<int64_t>(pair.size()) == perDot) {
+              kvs.push_back(sideBySide(gb, gl, pair));
+              pair.clear();
+            }
+          }
+          Value dk = readBlockScales(gb, gl, keys, keyRows, blk, format);
+          auto rowLoop = scf::ForOp::create(
+              gb, gl, c0, br, c1, ValueRange{s},
+              [&](OpBuilder &rb, Location rl, Value row, ValueRange rState) {
+                Value q1 = queryBlock(rb, rl, row, blk);
+                Value qv = sideBySide(rb, rl, SmallVector<Value>(perDot, q1));
+                SmallVector<Value> parts;
+                for (Value kv : kvs)
+                  parts.push_back(partialDot(rb, rl, kv, qv));
+                Value tot = segmentedReduce(rb, rl, parts, segment);
+                if (dot == Int8Dot::X86Vnni)
+                  tot = arith::AddIOp::create(
+                      rb, rl, tot,
+                      vector::BroadcastOp::create(
+                          rb, rl, intType,
+                          offsetCorrection(rb, rl, q.sums, row,
+                                           index(rb, rl, blk))));
+                Value w = arith::MulFOp::create(
+                    rb, rl, dk,
+                    vector::BroadcastOp::create(rb, rl, accType,
+                                                queryScale(rb, rl, row, blk)));
+                Value prev =
+                    blk == 0
+                        ? splatF32(rb, rl, accType, 0.0)
+                        : vector::TransferReadOp::create(
+                              rb, rl, accType, rState[0], ValueRange{row, col0},
+                              arith::ConstantOp::create(
+                                  rb, rl, rb.getF32FloatAttr(0.0)),
+                              ArrayRef<bool>{true})
+                              .getResult();
+                Value acc = vector::FMAOp::create(
+                    rb, rl, arith::SIToFPOp::create(rb, rl, accType, tot), w,
+                    prev);
+                Value next = vector::TransferWriteOp::create(
+                                 rb, rl, acc, rState[0], ValueRange{row, col0},
+                                 ArrayRef<bool>{true})
+                                 .getResult();
+                scf::YieldOp::create(rb, rl, next);
+              });
+          s = rowLoop.getResult(0);
+        }
+        scf::YieldOp::create(gb, gl, s);
       });
 
   // The remaining keys, one at a time.
-  auto reassoc = arith::FastMathFlags::reassoc;
   auto tail = scf::ForOp::create(
       b, loc, full, bc, c1, ValueRange{groups.getResult(0)},
       [&](OpBuilder &cb, Location cl, Value col, ValueRange cState) {
+        SmallVector<Value> kvs, dks;
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          kvs.push_back(keyBytes(cb, cl, col, blk));
+          dks.push_back(readBlockScale(cb, cl, keys, col, blk, format));
+        }
         auto rowLoop = scf::ForOp::create(
             cb, cl, c0, br, c1, cState,
             [&](OpBuilder &rb, Location rl, Value row, ValueRange rState) {
-              Value acc = accumulate(rb, rl, row, {col}).front();
-              Value sum = vector::ReductionOp::create(
-                  rb, rl, vector::CombiningKind::ADD, acc, /*acc=*/Value(),
-                  reassoc);
-              Value s = tensor::InsertOp::create(rb, rl, sum, rState[0],
+              Value score =
+                  arith::ConstantOp::create(rb, rl, rb.getF32FloatAttr(0.0));
+              for (int64_t blk = 0; blk < blocks; ++blk) {
+                Value tot = vector::ReductionOp::create(
+                    rb, rl, vector::CombiningKind::ADD,
+                    partialDot(rb, rl, kvs[blk], queryBlock(rb, rl, row, blk)));
+                if (dot == Int8Dot::X86Vnni)
+                  tot = arith::AddIOp::create(
+                      rb, rl, tot,
+                      offsetCorrection(rb, rl, q.sums, row,
+                                       index(rb, rl, blk)));
+                Value w = arith::MulFOp::create(rb, rl, dks[blk],
+                                                queryScale(rb, rl, row, blk));
+                score = math::FmaOp::create(
+                    rb, rl, arith::SIToFPOp::create(rb, rl, f32, tot), w,
+                    score);
+              }
+              Value s = tensor::InsertOp::create(rb, rl, score, rState[0],
                                                  ValueRange{row, col});
               scf::YieldOp::create(rb, rl, s);
             });

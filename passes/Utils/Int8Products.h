@@ -61,10 +61,10 @@ QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, bool withValues,
 /// S [br, bc] (`dest`, overwritten) = sum over blocks of d_q d_k (q . k) for
 /// the quantized query rows `q` and the packed key rows `keys` ([bc, R] i8
 /// of `format` blocks). Keys go in groups of `lanes` (4 for ArmDotProd, 8
-/// for X86Vnni): per
-/// row, one f32 accumulator vector per key, the integer block products
-/// converted and scaled into it, the group's sums formed by a transposing
-/// reduction.
+/// for X86Vnni), block by block: a group's key bytes and scales are read
+/// once for every query row; per row, the keys' partial int32 sums reduce
+/// exactly (a transposing reduction) to one vector of block products,
+/// converted and scaled by d_q d_k into the row's scores.
 Value int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q, Value keys,
                  BlockFormat format, Value dest, Int8Dot dot, int64_t lanes);
 

@@ -14,6 +14,7 @@
 // RUN: attn-opt %s --attn-tile-flash | FileCheck %s --check-prefix=TILED
 // RUN: attn-opt %s --attn-tile-flash=int8-dot=arm-dotprod | FileCheck %s --check-prefix=SDOT
 // RUN: attn-opt %s --attn-tile-flash=int8-dot=x86-vnni | FileCheck %s --check-prefix=VNNI
+// RUN: attn-opt %s --attn-tile-flash="int8-dot=x86-vnni int8-lanes=16" | FileCheck %s --check-prefix=VNNI512
 
 // CHECK-DAG: PASS decode_q8_0_long: Q[1,32,1,128] K[1,8,8193,128] {{.*}} qk=int8 k=q8_0 v=q8_0
 // CHECK-DAG: PASS decode_q4_0_long: Q[1,32,1,128] K[1,8,4133,128] {{.*}} qk=int8 k=q4_0 v=q4_0
@@ -40,17 +41,40 @@
 // TILED: vector.fma
 // With a dot-product instruction the bytes go to attn.dot_i8: two 16-byte
 // halves (SDOT); for VPDPBUSD one 32-byte op on the key bytes offset by 128
-// (xor 0x80), from an accumulator holding -128 * sum(q) (the block sum the
-// query quantization stores) in lane 0.
+// (xor 0x80). A group of 8 keys' bytes and scales (8 fp16 widened at once)
+// is read once per block for every query row; per row, the keys' partial
+// sums reduce exactly (int32 shuffles and adds) to one vector of 8 block
+// products, corrected by -128 * sum(q) (the block sum the query
+// quantization stores) and scaled by d_q * d_k. The K and V blocks two
+// steps ahead are prefetched.
 // SDOT-LABEL: func.func @decode_q8_0_long
+// SDOT: memref.prefetch
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
+// SDOT: vector.shuffle {{.*}} [0, 1, 4, 5] : vector<4xi32>, vector<4xi32>
 // VNNI-LABEL: func.func @decode_q8_0_long
 // VNNI: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
+// VNNI: bufferization.to_buffer %arg1 read_only
+// VNNI: memref.prefetch {{.*}} read, locality<3>, data
+// VNNI: bufferization.to_buffer %arg2 read_only
+// VNNI: memref.prefetch {{.*}} read, locality<3>, data
+// VNNI: %[[KU:.*]] = arith.xori {{.*}} : vector<32xi8>
+// VNNI: %[[DK:.*]] = arith.extf {{.*}} : vector<8xf16> to vector<8xf32>
+// VNNI: attn.dot_i8 %{{.*}}, %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
+// VNNI: vector.shuffle {{.*}} [0, 1, 2, 3, 8, 9, 10, 11] : vector<8xi32>, vector<8xi32>
 // VNNI: %[[OFF:.*]] = arith.muli %{{.*}}, %c-128_i32 : i32
-// VNNI: %[[INIT:.*]] = vector.insert %[[OFF]], %{{.*}} [0] : i32 into vector<8xi32>
-// VNNI: %[[KU:.*]] = arith.xori
-// VNNI: attn.dot_i8 %[[INIT]], %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
+// VNNI: %[[OFFV:.*]] = vector.broadcast %[[OFF]] : i32 to vector<8xi32>
+// VNNI: %[[TOT:.*]] = arith.addi %{{.*}}, %[[OFFV]] : vector<8xi32>
+// VNNI: %[[W:.*]] = arith.mulf %[[DK]], %{{.*}} : vector<8xf32>
+// VNNI: %[[TF:.*]] = arith.sitofp %[[TOT]] : vector<8xi32> to vector<8xf32>
+// VNNI: vector.fma %[[TF]], %[[W]], %{{.*}} : vector<8xf32>
+// On 512-bit targets one VPDPBUSD takes two keys' blocks side by side
+// against the query block twice, 16 lanes reduced to the group's 8.
+// VNNI512-LABEL: func.func @decode_q8_0_long
+// VNNI512: vector.shuffle {{.*}} : vector<32xi8>, vector<32xi8>
+// VNNI512: attn.dot_i8 {{.*}} {lhs_unsigned} : vector<64xi8> into vector<16xi32>
+// VNNI512: vector.shuffle %[[R:.*]], %[[R]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
+// VNNI512: arith.addi {{.*}} : vector<8xi32>
 // Prefill tiles: the key block repacked as 4-byte words along rows of keys
 // (float keys quantized on the way), then register blocks of dot_i8 of a
 // broadcast query word against 8 keys' words.

@@ -28,13 +28,15 @@
 
 // Decode: each packed key block is dequantized into an f32 [Bc, D] tile in
 // scratch and read by the dot products: per row and block, the fp16 scale
-// as one 2-byte read at 34 * block, the 32 values as one vector read at
-// 34 * block + 2, converted and scaled.
+// as one 2-byte read at 34 * block (broadcast as fp16, then widened: no
+// scalar fp16 load, which x86 turns into a false dependency), the 32 values
+// as one vector read at 34 * block + 2, converted and scaled.
 // TILED-LABEL: func.func @decode_q8_0_long
 // TILED: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?x128xf32>)
 // TILED: vector.transfer_read {{.*}}[%[[ROW:.*]], %c0], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<2xi8>
 // TILED: vector.bitcast {{.*}} : vector<2xi8> to vector<1xf16>
-// TILED: arith.extf {{.*}} : vector<1xf16> to vector<1xf32>
+// TILED: vector.broadcast {{.*}} : f16 to vector<32xf16>
+// TILED: arith.extf {{.*}} : vector<32xf16> to vector<32xf32>
 // TILED: vector.transfer_read {{.*}}[%[[ROW]], %c2], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<32xi8>
 // TILED: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
 // TILED: arith.mulf {{.*}} : vector<32xf32>

@@ -1,12 +1,14 @@
 // Packed KV tiles (q8_0 keys, q4_0 values) on AArch64, cross-compiled here:
 // the blocks' bytes widened to 32-bit lanes and converted as vectors
-// (scvtf on .4s), the fp16 scale converted by fcvt; no scalar int-to-float
-// conversion.
+// (scvtf on .4s), the fp16 scale broadcast and converted as a vector
+// (fcvtl); no scalar int-to-float conversion. Decode prefetches the K and V
+// blocks two steps ahead (prfm).
 // RUN: attnc %s --target=cortex-a76 --emit=asm -o - | FileCheck %s --implicit-check-not='scvtf s' --implicit-check-not='scvtf d'
 // RUN: attnc %s --target=cortex-a72 --emit=asm -o - | FileCheck %s --implicit-check-not='scvtf s' --implicit-check-not='scvtf d'
 
 // CHECK-DAG: scvtf v{{[0-9]+}}.4s, v{{[0-9]+}}.4s
-// CHECK-DAG: fcvt s{{[0-9]+}}, h{{[0-9]+}}
+// CHECK-DAG: fcvtl v{{[0-9]+}}.4s, v{{[0-9]+}}.4h
+// CHECK-DAG: prfm pldl1keep
 func.func @decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x512x68xi8>, %v: tensor<1x2x512x36xi8>) -> tensor<1x8x1x64xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x512x68xi8>, tensor<1x2x512x36xi8>) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
