@@ -39,6 +39,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/ScopeExit.h"
 
 #include <cmath>
 #include <limits>
@@ -289,8 +290,11 @@ private:
   /// The online softmax over the key blocks (its scratch tiles, the loop
   /// range, kvStep per block; both maps of a differential pair); results
   /// (m, l, o[, m2, l2, o2]).
-  void prefetchRows(Value t, Value batch, Value head, Value row0, Value end,
-                    Value rows, Value cols);
+  RowPrefetch rowPrefetch(Value t, Value batch, Value head, Value ahead,
+                          Value end, Value cols);
+  // Set while a packed-cache decode step is built: prefetches for the K / V
+  // rows two blocks ahead, run by the loops that read each block's rows.
+  RowPrefetch keyPrefetch, valuePrefetch;
   scf::ForOp buildKeyLoop(const Problem &p, const Schedule &s,
                           const WorkItem &w, KeyLoop &kl, SdpaOp partner);
   /// Normalises the final state (or, split, keeps o / l and the log-sum-exp;
@@ -447,10 +451,11 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
   Value vDest = head2d(scratch.values, bc, valueDim);
   if (valueFormat)
     return dequantizeTile(b, loc, vTile, *valueFormat,
-                          head2d(scratch.values, bc, index(op.getValueDim())));
+                          head2d(scratch.values, bc, index(op.getValueDim())),
+                          valuePrefetch);
   auto vType = cast<RankedTensorType>(vTile.getType());
   if (packedLq && vType.getElementType() != f32 && !vType.isDynamicDim(1))
-    return widenTile(b, loc, vTile, vDest);
+    return widenTile(b, loc, vTile, vDest, valuePrefetch);
   // int8 P . V quantizes f32 blocks as they are read.
   if (int8Values && vType.getElementType() == f32)
     return vTile;
@@ -494,9 +499,10 @@ Value FlashLowering::floatScores(Value qTile, Value kTile, Value bc,
     // this into row-by-row vector dot products.
     if (keyFormat)
       kTile = dequantizeTile(b, loc, kTile, *keyFormat,
-                             head2d(scratch.keys, bc, headDim));
+                             head2d(scratch.keys, bc, headDim), keyPrefetch);
     else if (narrowKeys)
-      kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim));
+      kTile = widenTile(b, loc, kTile, head2d(scratch.keys, bc, headDim),
+                        keyPrefetch);
     s = linalg::GenericOp::create(
             b, loc, sInit.getType(), ValueRange{qTile, kTile},
             ValueRange{sInit},
@@ -509,7 +515,7 @@ Value FlashLowering::floatScores(Value qTile, Value kTile, Value bc,
     // that the score loop runs along contiguous keys.
     if (keyFormat)
       kTile = dequantizeTile(b, loc, kTile, *keyFormat,
-                             head2d(scratch.keys, bc, headDim));
+                             head2d(scratch.keys, bc, headDim), keyPrefetch);
     Value kT =
         linalg::GenericOp::create(
             b, loc, head2d(scratch.keysT, headDim, bc).getType(),
@@ -583,7 +589,8 @@ Value FlashLowering::stepScores(Value qTile, Value kTile,
     // int8 scores straight from the packed key blocks (every score
     // written: no zero fill).
     s = int8Scores(b, loc, itemQuery, kTile, *keyFormat,
-                   head2d(scratch.intScores, br, bc), int8Dot, int8Lanes);
+                   head2d(scratch.intScores, br, bc), int8Dot, int8Lanes,
+                   keyPrefetch);
   } else if (integerScores(packedLq != 0)) {
     // int8 scores of any tile with the target's byte dot product.
     s = tileScores(kTile, bc, head2d(scratch.intScores, br, bc), scratch, k0);
@@ -1873,35 +1880,43 @@ void FlashLowering::loopRange(const Problem &p, const Schedule &s,
   }
 }
 
-/// Software prefetches of rows [row0, min(row0 + rows, end)) of head
-/// `head` of `t` ([B, H, L, cols]): one per 64 bytes of each row, which
-/// touches every cache line of contiguous rows. A decode step over a q8_0 /
-/// q4_0 cache does little arithmetic per byte, so without them each block
-/// waited on memory the hardware prefetcher had not asked for yet
-/// (measured: 71 MB of q8_0 K/V, 2 threads, 7.0 -> 5.3 ms). Past the last
-/// row the loop is empty: nothing outside the tensor is touched.
-void FlashLowering::prefetchRows(Value t, Value batch, Value head, Value row0,
-                                 Value end, Value rows, Value cols) {
-  auto type = cast<RankedTensorType>(t.getType());
-  auto memrefType = bufferization::getMemRefTypeWithFullyDynamicLayout(type);
-  Value buffer = bufferization::ToBufferOp::create(
-      b, loc, cast<BaseMemRefType>(memrefType), t, /*readOnly=*/true);
-  Value last = arith::MinSIOp::create(
-      b, loc, end, arith::AddIOp::create(b, loc, row0, rows));
-  scf::ForOp::create(
-      b, loc, row0, last, index(1), ValueRange{},
-      [&](OpBuilder &rb, Location rl, Value r, ValueRange) {
-        scf::ForOp::create(
-            rb, rl, index(0), cols, index(64), ValueRange{},
-            [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
-              memref::PrefetchOp::create(cb, cl, buffer,
-                                         ValueRange{batch, head, r, c},
-                                         /*isWrite=*/false, 3,
-                                         /*isDataCache=*/true);
-              scf::YieldOp::create(cb, cl);
-            });
-        scf::YieldOp::create(rb, rl);
-      });
+/// A RowPrefetch for rows `ahead` past those a loop reads, of head `head`
+/// of `t` ([B, H, L, cols]): per row, one prefetch per 64 bytes, which
+/// touches every cache line of contiguous rows; rows past `end` are
+/// clamped to the last one, so nothing outside the tensor is touched. A
+/// decode step over a q8_0 / q4_0 cache does little arithmetic per byte:
+/// without prefetches each block waited on memory the hardware prefetcher
+/// had not asked for yet. Issued inside the loops that read the rows (a
+/// few per group of keys) rather than as one burst per block, which filled
+/// the load queue with prefetches waiting for miss buffers.
+RowPrefetch FlashLowering::rowPrefetch(Value t, Value batch, Value head,
+                                       Value ahead, Value end, Value cols) {
+  return [=](OpBuilder &pb, Location pl, Value first, int64_t rows) {
+    auto type = cast<RankedTensorType>(t.getType());
+    auto memrefType = bufferization::getMemRefTypeWithFullyDynamicLayout(type);
+    Value buffer = bufferization::ToBufferOp::create(
+        pb, pl, cast<BaseMemRefType>(memrefType), t, /*readOnly=*/true);
+    auto cIndex = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(pb, pl, v);
+    };
+    Value last = arith::SubIOp::create(pb, pl, end, cIndex(1));
+    Value base = arith::AddIOp::create(pb, pl, ahead, first);
+    // 64 bytes of elements between prefetches (a row's `cols` count them).
+    int64_t bits = type.getElementType().getIntOrFloatBitWidth();
+    int64_t step = std::max<int64_t>(1, 512 / bits);
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = arith::MinSIOp::create(
+          pb, pl, arith::AddIOp::create(pb, pl, base, cIndex(r)), last);
+      scf::ForOp::create(pb, pl, cIndex(0), cols, cIndex(step), ValueRange{},
+                         [&](OpBuilder &cb, Location cl, Value c, ValueRange) {
+                           memref::PrefetchOp::create(
+                               cb, cl, buffer, ValueRange{batch, head, row, c},
+                               /*isWrite=*/false, 3,
+                               /*isDataCache=*/true);
+                           scf::YieldOp::create(cb, cl);
+                         });
+    }
+  };
 }
 
 scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
@@ -1974,6 +1989,11 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
   return scf::ForOp::create(
       b, loc, kl.begin, kl.end, kl.step, init,
       [&](OpBuilder &, Location, Value iv, ValueRange state) {
+        // The prefetch hooks live for this step's IR only.
+        llvm::scope_exit resetPrefetch([&] {
+          keyPrefetch = {};
+          valuePrefetch = {};
+        });
         // Which blocks need the mask evaluated: with block lists, those
         // classified partial; for causal, those whose last key is past the
         // first row's position; for any other pattern, all.
@@ -1997,13 +2017,15 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         // and valueBlock.
         Value kTile = slice2d(k, bi, kvHead, k0, bc, p.kCols);
         Value vTile = slice2d(v, bi, kvHead, k0, bc, p.vCols);
-        if (packedLq && (keyFormat || valueFormat)) {
-          // Decode over a packed cache: the block two steps ahead is
-          // prefetched (measured: one step ahead gained less).
+        if (packedLq) {
+          // Decode: rows two blocks ahead prefetched by the loops that
+          // dequantize or widen K / V blocks (f32 blocks are read in place
+          // by the micro-kernels, which take no hooks; measured: the
+          // distance barely matters past one block).
           Value ahead = arith::AddIOp::create(
               b, loc, k0, arith::MulIOp::create(b, loc, cKv, index(2)));
-          prefetchRows(k, bi, kvHead, ahead, kvEnd, cKv, p.kCols);
-          prefetchRows(v, bi, kvHead, ahead, kvEnd, cKv, p.vCols);
+          keyPrefetch = rowPrefetch(k, bi, kvHead, ahead, kvEnd, p.kCols);
+          valuePrefetch = rowPrefetch(v, bi, kvHead, ahead, kvEnd, p.vCols);
         }
         // (With lists, needsMask is the entry's partial bit, set above.)
         if (!lists && causal) {

@@ -143,22 +143,36 @@ Value mlir::attn::readBlockInts(OpBuilder &b, Location loc, Value packed,
                                              ArrayRef<bool>{true});
     return q;
   }
-  // q4_0: element t in the low nibble of byte t, element t + 16 in its high
+  return arith::AddIOp::create(
+      b, loc, readBlockNibbles(b, loc, packed, row, block), splat(v32, -8));
+}
+
+Value mlir::attn::readBlockNibbles(OpBuilder &b, Location loc, Value packed,
+                                   Value row, int64_t block) {
+  // Element t in the low nibble of byte t, element t + 16 in its high
   // nibble.
+  Type i8 = b.getI8Type();
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value column = arith::ConstantIndexOp::create(
+      b, loc, block * blockBytes(BlockFormat::q4_0) + 2);
   auto v16 = VectorType::get({16}, i8);
+  auto splat = [&](int64_t c) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(v16, b.getI8IntegerAttr(c)));
+  };
   Value bytes = vector::TransferReadOp::create(
       b, loc, v16, packed, ValueRange{row, column}, pad, ArrayRef<bool>{true});
-  Value low = arith::AndIOp::create(b, loc, bytes, splat(v16, 15));
-  Value high = arith::ShRUIOp::create(b, loc, bytes, splat(v16, 4));
+  Value low = arith::AndIOp::create(b, loc, bytes, splat(15));
+  Value high = arith::ShRUIOp::create(b, loc, bytes, splat(4));
   SmallVector<int64_t> order(32);
   for (int64_t t = 0; t < 32; ++t)
     order[t] = t;
-  Value nibbles = vector::ShuffleOp::create(b, loc, low, high, order);
-  return arith::AddIOp::create(b, loc, nibbles, splat(v32, -8));
+  return vector::ShuffleOp::create(b, loc, low, high, order);
 }
 
 Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
-                                 BlockFormat format, Value dest) {
+                                 BlockFormat format, Value dest,
+                                 const RowPrefetch &prefetch) {
   auto packedType = cast<RankedTensorType>(packed.getType());
   const int64_t bpb = blockBytes(format),
                 nbBlocks = packedType.getDimSize(1) / bpb;
@@ -173,6 +187,8 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
       b, loc, index(0), rows, index(1), ValueRange{dest},
       [&](OpBuilder &rb, Location rl, Value j, ValueRange rowState) {
         Value acc = rowState[0];
+        if (prefetch)
+          prefetch(rb, rl, j, 1);
         // Static block count: LLVM unrolls these into straight-line code.
         for (int64_t blk = 0; blk < nbBlocks; ++blk) {
           Value d = readBlockScaleSplat(rb, rl, packed, j, blk, format,
@@ -213,8 +229,8 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
   return rowLoop.getResult(0);
 }
 
-Value mlir::attn::widenTile(OpBuilder &b, Location loc, Value tile,
-                            Value dest) {
+Value mlir::attn::widenTile(OpBuilder &b, Location loc, Value tile, Value dest,
+                            const RowPrefetch &prefetch) {
   auto type = cast<RankedTensorType>(tile.getType());
   const int64_t width = type.getDimSize(1);
   Type f32 = b.getF32Type();
@@ -228,6 +244,8 @@ Value mlir::attn::widenTile(OpBuilder &b, Location loc, Value tile,
       b, loc, index(0), rows, index(1), ValueRange{dest},
       [&](OpBuilder &rb, Location rl, Value j, ValueRange rowState) {
         Value acc = rowState[0];
+        if (prefetch)
+          prefetch(rb, rl, j, 1);
         for (int64_t c = 0; c < width; c += 32) {
           int64_t n = std::min<int64_t>(32, width - c);
           Value x = vector::TransferReadOp::create(

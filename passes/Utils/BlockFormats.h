@@ -14,7 +14,15 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <functional>
+
 namespace mlir::attn {
+
+/// Issues software prefetches for rows ahead of the one a loop reads:
+/// called with the tile row `first` the loop is at and how many rows from
+/// it the loop is about to read.
+using RowPrefetch =
+    std::function<void(OpBuilder &, Location, Value first, int64_t rows)>;
 
 /// Dequantizes the packed rows of `packed` ([..., R] i8, each row R bytes
 /// of `format` blocks, R static) into `dest` ([..., W] f32, W = the row's
@@ -31,13 +39,17 @@ Value dequantizeRows(OpBuilder &b, Location loc, Value packed,
 /// low and high nibbles), widened, converted and scaled, then written as
 /// 32 contiguous f32. LLVM selects it to the target's widening moves and
 /// conversions (vpmovsxbd / vcvtdq2ps, sxtl / scvtf).
+/// `prefetch`, when set, runs once per row in the row loop.
 Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
-                     BlockFormat format, Value dest);
+                     BlockFormat format, Value dest,
+                     const RowPrefetch &prefetch = {});
 
 /// f16 / bf16 rows of a 2-D tile ([n, W], W static) widened into `dest`
 /// ([n, W] f32) as vector code: per row, chunks of up to 32 values read,
 /// extended and written (vcvtph2ps, fcvtl).
-Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest);
+/// `prefetch`, when set, runs once per row.
+Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest,
+                const RowPrefetch &prefetch = {});
 
 /// The scale of block `block` of row `row` of a packed 2-D tile ([n, R]
 /// i8): its fp16 bytes read as one 16-bit load and widened to f32.
@@ -56,6 +68,11 @@ Value readBlockScales(OpBuilder &b, Location loc, Value packed,
 /// q (q8_0) or q - 8 (q4_0, both nibbles).
 Value readBlockInts(OpBuilder &b, Location loc, Value packed, Value row,
                     int64_t block, BlockFormat format);
+
+/// A q4_0 block's 32 nibbles as stored (q + 8, in [0, 15]), in element
+/// order: what an unsigned-byte dot product takes directly.
+Value readBlockNibbles(OpBuilder &b, Location loc, Value packed, Value row,
+                       int64_t block);
 
 } // namespace mlir::attn
 

@@ -133,13 +133,15 @@ Value quantizeWith(OpBuilder &b, Location loc, Value x, Value inv,
   return arith::FPToSIOp::create(b, loc, qType, r);
 }
 
-/// -128 * sum(q) of query row `row`'s block `blk` (q.sums), the term that
-/// cancels VPDPBUSD's key offset (k + 128) in a block's int32 total.
+/// -offset * sum(q) of query row `row`'s block `blk` (q.sums), the term
+/// that cancels VPDPBUSD's key offset (k + offset, 128 unless the keys come
+/// as q4_0 nibbles) in a block's int32 total.
 Value offsetCorrection(OpBuilder &b, Location loc, Value sums, Value row,
-                       Value blk) {
+                       Value blk, int64_t offset = 128) {
   Value sum = tensor::ExtractOp::create(b, loc, sums, ValueRange{row, blk});
   return arith::MulIOp::create(
-      b, loc, sum, arith::ConstantIntOp::create(b, loc, b.getI32Type(), -128));
+      b, loc, sum,
+      arith::ConstantIntOp::create(b, loc, b.getI32Type(), -offset));
 }
 
 /// Keys padded up to a multiple of `step`.
@@ -246,7 +248,8 @@ QuantizedRows mlir::attn::quantizeRows(OpBuilder &b, Location loc, Value x,
 
 Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                              Value keys, BlockFormat format, Value dest,
-                             Int8Dot dot, int64_t lanes) {
+                             Int8Dot dot, int64_t lanes,
+                             const RowPrefetch &prefetch) {
   // `segment` int32 lanes hold one key block's partial sums, `width` lanes
   // one dot product: VPDPBUSD on 512-bit targets takes two keys' blocks at
   // once (32 bytes each, 8 lanes), SDOT a half block (4 lanes); widened
@@ -277,9 +280,13 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
   Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
 
   // Key bytes as the dot product takes them: VPDPBUSD multiplies unsigned
-  // bytes, k + 128 (the sign bit flipped), which the query's block sums
-  // correct (offsetCorrection).
+  // bytes, k + offset, which the query's block sums correct
+  // (offsetCorrection): q8_0 values with the sign bit flipped (k + 128),
+  // q4_0 nibbles as stored (k + 8, one step less than k itself).
+  const int64_t keyOffset = format == BlockFormat::q4_0 ? 8 : 128;
   auto keyBytes = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
+    if (dot == Int8Dot::X86Vnni && format == BlockFormat::q4_0)
+      return readBlockNibbles(kb, kl, keys, key, blk);
     Value kv = readBlockInts(kb, kl, keys, key, blk, format);
     if (dot == Int8Dot::X86Vnni)
       kv = arith::XOrIOp::create(kb, kl, kv, splatI8(kb, kl, kBlock, -128));
@@ -327,6 +334,8 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
       b, loc, c0, full, cLanes, ValueRange{dest},
       [&](OpBuilder &gb, Location gl, Value col0, ValueRange gState) {
         Value s = gState[0];
+        if (prefetch)
+          prefetch(gb, gl, col0, lanes);
         for (int64_t blk = 0; blk < blocks; ++blk) {
           SmallVector<Value> kvs, keyRows, pair;
           for (int64_t jj = 0; jj < lanes; ++jj) {
@@ -354,7 +363,7 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                       vector::BroadcastOp::create(
                           rb, rl, intType,
                           offsetCorrection(rb, rl, q.sums, row,
-                                           index(rb, rl, blk))));
+                                           index(rb, rl, blk), keyOffset)));
                 Value w = arith::MulFOp::create(
                     rb, rl, dk,
                     vector::BroadcastOp::create(rb, rl, accType,
@@ -403,8 +412,8 @@ Value mlir::attn::int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q,
                 if (dot == Int8Dot::X86Vnni)
                   tot = arith::AddIOp::create(
                       rb, rl, tot,
-                      offsetCorrection(rb, rl, q.sums, row,
-                                       index(rb, rl, blk)));
+                      offsetCorrection(rb, rl, q.sums, row, index(rb, rl, blk),
+                                       keyOffset));
                 Value w = arith::MulFOp::create(rb, rl, dks[blk],
                                                 queryScale(rb, rl, row, blk));
                 score = math::FmaOp::create(

@@ -15,6 +15,7 @@
 #define ATTN_PASSES_UTILS_INT8PRODUCTS_H
 
 #include "dialects/Attn/AttnAttrs.h"
+#include "passes/Utils/BlockFormats.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
@@ -65,8 +66,10 @@ QuantizedRows quantizeRows(OpBuilder &b, Location loc, Value x, bool withValues,
 /// once for every query row; per row, the keys' partial int32 sums reduce
 /// exactly (a transposing reduction) to one vector of block products,
 /// converted and scaled by d_q d_k into the row's scores.
+/// `prefetch`, when set, runs once per group of keys.
 Value int8Scores(OpBuilder &b, Location loc, const QuantizedRows &q, Value keys,
-                 BlockFormat format, Value dest, Int8Dot dot, int64_t lanes);
+                 BlockFormat format, Value dest, Int8Dot dot, int64_t lanes,
+                 const RowPrefetch &prefetch = {});
 
 /// (vector<32xi8> values, f32 scale) of block `blk` of key `key`.
 using KeyBlockReader = llvm::function_ref<std::pair<Value, Value>(

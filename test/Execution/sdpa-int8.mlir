@@ -45,8 +45,9 @@
 // is read once per block for every query row; per row, the keys' partial
 // sums reduce exactly (int32 shuffles and adds) to one vector of 8 block
 // products, corrected by -128 * sum(q) (the block sum the query
-// quantization stores) and scaled by d_q * d_k. The K and V blocks two
-// steps ahead are prefetched.
+// quantization stores) and scaled by d_q * d_k. The rows two blocks ahead
+// are prefetched by the loops that read each block: V's per row of the
+// value dequantization, K's per group of 8 keys.
 // SDOT-LABEL: func.func @decode_q8_0_long
 // SDOT: memref.prefetch
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
@@ -54,10 +55,13 @@
 // SDOT: vector.shuffle {{.*}} [0, 1, 4, 5] : vector<4xi32>, vector<4xi32>
 // VNNI-LABEL: func.func @decode_q8_0_long
 // VNNI: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
-// VNNI: bufferization.to_buffer %arg1 read_only
-// VNNI: memref.prefetch {{.*}} read, locality<3>, data
+// VNNI: scf.for {{.*}} -> (tensor<?x128xf32>)
 // VNNI: bufferization.to_buffer %arg2 read_only
 // VNNI: memref.prefetch {{.*}} read, locality<3>, data
+// VNNI: arith.extf {{.*}} : vector<32xf16> to vector<32xf32>
+// VNNI: scf.for {{.*}} step %c8
+// VNNI: bufferization.to_buffer %arg1 read_only
+// VNNI-COUNT-8: memref.prefetch {{.*}} read, locality<3>, data
 // VNNI: %[[KU:.*]] = arith.xori {{.*}} : vector<32xi8>
 // VNNI: %[[DK:.*]] = arith.extf {{.*}} : vector<8xf16> to vector<8xf32>
 // VNNI: attn.dot_i8 %{{.*}}, %[[KU]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
@@ -68,6 +72,13 @@
 // VNNI: %[[W:.*]] = arith.mulf %[[DK]], %{{.*}} : vector<8xf32>
 // VNNI: %[[TF:.*]] = arith.sitofp %[[TOT]] : vector<8xi32> to vector<8xf32>
 // VNNI: vector.fma %[[TF]], %[[W]], %{{.*}} : vector<8xf32>
+// q4_0 keys go to VPDPBUSD as their stored nibbles (k + 8, unsigned): no
+// offset add or sign flip per key, -8 * sum(q) corrects the block.
+// VNNI-LABEL: func.func @decode_q4_0_long
+// VNNI: %[[NIB:.*]] = vector.shuffle {{.*}} : vector<16xi8>, vector<16xi8>
+// VNNI-NOT: arith.xori
+// VNNI: attn.dot_i8 %{{.*}}, %[[NIB]], %{{.*}} {lhs_unsigned} : vector<32xi8> into vector<8xi32>
+// VNNI: arith.muli %{{.*}}, %c-8_i32 : i32
 // On 512-bit targets one VPDPBUSD takes two keys' blocks side by side
 // against the query block twice, 16 lanes reduced to the group's 8.
 // VNNI512-LABEL: func.func @decode_q8_0_long
