@@ -328,6 +328,11 @@ struct Runner {
   /// A measurement of the machine beside the implementations (the streaming
   /// read of bandwidth-bound workloads), not an attention implementation.
   bool reference = false;
+  /// attnc's f32 kernel on the float inputs of a quantized workload (KV
+  /// cache formats, f16 storage, int8 products): timed interleaved with
+  /// them, so "vs f32" is a ratio of one run; its output is what the
+  /// quantized outputs' rel_err_vs_dense is measured against.
+  bool f32Baseline = false;
   /// What ran it ("cpu", or the Vulkan device's name) and, on Vulkan, the
   /// device's own timestamps of each run (the wall time adds the copies
   /// through host memory).
@@ -894,6 +899,47 @@ int main(int argc, char **argv) {
       }
       runners.push_back(std::move(r));
     }
+    auto denseOut = std::make_shared<std::vector<float>>();
+    bool quantized = !s.kvCache.empty() || s.qkInt8 || s.pvInt8;
+    if (!s.lowRank.empty() || quantized) {
+      Workload exact = w;
+      exact.shape.lowRank.clear();
+      exact.shape.kvCache.clear();
+      exact.shape.qkInt8 = false;
+      exact.shape.pvInt8 = false;
+      EntryFn denseEntry = nullptr;
+      bool onVulkan = false;
+      std::string err =
+          compileAttnc(exact, "host", tileSpec, true, denseEntry, onVulkan);
+      if (!err.empty()) {
+        std::fprintf(stderr, "attn-bench: error: dense reference: %s\n",
+                     err.c_str());
+        return 2;
+      }
+      denseOut->assign(no, 0.0f);
+      int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
+      int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
+      int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
+      int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
+      auto t = std::make_shared<std::vector<attn_tensor_t>>(4);
+      attn_tensor_init_contiguous(&(*t)[0], q.data(), ATTN_DTYPE_F32, 4, qs);
+      attn_tensor_init_contiguous(&(*t)[1], k.data(), ATTN_DTYPE_F32, 4, ks);
+      attn_tensor_init_contiguous(&(*t)[2], v.data(), ATTN_DTYPE_F32, 4, vs);
+      attn_tensor_init_contiguous(&(*t)[3], denseOut->data(), ATTN_DTYPE_F32, 4,
+                                  os);
+      Runner r;
+      r.impl = "attnc-f32";
+      r.out = denseOut->data();
+      r.f32Baseline = true;
+      r.run = [=] {
+        orExit(denseEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3]));
+      };
+      // Low-rank workloads only need its output: it runs once, untimed.
+      if (quantized)
+        runners.push_back(std::move(r));
+      else
+        r.run();
+    }
     // Decode reads every key and value once per call and computes little on
     // them, so its yardstick is memory: a streaming read of as many bytes
     // (a buffer of its own, as large as K and V), on the same threads,
@@ -943,42 +989,12 @@ int main(int argc, char **argv) {
       }
     // A low-rank method's error is a property of the method: its output
     // against exact attention (attnc's dense kernel on the same inputs), as
-    // the relative Frobenius norm ||O - O_dense|| / ||O_dense||.
-    // The same for the storage precision of a KV cache (or f16) workload:
-    // its output against attnc's f32 kernel on the same float inputs.
-    std::vector<float> dense;
-    if (!s.lowRank.empty() || !s.kvCache.empty() || s.qkInt8 || s.pvInt8) {
-      Workload exact = w;
-      exact.shape.lowRank.clear();
-      exact.shape.kvCache.clear();
-      exact.shape.qkInt8 = false;
-      exact.shape.pvInt8 = false;
-      EntryFn denseEntry = nullptr;
-      bool onVulkan = false;
-      std::string err =
-          compileAttnc(exact, "host", tileSpec, true, denseEntry, onVulkan);
-      if (err.empty()) {
-        dense.assign(no, 0.0f);
-        int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
-        int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
-        int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
-        int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
-        attn_tensor_t tq, tk, tv, to;
-        attn_tensor_init_contiguous(&tq, q.data(), ATTN_DTYPE_F32, 4, qs);
-        attn_tensor_init_contiguous(&tk, k.data(), ATTN_DTYPE_F32, 4, ks);
-        attn_tensor_init_contiguous(&tv, v.data(), ATTN_DTYPE_F32, 4, vs);
-        attn_tensor_init_contiguous(&to, dense.data(), ATTN_DTYPE_F32, 4, os);
-        if (attn_status_t st = denseEntry(ctx, &tq, &tk, &tv, &to)) {
-          std::fprintf(stderr, "attn-bench: error: %s\n",
-                       attn_status_message(st));
-          return 2;
-        }
-      } else {
-        std::fprintf(stderr, "attn-bench: error: dense reference: %s\n",
-                     err.c_str());
-        return 2;
-      }
-    }
+    // the relative Frobenius norm ||O - O_dense|| / ||O_dense||. The same
+    // for the storage precision of a KV cache (or f16) workload and for
+    // int8 products: their output against attnc's f32 kernel on the same
+    // float inputs. The dense output is the warm-up run's; for the
+    // quantized workloads that kernel is also timed (attnc-f32).
+    std::vector<float> &dense = *denseOut;
     auto errorVsDense = [&](const float *out) {
       double num = 0, den = 0;
       for (int64_t i = 0; i < no; ++i) {
@@ -994,8 +1010,11 @@ int main(int argc, char **argv) {
     // error.
     const Runner *base = nullptr;
     double readGbps = 0;
+    const Runner *f32Runner = nullptr;
     for (const Runner &r : runners) {
-      if (r.run && !base && !r.reference)
+      if (r.f32Baseline)
+        f32Runner = &r;
+      if (r.run && !base && !r.reference && !r.f32Baseline)
         base = &r;
       if (r.reference)
         readGbps = 4.0 * (nk + nv) / summarize(r.times).median / 1e9;
@@ -1016,8 +1035,10 @@ int main(int argc, char **argv) {
                     "1.000");
         continue;
       }
+      // The f32 kernel's output differs from the quantized ones by their
+      // rel_err_vs_dense: not compared.
       double diff = 0;
-      for (int64_t i = 0; i < no; ++i)
+      for (int64_t i = 0; i < no && !r.f32Baseline; ++i)
         diff = std::max(diff, (double)std::fabs(r.out[i] - base->out[i]));
       if (!(diff <= 1e-3)) {
         std::fprintf(stderr,
@@ -1027,7 +1048,8 @@ int main(int argc, char **argv) {
       }
       Stats st = summarize(r.times);
       double gflops = flops / st.median / 1e9;
-      double gbps = ioBytes / st.median / 1e9;
+      double gbps = (r.f32Baseline ? 4.0 * (nq + nk + nv + no) : ioBytes) /
+                    st.median / 1e9;
       char extra[32] = "n/a"; // Halide's allocations are not counted
       if (r.extraBytes >= 0)
         std::snprintf(extra, sizeof(extra), "%.2f", r.extraBytes / 1048576.0);
@@ -1035,7 +1057,11 @@ int main(int argc, char **argv) {
       if (readGbps > 0)
         std::snprintf(readFraction, sizeof(readFraction), "%.3f",
                       gbps / readGbps);
-      double relErr = dense.empty() ? -1 : errorVsDense(r.out);
+      double relErr = dense.empty() || r.f32Baseline ? -1 : errorVsDense(r.out);
+      // Same-run speedup over the f32 kernel, for quantized attnc rows.
+      double vsF32 = -1;
+      if (f32Runner && !r.f32Baseline && r.impl.rfind("attnc", 0) == 0)
+        vsF32 = summarize(f32Runner->times).median / st.median;
       char errText[32] = "-";
       if (relErr >= 0)
         std::snprintf(errText, sizeof(errText), "%.3g", relErr);
@@ -1056,20 +1082,24 @@ int main(int argc, char **argv) {
           "%lld, \"gbytes_per_s\": %.6g, \"read_bandwidth_gbytes_per_s\": "
           "%.6g, \"read_fraction\": %.6g, \"max_abs_diff\": %.3g, "
           "\"diff_against\": \"%s\", \"inputs\": \"%s\", "
-          "\"rel_err_vs_dense\": %.6g, \"device\": \"%s\", "
-          "\"device_median_s\": %.9g}",
+          "\"rel_err_vs_dense\": %.6g, \"speedup_vs_f32\": %.6g, "
+          "\"device\": \"%s\", \"device_median_s\": %.9g}",
           w.name.c_str(), r.impl.c_str(), threads, (long long)s.batch,
           (long long)s.heads, (long long)s.kvHeads, (long long)s.qLen,
           (long long)s.kvLen, (long long)s.headDim, (long long)s.valueDim,
           w.maskLabel.c_str(),
-          s.kvCache.empty()    ? "f32"
-          : s.kvCache == "f16" ? "f16"
-                               : (s.kvCache + " kv").c_str(),
+          s.kvCache.empty() || r.f32Baseline ? "f32"
+          : s.kvCache == "f16"               ? "f16"
+                                             : (s.kvCache + " kv").c_str(),
           reps, st.median, st.min, st.max, gflops, peak.gflops,
           gflops / peak.gflops, (long long)r.extraBytes, gbps, readGbps,
-          readGbps > 0 ? gbps / readGbps : 0.0, diff, base->impl.c_str(),
-          inputKind.c_str(), relErr, r.device.c_str(),
+          readGbps > 0 ? gbps / readGbps : 0.0, diff,
+          base ? base->impl.c_str() : "-", inputKind.c_str(), relErr, vsF32,
+          r.device.c_str(),
           r.deviceTimes.empty() ? -1.0 : summarize(r.deviceTimes).median);
+      if (vsF32 > 0)
+        std::printf("  %s: %.2fx the speed of attnc-f32 (same run)\n",
+                    r.impl.c_str(), vsF32);
       if (!r.deviceTimes.empty())
         std::printf("  %s ran on %s: device time median %.3f ms (%.1f "
                     "GFLOP/s; %%peak above is the CPU's)\n",
