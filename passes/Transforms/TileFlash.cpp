@@ -172,7 +172,9 @@ private:
   /// The value block as the P . V micro-kernel reads it: f32 blocks of
   /// large tiles copied into contiguous scratch, packed tiles' read in place,
   /// f16/bf16 blocks widened into scratch.
-  Value valueBlock(Value vTile, const Scratch &scratch);
+  /// The value block as the P . V product reads it (`needsMask`: whether
+  /// this block's probabilities are masked, null when never).
+  Value valueBlock(Value vTile, const Scratch &scratch, Value needsMask);
   /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys).
   Value floatScores(Value qTile, Value kTile, Value bc, Value headDim,
                     Value sInit, const Scratch &scratch);
@@ -442,13 +444,18 @@ Value FlashLowering::rowReduce(
       .getResult(0);
 }
 
-Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch) {
+Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch,
+                                Value needsMask) {
   auto par = IteratorType::parallel;
   AffineMap id2 = b.getMultiDimIdentityMap(2);
   Value bc = tensor::DimOp::create(b, loc, vTile, 0);
   // f16/bf16 value blocks are widened into a contiguous f32 buffer.
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
+  // Packed decode tiles without a mask to apply: P . V reads the packed
+  // blocks in place (accumulateValues, packedValueProduct).
+  if (valueFormat && packedLq && !needsMask && groupC * packedLq <= 8)
+    return vTile;
   if (valueFormat)
     return dequantizeTile(b, loc, vTile, *valueFormat,
                           head2d(scratch.values, bc, index(op.getValueDim())),
@@ -863,6 +870,10 @@ Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
   };
   // int8 P . V of the block (its unguarded case).
   auto product = [&](OpBuilder &gb, Location gl) -> Value {
+    // Packed value rows (valueBlock kept them packed): read in place.
+    if (cast<RankedTensorType>(vF.getType()).getElementType().isInteger(8))
+      return packedValueProduct(gb, gl, p, vF, *valueFormat, oScaled,
+                                groupC * packedLq, valuePrefetch);
     if (!int8Values)
       return pv(gb, gl, false);
     // The values in int8TileValues' layout: repacked once per call
@@ -2045,7 +2056,7 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   : partial;
         }
         if (!lists || !keyRange.any) {
-          Value vF = valueBlock(vTile, scratch);
+          Value vF = valueBlock(vTile, scratch, needsMask);
           SmallVector<Value> next =
               kvStep(qTile, kTile, vF, state.take_front(3), scratch, needsMask,
                      q0, k0, qOffset);
@@ -2065,10 +2076,10 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         auto visible = scf::IfOp::create(
             b, loc, keyRange.visible(b, loc, k0, bc),
             [&](OpBuilder &, Location) {
-              scf::YieldOp::create(b, loc,
-                                   kvStep(qTile, kTile,
-                                          valueBlock(vTile, scratch), state,
-                                          scratch, needsMask, q0, k0, qOffset));
+              scf::YieldOp::create(
+                  b, loc,
+                  kvStep(qTile, kTile, valueBlock(vTile, scratch, needsMask),
+                         state, scratch, needsMask, q0, k0, qOffset));
             },
             [&](OpBuilder &eb, Location el) {
               scf::YieldOp::create(eb, el, state);

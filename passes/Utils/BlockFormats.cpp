@@ -229,6 +229,60 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
   return rowLoop.getResult(0);
 }
 
+Value mlir::attn::packedValueProduct(OpBuilder &b, Location loc, Value p,
+                                     Value packed, BlockFormat format, Value o,
+                                     int64_t rows,
+                                     const RowPrefetch &prefetch) {
+  auto packedType = cast<RankedTensorType>(packed.getType());
+  const int64_t nbBlocks = packedType.getDimSize(1) / blockBytes(format);
+  Type f32 = b.getF32Type();
+  auto index = [&](OpBuilder &ib, Location il, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, il, v);
+  };
+  auto fBlock = VectorType::get({32}, f32);
+  Value keys = tensor::DimOp::create(b, loc, packed, 0);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  // Value blocks outer, keys inner: the rows' accumulators of one block
+  // (rows x 32 lanes) stay in registers while the keys stream by, each
+  // key's 32 values widened, converted and scaled once for every row (one
+  // set of accumulators: a second set for odd keys measured no faster).
+  for (int64_t blk = 0; blk < nbBlocks; ++blk) {
+    Value col = index(b, loc, blk * 32);
+    SmallVector<Value> inits;
+    for (int64_t r = 0; r < rows; ++r)
+      inits.push_back(vector::TransferReadOp::create(
+          b, loc, fBlock, o, ValueRange{index(b, loc, r), col}, zero,
+          ArrayRef<bool>{true}));
+    auto keyLoop = scf::ForOp::create(
+        b, loc, index(b, loc, 0), keys, index(b, loc, 1), inits,
+        [&](OpBuilder &kb, Location kl, Value j, ValueRange accs) {
+          if (prefetch && blk == 0)
+            prefetch(kb, kl, j, 1);
+          Value x = arith::MulFOp::create(
+              kb, kl,
+              arith::SIToFPOp::create(
+                  kb, kl, fBlock,
+                  readBlockInts(kb, kl, packed, j, blk, format)),
+              readBlockScaleSplat(kb, kl, packed, j, blk, format, 32));
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < rows; ++r) {
+            Value w = tensor::ExtractOp::create(
+                kb, kl, p, ValueRange{index(kb, kl, r), j});
+            next.push_back(vector::FMAOp::create(
+                kb, kl, vector::BroadcastOp::create(kb, kl, fBlock, w), x,
+                accs[r]));
+          }
+          scf::YieldOp::create(kb, kl, next);
+        });
+    for (int64_t r = 0; r < rows; ++r)
+      o = vector::TransferWriteOp::create(b, loc, keyLoop.getResult(r), o,
+                                          ValueRange{index(b, loc, r), col},
+                                          ArrayRef<bool>{true})
+              .getResult();
+  }
+  return o;
+}
+
 Value mlir::attn::widenTile(OpBuilder &b, Location loc, Value tile, Value dest,
                             const RowPrefetch &prefetch) {
   auto type = cast<RankedTensorType>(tile.getType());

@@ -47,6 +47,16 @@ Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
 /// f16 / bf16 rows of a 2-D tile ([n, W], W static) widened into `dest`
 /// ([n, W] f32) as vector code: per row, chunks of up to 32 values read,
 /// extended and written (vcvtph2ps, fcvtl).
+/// o [rows, Dv] + p [rows, bc] . V for the packed value rows `packed`
+/// ([bc, R] of `format` blocks, Dv = R / block bytes * 32) read in place,
+/// with `rows` static: per block of 32 value columns, every key's values
+/// widened, converted and scaled once and multiplied into all rows'
+/// accumulators (no dequantized copy of the block). `prefetch`, when set,
+/// runs once per key.
+Value packedValueProduct(OpBuilder &b, Location loc, Value p, Value packed,
+                         BlockFormat format, Value o, int64_t rows,
+                         const RowPrefetch &prefetch = {});
+
 /// `prefetch`, when set, runs once per row.
 Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest,
                 const RowPrefetch &prefetch = {});

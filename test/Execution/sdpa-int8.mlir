@@ -45,9 +45,10 @@
 // is read once per block for every query row; per row, the keys' partial
 // sums reduce exactly (int32 shuffles and adds) to one vector of 8 block
 // products, corrected by -128 * sum(q) (the block sum the query
-// quantization stores) and scaled by d_q * d_k. The rows two blocks ahead
-// are prefetched by the loops that read each block: V's per row of the
-// value dequantization, K's per group of 8 keys.
+// quantization stores) and scaled by d_q * d_k. P . V reads the packed
+// value rows in place (a key loop carrying the 4 rows' accumulators of one
+// 32-column block). The rows two blocks ahead are prefetched by the loops
+// that read each block: K's per group of 8 keys, V's per key.
 // SDOT-LABEL: func.func @decode_q8_0_long
 // SDOT: memref.prefetch
 // SDOT: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
@@ -55,10 +56,6 @@
 // SDOT: vector.shuffle {{.*}} [0, 1, 4, 5] : vector<4xi32>, vector<4xi32>
 // VNNI-LABEL: func.func @decode_q8_0_long
 // VNNI: %[[SUM:.*]] = vector.reduction <add>, %{{.*}} : vector<32xi32> into i32
-// VNNI: scf.for {{.*}} -> (tensor<?x128xf32>)
-// VNNI: bufferization.to_buffer %arg2 read_only
-// VNNI: memref.prefetch {{.*}} read, locality<3>, data
-// VNNI: arith.extf {{.*}} : vector<32xf16> to vector<32xf32>
 // VNNI: scf.for {{.*}} step %c8
 // VNNI: bufferization.to_buffer %arg1 read_only
 // VNNI-COUNT-8: memref.prefetch {{.*}} read, locality<3>, data
@@ -72,6 +69,11 @@
 // VNNI: %[[W:.*]] = arith.mulf %[[DK]], %{{.*}} : vector<8xf32>
 // VNNI: %[[TF:.*]] = arith.sitofp %[[TOT]] : vector<8xi32> to vector<8xf32>
 // VNNI: vector.fma %[[TF]], %[[W]], %{{.*}} : vector<8xf32>
+// VNNI: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// VNNI: bufferization.to_buffer %arg2 read_only
+// VNNI: memref.prefetch {{.*}} read, locality<3>, data
+// VNNI: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
+// VNNI: vector.fma {{.*}} : vector<32xf32>
 // q4_0 keys go to VPDPBUSD as their stored nibbles (k + 8, unsigned): no
 // offset add or sign flip per key, -8 * sum(q) corrects the block.
 // VNNI-LABEL: func.func @decode_q4_0_long

@@ -30,9 +30,12 @@
 // scratch and read by the dot products: per row and block, the fp16 scale
 // as one 2-byte read at 34 * block (broadcast as fp16, then widened: no
 // scalar fp16 load, which x86 turns into a false dependency), the 32 values
-// as one vector read at 34 * block + 2, converted and scaled.
+// as one vector read at 34 * block + 2, converted and scaled. The packed
+// value rows are read in place by P . V: per block of 32 value columns, a
+// loop over keys carrying the 4 packed rows' accumulators, each key's
+// values converted and scaled once for all of them.
 // TILED-LABEL: func.func @decode_q8_0_long
-// TILED: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?x128xf32>)
+// TILED: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?x?xf32>)
 // TILED: vector.transfer_read {{.*}}[%[[ROW:.*]], %c0], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<2xi8>
 // TILED: vector.bitcast {{.*}} : vector<2xi8> to vector<1xf16>
 // TILED: vector.broadcast {{.*}} : f16 to vector<32xf16>
@@ -40,9 +43,16 @@
 // TILED: vector.transfer_read {{.*}}[%[[ROW]], %c2], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<32xi8>
 // TILED: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
 // TILED: arith.mulf {{.*}} : vector<32xf32>
-// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c0] {in_bounds = [true]} : vector<32xf32>, tensor<?x128xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c0] {in_bounds = [true]} : vector<32xf32>, tensor<?x?xf32>
 // TILED: vector.transfer_read {{.*}}[%[[ROW]], %c36], %{{.*}} : tensor<?x136xi8>, vector<32xi8>
-// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c32] {{.*}} : vector<32xf32>, tensor<?x128xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW]], %c32] {{.*}} : vector<32xf32>, tensor<?x?xf32>
+// TILED: scf.for %[[KEY:[a-z0-9]+]] = {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// TILED: vector.transfer_read {{.*}}[%[[KEY]], %c2], {{.*}} : tensor<?x136xi8>, vector<32xi8>
+// TILED: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
+// TILED: tensor.extract {{.*}}[%c0, %[[KEY]]] : tensor<?x?xf32>
+// TILED: vector.fma
+// TILED: tensor.extract {{.*}}[%c3, %[[KEY]]] : tensor<?x?xf32>
+// TILED: vector.fma
 func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136xi8>, %v: tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q8_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x8193x136xi8>, tensor<1x8x8193x136xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>
@@ -54,8 +64,8 @@ func.func @decode_q8_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x8193x136x
 // TILED: vector.transfer_read {{.*}}[%[[ROW4:.*]], %c2], %{{.*}} : tensor<?x72xi8>, vector<16xi8>
 // TILED: arith.andi {{.*}} : vector<16xi32>
 // TILED: arith.shrui {{.*}} : vector<16xi32>
-// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c0] {{.*}} : vector<16xf32>, tensor<?x128xf32>
-// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c16] {{.*}} : vector<16xf32>, tensor<?x128xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c0] {{.*}} : vector<16xf32>, tensor<?x?xf32>
+// TILED: vector.transfer_write {{.*}}[%[[ROW4]], %c16] {{.*}} : vector<16xf32>, tensor<?x?xf32>
 func.func @decode_q4_0_long(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x4133x72xi8>, %v: tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32> {
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q4_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf32>, tensor<1x8x4133x72xi8>, tensor<1x8x4133x72xi8>) -> tensor<1x32x1x128xf32>
   return %o : tensor<1x32x1x128xf32>
