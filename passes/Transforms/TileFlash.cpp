@@ -872,8 +872,11 @@ Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
   auto product = [&](OpBuilder &gb, Location gl) -> Value {
     // Packed value rows (valueBlock kept them packed): read in place.
     if (cast<RankedTensorType>(vF.getType()).getElementType().isInteger(8))
-      return packedValueProduct(gb, gl, p, vF, *valueFormat, oScaled,
-                                groupC * packedLq, valuePrefetch);
+      // Columns two vectors at a time: 8 accumulator registers for 4 rows
+      // (32 columns at once spilled on NEON's 128-bit registers).
+      return packedValueProduct(
+          gb, gl, p, vF, *valueFormat, oScaled, groupC * packedLq,
+          std::min<int64_t>(32, 2 * int8Lanes), valuePrefetch);
     if (!int8Values)
       return pv(gb, gl, false);
     // The values in int8TileValues' layout: repacked once per call

@@ -231,23 +231,25 @@ Value mlir::attn::dequantizeTile(OpBuilder &b, Location loc, Value packed,
 
 Value mlir::attn::packedValueProduct(OpBuilder &b, Location loc, Value p,
                                      Value packed, BlockFormat format, Value o,
-                                     int64_t rows,
+                                     int64_t rows, int64_t width,
                                      const RowPrefetch &prefetch) {
+  assert(width > 0 && 32 % width == 0 && "columns in divisors of a block");
   auto packedType = cast<RankedTensorType>(packed.getType());
   const int64_t nbBlocks = packedType.getDimSize(1) / blockBytes(format);
   Type f32 = b.getF32Type();
   auto index = [&](OpBuilder &ib, Location il, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(ib, il, v);
   };
-  auto fBlock = VectorType::get({32}, f32);
+  auto fBlock = VectorType::get({width}, f32);
   Value keys = tensor::DimOp::create(b, loc, packed, 0);
   Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
-  // Value blocks outer, keys inner: the rows' accumulators of one block
-  // (rows x 32 lanes) stay in registers while the keys stream by, each
+  // Column chunks outer, keys inner: the rows' accumulators of one chunk
+  // (rows x width lanes) stay in registers while the keys stream by, each
   // key's 32 values widened, converted and scaled once for every row (one
   // set of accumulators: a second set for odd keys measured no faster).
-  for (int64_t blk = 0; blk < nbBlocks; ++blk) {
-    Value col = index(b, loc, blk * 32);
+  for (int64_t chunk = 0; chunk < nbBlocks * 32 / width; ++chunk) {
+    const int64_t blk = chunk * width / 32, first = chunk * width % 32;
+    Value col = index(b, loc, chunk * width);
     SmallVector<Value> inits;
     for (int64_t r = 0; r < rows; ++r)
       inits.push_back(vector::TransferReadOp::create(
@@ -256,14 +258,16 @@ Value mlir::attn::packedValueProduct(OpBuilder &b, Location loc, Value p,
     auto keyLoop = scf::ForOp::create(
         b, loc, index(b, loc, 0), keys, index(b, loc, 1), inits,
         [&](OpBuilder &kb, Location kl, Value j, ValueRange accs) {
-          if (prefetch && blk == 0)
+          if (prefetch && chunk == 0)
             prefetch(kb, kl, j, 1);
+          Value ints = readBlockInts(kb, kl, packed, j, blk, format);
+          if (width < 32)
+            ints = vector::ExtractStridedSliceOp::create(
+                kb, kl, ints, ArrayRef<int64_t>{first},
+                ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
           Value x = arith::MulFOp::create(
-              kb, kl,
-              arith::SIToFPOp::create(
-                  kb, kl, fBlock,
-                  readBlockInts(kb, kl, packed, j, blk, format)),
-              readBlockScaleSplat(kb, kl, packed, j, blk, format, 32));
+              kb, kl, arith::SIToFPOp::create(kb, kl, fBlock, ints),
+              readBlockScaleSplat(kb, kl, packed, j, blk, format, width));
           SmallVector<Value> next;
           for (int64_t r = 0; r < rows; ++r) {
             Value w = tensor::ExtractOp::create(

@@ -51,11 +51,13 @@ Value dequantizeTile(OpBuilder &b, Location loc, Value packed,
 /// ([bc, R] of `format` blocks, Dv = R / block bytes * 32) read in place,
 /// with `rows` static: per block of 32 value columns, every key's values
 /// widened, converted and scaled once and multiplied into all rows'
-/// accumulators (no dequantized copy of the block). `prefetch`, when set,
-/// runs once per key.
+/// accumulators (no dequantized copy of the block). The columns go
+/// `width` at a time (a divisor of 32), which bounds the accumulators
+/// (rows x width lanes) to what the target's registers hold. `prefetch`,
+/// when set, runs once per key.
 Value packedValueProduct(OpBuilder &b, Location loc, Value p, Value packed,
                          BlockFormat format, Value o, int64_t rows,
-                         const RowPrefetch &prefetch = {});
+                         int64_t width, const RowPrefetch &prefetch = {});
 
 /// `prefetch`, when set, runs once per row.
 Value widenTile(OpBuilder &b, Location loc, Value tile, Value dest,

@@ -69,11 +69,11 @@
 // VNNI: %[[W:.*]] = arith.mulf %[[DK]], %{{.*}} : vector<8xf32>
 // VNNI: %[[TF:.*]] = arith.sitofp %[[TOT]] : vector<8xi32> to vector<8xf32>
 // VNNI: vector.fma %[[TF]], %[[W]], %{{.*}} : vector<8xf32>
-// VNNI: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// VNNI: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // VNNI: bufferization.to_buffer %arg2 read_only
 // VNNI: memref.prefetch {{.*}} read, locality<3>, data
-// VNNI: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
-// VNNI: vector.fma {{.*}} : vector<32xf32>
+// VNNI: arith.sitofp {{.*}} : vector<16xi8> to vector<16xf32>
+// VNNI: vector.fma {{.*}} : vector<16xf32>
 // q4_0 keys go to VPDPBUSD as their stored nibbles (k + 8, unsigned): no
 // offset add or sign flip per key, -8 * sum(q) corrects the block.
 // VNNI-LABEL: func.func @decode_q4_0_long
@@ -88,6 +88,8 @@
 // VNNI512: attn.dot_i8 {{.*}} {lhs_unsigned} : vector<64xi8> into vector<16xi32>
 // VNNI512: vector.shuffle %[[R:.*]], %[[R]] [0, 2, 4, 6, 8, 10, 12, 14] : vector<16xi32>, vector<16xi32>
 // VNNI512: arith.addi {{.*}} : vector<8xi32>
+// VNNI512: scf.for {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// VNNI512: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
 // Prefill tiles: the key block repacked as 4-byte words along rows of keys
 // (float keys quantized on the way), then register blocks of dot_i8 of a
 // broadcast query word against 8 keys' words.

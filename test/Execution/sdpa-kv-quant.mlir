@@ -31,9 +31,10 @@
 // as one 2-byte read at 34 * block (broadcast as fp16, then widened: no
 // scalar fp16 load, which x86 turns into a false dependency), the 32 values
 // as one vector read at 34 * block + 2, converted and scaled. The packed
-// value rows are read in place by P . V: per block of 32 value columns, a
-// loop over keys carrying the 4 packed rows' accumulators, each key's
-// values converted and scaled once for all of them.
+// value rows are read in place by P . V: per two vectors of value columns
+// (16 at the pass's default of 8 lanes), a loop over keys carrying the 4
+// packed rows' accumulators, each key's values converted and scaled once
+// for all of them.
 // TILED-LABEL: func.func @decode_q8_0_long
 // TILED: scf.for {{.*}} iter_args({{.*}}) -> (tensor<?x?xf32>)
 // TILED: vector.transfer_read {{.*}}[%[[ROW:.*]], %c0], %{{.*}} {in_bounds = [true]} : tensor<?x136xi8>, vector<2xi8>
@@ -46,9 +47,10 @@
 // TILED: vector.transfer_write {{.*}}[%[[ROW]], %c0] {in_bounds = [true]} : vector<32xf32>, tensor<?x?xf32>
 // TILED: vector.transfer_read {{.*}}[%[[ROW]], %c36], %{{.*}} : tensor<?x136xi8>, vector<32xi8>
 // TILED: vector.transfer_write {{.*}}[%[[ROW]], %c32] {{.*}} : vector<32xf32>, tensor<?x?xf32>
-// TILED: scf.for %[[KEY:[a-z0-9]+]] = {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// TILED: scf.for %[[KEY:[a-z0-9]+]] = {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // TILED: vector.transfer_read {{.*}}[%[[KEY]], %c2], {{.*}} : tensor<?x136xi8>, vector<32xi8>
-// TILED: arith.sitofp {{.*}} : vector<32xi8> to vector<32xf32>
+// TILED: vector.extract_strided_slice {{.*}} {offsets = [0], sizes = [16], strides = [1]} : vector<32xi8> to vector<16xi8>
+// TILED: arith.sitofp {{.*}} : vector<16xi8> to vector<16xf32>
 // TILED: tensor.extract {{.*}}[%c0, %[[KEY]]] : tensor<?x?xf32>
 // TILED: vector.fma
 // TILED: tensor.extract {{.*}}[%c3, %[[KEY]]] : tensor<?x?xf32>
