@@ -169,11 +169,11 @@ private:
   };
   /// i1: whether every value of the block `vF` is finite.
   Value valuesFinite(Value vF, const Scratch &scratch);
-  /// The value block as the P . V micro-kernel reads it: f32 blocks of
-  /// large tiles copied into contiguous scratch, packed tiles' read in place,
-  /// f16/bf16 blocks widened into scratch.
-  /// The value block as the P . V product reads it (`needsMask`: whether
-  /// this block's probabilities are masked, null when never).
+  /// The value block as the P . V product reads it: f32 blocks of large
+  /// tiles copied into contiguous scratch, packed tiles' read in place,
+  /// f16/bf16 blocks widened into scratch, q8_0 / q4_0 blocks dequantized
+  /// into scratch, or, in decode tiles whose block has no mask to apply
+  /// (`needsMask` null), kept packed for packedValueProduct.
   Value valueBlock(Value vTile, const Scratch &scratch, Value needsMask);
   /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys).
   Value floatScores(Value qTile, Value kTile, Value bc, Value headDim,
@@ -289,14 +289,15 @@ private:
                        Value sortedDocs);
   void loopRange(const Problem &p, const Schedule &s, const WorkItem &w,
                  KeyLoop &kl);
+  /// Software prefetches of rows `ahead` past those a loop reads.
+  RowPrefetch rowPrefetch(Value t, Value batch, Value head, Value ahead,
+                          Value end, Value cols);
+  /// Set while a decode step is built: prefetches for the K / V rows two
+  /// blocks ahead, run by the loops that read each block's rows.
+  RowPrefetch keyPrefetch, valuePrefetch;
   /// The online softmax over the key blocks (its scratch tiles, the loop
   /// range, kvStep per block; both maps of a differential pair); results
   /// (m, l, o[, m2, l2, o2]).
-  RowPrefetch rowPrefetch(Value t, Value batch, Value head, Value ahead,
-                          Value end, Value cols);
-  // Set while a packed-cache decode step is built: prefetches for the K / V
-  // rows two blocks ahead, run by the loops that read each block's rows.
-  RowPrefetch keyPrefetch, valuePrefetch;
   scf::ForOp buildKeyLoop(const Problem &p, const Schedule &s,
                           const WorkItem &w, KeyLoop &kl, SdpaOp partner);
   /// Normalises the final state (or, split, keeps o / l and the log-sum-exp;
