@@ -1,4 +1,4 @@
-//===- LowerInt8Dot.cpp - attn.dot_i8 to VPDPBUSD / SDOT / vector code ----===//
+//===- LowerInt8Dot.cpp - attn.dot_i8 / dot_bf16 to the target's dots -----===//
 //
 // attn-lower-int8-dot: see compiler/Passes.td.
 //
@@ -13,6 +13,7 @@
 #include "mlir/Dialect/ArmNeon/ArmNeonDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -133,6 +134,66 @@ struct LowerDotI8 : OpRewritePattern<DotI8Op> {
   Int8Dot isa;
 };
 
+/// Lanes `parity` (0: even, 1: odd) of the 2n-lane `v`, widened to f32.
+Value halfLanes(PatternRewriter &rw, Location loc, Value v, int64_t parity) {
+  int64_t n = cast<VectorType>(v.getType()).getNumElements() / 2;
+  SmallVector<int64_t> mask;
+  for (int64_t i = 0; i < n; ++i)
+    mask.push_back(2 * i + parity);
+  Value lanes = vector::ShuffleOp::create(rw, loc, v, v, mask);
+  return arith::ExtFOp::create(rw, loc, VectorType::get({n}, rw.getF32Type()),
+                               lanes);
+}
+
+struct LowerDotBf16 : OpRewritePattern<DotBf16Op> {
+  LowerDotBf16(MLIRContext *ctx, bool x86) : OpRewritePattern(ctx), x86(x86) {}
+
+  LogicalResult matchAndRewrite(DotBf16Op op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    auto accType = cast<VectorType>(op.getAcc().getType());
+    int64_t lanes = accType.getNumElements();
+    int64_t piece = 0;
+    for (int64_t w : {16, 8, 4})
+      if (x86 && lanes % w == 0) {
+        piece = w;
+        break;
+      }
+    if (!piece) {
+      // The op's definition: the odd pair's product added first, as
+      // VDPBF16PS does; a product of two bf16 is exact, so each fma rounds
+      // once, like the instruction's addition.
+      Value r = vector::FMAOp::create(
+          rw, loc, halfLanes(rw, loc, op.getLhs(), 1),
+          halfLanes(rw, loc, op.getRhs(), 1), op.getAcc());
+      r = vector::FMAOp::create(rw, loc, halfLanes(rw, loc, op.getLhs(), 0),
+                                halfLanes(rw, loc, op.getRhs(), 0), r);
+      rw.replaceOp(op, r);
+      return success();
+    }
+    Value out = op.getAcc();
+    for (int64_t l = 0; l < lanes; l += piece) {
+      Value acc =
+          lanes == piece ? op.getAcc() : slice(rw, loc, op.getAcc(), l, piece);
+      Value a = lanes == piece ? op.getLhs()
+                               : slice(rw, loc, op.getLhs(), 2 * l, 2 * piece);
+      Value b = lanes == piece ? op.getRhs()
+                               : slice(rw, loc, op.getRhs(), 2 * l, 2 * piece);
+      Value r = x86vector::DotBF16Op::create(rw, loc, acc.getType(), acc, a, b);
+      out = lanes == piece
+                ? r
+                : vector::InsertStridedSliceOp::create(rw, loc, r, out,
+                                                       ArrayRef<int64_t>{l},
+                                                       ArrayRef<int64_t>{1})
+                      .getResult();
+    }
+    rw.replaceOp(op, out);
+    return success();
+  }
+
+  bool x86;
+};
+
 struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
   using LowerInt8DotBase::LowerInt8DotBase;
 
@@ -144,8 +205,15 @@ struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
           << "' (expected x86-vnni, arm-dotprod or generic)";
       return signalPassFailure();
     }
+    if (bf16 != "x86-avx512bf16" && bf16 != "generic") {
+      getOperation()->emitError()
+          << "attn-lower-int8-dot: unknown bf16 '" << bf16
+          << "' (expected x86-avx512bf16 or generic)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerDotI8>(&getContext(), *use);
+    patterns.add<LowerDotBf16>(&getContext(), bf16 == "x86-avx512bf16");
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

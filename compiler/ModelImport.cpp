@@ -68,6 +68,15 @@ std::string describe(const json::Value &v) {
 }
 
 /// Collects errors with their JSON paths.
+/// The attn.sdpa precision attribute of a "compute" entry (none for f32).
+PrecisionAttr precisionAttr(MLIRContext &context, llvm::StringRef name) {
+  if (name == "int8")
+    return PrecisionAttr::get(&context, Precision::int8);
+  if (name == "bf16")
+    return PrecisionAttr::get(&context, Precision::bf16);
+  return PrecisionAttr();
+}
+
 class Importer {
 public:
   Importer(llvm::StringRef filename, llvm::raw_ostream &errs)
@@ -600,10 +609,10 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
                                            "compute precisions")) {
       if (const json::Value *qk = c->get("qk"))
         readString(*qk, layer.computePath + ".qk", layer.qkCompute,
-                   {"f32", "int8"});
+                   {"f32", "int8", "bf16"});
       if (const json::Value *pv = c->get("pv"))
         readString(*pv, layer.computePath + ".pv", layer.pvCompute,
-                   {"f32", "int8"});
+                   {"f32", "int8", "bf16"});
     }
   }
   if (const json::Value *v = obj.get("mask")) {
@@ -650,6 +659,14 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
 void Importer::checkKvCache(LayerDescription &l) {
   bool kvQuantized = false;
   checkKvStorage(l, kvQuantized);
+  // bf16 products are an allowance of sdpa layers (#attn.precision).
+  for (auto [which, value] :
+       {std::pair<const char *, std::string *>{".qk", &l.qkCompute},
+        {".pv", &l.pvCompute}})
+    if (*value == "bf16" && l.variant != "sdpa")
+      error(l.computePath + which, "bf16 products are computed by sdpa "
+                                   "layers; " +
+                                       l.variant + " layers compute in f32");
   // int8 P . V quantizes the value rows per channel, 32 channels a vector.
   if (l.pvCompute == "int8") {
     if (l.variant != "sdpa")
@@ -1262,10 +1279,8 @@ mlir::attn::buildModelModule(const ModelDescription &model,
                  : BlockFormatAttr(),
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
-        l.qkCompute == "int8" ? PrecisionAttr::get(&context, Precision::int8)
-                              : PrecisionAttr(),
-        l.pvCompute == "int8" ? PrecisionAttr::get(&context, Precision::int8)
-                              : PrecisionAttr());
+        precisionAttr(context, l.qkCompute),
+        precisionAttr(context, l.pvCompute));
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

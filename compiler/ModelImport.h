@@ -38,7 +38,7 @@ struct LayerDescription {
   std::string kvCache;
   /// The JSON path of "kv_cache", for diagnostics.
   std::string kvCachePath;
-  /// "compute": {"qk": "f32" | "int8", "pv": "f32" | "int8"} (empty: f32)
+  /// "compute": {"qk": "f32" | "int8" | "bf16", "pv": the same} (empty: f32)
   /// and where it was set.
   std::string qkCompute, pvCompute;
   std::string computePath;

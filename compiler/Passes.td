@@ -93,7 +93,7 @@ def LowerCopies : Pass<"attn-lower-copies"> {
 }
 
 def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
-  let summary = "Lower attn.dot_i8 to the target's byte dot-product instruction";
+  let summary = "Lower attn.dot_i8 / attn.dot_bf16 to the target's dot-product instructions";
   let description = [{
     Rewrites each `attn.dot_i8` (vectors: 4 bytes per int32 lane) into
 
@@ -106,14 +106,26 @@ def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
     - `generic`: the op's definition in widened integer vector code
       (extend, multiply, four strided shuffles, adds), for any target.
 
+    and each `attn.dot_bf16` (2 bf16 per f32 lane; the name predates it)
+    into
+
+    - `bf16=x86-avx512bf16`: `x86vector.avx512.dot` (VDPBF16PS) on 16-, 8-
+      or 4-lane pieces (the 256- and 128-bit forms need AVX-512 VL, which
+      every AVX-512 target of attnc has);
+    - `bf16=generic`: its definition in f32 vector code (widen the even
+      and odd lanes, two fused multiply-adds).
+
     Runs after bufferization: the intrinsic calls it creates have no
     declared memory effects, which buffer deallocation refuses.
   }];
   let options = [
     Option<"isa", "isa", "std::string", "\"generic\"",
-           "Instruction to use: x86-vnni, arm-dotprod or generic">
+           "Instruction to use: x86-vnni, arm-dotprod or generic">,
+    Option<"bf16", "bf16", "std::string", "\"generic\"",
+           "bf16 pair products: x86-avx512bf16 or generic">
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::x86vector::X86VectorDialect",
                            "::mlir::arm_neon::ArmNeonDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::arith::ArithDialect"];

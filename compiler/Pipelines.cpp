@@ -114,6 +114,7 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   tile.kvBlock = target.kvBlock;
   tile.chooseTiles = !target.fixedTiles;
   tile.int8Dot = target.int8Dot;
+  tile.bf16Dot = target.bf16Dot != "generic";
   tile.int8Lanes = target.vectorBits >= 512   ? 16
                    : target.vectorBits >= 256 ? 8
                                               : 4;
@@ -180,6 +181,7 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
   // VPDPBUSD, SDOT or widened integer code.
   LowerInt8DotOptions int8Dot;
   int8Dot.isa = target.int8Dot;
+  int8Dot.bf16 = target.bf16Dot;
   pm.addPass(createLowerInt8Dot(int8Dot));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
@@ -188,6 +190,8 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
   // dialect.
   ConvertVectorToLLVMPassOptions vectorToLLVM;
   vectorToLLVM.armNeon = target.int8Dot == "arm-dotprod";
+  // x86vector ops: VDPBF16PS of bf16 products.
+  vectorToLLVM.x86Vector = target.bf16Dot == "x86-avx512bf16";
   pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -30,7 +30,9 @@ std::optional<TargetDescription> describeHost() {
   std::string pick;
   if (triple.getArch() == llvm::Triple::x86_64) {
     if (has("avx512f") && has("avx512bw") && has("avx512dq") && has("avx512vl"))
-      pick = has("avx512vnni") ? "x86_64-avx512-vnni" : "x86_64-avx512";
+      pick = !has("avx512vnni")  ? "x86_64-avx512"
+             : has("avx512bf16") ? "x86_64-avx512-bf16"
+                                 : "x86_64-avx512-vnni";
     else if (has("avx2") && has("fma"))
       pick = has("avxvnni") ? "x86_64-avx2-vnni" : "x86_64-avx2";
     else
@@ -98,12 +100,14 @@ void mlir::attn::registerAllTargets() {
 const char *const mlir::attn::kQkPolicyHelp =
     "Precision of every attn.sdpa's Q . K^T, overriding the model's "
     "(attn-quantize): int8 (8-bit integer products; D a multiple of 32, "
-    "else the op stays f32 with a warning) or f32";
+    "else the op stays f32 with a warning), bf16 (bf16 factors, f32 sums, "
+    "where the target has a bf16 dot product: x86_64-avx512-bf16) or f32";
 const char *const mlir::attn::kPvPolicyHelp =
     "Precision of every attn.sdpa's P . V, overriding the model's "
     "(attn-quantize): int8 (8-bit probabilities and values where the target "
-    "has byte dot products; Dv a multiple of 32, else f32 with a warning) or "
-    "f32";
+    "has byte dot products; Dv a multiple of 32, else f32 with a warning), "
+    "bf16 (bf16 probabilities and values where the target has a bf16 dot "
+    "product) or f32";
 
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
@@ -144,13 +148,16 @@ mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
     return std::nullopt;
   }
   target->fuseDiff = diff == "fused";
-  if (!qk.empty() && qk != "int8" && qk != "f32") {
-    error = "--qk must be int8 or f32, found '" + qk.str() + "'";
+  auto known = [](llvm::StringRef p) {
+    return p.empty() || p == "int8" || p == "bf16" || p == "f32";
+  };
+  if (!known(qk)) {
+    error = "--qk must be int8, bf16 or f32, found '" + qk.str() + "'";
     return std::nullopt;
   }
   target->qkPolicy = qk.str();
-  if (!pv.empty() && pv != "int8" && pv != "f32") {
-    error = "--pv must be int8 or f32, found '" + pv.str() + "'";
+  if (!known(pv)) {
+    error = "--pv must be int8, bf16 or f32, found '" + pv.str() + "'";
     return std::nullopt;
   }
   target->pvPolicy = pv.str();

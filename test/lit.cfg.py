@@ -51,7 +51,7 @@ config.substitutions.append(("%python", sys.executable))
 
 # CPU features of the machine running the tests, for tests that execute code
 # compiled for a specific x86 level (REQUIRES: cpu-avx2, cpu-avx512,
-# cpu-avx512-vnni, cpu-avx-vnni).
+# cpu-avx512-vnni, cpu-avx512-bf16, cpu-avx-vnni).
 try:
     with open("/proc/cpuinfo") as f:
         flags = next((l.split(":", 1)[1].split() for l in f if l.startswith("flags")), [])
@@ -65,6 +65,8 @@ if all(f in flags for f in ("avx512f", "avx512bw", "avx512dq", "avx512vl")):
     config.available_features.add("cpu-avx512")
     if "avx512_vnni" in flags:
         config.available_features.add("cpu-avx512-vnni")
+        if "avx512_bf16" in flags:
+            config.available_features.add("cpu-avx512-bf16")
 if "sse4_2" in flags:
     config.available_features.add("cpu-x86-64-v2")
 

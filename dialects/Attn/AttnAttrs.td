@@ -350,13 +350,14 @@ def Attn_BlockFormatAttr : EnumAttr<Attn_Dialect, Attn_BlockFormat,
 def Attn_Precision : I32EnumAttr<"Precision",
     "the arithmetic a product of attn.sdpa runs in", [
       I32EnumAttrCase<"f32", 0>,
-      I32EnumAttrCase<"int8", 1>]> {
+      I32EnumAttrCase<"int8", 1>,
+      I32EnumAttrCase<"bf16", 2>]> {
   let cppNamespace = "::mlir::attn";
   let genSpecializedAttr = 0;
 }
 
 def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
-  let summary = "arithmetic of a product of attn.sdpa: f32 or int8";
+  let summary = "arithmetic of a product of attn.sdpa: f32, int8 or bf16";
   let description = [{
     The precision the scores S = scale * Q . K^T (`qk_precision` of
     attn.sdpa) or the product P . V (`pv_precision`) are computed in;
@@ -387,6 +388,17 @@ def Attn_PrecisionAttr : EnumAttr<Attn_Dialect, Attn_Precision, "precision"> {
     q = round-half-away(v * (1 / d)). Each block's products sum exactly
     in int32 and are scaled by d / R into the f32 accumulator; the online
     softmax's rescaling stays f32.
+
+    `bf16` is an allowance for both products: a tile whose kernel has a
+    bf16 pair dot product (prefill tiles on targets with AVX-512 BF16,
+    float operands, a static head or value dimension that is a multiple of
+    32) rounds both factors to bf16 (round to nearest even) and sums their
+    products in f32 (each product of two bf16 is exact in f32); any other
+    tile computes in f32. For Q . K^T the factors are the scaled query
+    scale * Q and the keys; for P . V the probabilities p = exp(s - m)
+    relative to the running row maximum, and the values. The row sum l
+    adds the unrounded p. Operands stored in bf16 (and a scale that is a
+    power of two) round exactly, so over bf16 storage only P is rounded.
   }];
   let assemblyFormat = "`<` $value `>`";
 }

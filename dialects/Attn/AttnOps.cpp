@@ -663,3 +663,15 @@ LogicalResult DotI8Op::verify() {
            << " lanes";
   return success();
 }
+
+LogicalResult DotBf16Op::verify() {
+  auto acc = cast<VectorType>(getAcc().getType());
+  auto halves = cast<VectorType>(getLhs().getType());
+  if (acc.isScalable() || halves.isScalable())
+    return emitOpError("needs fixed-length vectors");
+  if (halves.getNumElements() != 2 * acc.getNumElements())
+    return emitOpError("needs 2 bf16 per f32 lane: ")
+           << halves.getNumElements() << " bf16 into " << acc.getNumElements()
+           << " lanes";
+  return success();
+}

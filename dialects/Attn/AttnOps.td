@@ -433,4 +433,40 @@ def Attn_DotI8Op : Attn_Op<"dot_i8", [Pure,
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// DotBf16Op
+//===----------------------------------------------------------------------===//
+
+def Attn_DotBf16Op : Attn_Op<"dot_bf16", [Pure,
+                                          AllTypesMatch<["acc", "result"]>,
+                                          AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "2-way bf16 dot product accumulated into f32 lanes";
+  let description = [{
+    A vector micro-op of the kernels attn-tile-flash builds (bf16
+    products): lane i of the result is
+
+        result[i] = acc[i] + lhs[2 i + 1] * rhs[2 i + 1] + lhs[2 i] * rhs[2 i]
+
+    with each bf16 product exact in f32 and the two additions rounded in
+    f32, in that order. It is the form of x86's VDPBF16PS (AVX-512 BF16),
+    which `attn-lower-int8-dot` emits where the target has it; elsewhere
+    it becomes the same arithmetic in widened f32 vector code.
+    (VDPBF16PS reads and writes subnormals as zero; the kernels only
+    multiply normalised probabilities, queries and keys with it, where the
+    difference is far inside bf16's own rounding.)
+
+    ```mlir
+    %r = attn.dot_bf16 %acc, %k, %q : vector<32xbf16> into vector<16xf32>
+    ```
+  }];
+  let arguments = (ins VectorOfRankAndType<[1], [F32]>:$acc,
+                       VectorOfRankAndType<[1], [BF16]>:$lhs,
+                       VectorOfRankAndType<[1], [BF16]>:$rhs);
+  let results = (outs VectorOfRankAndType<[1], [F32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `into` type($acc)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // ATTN_OPS_TD

@@ -61,6 +61,14 @@ def TileFlash : Pass<"attn-tile-flash"> {
     generic: widened integer vector code). Other tiles multiply the
     dequantized query values (q * d_q) with the dequantized keys in f32,
     the same products.
+
+    bf16 products (`#attn.precision<bf16>`, with `bf16-dot`): prefill tiles
+    over float K / V with D (for Q . K^T) or Dv (for P . V) a static
+    multiple of 32 round the scaled query tile, the keys, the probabilities
+    and the values to bf16; K and V are repacked once per call as words of
+    two bf16 (keys along D, values along the keys), and both products form
+    in 4-row register blocks of attn.dot_bf16 into f32. Other tiles compute
+    in f32.
   }];
   let options = [
     Option<"qBlock", "q-block", "int64_t", "64",
@@ -89,7 +97,12 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "Lanes of the int8 score accumulators (4, 8 or 16): keys a "
            "vector of the tile kernel holds with x86-vnni (arm-dotprod "
            "uses 4); decode tiles over packed keys use at most 8 "
-           "(x86-vnni exactly 8, arm-dotprod 4)">
+           "(x86-vnni exactly 8, arm-dotprod 4)">,
+    Option<"bf16Dot", "bf16-dot", "bool", "false",
+           "Whether the target sums bf16 pair products in one instruction "
+           "(attn.dot_bf16: VDPBF16PS); bf16 products "
+           "(#attn.precision<bf16>) are computed with it, and in f32 "
+           "without it">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
@@ -115,6 +128,8 @@ def Quantize : Pass<"attn-quantize"> {
     `pv=int8` likewise sets `pv_precision` (P . V as 8-bit integer
     products where the kernel has them; #attn.precision), which needs a
     static value dimension that is a multiple of 32; `pv=f32` removes it.
+    `qk=bf16` / `pv=bf16` set `#attn.precision<bf16>`, an allowance the
+    tile kernels take where they have a bf16 pair dot product, on any op.
 
     attnc runs it first in the tiled phase (`attnc --qk=int8 --pv=int8`,
     also `attn-check` / `attn-bench`); the differential and low-rank ops
@@ -122,9 +137,9 @@ def Quantize : Pass<"attn-quantize"> {
   }];
   let options = [
     Option<"qk", "qk", "std::string", "\"\"",
-           "Precision of Q . K^T: int8, f32, or empty to keep each op's">,
+           "Precision of Q . K^T: int8, bf16, f32, or empty to keep each op's">,
     Option<"pv", "pv", "std::string", "\"\"",
-           "Precision of P . V: int8, f32, or empty to keep each op's">
+           "Precision of P . V: int8, bf16, f32, or empty to keep each op's">
   ];
 }
 

@@ -20,13 +20,13 @@ namespace {
 struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
   using QuantizeBase::QuantizeBase;
 
-  /// Checks one policy option ("int8", "f32" or empty).
+  /// Checks one policy option ("int8", "bf16", "f32" or empty).
   bool valid(StringRef name, StringRef value) {
-    if (value.empty() || value == "int8" || value == "f32")
+    if (value.empty() || value == "int8" || value == "bf16" || value == "f32")
       return true;
     getOperation()->emitError()
-        << "attn-quantize: " << name << " must be int8 or f32, found '" << value
-        << "'";
+        << "attn-quantize: " << name << " must be int8, bf16 or f32, found '"
+        << value << "'";
     return false;
   }
 
@@ -39,6 +39,12 @@ struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
       return;
     if (value == "f32") {
       op->removeAttr(attrName);
+      return;
+    }
+    // bf16 is an allowance the kernels take where they can (#attn.precision):
+    // no shape to check.
+    if (value == "bf16") {
+      op->setAttr(attrName, PrecisionAttr::get(&getContext(), Precision::bf16));
       return;
     }
     if (ShapedType::isDynamic(width) || width % 32 != 0) {

@@ -72,12 +72,17 @@ public:
       valueFormat = f.getValue();
     int8Queries = op.getQkPrecision() == Precision::int8;
     pvInt8Allowed = op.getPvPrecision() == Precision::int8;
+    qkBf16Allowed = op.getQkPrecision() == Precision::bf16;
+    pvBf16Allowed = op.getPvPrecision() == Precision::bf16;
   }
 
   /// How int8 scores sum byte products, and their accumulators' lanes for
   /// Int8Dot::Generic (the pass options).
   Int8Dot int8Dot = Int8Dot::Generic;
   int64_t int8Lanes = 8;
+  /// Whether the target has attn.dot_bf16 (bf16 products; the pass
+  /// option); its accumulators have int8Lanes lanes.
+  bool bf16Dot = false;
 
   Value lower();
   /// What a work item's run-time masks (kv_lengths, q_lengths, documents)
@@ -236,7 +241,8 @@ private:
   /// For a static pattern on static shapes, picks the target's block sizes
   /// or halves of them, whichever visits the least (weighted) area.
   void chooseTiles();
-  /// Sets int8Values for key blocks of `kvb` keys.
+  /// Sets int8Values, bf16Scores and bf16Values for key blocks of `kvb`
+  /// keys.
   void chooseValuePrecision(int64_t kvb);
 
   /// Compile-time block classification of a static mask (CSR lists).
@@ -328,7 +334,18 @@ private:
   /// masks (whose hidden keys may hold anything and would set the value
   /// blocks' scales). Elsewhere P . V stays f32 (chooseValuePrecision).
   bool pvInt8Allowed = false, int8Values = false;
-  /// The int8 tile kernels' key / value layouts for the whole K and V,
+  /// qk / pv_precision = bf16 (allowed by the op), and whether this
+  /// lowering computes the product with bf16 factors (bf16TileScores /
+  /// bf16TileValues over K / V repacked once per call): prefill tiles on
+  /// targets with attn.dot_bf16, D / Dv static multiples of 32, and for
+  /// P . V int8 P . V's conditions on the key blocks. Elsewhere f32.
+  bool qkBf16Allowed = false, pvBf16Allowed = false;
+  bool bf16Scores = false, bf16Values = false;
+  /// bf16Scores: the work item's scaled query tile rounded to bf16.
+  Value bf16Query;
+  /// The int8 tile kernels' key / value layouts for the whole K and V
+  /// (bf16 products: [B, Hkv, D / 2, Lk'] and [B, Hkv, Lk' / 2, Dv] i32
+  /// words of two bf16, no scales),
   /// formed once per call before the work items (repackOnce) rather than by
   /// each query block for each KV step: [B, Hkv, D / 4, Lk'] i32 key words,
   /// [B, Hkv, D / 32, Lk'] f32 key scales, [B, Hkv, Lk' / 4, Dv] i32 value
@@ -457,6 +474,10 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch,
   // blocks in place (accumulateValues, packedValueProduct).
   if (valueFormat && packedLq && !needsMask && groupC * packedLq <= 8)
     return vTile;
+  // bf16 P . V reads the values repacked once per call; only the guarded
+  // product of a partial block reads this one.
+  if (bf16Values && !needsMask)
+    return vTile;
   if (valueFormat)
     return dequantizeTile(b, loc, vTile, *valueFormat,
                           head2d(scratch.values, bc, index(op.getValueDim())),
@@ -465,7 +486,7 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch,
   if (packedLq && vType.getElementType() != f32 && !vType.isDynamicDim(1))
     return widenTile(b, loc, vTile, vDest, valuePrefetch);
   // int8 P . V quantizes f32 blocks as they are read.
-  if (int8Values && vType.getElementType() == f32)
+  if ((int8Values || bf16Values) && vType.getElementType() == f32)
     return vTile;
   // Packed (decode) tiles read f32 value blocks in place: entry points
   // guarantee a contiguous last dimension, so the micro-kernel loads their
@@ -599,6 +620,17 @@ Value FlashLowering::stepScores(Value qTile, Value kTile,
     s = int8Scores(b, loc, itemQuery, kTile, *keyFormat,
                    head2d(scratch.intScores, br, bc), int8Dot, int8Lanes,
                    keyPrefetch);
+  } else if (bf16Scores) {
+    // bf16 factors, products summed in f32, over the keys repacked once.
+    int64_t d = op.getHeadDim();
+    int64_t step = bf16KeysPerStep(int8Lanes);
+    Value room = arith::MulIOp::create(
+        b, loc, arith::CeilDivUIOp::create(b, loc, bc, index(step)),
+        index(step));
+    s = bf16TileScores(b, loc, bf16Query, bc,
+                       lb.slice2d(allKeyWords, itemBatch, itemKvHead, index(0),
+                                  index(d / 2), room, k0),
+                       head2d(scratch.intScores, br, bc), int8Lanes);
   } else if (integerScores(packedLq != 0)) {
     // int8 scores of any tile with the target's byte dot product.
     s = tileScores(kTile, bc, head2d(scratch.intScores, br, bc), scratch, k0);
@@ -771,6 +803,11 @@ FlashLowering::probabilities(Value s, const OnlineMax &mx,
   SmallVector<Value> pOuts = {head2d(scratch.probs, br, bc)};
   ByteTile pBytes;
   double range = 0;
+  if (bf16Values) {
+    // bf16 P . V: p as the bf16 factor too.
+    pBytes = probabilityBytes(scratch.probBytes, br, bc);
+    pOuts.push_back(pBytes.written);
+  }
   if (int8Values) {
     pBytes = probabilityBytes(scratch.probBytes, br, bc);
     pOuts.push_back(pBytes.written);
@@ -792,6 +829,13 @@ FlashLowering::probabilities(Value s, const OnlineMax &mx,
         Value mm = arith::SelectOp::create(nb, nl, none, zero, a[1]);
         Value e = math::ExpOp::create(nb, nl,
                                       arith::SubFOp::create(nb, nl, a[0], mm));
+        if (bf16Values) {
+          linalg::YieldOp::create(
+              nb, nl,
+              ValueRange{e,
+                         arith::TruncFOp::create(nb, nl, nb.getBF16Type(), e)});
+          return;
+        }
         if (!int8Values) {
           LB::yield(nb, nl, e);
           return;
@@ -814,7 +858,7 @@ FlashLowering::probabilities(Value s, const OnlineMax &mx,
         linalg::YieldOp::create(nb, nl, ValueRange{weight, u});
       });
   Value p = pGeneric.getResult(0);
-  if (int8Values)
+  if (int8Values || bf16Values)
     pBytes.full = tensor::InsertSliceOp::create(
         b, loc, pGeneric.getResult(1), pBytes.full,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
@@ -871,6 +915,22 @@ Value FlashLowering::accumulateValues(const Probabilities &pr, Value vF,
   };
   // int8 P . V of the block (its unguarded case).
   auto product = [&](OpBuilder &gb, Location gl) -> Value {
+    if (bf16Values) {
+      // The values as words of two bf16, repacked once per call
+      // (repackOnce): rows k0 / 2 .. of whole 32-key blocks.
+      Value c0 = arith::ConstantIndexOp::create(gb, gl, 0);
+      Value pairs = arith::MulIOp::create(
+          gb, gl,
+          arith::CeilDivUIOp::create(
+              gb, gl, bc, arith::ConstantIndexOp::create(gb, gl, 32)),
+          arith::ConstantIndexOp::create(gb, gl, 16));
+      Value words = LinalgBuilder(gb, gl).slice2d(
+          allValueWords, itemBatch, itemKvHead,
+          arith::DivUIOp::create(gb, gl, k0,
+                                 arith::ConstantIndexOp::create(gb, gl, 2)),
+          pairs, arith::ConstantIndexOp::create(gb, gl, op.getValueDim()), c0);
+      return bf16TileValues(gb, gl, pBytes.full, bc, words, oScaled, int8Lanes);
+    }
     // Packed value rows (valueBlock kept them packed): read in place.
     if (cast<RankedTensorType>(vF.getType()).getElementType().isInteger(8))
       // Columns two vectors at a time: 8 accumulator registers for 4 rows
@@ -963,6 +1023,15 @@ SmallVector<Value> FlashLowering::kvStep(Value qTile, Value kTile, Value vF,
 void FlashLowering::chooseValuePrecision(int64_t kvb) {
   int8Values = pvInt8Allowed && int8Dot != Int8Dot::Generic && !packedLq &&
                kvb % 32 == 0 && !op.getKvLengths() && !op.getDocIds();
+  auto multipleOf32 = [](int64_t n) {
+    return !ShapedType::isDynamic(n) && n % 32 == 0;
+  };
+  bf16Scores = qkBf16Allowed && bf16Dot && !packedLq && !diffPair &&
+               multipleOf32(op.getHeadDim()) &&
+               kvb % bf16KeysPerStep(int8Lanes) == 0;
+  bf16Values = pvBf16Allowed && bf16Dot && !packedLq &&
+               multipleOf32(op.getValueDim()) && kvb % 32 == 0 &&
+               !op.getKvLengths() && !op.getDocIds();
 }
 
 void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
@@ -973,7 +1042,7 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
   bool keys = !packedLq && !partnered && integerScores(false) &&
               kvb % int8TileKeysPerStep(int8Dot, int8Lanes) == 0;
   bool values = int8Values;
-  if (!keys && !values)
+  if (!keys && !values && !bf16Scores && !bf16Values)
     return;
   int64_t d = op.getHeadDim(), dv = op.getValueDim();
   Value cKv = index(kvb);
@@ -993,6 +1062,11 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
     outs.push_back(empty4d(arith::DivUIOp::create(b, loc, padded, index(32)),
                            index(dv), f32));
   }
+  if (bf16Scores)
+    outs.push_back(empty4d(index(d / 2), padded, b.getI32Type()));
+  if (bf16Values)
+    outs.push_back(empty4d(arith::DivUIOp::create(b, loc, padded, index(2)),
+                           index(dv), b.getI32Type()));
   SmallVector<OpFoldResult> bounds = {getAsOpFoldResult(p.batch),
                                       getAsOpFoldResult(p.hkv),
                                       getAsOpFoldResult(blocks)};
@@ -1008,6 +1082,21 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       return tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, cols},
                                      element);
     };
+    // The key repacks write each key's words down a column. Straight into
+    // the result, whose rows lie Lk' words apart (a multiple of 4 KiB for
+    // Lk = 2048), those stores fell into one L1 set and missed in turn; a
+    // scratch tile whose rows are 16 words longer spreads them over the
+    // sets, and the finished tile is copied out row by row.
+    auto columnTile = [&](int64_t rows, int64_t cols, Type element) -> Value {
+      Value t = bufferization::AllocTensorOp::create(
+          b, loc, RankedTensorType::get({rows, cols + 16}, element),
+          ValueRange{});
+      return tensor::ExtractSliceOp::create(
+          b, loc, t,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(cols)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+    };
     // Each result tile with its offsets [b, h, row, col].
     SmallVector<std::pair<Value, SmallVector<OpFoldResult>>> results;
     auto place = [&](Value t, Value row, Value col) {
@@ -1019,7 +1108,7 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
         return readKeyBlock(kb, kl, kTile, key, blk);
       };
       auto [words, scales] = int8RepackKeys(
-          b, loc, bc, d, readKey, tile(d / 4, kvb, b.getI32Type()),
+          b, loc, bc, d, readKey, columnTile(d / 4, kvb, b.getI32Type()),
           tile(d / 32, kvb, f32), int8Dot, int8Lanes);
       place(words, index(0), k0);
       place(scales, index(0), k0);
@@ -1031,6 +1120,17 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
                            tile(kvb / 32, dv, f32));
       place(words, arith::DivUIOp::create(b, loc, k0, index(4)), index(0));
       place(scales, arith::DivUIOp::create(b, loc, k0, index(32)), index(0));
+    }
+    if (bf16Scores) {
+      Value kTile = floatRows(p.k, keyFormat, bi, hi, k0, bc, index(d));
+      place(bf16RepackKeys(b, loc, kTile,
+                           columnTile(d / 2, kvb, b.getI32Type()), int8Lanes),
+            index(0), k0);
+    }
+    if (bf16Values) {
+      Value vTile = floatRows(p.v, valueFormat, bi, hi, k0, bc, index(dv));
+      place(bf16RepackValues(b, loc, vTile, tile(kvb / 2, dv, b.getI32Type())),
+            arith::DivUIOp::create(b, loc, k0, index(2)), index(0));
     }
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     OpFoldResult one = b.getIndexAttr(1);
@@ -1053,6 +1153,10 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
     allValueWords = forall.getResult(next++);
     allValueScales = forall.getResult(next++);
   }
+  if (bf16Scores)
+    allKeyWords = forall.getResult(next++);
+  if (bf16Values)
+    allValueWords = forall.getResult(next++);
 }
 
 FlashLowering::ByteTile FlashLowering::probabilityBytes(Value probBytes,
@@ -1071,12 +1175,13 @@ FlashLowering::ByteTile FlashLowering::probabilityBytes(Value probBytes,
   Value pad = tensor::ExtractSliceOp::create(
       b, loc, full, ArrayRef<OpFoldResult>{zero, getAsOpFoldResult(bc)},
       sizes(br, padCols), ArrayRef<OpFoldResult>{one, one});
-  Value zeros = linalg::FillOp::create(
-                    b, loc,
-                    arith::ConstantIntOp::create(b, loc, b.getIntegerType(8), 0)
-                        .getResult(),
-                    pad)
-                    .getResult(0);
+  Type element = cast<RankedTensorType>(probBytes.getType()).getElementType();
+  Value zeros =
+      linalg::FillOp::create(
+          b, loc,
+          arith::ConstantOp::create(b, loc, b.getZeroAttr(element)).getResult(),
+          pad)
+          .getResult(0);
   full = tensor::InsertSliceOp::create(
       b, loc, zeros, full, ArrayRef<OpFoldResult>{zero, getAsOpFoldResult(bc)},
       sizes(br, padCols), ArrayRef<OpFoldResult>{one, one});
@@ -1807,6 +1912,23 @@ FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
     qTile = scaledQuery(q);
   if (int8Queries)
     qTile = quantizeQueries(qTile, /*keepInt8=*/integerScores(packedLq != 0));
+  if (bf16Scores)
+    bf16Query = linalg::GenericOp::create(
+                    b, loc,
+                    RankedTensorType::get(
+                        cast<RankedTensorType>(qTile.getType()).getShape(),
+                        b.getBF16Type()),
+                    ValueRange{qTile},
+                    ValueRange{lb.empty({br, headDim}, b.getBF16Type())},
+                    ArrayRef<AffineMap>{id2, id2},
+                    ArrayRef<IteratorType>{IteratorType::parallel,
+                                           IteratorType::parallel},
+                    [&](OpBuilder &nb, Location nl, ValueRange a) {
+                      LB::yield(nb, nl,
+                                arith::TruncFOp::create(
+                                    nb, nl, nb.getBF16Type(), a[0]));
+                    })
+                    .getResult(0);
   w.partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
   return w;
@@ -1950,6 +2072,18 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   lb.empty({cKv, dv}),      lb.empty({br, cKv}),
                   lb.empty({br, cKv}),      lb.empty({br}),
                   lb.empty({dv}),           lb.empty({})};
+  if (bf16Scores)
+    // bf16 scores: a buffer of their own, as for int8 below.
+    scratch.intScores = bufferization::AllocTensorOp::create(
+        b, loc,
+        RankedTensorType::get({ShapedType::kDynamic, ShapedType::kDynamic},
+                              f32),
+        ValueRange{br, cKv});
+  if (bf16Values)
+    scratch.probBytes = bufferization::AllocTensorOp::create(
+        b, loc,
+        RankedTensorType::get({ShapedType::kDynamic, s.kvb}, b.getBF16Type()),
+        ValueRange{br});
   if (int8Queries) {
     // Room for the keys padded to whole steps of the int8 tile kernel.
     Value room = int8TileRoom(b, loc, cKv, int8Dot, int8Lanes);
@@ -2342,21 +2476,24 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
 template <typename OpTy> struct TilePattern : OpRewritePattern<OpTy> {
   TilePattern(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
               int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles,
-              Int8Dot int8Dot, int64_t int8Lanes)
+              Int8Dot int8Dot, int64_t int8Lanes, bool bf16Dot)
       : OpRewritePattern<OpTy>(ctx), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
-        autoTiles(autoTiles), int8Dot(int8Dot), int8Lanes(int8Lanes) {}
+        autoTiles(autoTiles), int8Dot(int8Dot), int8Lanes(int8Lanes),
+        bf16Dot(bf16Dot) {}
   FlashLowering lowering(OpBuilder &b, SdpaOp op) const {
     FlashLowering l(b, op, qBlock, kvBlock, packedKvBlock, splitMinItems,
                     autoTiles);
     l.int8Dot = int8Dot;
     l.int8Lanes = int8Lanes;
+    l.bf16Dot = bf16Dot;
     return l;
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
   Int8Dot int8Dot;
   int64_t int8Lanes;
+  bool bf16Dot;
 };
 
 struct TileSdpa : TilePattern<SdpaOp> {
@@ -2425,7 +2562,7 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     RewritePatternSet patterns(&getContext());
     patterns.add<TileSdpa, TileDiff>(&getContext(), qBlock, kvBlock,
                                      packedKvBlock, splitMinItems, chooseTiles,
-                                     *dot, int8Lanes);
+                                     *dot, int8Lanes, bf16Dot);
 
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -442,18 +442,21 @@ int64_t mlir::attn::int8TileKeysPerStep(Int8Dot dot, int64_t lanes) {
 
 namespace {
 
-/// The register-blocked int8 product both tile kernels share:
+/// The register-blocked product the tile kernels share. int8:
 ///   C[r, c] (+)= sum over blocks k of aScale[r, k] * bScale[k, c] *
 ///                (init(r, k) + sum_t dot(A word (r, 8k + t), B[8k + t, c]))
 /// A's rows are bytes (8 four-byte words a block of 32), each word
-/// broadcast against `lanes` columns of B's words.
+/// broadcast against `lanes` columns of B's words. bf16 (`bf16`): A's rows
+/// are bf16 (16 two-value words a block of 32), B's words pairs of bf16,
+/// no scales, and attn.dot_bf16 sums straight into the f32 accumulators:
+///   C[r, c] (+)= sum_t dot(A word (r, t), B[t, c]).
 struct Int8Panel {
-  Value aBytes;     // [rows, >= 32 blocks] i8
+  Value aBytes;     // [rows, >= 32 blocks] i8 (bf16)
   Value aScales;    // [rows, blocks] f32, or null (1)
   Value aRowScales; // [rows] f32, or null (1)
   Value aSums;      // [rows, blocks] i32: with bOffset, init = -128 * sum
-  Value bWords;     // [8 blocks, >= cols] i32
-  Value bScales;    // [blocks, >= cols] f32
+  Value bWords;     // [8 blocks (16 blocks), >= cols] i32
+  Value bScales;    // [blocks, >= cols] f32 (null for bf16)
   Value blocks;     // index: a constant unrolls the block loop
   Value cols;       // a multiple of 2 * lanes (columns past dest unwritten)
   /// Which factor is unsigned for VPDPBUSD: B's bytes offset by 128
@@ -461,28 +464,36 @@ struct Int8Panel {
   bool bOffset = false, aUnsigned = false;
   /// C += the product (else C = it).
   bool accumulate = false;
+  /// The factors are bf16 pairs (attn.dot_bf16), not bytes.
+  bool bf16 = false;
+  /// Register block: rows of A x vectors of `lanes` columns of B; `cols`
+  /// is a multiple of vectors * lanes.
+  int64_t blockRows = 4, blockVectors = 2;
 };
 
 Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                 int64_t lanes) {
-  const int64_t wordsPerBlock = kBlock / 4;
+  // Values a 32-bit word of A and B holds.
+  const int64_t perWord = pn.bf16 ? 2 : 4;
+  const int64_t wordsPerBlock = kBlock / perWord;
   // Register block: kRows rows of A x kVectors vectors of `lanes` columns.
-  constexpr int64_t kRows = 4, kVectors = 2;
-  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  const int64_t kRows = pn.blockRows, kVectors = pn.blockVectors;
+  Type i32 = b.getI32Type(), f32 = b.getF32Type();
+  Type element = pn.bf16 ? Type(b.getBF16Type()) : Type(b.getI8Type());
   auto wordVec = VectorType::get({lanes}, i32);
-  auto byteVec = VectorType::get({4 * lanes}, i8);
+  auto byteVec = VectorType::get({perWord * lanes}, element);
   auto accType = VectorType::get({lanes}, f32);
-  auto word = VectorType::get({4}, i8);
+  auto word = VectorType::get({perWord}, element);
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value cStep = index(b, loc, kVectors * lanes);
   Value rows = tensor::DimOp::create(b, loc, dest, 0);
   Value zeroF = splatF32(b, loc, accType, 0.0);
-  Value pad8 = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value pad8 = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
   Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
   Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
   const bool dotUnsigned = pn.bOffset || pn.aUnsigned;
   std::optional<int64_t> staticBlocks = getConstantIntValue(pn.blocks);
-  const bool laneIndexed = lanes == 4;
+  const bool laneIndexed = lanes == 4 && !pn.bf16;
 
   auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t nr,
                       Value c) -> Value {
@@ -512,7 +523,7 @@ Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                            ValueRange accIn) -> SmallVector<Value> {
             SmallVector<Value> acc(accIn);
             SmallVector<Value> accI;
-            for (int64_t i = 0; i < nr; ++i) {
+            for (int64_t i = 0; i < nr && !pn.bf16; ++i) {
               Value init = splatI32(kb, kl, wordVec, 0);
               if (pn.bOffset)
                 init = vector::BroadcastOp::create(
@@ -534,8 +545,8 @@ Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                         kb, kl, wordVec, pn.bWords,
                         ValueRange{wordRow, colIdx[v]}, pad32,
                         ArrayRef<bool>{true})));
-              Value byteCol =
-                  arith::MulIOp::create(kb, kl, wordRow, index(kb, kl, 4));
+              Value byteCol = arith::MulIOp::create(kb, kl, wordRow,
+                                                    index(kb, kl, perWord));
               // 4 lanes (SDOT): A's next 4 words in one 16-byte register
               // per row, each used by lane (SDOT by element) rather than
               // loaded and broadcast one by one.
@@ -569,6 +580,11 @@ Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                       vector::BroadcastOp::create(kb, kl, wordVec, w32));
                 }
                 for (int64_t v = 0; v < kVectors; ++v) {
+                  if (pn.bf16) {
+                    Value &a = acc[i * kVectors + v];
+                    a = DotBf16Op::create(kb, kl, accType, a, bv[v], ab);
+                    continue;
+                  }
                   Value &a = accI[i * kVectors + v];
                   // attn.dot_i8's lhs is the unsigned factor.
                   a = pn.aUnsigned
@@ -579,6 +595,8 @@ Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                 }
               }
             }
+            if (pn.bf16)
+              return acc;
             SmallVector<Value> scaleB;
             for (int64_t v = 0; v < kVectors; ++v)
               scaleB.push_back(vector::TransferReadOp::create(
@@ -656,6 +674,65 @@ int64_t tileLanes(Int8Dot dot, int64_t lanes) {
 
 } // namespace
 
+namespace {
+
+/// (words, scale or null) of block `blk` of key `key`.
+using WordBlockReader = llvm::function_ref<std::pair<Value, Value>(
+    OpBuilder &, Location, Value key, int64_t blk)>;
+
+/// The tile kernels' key layout: row blk * W + t of `keyWords` holds word t
+/// of block blk of every key (W = words a block), row blk of `keyScales`
+/// (if any) the block's scale, for keys [0, padded); pad keys repeat key 0.
+std::pair<Value, Value> repackKeyWords(OpBuilder &b, Location loc,
+                                       Value keyCount, Value padded,
+                                       int64_t blocks, WordBlockReader read,
+                                       Value keyWords, Value keyScales) {
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  SmallVector<Value> init = {keyWords};
+  if (keyScales)
+    init.push_back(keyScales);
+  auto repack = scf::ForOp::create(
+      b, loc, c0, padded, c1, init,
+      [&](OpBuilder &kb, Location kl, Value key, ValueRange st) {
+        Value inRange = arith::CmpIOp::create(kb, kl, arith::CmpIPredicate::ult,
+                                              key, keyCount);
+        // Pad keys repeat key 0 (always present): finite, never written.
+        Value src = arith::SelectOp::create(kb, kl, inRange, key, c0);
+        SmallVector<Value> out(st);
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          auto [w, d] = read(kb, kl, src, blk);
+          int64_t words = cast<VectorType>(w.getType()).getNumElements();
+          // The block's words down column `key`, one store each.
+          for (int64_t t = 0; t < words; ++t)
+            out[0] = tensor::InsertOp::create(
+                kb, kl,
+                vector::ExtractOp::create(kb, kl, w, ArrayRef<int64_t>{t}),
+                out[0], ValueRange{index(kb, kl, blk * words + t), key});
+          if (keyScales)
+            out[1] = tensor::InsertOp::create(
+                kb, kl, d, out[1], ValueRange{index(kb, kl, blk), key});
+        }
+        scf::YieldOp::create(kb, kl, out);
+      });
+  return {repack.getResult(0), keyScales ? repack.getResult(1) : Value()};
+}
+
+/// A vector of 32 f32 / f16 / bf16 values rounded to bf16 (to nearest
+/// even) as 16 words of two.
+Value bf16Words(OpBuilder &b, Location loc, Value x) {
+  auto type = cast<VectorType>(x.getType());
+  auto bf16 = VectorType::get(type.getShape(), b.getBF16Type());
+  if (type.getElementType().isF16())
+    x = arith::ExtFOp::create(
+        b, loc, VectorType::get(type.getShape(), b.getF32Type()), x);
+  if (!type.getElementType().isBF16())
+    x = arith::TruncFOp::create(b, loc, bf16, x);
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({type.getNumElements() / 2}, b.getI32Type()), x);
+}
+
+} // namespace
+
 std::pair<Value, Value>
 mlir::attn::int8RepackKeys(OpBuilder &b, Location loc, Value keyCount,
                            int64_t headDim, KeyBlockReader readKey,
@@ -663,40 +740,129 @@ mlir::attn::int8RepackKeys(OpBuilder &b, Location loc, Value keyCount,
                            int64_t lanes) {
   assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
   const bool offset = dot == Int8Dot::X86Vnni;
-  const int64_t blocks = headDim / kBlock, wordsPerBlock = kBlock / 4;
-  auto blockWords = VectorType::get({wordsPerBlock}, b.getI32Type());
-  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
-  Value padded = int8TileRoom(b, loc, keyCount, dot, lanes);
+  auto blockWords = VectorType::get({kBlock / 4}, b.getI32Type());
   // Word t of every key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD)
   // along row t of keyWords [D/4, keys], the block scales along keyScales
   // [D/32, keys].
-  auto repack = scf::ForOp::create(
-      b, loc, c0, padded, c1, ValueRange{keyWords, keyScales},
-      [&](OpBuilder &kb, Location kl, Value key, ValueRange st) {
-        Value inRange = arith::CmpIOp::create(kb, kl, arith::CmpIPredicate::ult,
-                                              key, keyCount);
-        // Pad keys repeat key 0 (always present): finite, never written.
-        Value src = arith::SelectOp::create(kb, kl, inRange, key, c0);
-        Value words = st[0], scales = st[1];
-        for (int64_t blk = 0; blk < blocks; ++blk) {
-          auto [vals, d] = readKey(kb, kl, src, blk);
-          if (offset)
-            vals = arith::XOrIOp::create(kb, kl, vals,
-                                         splatI8(kb, kl, kBlock, -128));
-          // The block's 8 words down column `key`, one store each.
-          Value w = vector::BitCastOp::create(kb, kl, blockWords, vals);
-          for (int64_t t = 0; t < wordsPerBlock; ++t)
-            words = tensor::InsertOp::create(
-                kb, kl,
-                vector::ExtractOp::create(kb, kl, w, ArrayRef<int64_t>{t}),
-                words, ValueRange{index(kb, kl, blk * wordsPerBlock + t), key});
-          scales = tensor::InsertOp::create(
-              kb, kl, d, scales, ValueRange{index(kb, kl, blk), key});
-        }
-        scf::YieldOp::create(kb, kl, ValueRange{words, scales});
-      });
-  return {repack.getResult(0), repack.getResult(1)};
+  auto read = [&](OpBuilder &kb, Location kl, Value key,
+                  int64_t blk) -> std::pair<Value, Value> {
+    auto [vals, d] = readKey(kb, kl, key, blk);
+    if (offset)
+      vals = arith::XOrIOp::create(kb, kl, vals, splatI8(kb, kl, kBlock, -128));
+    return {vector::BitCastOp::create(kb, kl, blockWords, vals), d};
+  };
+  return repackKeyWords(b, loc, keyCount,
+                        int8TileRoom(b, loc, keyCount, dot, lanes),
+                        headDim / kBlock, read, keyWords, keyScales);
 }
+
+Value mlir::attn::bf16RepackKeys(OpBuilder &b, Location loc, Value keys,
+                                 Value keyWords, int64_t lanes) {
+  auto type = cast<RankedTensorType>(keys.getType());
+  const int64_t headDim = type.getDimSize(1);
+  assert(headDim % kBlock == 0 && "bf16 tiles need D % 32 == 0");
+  Value keyCount = tensor::DimOp::create(b, loc, keys, 0);
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(type.getElementType()));
+  auto read = [&](OpBuilder &kb, Location kl, Value key,
+                  int64_t blk) -> std::pair<Value, Value> {
+    Value x = vector::TransferReadOp::create(
+        kb, kl, VectorType::get({kBlock}, type.getElementType()), keys,
+        ValueRange{key, index(kb, kl, kBlock * blk)}, pad,
+        ArrayRef<bool>{true});
+    return {bf16Words(kb, kl, x), Value()};
+  };
+  return repackKeyWords(b, loc, keyCount,
+                        roundUp(b, loc, keyCount, bf16KeysPerStep(lanes)),
+                        headDim / kBlock, read, keyWords, Value())
+      .first;
+}
+
+Value mlir::attn::bf16TileScores(OpBuilder &b, Location loc, Value queries,
+                                 Value keyCount, Value keyWords, Value dest,
+                                 int64_t lanes) {
+  const int64_t width = cast<RankedTensorType>(queries.getType()).getDimSize(1);
+  Int8Panel pn;
+  pn.bf16 = true;
+  pn.aBytes = queries;
+  pn.bWords = keyWords;
+  pn.blocks = index(b, loc, width / kBlock);
+  pn.cols = roundUp(b, loc, keyCount, bf16KeysPerStep(lanes));
+  // 4 x 4 vectors: 16 accumulators hide VDPBF16PS's latency (4 x 2 left
+  // the dot products waiting on it).
+  pn.blockVectors = bf16KeysPerStep(lanes) / lanes;
+  return int8Panel(b, loc, pn, dest, lanes);
+}
+
+Value mlir::attn::bf16RepackValues(OpBuilder &b, Location loc, Value values,
+                                   Value valueWords) {
+  constexpr int64_t kChunk = 16;
+  auto vType = cast<RankedTensorType>(values.getType());
+  auto xChunk = VectorType::get({kChunk}, vType.getElementType());
+  auto zero = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(xChunk, b.getZeroAttr(vType.getElementType())));
+  Value pad =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(vType.getElementType()));
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value keys = tensor::DimOp::create(b, loc, values, 0);
+  Value dv = tensor::DimOp::create(b, loc, values, 1);
+  Value lastKey = arith::SubIOp::create(b, loc, keys, c1);
+  // Whole blocks of 32 keys: 16 word rows each, keys past `keys` zero.
+  Value pairs = arith::MulIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, keys, index(b, loc, kBlock)),
+      index(b, loc, kBlock / 2));
+  auto readRow = [&](OpBuilder &rb, Location rl, Value key, Value col) {
+    Value inRange =
+        arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ult, key, keys);
+    Value row = arith::MinUIOp::create(rb, rl, key, lastKey);
+    Value x = vector::TransferReadOp::create(rb, rl, xChunk, values,
+                                             ValueRange{row, col}, pad,
+                                             ArrayRef<bool>{true});
+    return arith::SelectOp::create(rb, rl, inRange, x, zero).getResult();
+  };
+  // Row t, column c: the word (v[2t, c], v[2t + 1, c]) in bf16.
+  auto repack = scf::ForOp::create(
+      b, loc, c0, pairs, c1, ValueRange{valueWords},
+      [&](OpBuilder &kb, Location kl, Value t, ValueRange st) {
+        Value k0 = arith::MulIOp::create(kb, kl, t, index(kb, kl, 2));
+        Value k1 = arith::AddIOp::create(kb, kl, k0, index(kb, kl, 1));
+        auto chunks = scf::ForOp::create(
+            kb, kl, c0, dv, index(kb, kl, kChunk), st,
+            [&](OpBuilder &cb, Location cl, Value col, ValueRange cs) {
+              Value w = bf16Words(
+                  cb, cl,
+                  vector::InterleaveOp::create(cb, cl, readRow(cb, cl, k0, col),
+                                               readRow(cb, cl, k1, col)));
+              scf::YieldOp::create(cb, cl,
+                                   vector::TransferWriteOp::create(
+                                       cb, cl, w, cs[0], ValueRange{t, col},
+                                       ArrayRef<bool>{true})
+                                       .getResult());
+            });
+        scf::YieldOp::create(kb, kl, chunks.getResults());
+      });
+  return repack.getResult(0);
+}
+
+Value mlir::attn::bf16TileValues(OpBuilder &b, Location loc, Value probs,
+                                 Value keyCount, Value valueWords, Value dest,
+                                 int64_t lanes) {
+  Int8Panel pn;
+  pn.bf16 = true;
+  pn.aBytes = probs;
+  pn.bWords = valueWords;
+  pn.blocks =
+      arith::CeilDivUIOp::create(b, loc, keyCount, index(b, loc, kBlock));
+  pn.cols = tensor::DimOp::create(b, loc, dest, 1);
+  pn.accumulate = true;
+  // As many vectors of columns as divide Dv, up to 4.
+  int64_t dv = cast<RankedTensorType>(dest.getType()).getDimSize(1);
+  pn.blockVectors = dv % (4 * lanes) == 0 ? 4 : 2;
+  return int8Panel(b, loc, pn, dest, lanes);
+}
+
+int64_t mlir::attn::bf16KeysPerStep(int64_t lanes) { return 4 * lanes; }
 
 Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
                                  const QuantizedRows &q, Value keyCount,

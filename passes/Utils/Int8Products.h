@@ -7,7 +7,9 @@
 // in int32 and scaled by d_q * d_k. P . V: the probabilities as 8-bit
 // fractions of the running row maximum against values quantized per
 // column and block of 32 keys. The instruction that multiplies the bytes
-// comes from the target (Int8Dot).
+// comes from the target (Int8Dot). The bf16 products
+// (#attn.precision<bf16>) share the int8 tile kernels' register-blocked
+// panel, with words of two bf16 instead of four bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -127,6 +129,38 @@ Value int8TileValues(OpBuilder &b, Location loc, Value probBytes,
 /// Keys a step of int8TileScores covers (keyWords / keyScales must hold a
 /// multiple of it).
 int64_t int8TileKeysPerStep(Int8Dot dot, int64_t lanes);
+
+/// bf16 products (#attn.precision<bf16>, targets with attn.dot_bf16):
+/// the same register-blocked panel with words of two bf16 and f32
+/// accumulators.
+///
+/// Keys a step of bf16TileScores covers.
+int64_t bf16KeysPerStep(int64_t lanes);
+
+/// The keys `keys` ([n, D] f32 / f16 / bf16, D % 32 == 0) rounded to bf16
+/// into `keyWords` ([D / 2, >= n rounded up to bf16KeysPerStep] i32,
+/// updated in place): row t holds values 2t, 2t + 1 of every key; pad keys
+/// repeat key 0.
+Value bf16RepackKeys(OpBuilder &b, Location loc, Value keys, Value keyWords,
+                     int64_t lanes);
+
+/// S [rows, keyCount] (`dest`, overwritten) = the bf16 query rows
+/// `queries` ([rows, D]) . the keys in bf16RepackKeys' layout, in f32.
+Value bf16TileScores(OpBuilder &b, Location loc, Value queries, Value keyCount,
+                     Value keyWords, Value dest, int64_t lanes);
+
+/// The value block `values` ([keys, Dv] float, Dv % 32 == 0) rounded to
+/// bf16 into `valueWords` ([16 ceil(keys / 32), >= Dv] i32, updated in
+/// place): row t holds the values of keys 2t, 2t + 1 of each column (zero
+/// past `keys`).
+Value bf16RepackValues(OpBuilder &b, Location loc, Value values,
+                       Value valueWords);
+
+/// O [rows, Dv] (`dest`, updated in place) += P . V for one KV block of
+/// `keyCount` keys: `probs` ([rows, >= 32 ceil(keys / 32)] bf16, zero past
+/// the block's keys) against values in bf16RepackValues' layout, in f32.
+Value bf16TileValues(OpBuilder &b, Location loc, Value probs, Value keyCount,
+                     Value valueWords, Value dest, int64_t lanes);
 
 /// Columns the int8 kernels' scratch needs for `keys` keys: rounded up to
 /// whole int8TileScores steps (`keys` itself for Generic).

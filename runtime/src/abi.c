@@ -56,15 +56,16 @@ static int cpu_has_isa(int64_t level, const char **missing) {
     *missing = "an AArch64 CPU";
     return 0;
   }
-  if (level > ATTN_ABI_ISA_X86_64_V3_VNNI) {
+  if (level > ATTN_ABI_ISA_X86_64_V4_BF16) {
     *missing = "an x86-64 instruction-set level this libattnrt does not know "
                "(an object from a newer attnc)";
     return 0;
   }
   __builtin_cpu_init();
-  /* The VNNI levels add one extension to a base level. */
+  /* The VNNI levels add one extension to a base level, the BF16 level two. */
   int64_t vnni = level;
-  if (level == ATTN_ABI_ISA_X86_64_V4_VNNI)
+  if (level == ATTN_ABI_ISA_X86_64_V4_VNNI ||
+      level == ATTN_ABI_ISA_X86_64_V4_BF16)
     level = ATTN_ABI_ISA_X86_64_V4;
   else if (level == ATTN_ABI_ISA_X86_64_V3_VNNI)
     level = ATTN_ABI_ISA_X86_64_V3;
@@ -85,9 +86,15 @@ static int cpu_has_isa(int64_t level, const char **missing) {
     *missing = "AVX-512 F/BW/DQ/VL (x86-64-v4)";
     return 0;
   }
-  if (vnni == ATTN_ABI_ISA_X86_64_V4_VNNI &&
+  if ((vnni == ATTN_ABI_ISA_X86_64_V4_VNNI ||
+       vnni == ATTN_ABI_ISA_X86_64_V4_BF16) &&
       !__builtin_cpu_supports("avx512vnni")) {
     *missing = "AVX-512 VNNI";
+    return 0;
+  }
+  if (vnni == ATTN_ABI_ISA_X86_64_V4_BF16 &&
+      !__builtin_cpu_supports("avx512bf16")) {
+    *missing = "AVX-512 BF16";
     return 0;
   }
   if (vnni == ATTN_ABI_ISA_X86_64_V3_VNNI &&

@@ -1,7 +1,8 @@
 //===- X86Target.cpp - x86-64 target descriptions -------------------------===//
 //
 // The x86-64 targets: a baseline, AVX2 (x86-64-v3) and AVX-512 (x86-64-v4),
-// and the last two with the VNNI byte dot product.
+// the last two with the VNNI byte dot product, and AVX-512 with VNNI and
+// BF16.
 // Cache sizes are typical of current desktop/laptop cores (Zen 4/5, Golden
 // Cove): 32-48 KiB L1D, 1-2 MiB L2 per core.
 //
@@ -78,6 +79,17 @@ void mlir::attn::registerX86Targets() {
   v4vnni.isaLevel = ATTN_ABI_ISA_X86_64_V4_VNNI;
   v4vnni.int8Dot = "x86-vnni";
   registerTargetDescription(v4vnni);
+
+  // AVX-512 BF16 adds VDPBF16PS, the bf16 pair dot product of bf16
+  // products (qk/pv_precision = bf16), and bf16 conversions in hardware.
+  TargetDescription v4bf16 = v4vnni;
+  v4bf16.name = "x86_64-avx512-bf16";
+  v4bf16.summary = "x86-64-v4 with AVX-512 VNNI and BF16 (Cooper Lake, "
+                   "Sapphire Rapids, Zen 4/5)";
+  v4bf16.features = "+avx512vnni,+avx512bf16";
+  v4bf16.isaLevel = ATTN_ABI_ISA_X86_64_V4_BF16;
+  v4bf16.bf16Dot = "x86-avx512bf16";
+  registerTargetDescription(v4bf16);
 
   TargetDescription v3vnni = v3;
   v3vnni.name = "x86_64-avx2-vnni";

@@ -3,7 +3,7 @@
 // RUN: attn-opt %s "--attn-quantize=qk=int8 pv=int8" -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=BOTH
 // RUN: not attn-opt %s --attn-quantize=pv=f16 -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: attn-quantize: pv must be int8 or f32, found 'f16'
+// BAD: attn-quantize: pv must be int8, bf16 or f32, found 'f16'
 
 // pv=int8 allows int8 P . V on every sdpa whose value dim is a multiple of
 // 32, independently of its scores' precision; pv=f32 removes it.

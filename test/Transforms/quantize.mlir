@@ -1,9 +1,15 @@
 // RUN: attn-opt %s --attn-quantize=qk=int8 -split-input-file -verify-diagnostics | FileCheck %s --check-prefix=INT8
 // RUN: attn-opt %s --attn-quantize=qk=f32 -split-input-file | FileCheck %s --check-prefix=F32
 // RUN: attn-opt %s --attn-quantize -split-input-file | FileCheck %s --check-prefix=KEEP
-// RUN: not attn-opt %s --attn-quantize=qk=bf16 -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: not attn-opt %s --attn-quantize=qk=f16 -split-input-file 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: attn-opt %s "--attn-quantize=qk=bf16 pv=bf16" -split-input-file | FileCheck %s --check-prefix=BF16
 
-// BAD: attn-quantize: qk must be int8 or f32, found 'bf16'
+// BAD: attn-quantize: qk must be int8, bf16 or f32, found 'f16'
+
+// qk=bf16 / pv=bf16 set the allowance on every sdpa, whatever its head
+// dims (the kernels take it where they can), without a warning.
+// BF16-LABEL: func.func @float_keys
+// BF16: attn.sdpa {{.*}}pv_precision = #attn.precision<bf16>, qk_precision = #attn.precision<bf16>
 
 // qk=int8 sets int8 scores on every sdpa whose head dim allows it (float
 // and block-quantized keys alike); qk=f32 removes them; no qk keeps each.

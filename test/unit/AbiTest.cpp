@@ -228,6 +228,12 @@ TEST_F(Fixture, VnniLevelsNeedTheirExtension) {
        v4 ? "AVX-512 VNNI" : "x86-64-v"},
       {ATTN_ABI_ISA_X86_64_V3_VNNI, v3 && __builtin_cpu_supports("avxvnni"),
        v3 ? "AVX-VNNI" : "x86-64-v3"},
+      {ATTN_ABI_ISA_X86_64_V4_BF16,
+       v4 && __builtin_cpu_supports("avx512vnni") &&
+           __builtin_cpu_supports("avx512bf16"),
+       !v4                                    ? "x86-64-v"
+       : __builtin_cpu_supports("avx512vnni") ? "AVX-512 BF16"
+                                              : "AVX-512 VNNI"},
   };
   for (const Case &c : cases) {
     std::string r = bind(signature(c.level));
@@ -237,7 +243,7 @@ TEST_F(Fixture, VnniLevelsNeedTheirExtension) {
       EXPECT_NE(r.find(c.names), std::string::npos) << c.level << ": " << r;
   }
   // Levels above the known ones are refused, never taken for a lower one.
-  std::string r = bind(signature(ATTN_ABI_ISA_X86_64_V3_VNNI + 1));
+  std::string r = bind(signature(ATTN_ABI_ISA_X86_64_V4_BF16 + 1));
   EXPECT_NE(r.find("does not know"), std::string::npos) << r;
 }
 #endif

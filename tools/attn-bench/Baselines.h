@@ -28,13 +28,13 @@ struct Shape {
   /// "nystrom" (rank landmarks); empty for exact attention.
   std::string lowRank;
   int64_t rank = 0;
-  /// K/V storage of attnc's kernel: "" (f32), "f16" (all of Q, K, V and O
-  /// in f16), "q8_0" or "q4_0" (llama.cpp blocks, f32 Q and O).
+  /// K/V storage of attnc's kernel: "" (f32), "f16" / "bf16" (all of Q,
+  /// K, V and O in f16 / bf16), "q8_0" or "q4_0" (llama.cpp blocks, f32 Q
+  /// and O).
   std::string kvCache;
-  /// Scores in int8 (qk_precision = int8; q8_0 / q4_0 caches only).
-  bool qkInt8 = false;
-  /// P . V in int8 (pv_precision = int8).
-  bool pvInt8 = false;
+  /// Precision of the scores (qk_precision) and of P . V (pv_precision):
+  /// "" (f32), "int8" or "bf16".
+  std::string qk, pv;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

@@ -155,7 +155,7 @@ std::vector<Workload> defaultWorkloads() {
     Workload w = workload(std::string("decode-8k-") + cache + "-int8",
                           {1, 32, 8, 1, 8192, 128, 128}, "none");
     w.shape.kvCache = cache;
-    w.shape.qkInt8 = true;
+    w.shape.qk = "int8";
     all.push_back(w);
   }
   // dense-2k in int8 (f32 inputs): scores with Q and K quantized per 32
@@ -165,11 +165,22 @@ std::vector<Workload> defaultWorkloads() {
   {
     Workload w =
         workload("dense-2k-int8", {1, 8, 8, 2048, 2048, 64, 64}, "none");
-    w.shape.qkInt8 = true;
-    w.shape.pvInt8 = true;
+    w.shape.qk = "int8";
+    w.shape.pv = "int8";
     all.push_back(w);
     w.name = "dense-2k-int8-qk";
-    w.shape.pvInt8 = false;
+    w.shape.pv.clear();
+    all.push_back(w);
+  }
+  // dense-2k with Q, K, V and O stored in bf16 and both products in bf16
+  // (bf16 factors, f32 sums: VDPBF16PS where the host has AVX-512 BF16,
+  // f32 elsewhere).
+  {
+    Workload w =
+        workload("dense-2k-bf16", {1, 8, 8, 2048, 2048, 64, 64}, "none");
+    w.shape.kvCache = "bf16";
+    w.shape.qk = "bf16";
+    w.shape.pv = "bf16";
     all.push_back(w);
   }
   Workload bigbird{"bigbird-4k",
@@ -396,14 +407,32 @@ void orExit(attn_status_t st) {
 struct KvStorage {
   std::vector<uint16_t> q16, k16, v16, o16;
   std::vector<unsigned char> kBlocks, vBlocks;
+  /// The 16-bit storage is bf16 (else f16).
+  bool bf16 = false;
+
+  /// f32 to bf16, rounded to nearest even (NaN kept NaN).
+  static uint16_t toBf16(float x) {
+    uint32_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    if (std::isnan(x))
+      return static_cast<uint16_t>((bits >> 16) | 0x40);
+    return static_cast<uint16_t>((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
+  }
+  static float fromBf16(uint16_t h) {
+    uint32_t bits = static_cast<uint32_t>(h) << 16;
+    float x;
+    std::memcpy(&x, &bits, sizeof x);
+    return x;
+  }
 
   KvStorage(const Shape &s, const std::vector<float> &q,
             const std::vector<float> &k, const std::vector<float> &v,
             attn_block_format_t format) {
-    auto half = [](const std::vector<float> &x) {
+    bf16 = s.kvCache == "bf16";
+    auto half = [&](const std::vector<float> &x) {
       std::vector<uint16_t> h(x.size());
       for (size_t i = 0; i < x.size(); ++i)
-        h[i] = attn_f32_to_f16(x[i]);
+        h[i] = bf16 ? toBf16(x[i]) : attn_f32_to_f16(x[i]);
       return h;
     };
     auto pack = [&](const std::vector<float> &x, int64_t width) {
@@ -436,17 +465,18 @@ struct KvStorage {
     }
     int64_t qs[4] = {s.batch, s.heads, s.qLen, s.headDim};
     int64_t os[4] = {s.batch, s.heads, s.qLen, s.valueDim};
-    attn_tensor_init_contiguous(&t[0], q16.data(), ATTN_DTYPE_F16, 4, qs);
-    attn_tensor_init_contiguous(&t[1], k16.data(), ATTN_DTYPE_F16, 4, ks);
-    attn_tensor_init_contiguous(&t[2], v16.data(), ATTN_DTYPE_F16, 4, vs);
-    attn_tensor_init_contiguous(&t[3], o16.data(), ATTN_DTYPE_F16, 4, os);
+    attn_dtype_t dtype = bf16 ? ATTN_DTYPE_BF16 : ATTN_DTYPE_F16;
+    attn_tensor_init_contiguous(&t[0], q16.data(), dtype, 4, qs);
+    attn_tensor_init_contiguous(&t[1], k16.data(), dtype, 4, ks);
+    attn_tensor_init_contiguous(&t[2], v16.data(), dtype, 4, vs);
+    attn_tensor_init_contiguous(&t[3], o16.data(), dtype, 4, os);
   }
   /// The f32 output (widened from f16 storage) into `out`.
   void output(float *out, int64_t n) const {
     if (o16.empty())
       return;
     for (int64_t i = 0; i < n; ++i)
-      out[i] = attn_f16_to_f32(o16[i]);
+      out[i] = bf16 ? fromBf16(o16[i]) : attn_f16_to_f32(o16[i]);
   }
 };
 
@@ -475,14 +505,12 @@ std::string compileAttnc(const Workload &w, const std::string &target,
   layer.valueDim = w.shape.valueDim;
   layer.mask = mlirMask(w.shape.mask);
   layer.maskSet = true;
-  if (w.shape.kvCache == "f16")
-    layer.dtype = "f16";
+  if (w.shape.kvCache == "f16" || w.shape.kvCache == "bf16")
+    layer.dtype = w.shape.kvCache;
   else
     layer.kvCache = w.shape.kvCache;
-  if (w.shape.qkInt8)
-    layer.qkCompute = "int8";
-  if (w.shape.pvInt8)
-    layer.pvCompute = "int8";
+  layer.qkCompute = w.shape.qk;
+  layer.pvCompute = w.shape.pv;
   if (w.shape.diff) {
     // λ vectors and gain as inputs; lambda_init from layer 0.
     layer.variant = "diff";
@@ -551,8 +579,10 @@ int main(int argc, char **argv) {
       tileSpec = value();
     else if (a == "--kv-cache") {
       kvCache = value();
-      if (kvCache != "f16" && kvCache != "q8_0" && kvCache != "q4_0")
-        usage("--kv-cache must be f16, q8_0 or q4_0 (for --shape workloads)");
+      if (kvCache != "f16" && kvCache != "bf16" && kvCache != "q8_0" &&
+          kvCache != "q4_0")
+        usage("--kv-cache must be f16, bf16, q8_0 or q4_0 (for --shape "
+              "workloads)");
     } else if (a == "--inputs") {
       inputKind = value();
       if (!isInputKind(inputKind))
@@ -602,7 +632,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0, n = custom.size(); i < n; ++i) {
       Workload q = custom[i];
       const Shape &sh = q.shape;
-      if (kvCache != "f16" && (sh.headDim % 32 || sh.valueDim % 32))
+      if (kvCache != "f16" && kvCache != "bf16" &&
+          (sh.headDim % 32 || sh.valueDim % 32))
         usage("--kv-cache " + kvCache + " needs D and Dv multiples of 32");
       q.name += "-" + kvCache;
       q.shape.kvCache = kvCache;
@@ -630,8 +661,8 @@ int main(int argc, char **argv) {
                                           std::to_string(w.shape.rank) + ")") +
            (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel) +
            (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache) +
-           (w.shape.qkInt8 ? " qk=int8" : "") +
-           (w.shape.pvInt8 ? " pv=int8" : ""))
+           (w.shape.qk.empty() ? "" : " qk=" + w.shape.qk) +
+           (w.shape.pv.empty() ? "" : " pv=" + w.shape.pv))
               .c_str());
     return 0;
   }
@@ -708,7 +739,7 @@ int main(int argc, char **argv) {
                                    : s.kvCache == "q4_0"
                                        ? ATTN_BLOCK_FORMAT_Q4_0
                                        : ATTN_BLOCK_FORMAT_INVALID;
-    if (s.kvCache == "f16")
+    if (s.kvCache == "f16" || s.kvCache == "bf16")
       ioBytes /= 2;
     if (kvFormat)
       ioBytes =
@@ -851,8 +882,9 @@ int main(int argc, char **argv) {
         }
       } else if (!s.kvCache.empty()) {
         r.note = "skipped: " + s.kvCache + " KV caches run on attnc only";
-      } else if (s.qkInt8 || s.pvInt8) {
-        r.note = "skipped: int8 products run on attnc only";
+      } else if (!s.qk.empty() || !s.pv.empty()) {
+        r.note = "skipped: " + (s.qk.empty() ? s.pv : s.qk) +
+                 " products run on attnc only";
       } else if (s.diff) {
         r.note = "skipped: differential attention runs on attnc only";
       } else if (!s.lowRank.empty()) {
@@ -900,13 +932,13 @@ int main(int argc, char **argv) {
       runners.push_back(std::move(r));
     }
     auto denseOut = std::make_shared<std::vector<float>>();
-    bool quantized = !s.kvCache.empty() || s.qkInt8 || s.pvInt8;
+    bool quantized = !s.kvCache.empty() || !s.qk.empty() || !s.pv.empty();
     if (!s.lowRank.empty() || quantized) {
       Workload exact = w;
       exact.shape.lowRank.clear();
       exact.shape.kvCache.clear();
-      exact.shape.qkInt8 = false;
-      exact.shape.pvInt8 = false;
+      exact.shape.qk.clear();
+      exact.shape.pv.clear();
       EntryFn denseEntry = nullptr;
       bool onVulkan = false;
       std::string err =
@@ -1090,6 +1122,7 @@ int main(int argc, char **argv) {
           w.maskLabel.c_str(),
           s.kvCache.empty() || r.f32Baseline ? "f32"
           : s.kvCache == "f16"               ? "f16"
+          : s.kvCache == "bf16"              ? "bf16"
                                              : (s.kvCache + " kv").c_str(),
           reps, st.median, st.min, st.max, gflops, peak.gflops,
           gflops / peak.gflops, (long long)r.extraBytes, gbps, readGbps,

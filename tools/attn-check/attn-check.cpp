@@ -48,10 +48,10 @@ static cl::opt<std::string>
                       "QxK (query rows x key rows)"),
              cl::value_desc("QxK"), cl::cat(checkCategory));
 static cl::opt<std::string> qkPolicy("qk", cl::desc(mlir::attn::kQkPolicyHelp),
-                                     cl::value_desc("int8|f32"),
+                                     cl::value_desc("int8|bf16|f32"),
                                      cl::cat(checkCategory));
 static cl::opt<std::string> pvPolicy("pv", cl::desc(mlir::attn::kPvPolicyHelp),
-                                     cl::value_desc("int8|f32"),
+                                     cl::value_desc("int8|bf16|f32"),
                                      cl::cat(checkCategory));
 static cl::opt<std::string>
     diffLowering("diff", cl::init("fused"),
@@ -224,6 +224,8 @@ struct Check {
   bool qkInt8 = false;
   /// pv_precision = int8: the reference quantizes the values as the kernel.
   bool pvInt8 = false;
+  /// #attn.precision<bf16>: the reference rounds the factors to bf16.
+  bool qkBf16 = false, pvBf16 = false;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
   /// attn.diff: lambda_init and epsilon for the reference.
@@ -480,6 +482,8 @@ FailureOr<Check> describe(func::FuncOp fn) {
   }
   c.qkInt8 = op.getQkPrecision() == Precision::int8;
   c.pvInt8 = op.getPvPrecision() == Precision::int8;
+  c.qkBf16 = op.getQkPrecision() == Precision::bf16;
+  c.pvBf16 = op.getPvPrecision() == Precision::bf16;
   if (BlockFormatAttr f = op.getValueFormatAttr()) {
     inValues(c.v, op.getValueDim());
     c.vFormat = stringifyBlockFormat(f.getValue()).str();
@@ -625,6 +629,10 @@ int main(int argc, char **argv) {
         args.insert(args.end(), {"--qk", "int8"});
       if (c.pvInt8)
         args.insert(args.end(), {"--pv", "int8"});
+      if (c.qkBf16)
+        args.insert(args.end(), {"--qk", "bf16"});
+      if (c.pvBf16)
+        args.insert(args.end(), {"--pv", "bf16"});
       if (c.diff) {
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);

@@ -7,7 +7,7 @@
 //            [--documents sorted|unsorted] [--diff LAMBDA_INIT [--eps E]]
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
-//            [--v-format q8_0|q4_0] [--qk f32|int8] [--pv f32|int8]
+//            [--v-format q8_0|q4_0] [--qk f32|int8|bf16] [--pv f32|int8|bf16]
 //            [--dump DIR]
 //            [--scratch-limit BYTES]
 //            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
@@ -64,6 +64,11 @@ using namespace attn::ref;
 namespace {
 /// Default tolerance of --pv int8 (docs/Numerics.md).
 constexpr double kPvInt8Tolerance = 1e-2;
+// bf16 products (an allowance: tiles without a bf16 kernel compute in
+// f32): the probabilities' bf16 rounding where P . V is bf16 (relative
+// 2^-9 per weight), and, for f32 tiles, the factors' rounding the
+// reference models.
+constexpr double kBf16Tolerance = 4e-3;
 
 using Tensor = const attn_tensor_t *;
 /// Entry points take their inputs (3 to 8 tensors: query, key, value, then
@@ -439,7 +444,7 @@ int main(int argc, char **argv) {
   std::string deviceName = "cpu";
   double scale = 0, tol = -1;
   bool tolGiven = false;
-  bool qkInt8 = false, pvInt8 = false;
+  bool qkInt8 = false, pvInt8 = false, qkBf16 = false, pvBf16 = false;
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
@@ -527,14 +532,16 @@ int main(int argc, char **argv) {
       topK = std::atoll(value());
     else if (a == "--qk") {
       std::string name = value();
-      if (name != "f32" && name != "int8")
-        usage("--qk must be f32 or int8");
+      if (name != "f32" && name != "int8" && name != "bf16")
+        usage("--qk must be f32, int8 or bf16");
       qkInt8 = name == "int8";
+      qkBf16 = name == "bf16";
     } else if (a == "--pv") {
       std::string name = value();
-      if (name != "f32" && name != "int8")
-        usage("--pv must be f32 or int8");
+      if (name != "f32" && name != "int8" && name != "bf16")
+        usage("--pv must be f32, int8 or bf16");
       pvInt8 = name == "int8";
+      pvBf16 = name == "bf16";
     } else if (a == "--k-format")
       kFormat = parseFormat(value());
     else if (a == "--v-format")
@@ -613,6 +620,8 @@ int main(int argc, char **argv) {
   // rounding that the reference does model (docs/Numerics.md).
   if (pvInt8 && !tolGiven)
     tol = std::max(tol, kPvInt8Tolerance);
+  if ((qkBf16 || pvBf16) && !tolGiven)
+    tol = std::max(tol, kBf16Tolerance);
 
   void *handle = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
   if (!handle) {
@@ -872,7 +881,7 @@ int main(int argc, char **argv) {
          vectors[0]->exact.data(), vectors[1]->exact.data(),
          vectors[2]->exact.data(), vectors[3]->exact.data(),
          vectors[4]->exact.data(), expected.data());
-  } else if (qkInt8 || pvInt8) {
+  } else if (qkInt8 || pvInt8 || qkBf16 || pvBf16) {
     // The int8 path's query values, scaled: the reference's scores are then
     // exactly the kernel's d_q d_k (q . k).
     // Float keys are quantized by the kernel too, block-quantized ones
@@ -893,6 +902,22 @@ int main(int argc, char **argv) {
     }
     if (pvInt8) {
       vInt8 = int8Values(p, vRef);
+      vRef = vInt8.data();
+    }
+    // bf16 products: the factors rounded as the kernel rounds them (the
+    // scaled query, the keys as stored or dequantized, the values).
+    // Top-k selects among f32 scores (its lowerings take no bf16 product),
+    // and a selection is not within any tolerance of one made on rounded
+    // scores: its keys are not rounded.
+    if (qkBf16 && !topK) {
+      qInt8 = bf16Rounded(qRef, p.queryElements(), queryScale(p));
+      qRef = qInt8.data();
+      scaled.scale = 1;
+      kInt8 = bf16Rounded(kRef, p.keyElements(), 1.0f);
+      kRef = kInt8.data();
+    }
+    if (pvBf16) {
+      vInt8 = bf16Rounded(vRef, p.valueElements(), 1.0f);
       vRef = vInt8.data();
     }
     sdpa(scaled, qRef, kRef, vRef, expected.data(),
@@ -943,6 +968,10 @@ int main(int argc, char **argv) {
     modsNote += " qk=int8";
   if (pvInt8)
     modsNote += " pv=int8";
+  if (qkBf16)
+    modsNote += " qk=bf16";
+  if (pvBf16)
+    modsNote += " pv=bf16";
   if (kFormat)
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)

@@ -49,10 +49,10 @@ static cl::opt<std::string>
                       "QxK (query rows x key rows)"),
              cl::value_desc("QxK"), cl::cat(attncCategory));
 static cl::opt<std::string> qkPolicy("qk", cl::desc(mlir::attn::kQkPolicyHelp),
-                                     cl::value_desc("int8|f32"),
+                                     cl::value_desc("int8|bf16|f32"),
                                      cl::cat(attncCategory));
 static cl::opt<std::string> pvPolicy("pv", cl::desc(mlir::attn::kPvPolicyHelp),
-                                     cl::value_desc("int8|f32"),
+                                     cl::value_desc("int8|bf16|f32"),
                                      cl::cat(attncCategory));
 static cl::opt<std::string>
     diffLowering("diff",

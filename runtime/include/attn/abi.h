@@ -42,6 +42,7 @@ typedef enum attn_abi_isa_e {
   ATTN_ABI_ISA_X86_64_V4 = 3,      /* AVX-512 F/BW/DQ/VL */
   ATTN_ABI_ISA_X86_64_V4_VNNI = 4, /* x86-64-v4 and AVX-512 VNNI */
   ATTN_ABI_ISA_X86_64_V3_VNNI = 5, /* x86-64-v3 and AVX-VNNI */
+  ATTN_ABI_ISA_X86_64_V4_BF16 = 6, /* x86-64-v4, AVX-512 VNNI and BF16 */
   ATTN_ABI_ISA_AARCH64_V8 = 16,    /* AArch64 with NEON (Armv8.0-A) */
   ATTN_ABI_ISA_AARCH64_V82 = 17,   /* Armv8.2-A dotprod and fp16 arithmetic */
 } attn_abi_isa_t;

@@ -116,9 +116,9 @@ func.func @int8_scores_dynamic_head_dim(%q: tensor<1x8x1x?xf32>, %k: tensor<1x2x
 // -----
 
 func.func @unknown_precision(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
-  // expected-error @+2 {{expected ::mlir::attn::Precision to be one of: f32, int8}}
+  // expected-error @+2 {{expected ::mlir::attn::Precision to be one of: f32, int8, bf16}}
   // expected-error @+1 {{failed to parse Attn_PrecisionAttr parameter 'value' which is to be a `::mlir::attn::Precision`}}
-  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<bf16>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<f16>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
 }
 
@@ -136,4 +136,13 @@ func.func @int8_values_dynamic(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64x
   // expected-error @+1 {{found a dynamic value dimension}}
   %o = attn.sdpa %q, %k, %v {pv_precision = #attn.precision<int8>} : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x?xf32>) -> tensor<1x2x10x?xf32>
   return %o : tensor<1x2x10x?xf32>
+}
+
+// -----
+
+// attn.dot_bf16 takes two bf16 per f32 lane.
+func.func @dot_bf16_lanes(%acc: vector<16xf32>, %a: vector<16xbf16>) -> vector<16xf32> {
+  // expected-error @+1 {{'attn.dot_bf16' op needs 2 bf16 per f32 lane: 16 bf16 into 16 lanes}}
+  %r = attn.dot_bf16 %acc, %a, %a : vector<16xbf16> into vector<16xf32>
+  return %r : vector<16xf32>
 }

@@ -607,11 +607,29 @@ std::vector<double> int8Blocks(const double *x, int64_t n, float scale) {
 }
 } // namespace
 
+float attn::ref::queryScale(const SdpaProblem &p) {
+  return static_cast<float>(
+      p.scale > 0 ? p.scale : 1 / std::sqrt(static_cast<double>(p.headDim)));
+}
+
 std::vector<double> attn::ref::int8Queries(const SdpaProblem &p,
                                            const double *q) {
-  const float scale = static_cast<float>(
-      p.scale > 0 ? p.scale : 1 / std::sqrt(static_cast<double>(p.headDim)));
-  return int8Blocks(q, p.queryElements(), scale);
+  return int8Blocks(q, p.queryElements(), queryScale(p));
+}
+
+std::vector<double> attn::ref::bf16Rounded(const double *x, int64_t n,
+                                           float scale) {
+  std::vector<double> out(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    float f = scale * static_cast<float>(x[i]);
+    uint32_t bits;
+    std::memcpy(&bits, &f, sizeof bits);
+    if (!std::isnan(f))
+      bits = (bits + 0x7fff + ((bits >> 16) & 1)) & 0xffff0000u;
+    std::memcpy(&f, &bits, sizeof f);
+    out[static_cast<size_t>(i)] = f;
+  }
+  return out;
 }
 
 std::vector<double> attn::ref::int8Keys(const SdpaProblem &p, const double *k) {

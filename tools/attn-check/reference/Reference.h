@@ -122,6 +122,16 @@ std::vector<double> int8Keys(const SdpaProblem &p, const double *k);
 /// tolerance covers.)
 std::vector<double> int8Values(const SdpaProblem &p, const double *v);
 
+/// bf16 products (#attn.precision<bf16>): `n` values rounded as the kernel
+/// rounds its factors, x * scale in f32 then to bf16 (nearest even).
+/// Queries take scale = f32(p.scale) (sdpa() then runs with scale 1), keys
+/// and values 1. (The probabilities' bf16 rounding is not modelled: the
+/// pv=bf16 tolerance covers it.)
+std::vector<double> bf16Rounded(const double *x, int64_t n, float scale);
+
+/// The query scale the kernels multiply Q by, in f32.
+float queryScale(const SdpaProblem &p);
+
 /// The same loops in precision T (double or float), for the (batch, query
 /// head) units [unitBegin, unitEnd) (unit = b * heads + h) only, so that
 /// callers can split the work across threads. In float it is attn-bench's
