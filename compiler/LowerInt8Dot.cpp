@@ -16,6 +16,7 @@
 #include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_LOWERINT8DOT
@@ -145,17 +146,23 @@ Value halfLanes(PatternRewriter &rw, Location loc, Value v, int64_t parity) {
                                lanes);
 }
 
+/// How attn.dot_bf16 is lowered (attn-lower-int8-dot bf16).
+enum class Bf16Dot { Generic, X86, Arm };
+
 struct LowerDotBf16 : OpRewritePattern<DotBf16Op> {
-  LowerDotBf16(MLIRContext *ctx, bool x86) : OpRewritePattern(ctx), x86(x86) {}
+  LowerDotBf16(MLIRContext *ctx, Bf16Dot isa)
+      : OpRewritePattern(ctx), isa(isa) {}
 
   LogicalResult matchAndRewrite(DotBf16Op op,
                                 PatternRewriter &rw) const override {
     Location loc = op.getLoc();
     auto accType = cast<VectorType>(op.getAcc().getType());
     int64_t lanes = accType.getNumElements();
+    // VDPBF16PS: 16, 8 or 4 lanes; BFDOT: 4.
     int64_t piece = 0;
     for (int64_t w : {16, 8, 4})
-      if (x86 && lanes % w == 0) {
+      if ((isa == Bf16Dot::X86 || (isa == Bf16Dot::Arm && w == 4)) &&
+          lanes % w == 0) {
         piece = w;
         break;
       }
@@ -179,7 +186,15 @@ struct LowerDotBf16 : OpRewritePattern<DotBf16Op> {
                                : slice(rw, loc, op.getLhs(), 2 * l, 2 * piece);
       Value b = lanes == piece ? op.getRhs()
                                : slice(rw, loc, op.getRhs(), 2 * l, 2 * piece);
-      Value r = x86vector::DotBF16Op::create(rw, loc, acc.getType(), acc, a, b);
+      Value r =
+          isa == Bf16Dot::X86
+              ? x86vector::DotBF16Op::create(rw, loc, acc.getType(), acc, a, b)
+                    .getResult()
+              : LLVM::CallIntrinsicOp::create(
+                    rw, loc, acc.getType(),
+                    rw.getStringAttr("llvm.aarch64.neon.bfdot.v4f32.v8bf16"),
+                    ValueRange{acc, a, b})
+                    .getResult(0);
       out = lanes == piece
                 ? r
                 : vector::InsertStridedSliceOp::create(rw, loc, r, out,
@@ -191,7 +206,7 @@ struct LowerDotBf16 : OpRewritePattern<DotBf16Op> {
     return success();
   }
 
-  bool x86;
+  Bf16Dot isa;
 };
 
 struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
@@ -205,15 +220,21 @@ struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
           << "' (expected x86-vnni, arm-dotprod or generic)";
       return signalPassFailure();
     }
-    if (bf16 != "x86-avx512bf16" && bf16 != "generic") {
+    std::optional<Bf16Dot> bf16Isa =
+        llvm::StringSwitch<std::optional<Bf16Dot>>(bf16)
+            .Case("x86-avx512bf16", Bf16Dot::X86)
+            .Case("arm-bf16", Bf16Dot::Arm)
+            .Case("generic", Bf16Dot::Generic)
+            .Default(std::nullopt);
+    if (!bf16Isa) {
       getOperation()->emitError()
           << "attn-lower-int8-dot: unknown bf16 '" << bf16
-          << "' (expected x86-avx512bf16 or generic)";
+          << "' (expected x86-avx512bf16, arm-bf16 or generic)";
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerDotI8>(&getContext(), *use);
-    patterns.add<LowerDotBf16>(&getContext(), bf16 == "x86-avx512bf16");
+    patterns.add<LowerDotBf16>(&getContext(), *bf16Isa);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -112,6 +112,8 @@ def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
     - `bf16=x86-avx512bf16`: `x86vector.avx512.dot` (VDPBF16PS) on 16-, 8-
       or 4-lane pieces (the 256- and 128-bit forms need AVX-512 VL, which
       every AVX-512 target of attnc has);
+    - `bf16=arm-bf16`: `llvm.aarch64.neon.bfdot.v4f32.v8bf16` (BFDOT,
+      +bf16) on 4-lane pieces;
     - `bf16=generic`: its definition in f32 vector code (widen the even
       and odd lanes, two fused multiply-adds).
 
@@ -122,7 +124,7 @@ def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
     Option<"isa", "isa", "std::string", "\"generic\"",
            "Instruction to use: x86-vnni, arm-dotprod or generic">,
     Option<"bf16", "bf16", "std::string", "\"generic\"",
-           "bf16 pair products: x86-avx512bf16 or generic">
+           "bf16 pair products: x86-avx512bf16, arm-bf16 or generic">
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::x86vector::X86VectorDialect",

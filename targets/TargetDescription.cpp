@@ -38,7 +38,9 @@ std::optional<TargetDescription> describeHost() {
     else
       pick = "x86_64";
   } else if (triple.getArch() == llvm::Triple::aarch64) {
-    pick = has("dotprod") && has("fullfp16") ? "cortex-a76" : "aarch64-neon";
+    pick = !(has("dotprod") && has("fullfp16")) ? "aarch64-neon"
+           : has("bf16") && has("i8mm")         ? "neoverse-n2"
+                                                : "cortex-a76";
   }
   for (const TargetDescription &t : registry())
     if (t.name == pick)

@@ -91,7 +91,8 @@ struct TargetDescription {
   std::string int8Dot = "generic";
   /// How bf16 products (qk/pv_precision = bf16) sum pairs of bf16
   /// products (attn-lower-int8-dot bf16): "x86-avx512bf16" (VDPBF16PS) or
-  /// "generic"; with "generic", attn-tile-flash computes them in f32.
+  /// "arm-bf16" (BFDOT, +bf16) or "generic"; with "generic",
+  /// attn-tile-flash computes them in f32.
   std::string bf16Dot = "generic";
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.

@@ -115,9 +115,20 @@ static int cpu_has_isa(int64_t level, const char **missing) {
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1 << 20)
 #endif
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1 << 13)
+#endif
+#ifndef HWCAP2_BF16
+#define HWCAP2_BF16 (1 << 14)
+#endif
 static int cpu_has_isa(int64_t level, const char **missing) {
   if (level != ATTN_ABI_ISA_ANY && !is_aarch64_level(level)) {
     *missing = "an x86-64 CPU";
+    return 0;
+  }
+  if (level > ATTN_ABI_ISA_AARCH64_V86) {
+    *missing = "an AArch64 instruction-set level this libattnrt does not "
+               "know (an object from a newer attnc)";
     return 0;
   }
   unsigned long hwcap = getauxval(AT_HWCAP);
@@ -125,6 +136,12 @@ static int cpu_has_isa(int64_t level, const char **missing) {
       !((hwcap & HWCAP_ASIMDDP) && (hwcap & HWCAP_FPHP) &&
         (hwcap & HWCAP_ASIMDHP))) {
     *missing = "Armv8.2-A dotprod and fp16 (cortex-a76 class)";
+    return 0;
+  }
+  unsigned long hwcap2 = getauxval(AT_HWCAP2);
+  if (level >= ATTN_ABI_ISA_AARCH64_V86 &&
+      !((hwcap2 & HWCAP2_BF16) && (hwcap2 & HWCAP2_I8MM))) {
+    *missing = "Armv8.6-A bf16 and i8mm (neoverse-n2 class)";
     return 0;
   }
   return 1;

@@ -1,6 +1,6 @@
 //===- AArch64Target.cpp - AArch64 target descriptions --------------------===//
 //
-// The AArch64 targets: an Armv8.0 NEON baseline and three cores found in
+// The AArch64 targets: an Armv8.0 NEON baseline and four cores found in
 // edge boards and servers. NEON has 32 128-bit registers: the micro-kernels
 // keep 5 rows x 4 vectors (16 f32 columns) of accumulators, 20 registers,
 // plus 5 A vectors (four k steps of each row, used lane by lane: fmla by
@@ -61,6 +61,8 @@ void registerCore(const Core &c) {
     t.int8Dot = "arm-dotprod";
     t.int8OpsPerCycle = kSdotOpsPerCycle;
   }
+  if (llvm::StringRef(c.features).contains("+bf16"))
+    t.bf16Dot = "arm-bf16";
   int64_t tile = static_cast<int64_t>(c.l1 / 2 / 4); // f32 elements
   t.kvBlock = 64;
   t.qBlock = std::max<int64_t>(64, tile / t.kvBlock / 64 * 64);
@@ -91,4 +93,12 @@ void mlir::attn::registerAArch64Targets() {
       {"neoverse-n1", "Arm Neoverse-N1 (Armv8.2-A, NEON, dotprod, fp16)",
        "neoverse-n1", "+neon,+dotprod,+fullfp16,+rcpc",
        ATTN_ABI_ISA_AARCH64_V82, 64 * KiB, 1 * MiB, 32 * MiB, 16, nullptr});
+  // Armv9.0-A with bf16 (BFDOT: bf16 products) and i8mm; NEON code only
+  // (its SVE2 is not used). Two 128-bit FMA pipes, like the N1.
+  registerCore({"neoverse-n2",
+                "Arm Neoverse-N2 (Armv9.0-A; NEON, dotprod, fp16, bf16, "
+                "i8mm)",
+                "neoverse-n2", "+neon,+dotprod,+fullfp16,+rcpc,+bf16,+i8mm",
+                ATTN_ABI_ISA_AARCH64_V86, 64 * KiB, 1 * MiB, 32 * MiB, 16,
+                nullptr});
 }

@@ -1,13 +1,18 @@
 // RUN: attn-opt %s --attn-lower-int8-dot=bf16=x86-avx512bf16 | FileCheck %s --check-prefix=X86
+// RUN: attn-opt %s --attn-lower-int8-dot=bf16=arm-bf16 | FileCheck %s --check-prefix=ARM
 // RUN: attn-opt %s --attn-lower-int8-dot | FileCheck %s --check-prefix=GEN
 // RUN: not attn-opt %s --attn-lower-int8-dot=bf16=neon 2>&1 | FileCheck %s --check-prefix=BAD
 
-// BAD: unknown bf16 'neon' (expected x86-avx512bf16 or generic)
+// BAD: unknown bf16 'neon' (expected x86-avx512bf16, arm-bf16 or generic)
 
 // 16 lanes: one VDPBF16PS (512 bits), the upstream x86vector op.
 // X86-LABEL: func.func @lanes16
 // X86: x86vector.avx512.dot %{{.*}}, %{{.*}}, %{{.*}} : vector<32xbf16> -> vector<16xf32>
 // X86-NOT: attn.dot_bf16
+// BFDOT (+bf16): four 4-lane pieces.
+// ARM-LABEL: func.func @lanes16
+// ARM-COUNT-4: llvm.call_intrinsic "llvm.aarch64.neon.bfdot.v4f32.v8bf16"(%{{.*}}, %{{.*}}, %{{.*}}) : (vector<4xf32>, vector<8xbf16>, vector<8xbf16>) -> vector<4xf32>
+// ARM-NOT: attn.dot_bf16
 // The generic form is the definition: the odd pair's product added first,
 // then the even one's, each an f32 fused multiply-add of widened halves.
 // GEN-LABEL: func.func @lanes16

@@ -45,6 +45,7 @@ typedef enum attn_abi_isa_e {
   ATTN_ABI_ISA_X86_64_V4_BF16 = 6, /* x86-64-v4, AVX-512 VNNI and BF16 */
   ATTN_ABI_ISA_AARCH64_V8 = 16,    /* AArch64 with NEON (Armv8.0-A) */
   ATTN_ABI_ISA_AARCH64_V82 = 17,   /* Armv8.2-A dotprod and fp16 arithmetic */
+  ATTN_ABI_ISA_AARCH64_V86 = 18,   /* and Armv8.6-A bf16 and i8mm */
 } attn_abi_isa_t;
 
 /** Constraint kinds of a signature table. */
