@@ -731,6 +731,31 @@ Value bf16Words(OpBuilder &b, Location loc, Value x) {
       b, loc, VectorType::get({type.getNumElements() / 2}, b.getI32Type()), x);
 }
 
+/// Columns [col, col + n) of row `key` of the value block `values` ([keys,
+/// Dv]) as a vector of `element` (widened from the storage where it
+/// differs), zero for keys past the block (they pad its last block of 32
+/// and meet P's zero weights).
+Value readValueRow(OpBuilder &b, Location loc, Value values, Value key,
+                   Value col, int64_t n, Type element) {
+  Type storage = cast<RankedTensorType>(values.getType()).getElementType();
+  auto stored = VectorType::get({n}, storage);
+  auto type = VectorType::get({n}, element);
+  Value keys = tensor::DimOp::create(b, loc, values, 0);
+  Value inRange =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, key, keys);
+  Value row = arith::MinUIOp::create(
+      b, loc, key, arith::SubIOp::create(b, loc, keys, index(b, loc, 1)));
+  Value x = vector::TransferReadOp::create(
+      b, loc, stored, values, ValueRange{row, col},
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(storage)),
+      ArrayRef<bool>{true});
+  if (stored != type)
+    x = arith::ExtFOp::create(b, loc, type, x);
+  Value zero = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getZeroAttr(element)));
+  return arith::SelectOp::create(b, loc, inRange, x, zero);
+}
+
 } // namespace
 
 std::pair<Value, Value>
@@ -797,29 +822,17 @@ Value mlir::attn::bf16TileScores(OpBuilder &b, Location loc, Value queries,
 Value mlir::attn::bf16RepackValues(OpBuilder &b, Location loc, Value values,
                                    Value valueWords) {
   constexpr int64_t kChunk = 16;
-  auto vType = cast<RankedTensorType>(values.getType());
-  auto xChunk = VectorType::get({kChunk}, vType.getElementType());
-  auto zero = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(xChunk, b.getZeroAttr(vType.getElementType())));
-  Value pad =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(vType.getElementType()));
+  Type storage = cast<RankedTensorType>(values.getType()).getElementType();
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value keys = tensor::DimOp::create(b, loc, values, 0);
   Value dv = tensor::DimOp::create(b, loc, values, 1);
-  Value lastKey = arith::SubIOp::create(b, loc, keys, c1);
   // Whole blocks of 32 keys: 16 word rows each, keys past `keys` zero.
   Value pairs = arith::MulIOp::create(
       b, loc, arith::CeilDivUIOp::create(b, loc, keys, index(b, loc, kBlock)),
       index(b, loc, kBlock / 2));
+  // In the storage type: bf16Words rounds (or keeps) it.
   auto readRow = [&](OpBuilder &rb, Location rl, Value key, Value col) {
-    Value inRange =
-        arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ult, key, keys);
-    Value row = arith::MinUIOp::create(rb, rl, key, lastKey);
-    Value x = vector::TransferReadOp::create(rb, rl, xChunk, values,
-                                             ValueRange{row, col}, pad,
-                                             ArrayRef<bool>{true});
-    return arith::SelectOp::create(rb, rl, inRange, x, zero).getResult();
+    return readValueRow(rb, rl, values, key, col, kChunk, storage);
   };
   // Row t, column c: the word (v[2t, c], v[2t + 1, c]) in bf16.
   auto repack = scf::ForOp::create(
@@ -899,9 +912,7 @@ std::pair<Value, Value> mlir::attn::int8RepackValues(OpBuilder &b, Location loc,
   // Columns of V quantized together: 16 f32 lanes (Dv % 32 == 0).
   constexpr int64_t kChunk = 16;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
-  auto vType = cast<RankedTensorType>(values.getType());
   auto fChunk = VectorType::get({kChunk}, f32);
-  auto xChunk = VectorType::get({kChunk}, vType.getElementType());
   auto qChunk = VectorType::get({kChunk}, i8);
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value keys = tensor::DimOp::create(b, loc, values, 0);
@@ -909,22 +920,10 @@ std::pair<Value, Value> mlir::attn::int8RepackValues(OpBuilder &b, Location loc,
   Value blocks =
       arith::CeilDivUIOp::create(b, loc, keys, index(b, loc, kBlock));
   Value zeroV = splatF32(b, loc, fChunk, 0.0);
-  Value pad =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(vType.getElementType()));
-  Value lastKey = arith::SubIOp::create(b, loc, keys, c1);
 
-  // Value row `key` of columns [col, col + 16) in f32, zero for keys past
-  // the block (they pad its last block of 32 and meet P's zero bytes).
+  // Value row `key` of columns [col, col + 16) in f32.
   auto readRow = [&](OpBuilder &rb, Location rl, Value key, Value col) {
-    Value inRange =
-        arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ult, key, keys);
-    Value row = arith::MinUIOp::create(rb, rl, key, lastKey);
-    Value x = vector::TransferReadOp::create(rb, rl, xChunk, values,
-                                             ValueRange{row, col}, pad,
-                                             ArrayRef<bool>{true});
-    if (xChunk != fChunk)
-      x = arith::ExtFOp::create(rb, rl, fChunk, x);
-    return arith::SelectOp::create(rb, rl, inRange, x, zeroV).getResult();
+    return readValueRow(rb, rl, values, key, col, kChunk, f32);
   };
 
   // Per block of 32 keys and 16 columns: per column d = max|v| / 127 over
