@@ -1912,23 +1912,15 @@ FlashLowering::WorkItem FlashLowering::beginWorkItem(scf::ForallOp forall,
     qTile = scaledQuery(q);
   if (int8Queries)
     qTile = quantizeQueries(qTile, /*keepInt8=*/integerScores(packedLq != 0));
+  // Elementwise on the tensor: convert-elementwise-to-linalg makes it a
+  // loop after this pass.
   if (bf16Scores)
-    bf16Query = linalg::GenericOp::create(
-                    b, loc,
-                    RankedTensorType::get(
-                        cast<RankedTensorType>(qTile.getType()).getShape(),
-                        b.getBF16Type()),
-                    ValueRange{qTile},
-                    ValueRange{lb.empty({br, headDim}, b.getBF16Type())},
-                    ArrayRef<AffineMap>{id2, id2},
-                    ArrayRef<IteratorType>{IteratorType::parallel,
-                                           IteratorType::parallel},
-                    [&](OpBuilder &nb, Location nl, ValueRange a) {
-                      LB::yield(nb, nl,
-                                arith::TruncFOp::create(
-                                    nb, nl, nb.getBF16Type(), a[0]));
-                    })
-                    .getResult(0);
+    bf16Query = arith::TruncFOp::create(
+        b, loc,
+        RankedTensorType::get(
+            cast<RankedTensorType>(qTile.getType()).getShape(),
+            b.getBF16Type()),
+        qTile);
   w.partnerQTile = partner ? scaledQuery(partner.getQuery()) : Value();
 
   return w;
