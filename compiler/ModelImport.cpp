@@ -605,14 +605,23 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
   }
   if (const json::Value *v = obj.get("compute")) {
     layer.computePath = at("compute");
-    if (const json::Object *c = readObject(*v, layer.computePath, {"qk", "pv"},
-                                           "compute precisions")) {
+    if (const json::Object *c =
+            readObject(*v, layer.computePath, {"qk", "pv", "smooth_k"},
+                       "compute precisions")) {
       if (const json::Value *qk = c->get("qk"))
         readString(*qk, layer.computePath + ".qk", layer.qkCompute,
                    {"f32", "int8", "bf16"});
       if (const json::Value *pv = c->get("pv"))
         readString(*pv, layer.computePath + ".pv", layer.pvCompute,
                    {"f32", "int8", "bf16"});
+      if (const json::Value *sk = c->get("smooth_k")) {
+        layer.smoothKPath = layer.computePath + ".smooth_k";
+        if (std::optional<bool> flag = sk->getAsBoolean())
+          layer.smoothK = *flag;
+        else
+          error(layer.computePath + ".smooth_k",
+                "expected true or false, found " + describe(*sk));
+      }
     }
   }
   if (const json::Value *v = obj.get("mask")) {
@@ -677,6 +686,31 @@ void Importer::checkKvCache(LayerDescription &l) {
             "int8 P . V quantizes the values in vectors of 32 channels; "
             "value_dim " +
                 std::to_string(l.valueDim) + " is not a multiple of 32");
+  }
+  // smooth_k shifts the float keys before the kernel quantizes them
+  // (attn.sdpa's smooth_k).
+  // A model-wide smooth_k applies to the layers it can (as attn-quantize's
+  // policy does); one a layer sets itself must apply.
+  if (l.smoothK) {
+    const std::string &path = l.smoothKPath;
+    bool own = llvm::StringRef(path).starts_with("layers");
+    std::string why;
+    if (l.qkCompute != "int8" && l.qkCompute != "bf16")
+      why = "smooth_k subtracts the keys' mean before they are quantized; it "
+            "needs \"qk\": \"int8\" or \"bf16\"";
+    else if (kvQuantized)
+      why = "smooth_k needs float keys; a " + l.kvCache +
+            " kv_cache is multiplied as stored";
+    else
+      for (const std::string &mod : l.modifiers)
+        if (llvm::StringRef(mod).starts_with("#attn.softcap"))
+          why = "smooth_k shifts each row's scores, and a softcap modifier "
+                "does not commute with a shift";
+    if (!why.empty()) {
+      if (own)
+        error(path, why);
+      l.smoothK = false;
+    }
   }
   // int8 scores multiply the cache's int8 blocks, or float keys quantized
   // in the kernel, by the quantized query: blocks of 32 values of D.
@@ -1280,7 +1314,7 @@ mlir::attn::buildModelModule(const ModelDescription &model,
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
         precisionAttr(context, l.qkCompute),
-        precisionAttr(context, l.pvCompute));
+        precisionAttr(context, l.pvCompute), l.smoothK);
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -41,6 +41,10 @@ struct LayerDescription {
   /// "compute": {"qk": "f32" | "int8" | "bf16", "pv": the same} (empty: f32)
   /// and where it was set.
   std::string qkCompute, pvCompute;
+  /// "compute": {"smooth_k": true}: attn.sdpa's smooth_k, and the JSON
+  /// path it was set at (a model-wide default where it is not in a layer).
+  bool smoothK = false;
+  std::string smoothKPath;
   std::string computePath;
   /// The mask pattern as the text of an attn mask attribute; empty for none.
   std::string mask;

@@ -62,10 +62,12 @@ void mlir::attn::buildAttnPhasePipeline(OpPassManager &pm,
                                         const TargetDescription &target) {
   // A compute-precision policy (attnc --qk / --pv) rewrites the ops' own
   // settings before anything reads them.
-  if (!target.qkPolicy.empty() || !target.pvPolicy.empty()) {
+  if (!target.qkPolicy.empty() || !target.pvPolicy.empty() ||
+      !target.smoothKPolicy.empty()) {
     QuantizeOptions quantize;
     quantize.qk = target.qkPolicy;
     quantize.pv = target.pvPolicy;
+    quantize.smoothK = target.smoothKPolicy;
     pm.addPass(createQuantize(quantize));
   }
   buildAttnPhasePipeline(pm);

@@ -104,6 +104,11 @@ const char *const mlir::attn::kQkPolicyHelp =
     "(attn-quantize): int8 (8-bit integer products; D a multiple of 32, "
     "else the op stays f32 with a warning), bf16 (bf16 factors, f32 sums, "
     "where the target has a bf16 dot product: x86_64-avx512-bf16) or f32";
+const char *const mlir::attn::kSmoothKHelp =
+    "Subtract the keys' channel mean before the kernel quantizes them "
+    "(attn-quantize smooth-k; int8 or bf16 scores over float keys, not "
+    "softcap or score_mod ops, else a warning): better int8 scores where "
+    "keys share an offset, the softmax unchanged";
 const char *const mlir::attn::kPvPolicyHelp =
     "Precision of every attn.sdpa's P . V, overriding the model's "
     "(attn-quantize): int8 (8-bit probabilities and values where the target "
@@ -114,7 +119,8 @@ const char *const mlir::attn::kPvPolicyHelp =
 std::optional<TargetDescription>
 mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
                             llvm::StringRef diff, std::string &error,
-                            llvm::StringRef qk, llvm::StringRef pv) {
+                            llvm::StringRef qk, llvm::StringRef pv,
+                            llvm::StringRef smoothK) {
   // "vulkan:fp16,shared=32768": a profile's options after the name.
   auto [baseName, options] = name.split(':');
   std::optional<TargetDescription> target = lookupTarget(baseName);
@@ -163,5 +169,10 @@ mlir::attn::configureTarget(llvm::StringRef name, llvm::StringRef tile,
     return std::nullopt;
   }
   target->pvPolicy = pv.str();
+  if (!smoothK.empty() && smoothK != "true" && smoothK != "false") {
+    error = "--smooth-k must be true or false, found '" + smoothK.str() + "'";
+    return std::nullopt;
+  }
+  target->smoothKPolicy = smoothK.str();
   return target;
 }

@@ -74,6 +74,9 @@ struct TargetDescription {
   std::string qkPolicy;
   /// The same for P . V (attn-quantize pv, attnc --pv).
   std::string pvPolicy;
+  /// attn-quantize smooth-k: "true", "false", or empty to keep each op's
+  /// (attnc --smooth-k).
+  std::string smoothKPolicy;
   /// Register block of the matmul micro-kernels: rows x vectors
   /// accumulators (plus `microVectors` loads and a broadcast) must fit the
   /// vector register file.
@@ -132,12 +135,14 @@ bool applyGPUProfileOptions(TargetDescription &target, llvm::StringRef options,
 std::optional<TargetDescription>
 configureTarget(llvm::StringRef name, llvm::StringRef tile,
                 llvm::StringRef diff, std::string &error,
-                llvm::StringRef qk = "", llvm::StringRef pv = "");
+                llvm::StringRef qk = "", llvm::StringRef pv = "",
+                llvm::StringRef smoothK = "");
 
 /// The help of the tools' `--qk` / `--pv` policies (configureTarget's `qk`
 /// and `pv`), one wording for attnc and attn-check.
 extern const char *const kQkPolicyHelp;
 extern const char *const kPvPolicyHelp;
+extern const char *const kSmoothKHelp;
 
 /// Every registered target, in registration order (without "host").
 std::vector<TargetDescription> listTargets();

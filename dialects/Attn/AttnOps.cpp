@@ -91,7 +91,8 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
                         /*key_format=*/BlockFormatAttr(),
                         /*value_format=*/BlockFormatAttr(),
                         /*qk_precision=*/PrecisionAttr(),
-                        /*pv_precision=*/PrecisionAttr());
+                        /*pv_precision=*/PrecisionAttr(),
+                        /*smooth_k=*/false);
 }
 
 RankedTensorType SdpaOp::inferResultType() {
@@ -349,6 +350,31 @@ LogicalResult SdpaOp::verify() {
     else
       d << "Dv = " << o[kWidth];
     return d;
+  }
+
+  // smooth_k shifts every score of a query row by q . mean(K), which the
+  // softmax cancels; it changes only how the keys are quantized.
+  if (getSmoothK()) {
+    std::optional<Precision> qk = getQkPrecision();
+    if (!qk || *qk == Precision::f32)
+      return emitOpError() << "smooth_k subtracts the keys' channel mean "
+                              "before they are quantized; it needs "
+                              "qk_precision int8 or bf16";
+    if (packed.key)
+      return emitOpError()
+             << "smooth_k needs float keys: block-quantized keys ("
+             << stringifyBlockFormat(*packed.key)
+             << ") are multiplied as stored";
+    if (!getScoreMod().empty())
+      return emitOpError() << "smooth_k shifts each row's scores, which a "
+                              "score_mod region need not leave the "
+                              "probabilities invariant under";
+    if (std::optional<ArrayAttr> mods = getModifiers())
+      for (Attribute mod : *mods)
+        if (isa<SoftcapAttr>(mod))
+          return emitOpError() << "smooth_k shifts each row's scores, and "
+                                  "#attn.softcap does not commute with a "
+                                  "shift";
   }
 
   // score_mod: (f32, index, index, index, index) -> f32.

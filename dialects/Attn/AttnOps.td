@@ -88,6 +88,22 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     P . V for a tile (decode tiles, top-k, targets without a byte dot
     product) computes that product in f32, which is never less accurate.
 
+    `smooth_k` (with `qk_precision` int8 or bf16, float keys): before the
+    kernel quantizes or rounds the keys, it subtracts their mean over the
+    key positions, per batch, KV head and channel (SageAttention's
+    smoothing of K). The mean is taken over every key position, or the
+    first kv_lengths[b] where that operand is given, and rounded to bf16
+    (round to nearest even) so that it does not depend on the order of
+    the sum. Each score then changes by q . mean, the same for every key
+    of a query row, which the softmax cancels; the keys' common offset no
+    longer takes up the quantization's range. Score modifications that
+    are not a shift of the row (`#attn.softcap`, a `score_mod` region)
+    would not cancel it, so they are refused with `smooth_k`, as are
+    block-quantized keys, whose cache is multiplied as stored. A
+    non-finite key makes every score non-finite. Tiles that compute the
+    scores in f32 (a bf16 allowance not taken) need no shift and take
+    none.
+
     Example, grouped-query causal attention with 8 query and 2 KV heads:
 
     ```mlir
@@ -132,7 +148,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        OptionalAttr<Attn_BlockFormatAttr>:$key_format,
                        OptionalAttr<Attn_BlockFormatAttr>:$value_format,
                        OptionalAttr<Attn_PrecisionAttr>:$qk_precision,
-                       OptionalAttr<Attn_PrecisionAttr>:$pv_precision);
+                       OptionalAttr<Attn_PrecisionAttr>:$pv_precision,
+                       UnitAttr:$smooth_k);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 

@@ -131,15 +131,24 @@ def Quantize : Pass<"attn-quantize"> {
     `qk=bf16` / `pv=bf16` set `#attn.precision<bf16>`, an allowance the
     tile kernels take where they have a bf16 pair dot product, on any op.
 
-    attnc runs it first in the tiled phase (`attnc --qk=int8 --pv=int8`,
-    also `attn-check` / `attn-bench`); the differential and low-rank ops
-    compute in f32.
+    `smooth-k=true` sets `smooth_k` (the keys' channel mean subtracted
+    before they are quantized) on every op whose scores end up int8 or
+    bf16 over float keys; an op with block-quantized keys, `#attn.softcap`
+    or a `score_mod` region keeps its keys as they are, with a warning.
+    `smooth-k=false` removes it.
+
+    attnc runs it first in the tiled phase (`attnc --qk=int8 --pv=int8
+    --smooth-k`, also `attn-check` / `attn-bench`); the differential and
+    low-rank ops compute in f32.
   }];
   let options = [
     Option<"qk", "qk", "std::string", "\"\"",
            "Precision of Q . K^T: int8, bf16, f32, or empty to keep each op's">,
     Option<"pv", "pv", "std::string", "\"\"",
-           "Precision of P . V: int8, bf16, f32, or empty to keep each op's">
+           "Precision of P . V: int8, bf16, f32, or empty to keep each op's">,
+    Option<"smoothK", "smooth-k", "std::string", "\"\"",
+           "Subtract the keys' mean before quantizing them: true, false, or "
+           "empty to keep each op's">
   ];
 }
 

@@ -62,16 +62,57 @@ struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
     op->setAttr(attrName, PrecisionAttr::get(&getContext(), Precision::int8));
   }
 
+  /// smooth-k=true: sets smooth_k where the op's scores are int8 or bf16
+  /// over float keys and no modification breaks the shift's invariance
+  /// (the verifier's rules), else warns; false removes it.
+  void applySmoothK(SdpaOp op) {
+    if (smoothK == "false") {
+      op.setSmoothK(false);
+      return;
+    }
+    std::optional<Precision> qk = op.getQkPrecision();
+    auto skip = [&](StringRef why) {
+      op.emitWarning() << "attn-quantize: smooth-k not applied: " << why;
+      op.setSmoothK(false);
+    };
+    if (!qk || *qk == Precision::f32)
+      return skip("the scores are f32 (no quantized keys)");
+    if (op.hasPackedKey())
+      return skip("the keys are block-quantized and multiplied as stored");
+    if (!op.getScoreMod().empty())
+      return skip("a score_mod region need not be invariant to a shift of "
+                  "the row's scores");
+    if (std::optional<ArrayAttr> mods = op.getModifiers())
+      for (Attribute mod : *mods)
+        if (isa<SoftcapAttr>(mod))
+          return skip("#attn.softcap does not commute with a shift of the "
+                      "row's scores");
+    op.setSmoothK(true);
+  }
+
   void runOnOperation() override {
     if (!valid("qk", qk) || !valid("pv", pv))
       return signalPassFailure();
-    if (qk.empty() && pv.empty())
+    if (!smoothK.empty() && smoothK != "true" && smoothK != "false") {
+      getOperation()->emitError()
+          << "attn-quantize: smooth-k must be true or false, found '" << smoothK
+          << "'";
+      return signalPassFailure();
+    }
+    if (qk.empty() && pv.empty() && smoothK.empty())
       return;
     getOperation()->walk([&](SdpaOp op) {
       apply(op, "qk", qk, op.getQueryType().getShape().back(), "head dimension",
             "D", op.getQkPrecisionAttrName());
       apply(op, "pv", pv, op.getResultType().getShape().back(),
             "value dimension", "Dv", op.getPvPrecisionAttrName());
+      if (!smoothK.empty())
+        applySmoothK(op);
+      // An op the policy moved to f32 scores keeps no smoothing of keys it
+      // no longer quantizes.
+      else if (op.getSmoothK() &&
+               (!op.getQkPrecision() || *op.getQkPrecision() == Precision::f32))
+        op.setSmoothK(false);
     });
   }
 };

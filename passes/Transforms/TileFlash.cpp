@@ -146,6 +146,16 @@ private:
   /// qk_precision = int8 over float keys, computed in f32: the key tile
   /// quantized and dequantized (q * d), as the integer kernels see it.
   Value int8KeyValues(Value kTile);
+  /// smooth_k: keyMean, [B, Hkv, D] f32, the keys' mean per (batch, KV
+  /// head, channel) over the positions [0, Lk) (or [0, kv_lengths[b])),
+  /// rounded to bf16, formed once per call before the work items; null
+  /// where the op has no smooth_k or its scores are computed in f32.
+  void buildKeyMean(const Problem &p);
+  Value keyMean;
+  /// smooth_k: the float key tile `kTile` [n, D] at (batch, kvHead) minus
+  /// its mean row, in f32, written into `into` ([n, D] f32); kTile itself
+  /// without keyMean.
+  Value smoothedKeys(Value kTile, Value batch, Value kvHead, Value into);
   /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
   /// head): dequantized into a new f32 [rows, width] tensor where they are
   /// packed blocks, else as stored.
@@ -171,6 +181,8 @@ private:
     Value probBytes;
     // int8 P . V: [br] f32, the block's row max and the rows' weight.
     Value blockMax, rowWeight;
+    // smooth_k: [Bc, D] f32, the key block minus the keys' mean.
+    Value smoothKeys;
   };
   /// i1: whether every value of the block `vF` is finite.
   Value valuesFinite(Value vF, const Scratch &scratch);
@@ -430,6 +442,104 @@ Value FlashLowering::int8KeyValues(Value kTile) {
       b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()), deq);
 }
 
+void FlashLowering::buildKeyMean(const Problem &p) {
+  if (!op.getSmoothK() || keyFormat || !(int8Queries || bf16Scores))
+    return;
+  int64_t d = op.getHeadDim();
+  auto par = IteratorType::parallel, red = IteratorType::reduction;
+  auto forall = scf::ForallOp::create(
+      b, loc,
+      SmallVector<OpFoldResult>{getAsOpFoldResult(p.batch),
+                                getAsOpFoldResult(p.hkv)},
+      ValueRange{lb.empty({p.batch, p.hkv, index(d)}, f32)}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getBody()->getTerminator());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
+  // The positions the mean covers: hidden cache slots past kv_lengths[b]
+  // may hold anything.
+  Value n = p.lk;
+  if (Value kvLengths = op.getKvLengths()) {
+    Value len = arith::IndexCastOp::create(
+        b, loc, b.getIndexType(),
+        tensor::ExtractOp::create(b, loc, kvLengths, ValueRange{bi}));
+    n = arith::MinSIOp::create(b, loc, p.lk,
+                               arith::MaxSIOp::create(b, loc, len, index(0)));
+  }
+  Value rows = slice2d(p.k, bi, hi, index(0), n, index(d));
+  // Loops (key, channel): the inner loop runs along a key's channels.
+  Value sum =
+      linalg::GenericOp::create(
+          b, loc, RankedTensorType::get({d}, f32), ValueRange{rows},
+          ValueRange{lb.filled({index(d)}, lb.f32Const(0.0))},
+          ArrayRef<AffineMap>{b.getMultiDimIdentityMap(2), lb.map(2, {1})},
+          ArrayRef<IteratorType>{red, par},
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            LB::yield(nb, nl,
+                      arith::AddFOp::create(nb, nl, LB::extToF32(nb, nl, a[0]),
+                                            a[1]));
+          })
+          .getResult(0);
+  // No positions: a mean of 0 (the sum is 0).
+  Value count = arith::UIToFPOp::create(
+      b, loc, f32,
+      arith::IndexCastUIOp::create(
+          b, loc, b.getI64Type(), arith::MaxSIOp::create(b, loc, n, index(1))));
+  // Rounded to bf16, so that it does not depend on the order of the sum
+  // (the reference sums in another order).
+  Value mean = linalg::GenericOp::create(
+                   b, loc, sum.getType(), ValueRange{sum},
+                   ValueRange{lb.empty({index(d)})},
+                   ArrayRef<AffineMap>{b.getMultiDimIdentityMap(1),
+                                       b.getMultiDimIdentityMap(1)},
+                   ArrayRef<IteratorType>{par},
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     Value m = arith::DivFOp::create(nb, nl, a[0], count);
+                     Value h =
+                         arith::TruncFOp::create(nb, nl, nb.getBF16Type(), m);
+                     LB::yield(nb, nl, arith::ExtFOp::create(nb, nl, f32, h));
+                   })
+                   .getResult(0);
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  OpFoldResult one = b.getIndexAttr(1);
+  tensor::ParallelInsertSliceOp::create(
+      b, loc, mean, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{bi, hi, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{one, one, b.getIndexAttr(d)},
+      ArrayRef<OpFoldResult>{one, one, one});
+  keyMean = forall.getResult(0);
+}
+
+Value FlashLowering::smoothedKeys(Value kTile, Value batch, Value kvHead,
+                                  Value into) {
+  if (!keyMean)
+    return kTile;
+  int64_t d = op.getHeadDim();
+  OpFoldResult one = b.getIndexAttr(1);
+  Value mean = tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({d}, f32), keyMean,
+      ArrayRef<OpFoldResult>{batch, kvHead, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{one, one, b.getIndexAttr(d)},
+      ArrayRef<OpFoldResult>{one, one, one});
+  auto type = cast<RankedTensorType>(kTile.getType());
+  if (type.isDynamicDim(1))
+    kTile = tensor::CastOp::create(
+        b, loc,
+        RankedTensorType::get({type.getDimSize(0), d}, type.getElementType()),
+        kTile);
+  AffineMap id2 = b.getMultiDimIdentityMap(2);
+  return linalg::GenericOp::create(
+             b, loc, into.getType(), ValueRange{kTile, mean}, ValueRange{into},
+             ArrayRef<AffineMap>{id2, lb.map(2, {1}), id2},
+             ArrayRef<IteratorType>{IteratorType::parallel,
+                                    IteratorType::parallel},
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               LB::yield(nb, nl,
+                         arith::SubFOp::create(
+                             nb, nl, LB::extToF32(nb, nl, a[0]), a[1]));
+             })
+      .getResult(0);
+}
+
 Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
                                Value batch, Value head, Value row0, Value rows,
                                Value width) {
@@ -613,6 +723,12 @@ Value FlashLowering::stepScores(Value qTile, Value kTile,
   Value br = tensor::DimOp::create(b, loc, qTile, 0);
   Value bc = tensor::DimOp::create(b, loc, kTile, 0);
   Value headDim = tensor::DimOp::create(b, loc, qTile, 1);
+  // smooth_k: the keys the work item quantizes itself, minus their mean
+  // (keys repacked once per call were smoothed there).
+  if (keyMean && !allKeyWords)
+    kTile =
+        smoothedKeys(kTile, itemBatch, itemKvHead,
+                     head2d(scratch.smoothKeys, bc, index(op.getHeadDim())));
   Value s;
   if (int8Queries && packedLq && keyFormat) {
     // int8 scores straight from the packed key blocks (every score
@@ -1103,7 +1219,8 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       results.push_back({t, SmallVector<OpFoldResult>{bi, hi, row, col}});
     };
     if (keys) {
-      Value kTile = slice2d(p.k, bi, hi, k0, bc, p.kCols);
+      Value kTile = smoothedKeys(slice2d(p.k, bi, hi, k0, bc, p.kCols), bi, hi,
+                                 lb.empty({bc, index(d)}));
       auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
         return readKeyBlock(kb, kl, kTile, key, blk);
       };
@@ -1122,7 +1239,9 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       place(scales, arith::DivUIOp::create(b, loc, k0, index(32)), index(0));
     }
     if (bf16Scores) {
-      Value kTile = floatRows(p.k, keyFormat, bi, hi, k0, bc, index(d));
+      Value kTile =
+          smoothedKeys(floatRows(p.k, keyFormat, bi, hi, k0, bc, index(d)), bi,
+                       hi, lb.empty({bc, index(d)}));
       place(bf16RepackKeys(b, loc, kTile,
                            columnTile(d / 2, kvb, b.getI32Type()), int8Lanes),
             index(0), k0);
@@ -1519,6 +1638,7 @@ Value FlashLowering::lowerTopK(int64_t topK) {
   std::optional<MaskAttrInterface> mask = op.getMask();
   auto par = IteratorType::parallel, red = IteratorType::reduction;
   AffineMap id2 = b.getMultiDimIdentityMap(2), rows = lb.map(2, {0});
+  buildKeyMean(p);
 
   auto forall = scf::ForallOp::create(
       b, loc,
@@ -1563,7 +1683,8 @@ Value FlashLowering::lowerTopK(int64_t topK) {
             b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
         Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim);
         if (int8Queries && !keyFormat)
-          kTile = int8KeyValues(kTile);
+          kTile = int8KeyValues(smoothedKeys(
+              kTile, bi, kvHead, lb.empty({bc, index(op.getHeadDim())})));
         Value sInit = linalg::FillOp::create(b, loc, zero, lb.empty({br, bc}))
                           .getResult(0);
         Value sTile =
@@ -1748,6 +1869,7 @@ Value FlashLowering::lower() {
   // (packed sequences) let every work item bound its keys by binary search.
   Value sortedDocs = op.getDocIds() ? docsSorted(op.getDocIds()) : Value();
   chooseValuePrecision(s.kvb);
+  buildKeyMean(p);
   repackOnce(p, s, static_cast<bool>(partner));
   auto forall = scf::ForallOp::create(b, loc, bounds, outputs, std::nullopt);
   {
@@ -2098,6 +2220,10 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
       scratch.keyScales = empty(d / 32, f32);
     }
   }
+  if (keyMean && !allKeyWords)
+    scratch.smoothKeys = bufferization::AllocTensorOp::create(
+        b, loc, RankedTensorType::get({s.kvb, op.getHeadDim()}, f32),
+        ValueRange{});
   if (int8Values) {
     // Allocations of their own, like intScores: never merged with another
     // scratch tile of the same type.

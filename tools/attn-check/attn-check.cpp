@@ -53,6 +53,10 @@ static cl::opt<std::string> qkPolicy("qk", cl::desc(mlir::attn::kQkPolicyHelp),
 static cl::opt<std::string> pvPolicy("pv", cl::desc(mlir::attn::kPvPolicyHelp),
                                      cl::value_desc("int8|bf16|f32"),
                                      cl::cat(checkCategory));
+static cl::opt<std::string> smoothK("smooth-k", cl::ValueOptional,
+                                    cl::desc(mlir::attn::kSmoothKHelp),
+                                    cl::value_desc("true|false"),
+                                    cl::cat(checkCategory));
 static cl::opt<std::string>
     diffLowering("diff", cl::init("fused"),
                  cl::desc("Differential attention lowering: fused or unfused"),
@@ -65,6 +69,11 @@ static cl::opt<std::string>
            cl::desc("Input values: uniform in [-1, 1], or ternary (-1, 0, 1: "
                     "integer scores with many ties)"),
            cl::cat(checkCategory));
+static cl::opt<double> keyOffset(
+    "key-offset", cl::init(0),
+    cl::desc("Add a seeded offset in [-X, X] per channel to the float keys, "
+             "shared by every position (the structure smooth_k removes)"),
+    cl::value_desc("X"), cl::cat(checkCategory));
 static cl::list<std::string> numerics(
     "numerics", cl::CommaSeparated,
     cl::desc("Non-finite or extreme inputs, checked against the reference's "
@@ -226,6 +235,8 @@ struct Check {
   bool pvInt8 = false;
   /// #attn.precision<bf16>: the reference rounds the factors to bf16.
   bool qkBf16 = false, pvBf16 = false;
+  /// smooth_k: the reference subtracts the keys' mean first.
+  bool smoothK = false;
   int64_t topK = 0;
   bool kvLengths = false, qLengths = false, documents = false;
   /// attn.diff: lambda_init and epsilon for the reference.
@@ -484,6 +495,7 @@ FailureOr<Check> describe(func::FuncOp fn) {
   c.pvInt8 = op.getPvPrecision() == Precision::int8;
   c.qkBf16 = op.getQkPrecision() == Precision::bf16;
   c.pvBf16 = op.getPvPrecision() == Precision::bf16;
+  c.smoothK = op.getSmoothK();
   if (BlockFormatAttr f = op.getValueFormatAttr()) {
     inValues(c.v, op.getValueDim());
     c.vFormat = stringifyBlockFormat(f.getValue()).str();
@@ -533,7 +545,9 @@ int main(int argc, char **argv) {
     return fail("--layout must be contiguous or bshd");
   std::string error;
   std::optional<TargetDescription> target = configureTarget(
-      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy);
+      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy,
+      smoothK.getNumOccurrences() && smoothK.empty() ? "true"
+                                                     : smoothK.getValue());
   if (!target)
     return fail(error);
 
@@ -611,6 +625,8 @@ int main(int argc, char **argv) {
                                std::to_string(seed),
                                "--values",
                                values,
+                               "--key-offset",
+                               std::to_string(keyOffset),
                                "--threads",
                                std::to_string(threads),
                                "--layout",
@@ -633,6 +649,8 @@ int main(int argc, char **argv) {
         args.insert(args.end(), {"--qk", "bf16"});
       if (c.pvBf16)
         args.insert(args.end(), {"--pv", "bf16"});
+      if (c.smoothK)
+        args.push_back("--smooth-k");
       if (c.diff) {
         char buf[64];
         std::snprintf(buf, sizeof(buf), "%.17g", c.lambdaInit);

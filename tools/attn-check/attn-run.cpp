@@ -8,6 +8,7 @@
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
 //            [--v-format q8_0|q4_0] [--qk f32|int8|bf16] [--pv f32|int8|bf16]
+//            [--smooth-k] [--key-offset X]
 //            [--dump DIR]
 //            [--scratch-limit BYTES]
 //            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
@@ -445,6 +446,9 @@ int main(int argc, char **argv) {
   double scale = 0, tol = -1;
   bool tolGiven = false;
   bool qkInt8 = false, pvInt8 = false, qkBf16 = false, pvBf16 = false;
+  bool smoothK = false;
+  // A per-channel offset of the keys, the same at every position.
+  double keyOffset = 0;
   int64_t topK = 0;
   bool ternary = false, diffMode = false;
   double lambdaInit = 0.8, epsilon = 1e-5;
@@ -536,6 +540,10 @@ int main(int argc, char **argv) {
         usage("--qk must be f32, int8 or bf16");
       qkInt8 = name == "int8";
       qkBf16 = name == "bf16";
+    } else if (a == "--smooth-k") {
+      smoothK = true;
+    } else if (a == "--key-offset") {
+      keyOffset = std::atof(value());
     } else if (a == "--pv") {
       std::string name = value();
       if (name != "f32" && name != "int8" && name != "bf16")
@@ -611,6 +619,12 @@ int main(int argc, char **argv) {
     usage("query heads must be a multiple of key heads");
   if (qkInt8 && qs[3] % 32 != 0)
     usage("--qk int8 needs a head dim that is a multiple of 32");
+  if (smoothK && !qkInt8 && !qkBf16)
+    usage("--smooth-k needs --qk int8 or --qk bf16");
+  if (keyOffset != 0 && kFormat)
+    usage("--key-offset needs float keys (no --k-format)");
+  if (smoothK && kFormat)
+    usage("--smooth-k needs float keys (no --k-format)");
   if (pvInt8 && vs[3] % 32 != 0)
     usage("--pv int8 needs a value dim that is a multiple of 32");
   if (tol < 0)
@@ -652,6 +666,13 @@ int main(int argc, char **argv) {
     double x = rng.next();
     return ternary ? std::round(1.5 * x) : x;
   };
+  // --key-offset: channel c of every key gets offsets[c].
+  std::vector<double> offsets(static_cast<size_t>(ks[3]), 0.0);
+  if (keyOffset != 0) {
+    Uniform offsetRng(seed * 31 + 7);
+    for (double &x : offsets)
+      x = keyOffset * offsetRng.next();
+  }
   for (Buffer *b : inputs) {
     if (b->format) {
       b->fillPacked(nextValue);
@@ -659,7 +680,10 @@ int main(int argc, char **argv) {
     }
     b->forEach([&](int64_t idx, size_t off) {
       unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
-      store(dtype, nextValue(), dst);
+      double x = nextValue();
+      if (b == &k)
+        x += offsets[static_cast<size_t>(idx % ks[3])];
+      store(dtype, x, dst);
       b->exact[idx] = load(dtype, dst);
     });
   }
@@ -891,6 +915,12 @@ int main(int argc, char **argv) {
     SdpaProblem scaled = p;
     const double *qRef = q.exact.data(), *kRef = k.exact.data(),
                  *vRef = v.exact.data();
+    // smooth_k: the keys minus their mean, before any quantization.
+    std::vector<double> kSmooth;
+    if (smoothK && !(qkBf16 && topK)) {
+      kSmooth = smoothedKeys(p, kRef);
+      kRef = kSmooth.data();
+    }
     if (qkInt8) {
       qInt8 = int8Queries(p, qRef);
       qRef = qInt8.data();
@@ -972,6 +1002,13 @@ int main(int argc, char **argv) {
     modsNote += " qk=bf16";
   if (pvBf16)
     modsNote += " pv=bf16";
+  if (smoothK)
+    modsNote += " smooth_k";
+  if (keyOffset != 0) {
+    char buf[48];
+    std::snprintf(buf, sizeof(buf), " key_offset=%g", keyOffset);
+    modsNote += buf;
+  }
   if (kFormat)
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)

@@ -54,6 +54,10 @@ static cl::opt<std::string> qkPolicy("qk", cl::desc(mlir::attn::kQkPolicyHelp),
 static cl::opt<std::string> pvPolicy("pv", cl::desc(mlir::attn::kPvPolicyHelp),
                                      cl::value_desc("int8|bf16|f32"),
                                      cl::cat(attncCategory));
+static cl::opt<std::string> smoothK("smooth-k", cl::ValueOptional,
+                                    cl::desc(mlir::attn::kSmoothKHelp),
+                                    cl::value_desc("true|false"),
+                                    cl::cat(attncCategory));
 static cl::opt<std::string>
     diffLowering("diff",
                  cl::desc("Differential attention: 'fused' (one pass over K "
@@ -112,7 +116,9 @@ int main(int argc, char **argv) {
   }
   std::string error;
   std::optional<TargetDescription> target = configureTarget(
-      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy);
+      targetName, tileSpec, diffLowering, error, qkPolicy, pvPolicy,
+      smoothK.getNumOccurrences() && smoothK.empty() ? "true"
+                                                     : smoothK.getValue());
   if (!target)
     return fail(error);
   if (printTargetFlag) {

@@ -146,3 +146,40 @@ func.func @dot_bf16_lanes(%acc: vector<16xf32>, %a: vector<16xbf16>) -> vector<1
   %r = attn.dot_bf16 %acc, %a, %a : vector<16xbf16> into vector<16xf32>
   return %r : vector<16xf32>
 }
+
+// -----
+
+// smooth_k changes how the keys are quantized: it needs quantized scores.
+func.func @smooth_k_f32(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op smooth_k subtracts the keys' channel mean before they are quantized; it needs qk_precision int8 or bf16}}
+  %o = attn.sdpa %q, %k, %v {smooth_k} : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32>
+  return %o : tensor<1x2x10x64xf32>
+}
+
+// -----
+
+func.func @smooth_k_packed_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op smooth_k needs float keys: block-quantized keys (q8_0) are multiplied as stored}}
+  %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, qk_precision = #attn.precision<int8>, smooth_k} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @smooth_k_softcap(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op smooth_k shifts each row's scores, and #attn.softcap does not commute with a shift}}
+  %o = attn.sdpa %q, %k, %v {modifiers = [#attn.softcap<30.0>], qk_precision = #attn.precision<int8>, smooth_k} : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32>
+  return %o : tensor<1x2x10x64xf32>
+}
+
+// -----
+
+func.func @smooth_k_score_mod(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32> {
+  // expected-error @+1 {{'attn.sdpa' op smooth_k shifts each row's scores, which a score_mod region need not leave the probabilities invariant under}}
+  %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<bf16>, smooth_k} score_mod {
+  ^bb0(%s: f32, %b: index, %h: index, %i: index, %j: index):
+    %t = math.tanh %s : f32
+    attn.yield %t : f32
+  } : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32>
+  return %o : tensor<1x2x10x64xf32>
+}

@@ -632,6 +632,36 @@ std::vector<double> attn::ref::bf16Rounded(const double *x, int64_t n,
   return out;
 }
 
+std::vector<double> attn::ref::smoothedKeys(const SdpaProblem &p,
+                                            const double *k) {
+  std::vector<double> out(static_cast<size_t>(p.keyElements()));
+  const int64_t d = p.headDim;
+  std::vector<double> sum(static_cast<size_t>(d));
+  for (int64_t b = 0; b < p.batch; ++b) {
+    int64_t n = p.kvLen;
+    if (!p.kvLengths.empty())
+      n = std::clamp<int64_t>(p.kvLengths[static_cast<size_t>(b)], 0, p.kvLen);
+    for (int64_t h = 0; h < p.kvHeads; ++h) {
+      const int64_t base = (b * p.kvHeads + h) * p.kvLen * d;
+      std::fill(sum.begin(), sum.end(), 0.0);
+      for (int64_t j = 0; j < n; ++j)
+        for (int64_t c = 0; c < d; ++c)
+          sum[c] += k[base + j * d + c];
+      for (int64_t c = 0; c < d; ++c) {
+        // The mean in bf16 (nearest even) from its f32 value, as the
+        // kernel rounds it.
+        double exact = n ? sum[c] / static_cast<double>(n) : 0.0;
+        double mean = bf16Rounded(&exact, 1, 1.0f)[0];
+        float m = static_cast<float>(mean);
+        for (int64_t j = 0; j < p.kvLen; ++j)
+          out[base + j * d + c] =
+              static_cast<float>(static_cast<float>(k[base + j * d + c]) - m);
+      }
+    }
+  }
+  return out;
+}
+
 std::vector<double> attn::ref::int8Keys(const SdpaProblem &p, const double *k) {
   return int8Blocks(k, p.keyElements(), 1.0f);
 }

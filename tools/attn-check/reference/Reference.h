@@ -114,6 +114,14 @@ std::vector<double> int8Queries(const SdpaProblem &p, const double *q);
 /// per block of 32 values the same way (no scale); returns q * d.
 std::vector<double> int8Keys(const SdpaProblem &p, const double *k);
 
+/// smooth_k (attn.sdpa): the keys as the kernel quantizes them, each minus
+/// the mean of its (batch, KV head, channel) over the key positions (the
+/// first kvLengths[b] where given, none: mean 0), the mean rounded to bf16
+/// and the difference taken in f32. The scores change by q . mean, the
+/// same for every key of a row: the softmax is unchanged, only the
+/// quantization sees the difference.
+std::vector<double> smoothedKeys(const SdpaProblem &p, const double *k);
+
 /// pv_precision = int8: the kernel quantizes the values per channel and
 /// block of 32 keys (positions 32j .. 32j + 31 of each batch and KV head,
 /// the last block shorter) with the same scheme, d = max|v| / 127 down the
