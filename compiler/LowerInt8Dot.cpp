@@ -209,6 +209,46 @@ struct LowerDotBf16 : OpRewritePattern<DotBf16Op> {
   Bf16Dot isa;
 };
 
+/// attn.mmla_i8 as SMMLA (`smmla`) or as its definition: the 64 widened
+/// products, each of the 4 results summing 8 of them.
+struct LowerMmlaI8 : OpRewritePattern<MmlaI8Op> {
+  LowerMmlaI8(MLIRContext *ctx, bool smmla)
+      : OpRewritePattern(ctx), smmla(smmla) {}
+
+  LogicalResult matchAndRewrite(MmlaI8Op op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    if (smmla) {
+      rw.replaceOp(op, arm_neon::SmmlaOp::create(rw, loc, op.getAcc().getType(),
+                                                 op.getAcc(), op.getLhs(),
+                                                 op.getRhs())
+                           .getResult());
+      return success();
+    }
+    auto wide = VectorType::get({8}, rw.getI32Type());
+    Value acc = op.getAcc();
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t j = 0; j < 2; ++j) {
+        Value a = arith::ExtSIOp::create(rw, loc, wide,
+                                         slice(rw, loc, op.getLhs(), 8 * i, 8));
+        Value b = arith::ExtSIOp::create(rw, loc, wide,
+                                         slice(rw, loc, op.getRhs(), 8 * j, 8));
+        Value dot =
+            vector::ReductionOp::create(rw, loc, vector::CombiningKind::ADD,
+                                        arith::MulIOp::create(rw, loc, a, b));
+        Value lane = vector::ExtractOp::create(rw, loc, acc,
+                                               ArrayRef<int64_t>{2 * i + j});
+        acc = vector::InsertOp::create(
+            rw, loc, arith::AddIOp::create(rw, loc, lane, dot), acc,
+            ArrayRef<int64_t>{2 * i + j});
+      }
+    rw.replaceOp(op, acc);
+    return success();
+  }
+
+  bool smmla;
+};
+
 struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
   using LowerInt8DotBase::LowerInt8DotBase;
 
@@ -232,8 +272,14 @@ struct LowerInt8DotPass : mlir::attn::impl::LowerInt8DotBase<LowerInt8DotPass> {
           << "' (expected x86-avx512bf16, arm-bf16 or generic)";
       return signalPassFailure();
     }
+    if (mmla != "arm-i8mm" && mmla != "generic") {
+      getOperation()->emitError() << "attn-lower-int8-dot: unknown mmla '"
+                                  << mmla << "' (expected arm-i8mm or generic)";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     patterns.add<LowerDotI8>(&getContext(), *use);
+    patterns.add<LowerMmlaI8>(&getContext(), mmla == "arm-i8mm");
     patterns.add<LowerDotBf16>(&getContext(), *bf16Isa);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -93,7 +93,7 @@ def LowerCopies : Pass<"attn-lower-copies"> {
 }
 
 def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
-  let summary = "Lower attn.dot_i8 / attn.dot_bf16 to the target's dot-product instructions";
+  let summary = "Lower attn.dot_i8 / dot_bf16 / mmla_i8 to the target's instructions";
   let description = [{
     Rewrites each `attn.dot_i8` (vectors: 4 bytes per int32 lane) into
 
@@ -117,6 +117,11 @@ def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
     - `bf16=generic`: its definition in f32 vector code (widen the even
       and odd lanes, two fused multiply-adds).
 
+    and each `attn.mmla_i8` (a 2x8 by 8x2 byte matrix product) into
+
+    - `mmla=arm-i8mm`: upstream `arm_neon.intr.smmla` (SMMLA, +i8mm);
+    - `mmla=generic`: its definition in widened integer vector code.
+
     Runs after bufferization: the intrinsic calls it creates have no
     declared memory effects, which buffer deallocation refuses.
   }];
@@ -124,7 +129,9 @@ def LowerInt8Dot : Pass<"attn-lower-int8-dot"> {
     Option<"isa", "isa", "std::string", "\"generic\"",
            "Instruction to use: x86-vnni, arm-dotprod or generic">,
     Option<"bf16", "bf16", "std::string", "\"generic\"",
-           "bf16 pair products: x86-avx512bf16, arm-bf16 or generic">
+           "bf16 pair products: x86-avx512bf16, arm-bf16 or generic">,
+    Option<"mmla", "mmla", "std::string", "\"generic\"",
+           "Byte matrix products (attn.mmla_i8): arm-i8mm or generic">
   ];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect",
                            "::mlir::x86vector::X86VectorDialect",

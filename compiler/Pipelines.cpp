@@ -117,6 +117,7 @@ void mlir::attn::buildTiledPhasePipeline(OpPassManager &pm,
   tile.chooseTiles = !target.fixedTiles;
   tile.int8Dot = target.int8Dot;
   tile.bf16Dot = target.bf16Dot != "generic";
+  tile.int8Mmla = target.int8Mmla;
   tile.int8Lanes = target.vectorBits >= 512   ? 16
                    : target.vectorBits >= 256 ? 8
                                               : 4;
@@ -184,6 +185,7 @@ void mlir::attn::buildLLVMDialectPhasePipeline(
   LowerInt8DotOptions int8Dot;
   int8Dot.isa = target.int8Dot;
   int8Dot.bf16 = target.bf16Dot;
+  int8Dot.mmla = target.int8Mmla ? "arm-i8mm" : "generic";
   pm.addPass(createLowerInt8Dot(int8Dot));
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());

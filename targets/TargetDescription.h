@@ -97,6 +97,10 @@ struct TargetDescription {
   /// "arm-bf16" (BFDOT, +bf16) or "generic"; with "generic",
   /// attn-tile-flash computes them in f32.
   std::string bf16Dot = "generic";
+  /// Whether the target multiplies 2x8 by 8x2 byte matrices in one
+  /// instruction (AArch64 SMMLA, +i8mm): the prefill int8 score kernels
+  /// use attn.mmla_i8 (attn-tile-flash int8-mmla); others keep int8Dot.
+  bool int8Mmla = false;
   /// Peak fp32 FLOP per cycle and core from fused multiply-adds (for
   /// static performance estimates); 0 when not stated.
   int64_t fmaFlopsPerCycle = 0;

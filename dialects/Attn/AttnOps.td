@@ -451,6 +451,41 @@ def Attn_DotI8Op : Attn_Op<"dot_i8", [Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// MmlaI8Op
+//===----------------------------------------------------------------------===//
+
+def Attn_MmlaI8Op : Attn_Op<"mmla_i8", [Pure,
+                                        AllTypesMatch<["acc", "result"]>,
+                                        AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "2x8 by 8x2 signed 8-bit matrix product into a 2x2 int32 tile";
+  let description = [{
+    A vector micro-op of the int8 score kernels attn-tile-flash builds for
+    targets with a byte matrix multiply: `lhs` holds two rows of 8 signed
+    bytes (A), `rhs` two rows of 8 signed bytes (the columns of B), and
+    the result is the 2x2 tile of their products, row-major:
+
+        result[2 i + j] = acc[2 i + j]
+                          + sum_{t < 8} sext(lhs[8 i + t]) * sext(rhs[8 j + t])
+
+    exact in int32 (at most 8 * 128 * 128 per step). It is AArch64 SMMLA
+    (+i8mm): twice the products of an SDOT per instruction.
+    `attn-lower-int8-dot` lowers it to upstream `arm_neon.intr.smmla` with
+    `mmla=arm-i8mm`, else to widened integer vector code.
+
+    ```mlir
+    %r = attn.mmla_i8 %acc, %q, %k : vector<16xi8> into vector<4xi32>
+    ```
+  }];
+  let arguments = (ins FixedVectorOfLengthAndType<[4], [I32]>:$acc,
+                       FixedVectorOfLengthAndType<[16], [I8]>:$lhs,
+                       FixedVectorOfLengthAndType<[16], [I8]>:$rhs);
+  let results = (outs FixedVectorOfLengthAndType<[4], [I32]>:$result);
+  let assemblyFormat = [{
+    $acc `,` $lhs `,` $rhs attr-dict `:` type($lhs) `into` type($acc)
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // DotBf16Op
 //===----------------------------------------------------------------------===//
 

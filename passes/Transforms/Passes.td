@@ -62,6 +62,11 @@ def TileFlash : Pass<"attn-tile-flash"> {
     dequantized query values (q * d_q) with the dequantized keys in f32,
     the same products.
 
+    With `int8-mmla` (and `int8-dot` arm-dotprod), the key words of those
+    tiles pair up keys (2 keys x 8 bytes a 16-byte row) and S forms in
+    2 x 2 tiles of attn.mmla_i8 (SMMLA: a pair of query rows by a pair of
+    keys, 8 bytes deep), 4 query rows x 8 keys a register block.
+
     bf16 products (`#attn.precision<bf16>`, with `bf16-dot`): prefill tiles
     over float K / V with D (for Q . K^T) or Dv (for P . V) a static
     multiple of 32 round the scaled query tile, the keys, the probabilities
@@ -102,7 +107,11 @@ def TileFlash : Pass<"attn-tile-flash"> {
            "Whether the target sums bf16 pair products in one instruction "
            "(attn.dot_bf16: VDPBF16PS); bf16 products "
            "(#attn.precision<bf16>) are computed with it, and in f32 "
-           "without it">
+           "without it">,
+    Option<"int8Mmla", "int8-mmla", "bool", "false",
+           "With int8-dot=arm-dotprod: prefill int8 scores form 2 x 2 tiles "
+           "of attn.mmla_i8 (SMMLA, +i8mm) over key pairs repacked as "
+           "8-byte rows, instead of attn.dot_i8">
   ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",

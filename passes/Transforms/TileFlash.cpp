@@ -80,6 +80,9 @@ public:
   /// Int8Dot::Generic (the pass options).
   Int8Dot int8Dot = Int8Dot::Generic;
   int64_t int8Lanes = 8;
+  /// The tile kernels' int8 scores as attn.mmla_i8 (SMMLA) 2 x 2 tiles
+  /// (ArmDotProd targets with i8mm; the pass's int8-mmla).
+  bool int8Mmla = false;
   /// Whether the target has attn.dot_bf16 (bf16 products; the pass
   /// option); its accumulators have int8Lanes lanes.
   bool bf16Dot = false;
@@ -700,21 +703,25 @@ Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
   if (allKeyWords) {
     Value room = int8TileRoom(b, loc, bc, int8Dot, int8Lanes);
     int64_t d = op.getHeadDim();
-    return int8TileScores(b, loc, itemQuery, bc,
-                          lb.slice2d(allKeyWords, itemBatch, itemKvHead,
-                                     index(0), index(d / 4), room, k0),
-                          lb.slice2d(allKeyScales, itemBatch, itemKvHead,
-                                     index(0), index(d / 32), room, k0),
-                          sInit, int8Dot, int8Lanes);
+    auto cols = [&](Value keys) {
+      return int8KeyWordCols(b, loc, keys, int8Mmla);
+    };
+    return int8TileScores(
+        b, loc, itemQuery, bc,
+        lb.slice2d(allKeyWords, itemBatch, itemKvHead, index(0),
+                   index(int8KeyWordRows(d, int8Mmla)), cols(room), cols(k0)),
+        lb.slice2d(allKeyScales, itemBatch, itemKvHead, index(0), index(d / 32),
+                   room, k0),
+        sInit, int8Dot, int8Lanes, int8Mmla);
   }
   auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
     return readKeyBlock(kb, kl, kTile, key, blk);
   };
   auto [words, scales] =
       int8RepackKeys(b, loc, bc, op.getHeadDim(), readKey, scratch.keyWords,
-                     scratch.keyScales, int8Dot, int8Lanes);
+                     scratch.keyScales, int8Dot, int8Lanes, int8Mmla);
   return int8TileScores(b, loc, itemQuery, bc, words, scales, sInit, int8Dot,
-                        int8Lanes);
+                        int8Lanes, int8Mmla);
 }
 
 Value FlashLowering::stepScores(Value qTile, Value kTile,
@@ -1169,7 +1176,9 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
   };
   SmallVector<Value> outs;
   if (keys) {
-    outs.push_back(empty4d(index(d / 4), padded, b.getI32Type()));
+    outs.push_back(empty4d(index(int8KeyWordRows(d, int8Mmla)),
+                           int8KeyWordCols(b, loc, padded, int8Mmla),
+                           b.getI32Type()));
     outs.push_back(empty4d(index(d / 32), padded, f32));
   }
   if (values) {
@@ -1224,10 +1233,12 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
         return readKeyBlock(kb, kl, kTile, key, blk);
       };
-      auto [words, scales] = int8RepackKeys(
-          b, loc, bc, d, readKey, columnTile(d / 4, kvb, b.getI32Type()),
-          tile(d / 32, kvb, f32), int8Dot, int8Lanes);
-      place(words, index(0), k0);
+      auto [words, scales] =
+          int8RepackKeys(b, loc, bc, d, readKey,
+                         columnTile(int8KeyWordRows(d, int8Mmla),
+                                    int8Mmla ? 2 * kvb : kvb, b.getI32Type()),
+                         tile(d / 32, kvb, f32), int8Dot, int8Lanes, int8Mmla);
+      place(words, index(0), int8KeyWordCols(b, loc, k0, int8Mmla));
       place(scales, index(0), k0);
     }
     if (values) {
@@ -2211,13 +2222,15 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         ValueRange{br, room});
     if (int8Dot != Int8Dot::Generic && !allKeyWords) {
       int64_t d = op.getHeadDim();
-      auto empty = [&](int64_t rows, Type element) -> Value {
+      auto empty = [&](int64_t rows, Value cols, Type element) -> Value {
         return tensor::EmptyOp::create(
             b, loc, ArrayRef<int64_t>{rows, ShapedType::kDynamic}, element,
-            ValueRange{room});
+            ValueRange{cols});
       };
-      scratch.keyWords = empty(d / 4, b.getI32Type());
-      scratch.keyScales = empty(d / 32, f32);
+      scratch.keyWords =
+          empty(int8KeyWordRows(d, int8Mmla),
+                int8KeyWordCols(b, loc, room, int8Mmla), b.getI32Type());
+      scratch.keyScales = empty(d / 32, room, f32);
     }
   }
   if (keyMean && !allKeyWords)
@@ -2594,24 +2607,26 @@ Value FlashLowering::combineSplits(Value oParts, Value lseParts, Type storage) {
 template <typename OpTy> struct TilePattern : OpRewritePattern<OpTy> {
   TilePattern(MLIRContext *ctx, int64_t qBlock, int64_t kvBlock,
               int64_t packedKvBlock, int64_t splitMinItems, bool autoTiles,
-              Int8Dot int8Dot, int64_t int8Lanes, bool bf16Dot)
+              Int8Dot int8Dot, int64_t int8Lanes, bool bf16Dot, bool int8Mmla)
       : OpRewritePattern<OpTy>(ctx), qBlock(qBlock), kvBlock(kvBlock),
         packedKvBlock(packedKvBlock), splitMinItems(splitMinItems),
         autoTiles(autoTiles), int8Dot(int8Dot), int8Lanes(int8Lanes),
-        bf16Dot(bf16Dot) {}
+        bf16Dot(bf16Dot), int8Mmla(int8Mmla) {}
   FlashLowering lowering(OpBuilder &b, SdpaOp op) const {
     FlashLowering l(b, op, qBlock, kvBlock, packedKvBlock, splitMinItems,
                     autoTiles);
     l.int8Dot = int8Dot;
     l.int8Lanes = int8Lanes;
     l.bf16Dot = bf16Dot;
+    // SMMLA multiplies signed bytes, as SDOT does.
+    l.int8Mmla = int8Mmla && int8Dot == Int8Dot::ArmDotProd;
     return l;
   }
   int64_t qBlock, kvBlock, packedKvBlock, splitMinItems;
   bool autoTiles;
   Int8Dot int8Dot;
   int64_t int8Lanes;
-  bool bf16Dot;
+  bool bf16Dot, int8Mmla;
 };
 
 struct TileSdpa : TilePattern<SdpaOp> {
@@ -2680,7 +2695,7 @@ struct TileFlashPass : mlir::attn::impl::TileFlashBase<TileFlashPass> {
     RewritePatternSet patterns(&getContext());
     patterns.add<TileSdpa, TileDiff>(&getContext(), qBlock, kvBlock,
                                      packedKvBlock, splitMinItems, chooseTiles,
-                                     *dot, int8Lanes, bf16Dot);
+                                     *dot, int8Lanes, bf16Dot, int8Mmla);
 
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

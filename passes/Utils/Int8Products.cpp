@@ -436,6 +436,15 @@ Value mlir::attn::int8TileRoom(OpBuilder &b, Location loc, Value keys,
   return roundUp(b, loc, keys, int8TileKeysPerStep(dot, lanes));
 }
 
+int64_t mlir::attn::int8KeyWordRows(int64_t headDim, bool mmla) {
+  return headDim / (mmla ? 8 : 4);
+}
+
+Value mlir::attn::int8KeyWordCols(OpBuilder &b, Location loc, Value keys,
+                                  bool mmla) {
+  return mmla ? arith::MulIOp::create(b, loc, keys, index(b, loc, 2)) : keys;
+}
+
 int64_t mlir::attn::int8TileKeysPerStep(Int8Dot dot, int64_t lanes) {
   return 2 * (dot == Int8Dot::ArmDotProd ? 4 : lanes);
 }
@@ -683,10 +692,14 @@ using WordBlockReader = llvm::function_ref<std::pair<Value, Value>(
 /// The tile kernels' key layout: row blk * W + t of `keyWords` holds word t
 /// of block blk of every key (W = words a block), row blk of `keyScales`
 /// (if any) the block's scale, for keys [0, padded); pad keys repeat key 0.
+/// With `pairs` (attn.mmla_i8's layout), words 2u and 2u + 1 of a block
+/// (8 bytes) go to row blk * W / 2 + u, columns 2 key and 2 key + 1: a row
+/// holds each pair of keys' 8 bytes side by side, 16 bytes a pair.
 std::pair<Value, Value> repackKeyWords(OpBuilder &b, Location loc,
                                        Value keyCount, Value padded,
                                        int64_t blocks, WordBlockReader read,
-                                       Value keyWords, Value keyScales) {
+                                       Value keyWords, Value keyScales,
+                                       bool pairs = false) {
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   SmallVector<Value> init = {keyWords};
   if (keyScales)
@@ -703,11 +716,21 @@ std::pair<Value, Value> repackKeyWords(OpBuilder &b, Location loc,
           auto [w, d] = read(kb, kl, src, blk);
           int64_t words = cast<VectorType>(w.getType()).getNumElements();
           // The block's words down column `key`, one store each.
-          for (int64_t t = 0; t < words; ++t)
+          Value pairCol;
+          if (pairs)
+            pairCol = arith::MulIOp::create(kb, kl, key, index(kb, kl, 2));
+          for (int64_t t = 0; t < words; ++t) {
+            Value row = index(kb, kl, blk * words + t), col = key;
+            if (pairs) {
+              row = index(kb, kl, (blk * words + t) / 2);
+              col =
+                  arith::AddIOp::create(kb, kl, pairCol, index(kb, kl, t % 2));
+            }
             out[0] = tensor::InsertOp::create(
                 kb, kl,
                 vector::ExtractOp::create(kb, kl, w, ArrayRef<int64_t>{t}),
-                out[0], ValueRange{index(kb, kl, blk * words + t), key});
+                out[0], ValueRange{row, col});
+          }
           if (keyScales)
             out[1] = tensor::InsertOp::create(
                 kb, kl, d, out[1], ValueRange{index(kb, kl, blk), key});
@@ -762,8 +785,9 @@ std::pair<Value, Value>
 mlir::attn::int8RepackKeys(OpBuilder &b, Location loc, Value keyCount,
                            int64_t headDim, KeyBlockReader readKey,
                            Value keyWords, Value keyScales, Int8Dot dot,
-                           int64_t lanes) {
+                           int64_t lanes, bool mmla) {
   assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  assert((!mmla || dot == Int8Dot::ArmDotProd) && "mmla multiplies signed");
   const bool offset = dot == Int8Dot::X86Vnni;
   auto blockWords = VectorType::get({kBlock / 4}, b.getI32Type());
   // Word t of every key (bytes 4t .. 4t+3, offset by 128 for VPDPBUSD)
@@ -778,8 +802,154 @@ mlir::attn::int8RepackKeys(OpBuilder &b, Location loc, Value keyCount,
   };
   return repackKeyWords(b, loc, keyCount,
                         int8TileRoom(b, loc, keyCount, dot, lanes),
-                        headDim / kBlock, read, keyWords, keyScales);
+                        headDim / kBlock, read, keyWords, keyScales, mmla);
 }
+
+namespace {
+/// int8TileScores with attn.mmla_i8: register blocks of 2 pairs of query
+/// rows x 4 pairs of keys, each a 2 x 2 tile of int32 sums over a block
+/// of 32 bytes (4 steps of 8), then scaled by d_q d_k into f32 tiles.
+Value int8MmlaScores(OpBuilder &b, Location loc, const QuantizedRows &q,
+                     Value cols, Value keyWords, Value keyScales, Value dest) {
+  constexpr int64_t kRowPairs = 2, kKeyPairs = 4, kStep = 2 * kKeyPairs;
+  const int64_t width =
+      cast<RankedTensorType>(q.values.getType()).getDimSize(1);
+  const int64_t blocks = width / kBlock;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
+  auto tileI = VectorType::get({4}, i32), tileF = VectorType::get({4}, f32);
+  auto bytes16 = VectorType::get({16}, i8), bytes8 = VectorType::get({8}, i8);
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
+  Value rows = tensor::DimOp::create(b, loc, dest, 0);
+  Value last = arith::SubIOp::create(b, loc, rows, c1);
+  Value pad8 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8));
+  Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
+  SmallVector<int64_t> iota16;
+  for (int64_t i = 0; i < 16; ++i)
+    iota16.push_back(i);
+
+  // Rows r0 .. r0 + 2 pairs - 1; a pair's second row is clamped to the
+  // last row, which then gets the first row's scores written twice.
+  auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t pairs,
+                      Value c) -> Value {
+    SmallVector<std::pair<Value, Value>> pairRows;
+    for (int64_t p = 0; p < pairs; ++p) {
+      Value a = arith::AddIOp::create(rb, rl, r0, index(rb, rl, 2 * p));
+      Value next = arith::AddIOp::create(rb, rl, a, c1);
+      pairRows.push_back({a, arith::MinUIOp::create(rb, rl, next, last)});
+    }
+    auto steps = scf::ForOp::create(
+        rb, rl, c0, cols, index(rb, rl, kStep), ValueRange{c},
+        [&](OpBuilder &cb, Location cl, Value col0, ValueRange st) {
+          Value wordCol0 =
+              arith::MulIOp::create(cb, cl, col0, index(cb, cl, 2));
+          SmallVector<Value> accF(pairs * kKeyPairs,
+                                  splatF32(cb, cl, tileF, 0.0));
+          for (int64_t blk = 0; blk < blocks; ++blk) {
+            SmallVector<Value> accI(pairs * kKeyPairs,
+                                    splatI32(cb, cl, tileI, 0));
+            for (int64_t u = 0; u < kBlock / 8; ++u) {
+              Value wordRow = index(cb, cl, blk * (kBlock / 8) + u);
+              SmallVector<Value> kv;
+              for (int64_t kp = 0; kp < kKeyPairs; ++kp)
+                kv.push_back(vector::BitCastOp::create(
+                    cb, cl, bytes16,
+                    vector::TransferReadOp::create(
+                        cb, cl, tileI, keyWords,
+                        ValueRange{wordRow, arith::AddIOp::create(
+                                                cb, cl, wordCol0,
+                                                index(cb, cl, 4 * kp))},
+                        pad32, ArrayRef<bool>{true})));
+              Value byteCol = index(cb, cl, blk * kBlock + 8 * u);
+              for (int64_t p = 0; p < pairs; ++p) {
+                auto read8 = [&](Value row) -> Value {
+                  return vector::TransferReadOp::create(
+                      cb, cl, bytes8, q.values, ValueRange{row, byteCol}, pad8,
+                      ArrayRef<bool>{true});
+                };
+                Value qv = vector::ShuffleOp::create(
+                    cb, cl, read8(pairRows[p].first), read8(pairRows[p].second),
+                    iota16);
+                for (int64_t kp = 0; kp < kKeyPairs; ++kp) {
+                  Value &a = accI[p * kKeyPairs + kp];
+                  a = MmlaI8Op::create(cb, cl, tileI, a, qv, kv[kp]);
+                }
+              }
+            }
+            // d_k of keys (j, j + 1) as (j, j + 1, j, j + 1); d_q of rows
+            // (a, b) as (a, a, b, b).
+            Value blkIdx = index(cb, cl, blk);
+            SmallVector<Value> dk;
+            for (int64_t half = 0; half < 2; ++half) {
+              Value four = vector::TransferReadOp::create(
+                  cb, cl, tileF, keyScales,
+                  ValueRange{blkIdx,
+                             arith::AddIOp::create(cb, cl, col0,
+                                                   index(cb, cl, 4 * half))},
+                  padF, ArrayRef<bool>{true});
+              dk.push_back(vector::ShuffleOp::create(
+                  cb, cl, four, four, ArrayRef<int64_t>{0, 1, 0, 1}));
+              dk.push_back(vector::ShuffleOp::create(
+                  cb, cl, four, four, ArrayRef<int64_t>{2, 3, 2, 3}));
+            }
+            for (int64_t p = 0; p < pairs; ++p) {
+              Value da = tensor::ExtractOp::create(
+                  cb, cl, q.scales, ValueRange{pairRows[p].first, blkIdx});
+              Value db = tensor::ExtractOp::create(
+                  cb, cl, q.scales, ValueRange{pairRows[p].second, blkIdx});
+              Value dq = vector::FromElementsOp::create(
+                  cb, cl, tileF, ValueRange{da, da, db, db});
+              for (int64_t kp = 0; kp < kKeyPairs; ++kp) {
+                Value &a = accF[p * kKeyPairs + kp];
+                a = vector::FMAOp::create(
+                    cb, cl,
+                    arith::SIToFPOp::create(cb, cl, tileF,
+                                            accI[p * kKeyPairs + kp]),
+                    arith::MulFOp::create(cb, cl, dq, dk[kp]), a);
+              }
+            }
+          }
+          // Row a of a pair: lanes 0, 1 of each key pair's tile; row b:
+          // lanes 2, 3. Masked at the last columns.
+          Value out = st[0];
+          for (int64_t p = 0; p < pairs; ++p)
+            for (int64_t second = 0; second < 2; ++second) {
+              Value row = second ? pairRows[p].second : pairRows[p].first;
+              int64_t l0 = 2 * second;
+              for (int64_t kp = 0; kp < kKeyPairs; kp += 2) {
+                Value four = vector::ShuffleOp::create(
+                    cb, cl, accF[p * kKeyPairs + kp],
+                    accF[p * kKeyPairs + kp + 1],
+                    ArrayRef<int64_t>{l0, l0 + 1, 4 + l0, 5 + l0});
+                out = vector::TransferWriteOp::create(
+                          cb, cl, four, out,
+                          ValueRange{row,
+                                     arith::AddIOp::create(
+                                         cb, cl, col0, index(cb, cl, 2 * kp))},
+                          ArrayRef<bool>{false})
+                          .getResult();
+              }
+            }
+          scf::YieldOp::create(cb, cl, out);
+        });
+    return steps.getResult(0);
+  };
+  Value cRows = index(b, loc, 2 * kRowPairs);
+  Value fullRows = arith::SubIOp::create(
+      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
+  auto full = scf::ForOp::create(
+      b, loc, c0, fullRows, cRows, ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRowPairs, st[0]));
+      });
+  auto rest = scf::ForOp::create(
+      b, loc, fullRows, rows, index(b, loc, 2), ValueRange{full.getResult(0)},
+      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
+      });
+  return rest.getResult(0);
+}
+} // namespace
 
 Value mlir::attn::bf16RepackKeys(OpBuilder &b, Location loc, Value keys,
                                  Value keyWords, int64_t lanes) {
@@ -880,8 +1050,11 @@ int64_t mlir::attn::bf16KeysPerStep(int64_t lanes) { return 4 * lanes; }
 Value mlir::attn::int8TileScores(OpBuilder &b, Location loc,
                                  const QuantizedRows &q, Value keyCount,
                                  Value keyWords, Value keyScales, Value dest,
-                                 Int8Dot dot, int64_t lanes) {
+                                 Int8Dot dot, int64_t lanes, bool mmla) {
   assert(dot != Int8Dot::Generic && "the tile kernel needs attn.dot_i8");
+  if (mmla)
+    return int8MmlaScores(b, loc, q, int8TileRoom(b, loc, keyCount, dot, lanes),
+                          keyWords, keyScales, dest);
   const int64_t width =
       cast<RankedTensorType>(q.values.getType()).getDimSize(1);
   // S [rows, keys] = the panel of query bytes against the key words; the

@@ -83,11 +83,19 @@ using KeyBlockReader = llvm::function_ref<std::pair<Value, Value>(
 /// (bytes 4t .. 4t+3, offset by 128 for X86Vnni) along row t, keyScales
 /// [D / 32, >= padded keys] f32; keys padded to whole int8TileScores steps
 /// (int8TileRoom), pad keys repeating key 0.
+/// With `mmla` (attn.mmla_i8, ArmDotProd only), keyWords is [D / 8, 2 x
+/// padded keys]: row u holds, for each pair of keys (2p, 2p + 1), bytes
+/// 8u .. 8u+7 of key 2p then of key 2p + 1 (16 bytes, words 4p .. 4p+3).
 std::pair<Value, Value> int8RepackKeys(OpBuilder &b, Location loc,
                                        Value keyCount, int64_t headDim,
                                        KeyBlockReader readKey, Value keyWords,
                                        Value keyScales, Int8Dot dot,
-                                       int64_t lanes);
+                                       int64_t lanes, bool mmla = false);
+
+/// The shape of int8RepackKeys' keyWords for D = `headDim` and `keys`
+/// (padded) keys: [D / 4, keys], or [D / 8, 2 keys] with `mmla`.
+int64_t int8KeyWordRows(int64_t headDim, bool mmla);
+Value int8KeyWordCols(OpBuilder &b, Location loc, Value keys, bool mmla);
 
 /// S [rows, keyCount] (`dest`, overwritten) = sum over blocks of
 /// d_q d_k (q . k) for the quantized query rows `q` (values, scales, and
@@ -95,9 +103,12 @@ std::pair<Value, Value> int8RepackKeys(OpBuilder &b, Location loc,
 /// for any number of rows (prefill tiles): 4 query rows x 2 * lanes keys
 /// of int32 accumulators take attn.dot_i8 of each broadcast 4-byte query
 /// word. `dot` is ArmDotProd (4 lanes) or X86Vnni (`lanes` 8 or 16).
+/// With `mmla` (keys in its layout): 2 pairs of query rows x 4 pairs of
+/// keys of 2 x 2 int32 tiles take attn.mmla_i8 of 8 bytes of each row pair
+/// against 8 of each key pair.
 Value int8TileScores(OpBuilder &b, Location loc, const QuantizedRows &q,
                      Value keyCount, Value keyWords, Value keyScales,
-                     Value dest, Int8Dot dot, int64_t lanes);
+                     Value dest, Int8Dot dot, int64_t lanes, bool mmla = false);
 
 /// The largest P byte of int8 P . V (pv_precision = int8): P in [0, 1] is
 /// stored as round(P * range) in 8 bits, unsigned for X86Vnni (255),

@@ -63,6 +63,11 @@ void registerCore(const Core &c) {
   }
   if (llvm::StringRef(c.features).contains("+bf16"))
     t.bf16Dot = "arm-bf16";
+  // SMMLA: 32 byte multiply-adds an instruction, on the same two pipes.
+  if (llvm::StringRef(c.features).contains("+i8mm")) {
+    t.int8Mmla = true;
+    t.int8OpsPerCycle = 2 * kSdotOpsPerCycle;
+  }
   int64_t tile = static_cast<int64_t>(c.l1 / 2 / 4); // f32 elements
   t.kvBlock = 64;
   t.qBlock = std::max<int64_t>(64, tile / t.kvBlock / 64 * 64);

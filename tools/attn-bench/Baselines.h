@@ -35,6 +35,8 @@ struct Shape {
   /// Precision of the scores (qk_precision) and of P . V (pv_precision):
   /// "" (f32), "int8" or "bf16".
   std::string qk, pv;
+  /// smooth_k: the keys' mean subtracted before they are quantized.
+  bool smoothK = false;
   bool causal() const { return mask.kind == attn::ref::Mask::Kind::Causal; }
   /// The reference problem of this shape (default scale).
   attn::ref::SdpaProblem problem() const;

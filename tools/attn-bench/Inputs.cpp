@@ -10,14 +10,48 @@ using attn::ref::Uniform;
 
 bool attn::bench::isInputKind(const std::string &kind) {
   return kind == "uniform" || kind == "clustered" || kind == "banded" ||
-         kind == "heavy";
+         kind == "heavy" || kind == "key-offset";
 }
+
+namespace {
+void generateKind(const std::string &kind, int64_t batch, int64_t heads,
+                  int64_t kvHeads, int64_t qLen, int64_t kvLen, int64_t headDim,
+                  std::vector<float> &q, std::vector<float> &k,
+                  std::vector<float> &v);
+} // namespace
 
 void attn::bench::generateInputs(const std::string &kind, int64_t batch,
                                  int64_t heads, int64_t kvHeads, int64_t qLen,
                                  int64_t kvLen, int64_t headDim,
                                  std::vector<float> &q, std::vector<float> &k,
                                  std::vector<float> &v) {
+  if (kind != "key-offset")
+    return generateKind(kind, batch, heads, kvHeads, qLen, kvLen, headDim, q, k,
+                        v);
+  // key-offset: the clustered inputs, every key of a (batch, KV head) moved
+  // by one offset vector in [-4, 4]^D, as keys of trained models share
+  // large per-channel offsets. Exact attention does not change (each
+  // score of a row moves by q . offset); quantized keys spend their range
+  // on the offset.
+  generateKind("clustered", batch, heads, kvHeads, qLen, kvLen, headDim, q, k,
+               v);
+  Uniform rng(7);
+  std::vector<float> offset(static_cast<size_t>(headDim));
+  for (int64_t bh = 0; bh < batch * kvHeads; ++bh) {
+    for (float &x : offset)
+      x = static_cast<float>(4 * rng.next());
+    for (int64_t i = 0; i < kvLen; ++i)
+      for (int64_t e = 0; e < headDim; ++e)
+        k[static_cast<size_t>((bh * kvLen + i) * headDim + e)] +=
+            offset[static_cast<size_t>(e)];
+  }
+}
+
+namespace {
+void generateKind(const std::string &kind, int64_t batch, int64_t heads,
+                  int64_t kvHeads, int64_t qLen, int64_t kvLen, int64_t headDim,
+                  std::vector<float> &q, std::vector<float> &k,
+                  std::vector<float> &v) {
   Uniform rng(1);
   struct Values {
     Uniform &rng;
@@ -116,3 +150,4 @@ void attn::bench::generateInputs(const std::string &kind, int64_t batch,
       r[e] = rng.next() + (isHeavy ? 2.0 * u[e] * std::sqrt(double(d)) : 0.0);
   });
 }
+} // namespace

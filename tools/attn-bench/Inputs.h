@@ -19,7 +19,9 @@ namespace attn::bench {
 /// The input kinds: "uniform" (iid in [-1, 1]), "clustered" (keys and
 /// queries near one of 16 centres per head), "banded" (scores fall off
 /// with |i - j|: local attention), "heavy" (4 heavy-hitter key positions
-/// every query attends to strongly).
+/// every query attends to strongly), "key-offset" (clustered, every key
+/// of a head moved by one per-channel offset in [-4, 4]: what smooth_k is
+/// for).
 bool isInputKind(const std::string &kind);
 
 /// Fills q [B, Hq, Lq, D], k [B, Hkv, Lk, D], v [B, Hkv, Lk, Dv] (contiguous,

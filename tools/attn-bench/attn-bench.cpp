@@ -168,7 +168,13 @@ std::vector<Workload> defaultWorkloads() {
     w.shape.qk = "int8";
     w.shape.pv = "int8";
     all.push_back(w);
+    // The same with smooth_k (attn.sdpa): the keys' channel mean taken off
+    // before they are quantized (its gain shows on --inputs key-offset).
+    w.name = "dense-2k-int8-smooth-k";
+    w.shape.smoothK = true;
+    all.push_back(w);
     w.name = "dense-2k-int8-qk";
+    w.shape.smoothK = false;
     w.shape.pv.clear();
     all.push_back(w);
   }
@@ -268,7 +274,8 @@ Stats summarize(std::vector<double> t) {
                "[--threads N] [--reps N]\n"
                "                  [--json FILE] [--quick] [--allow-slow] "
                "[--list] [--tile QxK]\n"
-               "                  [--inputs uniform|clustered|banded|heavy] "
+               "                  [--inputs uniform|clustered|banded|heavy|"
+               "key-offset] "
                "[--kv-cache f16|q8_0|q4_0]\n"
                "                  [--scratch-limit BYTES]\n",
                message.c_str());
@@ -511,6 +518,8 @@ std::string compileAttnc(const Workload &w, const std::string &target,
     layer.kvCache = w.shape.kvCache;
   layer.qkCompute = w.shape.qk;
   layer.pvCompute = w.shape.pv;
+  layer.smoothK = w.shape.smoothK;
+  layer.smoothKPath = "layers[0].compute.smooth_k";
   if (w.shape.diff) {
     // λ vectors and gain as inputs; lambda_init from layer 0.
     layer.variant = "diff";
@@ -586,7 +595,8 @@ int main(int argc, char **argv) {
     } else if (a == "--inputs") {
       inputKind = value();
       if (!isInputKind(inputKind))
-        usage("--inputs must be uniform, clustered, banded or heavy");
+        usage("--inputs must be uniform, clustered, banded, heavy or "
+              "key-offset");
     } else if (a == "--quick")
       quick = true;
     else if (a == "--allow-slow")
@@ -662,7 +672,8 @@ int main(int argc, char **argv) {
            (w.maskLabel == "none" ? "" : " mask=" + w.maskLabel) +
            (w.shape.kvCache.empty() ? "" : " kv_cache=" + w.shape.kvCache) +
            (w.shape.qk.empty() ? "" : " qk=" + w.shape.qk) +
-           (w.shape.pv.empty() ? "" : " pv=" + w.shape.pv))
+           (w.shape.pv.empty() ? "" : " pv=" + w.shape.pv) +
+           (w.shape.smoothK ? " smooth_k" : ""))
               .c_str());
     return 0;
   }
@@ -939,6 +950,7 @@ int main(int argc, char **argv) {
       exact.shape.kvCache.clear();
       exact.shape.qk.clear();
       exact.shape.pv.clear();
+      exact.shape.smoothK = false;
       EntryFn denseEntry = nullptr;
       bool onVulkan = false;
       std::string err =

@@ -10,7 +10,7 @@ of Q.K^T and P.V), runs llvm-mca with the target's scheduling model over
 each, and reports the cycles per iteration, the FLOPs per iteration (2 per
 FMA lane) and FLOP/cycle against the core's peak (the target description's
 fma_flops_per_cycle). Loops with at least --min-dot byte dot products
-(sdot, vpdpbusd: the int8 Q.K^T and P.V micro-kernels) are reported the
+(sdot, smmla, vpdpbusd: the int8 Q.K^T and P.V micro-kernels) are reported the
 same way in int8 operations (2 per byte multiply-add) against
 int8_ops_per_cycle. Time under an emulator means nothing; this is the
 number that does, within the accuracy of LLVM's scheduling model.
@@ -47,6 +47,8 @@ X86_FMA = re.compile(r"^\s*vfmadd\d+ps\s+%(x|y|z)mm")
 X86_LANES = {"x": 4, "y": 8, "z": 16}
 # Byte dot products: byte multiply-adds per instruction.
 ARM_SDOT = re.compile(r"^\s*[su]dot\s+v\d+\.4s")
+# SMMLA / UMMLA / USMMLA (+i8mm): a 2 x 8 by 8 x 2 byte matrix product.
+ARM_MMLA = re.compile(r"^\s*(s|u|us)mmla\s+v\d+\.4s")
 X86_DOT = re.compile(r"^\s*(\{vex\}\s*)?vpdpbusds?\s+%(x|y|z)mm")
 
 
@@ -78,6 +80,8 @@ def fma_lanes(line, arch):
 
 def dot_macs(line, arch):
     if arch == "aarch64":
+        if ARM_MMLA.match(line):
+            return 32
         return 16 if ARM_SDOT.match(line) else 0
     m = X86_DOT.match(line)
     return 4 * X86_LANES[m.group(2)] if m else 0

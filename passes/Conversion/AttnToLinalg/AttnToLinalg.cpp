@@ -321,7 +321,7 @@ struct ConvertAttnToLinalgPass
     ConversionTarget target(*ctx);
     target.addIllegalDialect<AttnDialect>();
     // The vector micro-op of tiled kernels stays for attn-lower-int8-dot.
-    target.addLegalOp<DotI8Op, DotBf16Op>();
+    target.addLegalOp<DotI8Op, DotBf16Op, MmlaI8Op>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateAttnToLinalgPatterns(patterns);

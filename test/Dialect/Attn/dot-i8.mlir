@@ -36,3 +36,22 @@ func.func @wrong_element(%acc: vector<8xi32>, %a: vector<32xi16>) -> vector<8xi3
   %0 = attn.dot_i8 %acc, %a, %a : vector<32xi16> into vector<8xi32>
   return %0 : vector<8xi32>
 }
+
+// -----
+
+// attn.mmla_i8: a 2 x 8 by 8 x 2 byte matrix product into a 2 x 2 int32
+// tile, exactly vector<16xi8> operands and a vector<4xi32> accumulator.
+// CHECK-LABEL: func.func @mmla_round_trip
+// CHECK: attn.mmla_i8 %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi8> into vector<4xi32>
+func.func @mmla_round_trip(%acc: vector<4xi32>, %a: vector<16xi8>, %b: vector<16xi8>) -> vector<4xi32> {
+  %0 = attn.mmla_i8 %acc, %a, %b : vector<16xi8> into vector<4xi32>
+  return %0 : vector<4xi32>
+}
+
+// -----
+
+func.func @mmla_width(%acc: vector<4xi32>, %a: vector<32xi8>) -> vector<4xi32> {
+  // expected-error @+1 {{operand #1 must be fixed-length vector of 8-bit signless integer values of length 16}}
+  %0 = attn.mmla_i8 %acc, %a, %a : vector<32xi8> into vector<4xi32>
+  return %0 : vector<4xi32>
+}
