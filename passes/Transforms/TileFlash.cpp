@@ -422,6 +422,8 @@ Value FlashLowering::quantizeQueries(Value qTile, bool keepInt8) {
                    /*withSums=*/keepInt8 && int8Dot == Int8Dot::X86Vnni);
   if (keepInt8) {
     itemQuery = rows;
+    if (int8Mmla)
+      itemQuery.pairs = int8PairRows(b, loc, rows.values);
     return qTile;
   }
   if (type.isDynamicDim(1))
@@ -711,7 +713,7 @@ Value FlashLowering::tileScores(Value kTile, Value bc, Value sInit,
         lb.slice2d(allKeyWords, itemBatch, itemKvHead, index(0),
                    index(int8KeyWordRows(d, int8Mmla)), cols(room), cols(k0)),
         lb.slice2d(allKeyScales, itemBatch, itemKvHead, index(0), index(d / 32),
-                   room, k0),
+                   cols(room), cols(k0)),
         sInit, int8Dot, int8Lanes, int8Mmla);
   }
   auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
@@ -1179,7 +1181,8 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
     outs.push_back(empty4d(index(int8KeyWordRows(d, int8Mmla)),
                            int8KeyWordCols(b, loc, padded, int8Mmla),
                            b.getI32Type()));
-    outs.push_back(empty4d(index(d / 32), padded, f32));
+    outs.push_back(
+        empty4d(index(d / 32), int8KeyWordCols(b, loc, padded, int8Mmla), f32));
   }
   if (values) {
     outs.push_back(empty4d(arith::DivUIOp::create(b, loc, padded, index(4)),
@@ -1237,9 +1240,10 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
           int8RepackKeys(b, loc, bc, d, readKey,
                          columnTile(int8KeyWordRows(d, int8Mmla),
                                     int8Mmla ? 2 * kvb : kvb, b.getI32Type()),
-                         tile(d / 32, kvb, f32), int8Dot, int8Lanes, int8Mmla);
+                         tile(d / 32, int8Mmla ? 2 * kvb : kvb, f32), int8Dot,
+                         int8Lanes, int8Mmla);
       place(words, index(0), int8KeyWordCols(b, loc, k0, int8Mmla));
-      place(scales, index(0), k0);
+      place(scales, index(0), int8KeyWordCols(b, loc, k0, int8Mmla));
     }
     if (values) {
       Value vTile = floatRows(p.v, valueFormat, bi, hi, k0, bc, index(dv));
@@ -2230,7 +2234,8 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
       scratch.keyWords =
           empty(int8KeyWordRows(d, int8Mmla),
                 int8KeyWordCols(b, loc, room, int8Mmla), b.getI32Type());
-      scratch.keyScales = empty(d / 32, room, f32);
+      scratch.keyScales =
+          empty(d / 32, int8KeyWordCols(b, loc, room, int8Mmla), f32);
     }
   }
   if (keyMean && !allKeyWords)

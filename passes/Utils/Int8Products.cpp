@@ -436,6 +436,46 @@ Value mlir::attn::int8TileRoom(OpBuilder &b, Location loc, Value keys,
   return roundUp(b, loc, keys, int8TileKeysPerStep(dot, lanes));
 }
 
+Value mlir::attn::int8PairRows(OpBuilder &b, Location loc, Value values) {
+  auto type = cast<RankedTensorType>(values.getType());
+  const int64_t width = type.getDimSize(1);
+  Type i8 = b.getI8Type();
+  auto bytes8 = VectorType::get({8}, i8);
+  Value c0 = index(b, loc, 0), c1 = index(b, loc, 1), c2 = index(b, loc, 2);
+  Value rows = tensor::DimOp::create(b, loc, values, 0);
+  Value last = arith::SubIOp::create(b, loc, rows, c1);
+  Value pairs = arith::CeilDivUIOp::create(b, loc, rows, c2);
+  Value out = emptyRows(b, loc, pairs, 2 * width, i8);
+  Value pad8 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8));
+  SmallVector<int64_t> iota16;
+  for (int64_t i = 0; i < 16; ++i)
+    iota16.push_back(i);
+  auto loop = scf::ForOp::create(
+      b, loc, c0, pairs, c1, ValueRange{out},
+      [&](OpBuilder &pb, Location pl, Value p, ValueRange st) {
+        Value a = arith::MulIOp::create(pb, pl, p, c2);
+        Value next = arith::MinUIOp::create(
+            pb, pl, arith::AddIOp::create(pb, pl, a, c1), last);
+        Value t = st[0];
+        for (int64_t u = 0; u < width / 8; ++u) {
+          Value col = index(pb, pl, 8 * u);
+          auto read8 = [&](Value row) -> Value {
+            return vector::TransferReadOp::create(pb, pl, bytes8, values,
+                                                  ValueRange{row, col}, pad8,
+                                                  ArrayRef<bool>{true});
+          };
+          Value both =
+              vector::ShuffleOp::create(pb, pl, read8(a), read8(next), iota16);
+          t = vector::TransferWriteOp::create(
+                  pb, pl, both, t, ValueRange{p, index(pb, pl, 16 * u)},
+                  ArrayRef<bool>{true})
+                  .getResult();
+        }
+        scf::YieldOp::create(pb, pl, t);
+      });
+  return loop.getResult(0);
+}
+
 int64_t mlir::attn::int8KeyWordRows(int64_t headDim, bool mmla) {
   return headDim / (mmla ? 8 : 4);
 }
@@ -731,9 +771,26 @@ std::pair<Value, Value> repackKeyWords(OpBuilder &b, Location loc,
                 vector::ExtractOp::create(kb, kl, w, ArrayRef<int64_t>{t}),
                 out[0], ValueRange{row, col});
           }
-          if (keyScales)
+          if (keyScales && pairs) {
+            // Pair p's scales as (2p, 2p + 1, 2p, 2p + 1): columns 4p ..
+            // 4p + 3, lane for lane the order of its 2 x 2 tiles.
+            Value col = arith::AddIOp::create(
+                kb, kl,
+                arith::MulIOp::create(
+                    kb, kl,
+                    arith::DivUIOp::create(kb, kl, key, index(kb, kl, 2)),
+                    index(kb, kl, 4)),
+                arith::RemUIOp::create(kb, kl, key, index(kb, kl, 2)));
+            for (int64_t twice = 0; twice < 2; ++twice)
+              out[1] = tensor::InsertOp::create(
+                  kb, kl, d, out[1],
+                  ValueRange{index(kb, kl, blk),
+                             arith::AddIOp::create(kb, kl, col,
+                                                   index(kb, kl, 2 * twice))});
+          } else if (keyScales) {
             out[1] = tensor::InsertOp::create(
                 kb, kl, d, out[1], ValueRange{index(kb, kl, blk), key});
+          }
         }
         scf::YieldOp::create(kb, kl, out);
       });
@@ -817,26 +874,26 @@ Value int8MmlaScores(OpBuilder &b, Location loc, const QuantizedRows &q,
   const int64_t blocks = width / kBlock;
   Type i8 = b.getI8Type(), i32 = b.getI32Type(), f32 = b.getF32Type();
   auto tileI = VectorType::get({4}, i32), tileF = VectorType::get({4}, f32);
-  auto bytes16 = VectorType::get({16}, i8), bytes8 = VectorType::get({8}, i8);
+  auto bytes16 = VectorType::get({16}, i8);
+  assert(q.pairs && "mmla reads the query rows in pairs (int8PairRows)");
   Value c0 = index(b, loc, 0), c1 = index(b, loc, 1);
   Value rows = tensor::DimOp::create(b, loc, dest, 0);
   Value last = arith::SubIOp::create(b, loc, rows, c1);
   Value pad8 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8));
   Value pad32 = arith::ConstantIntOp::create(b, loc, i32, 0);
   Value padF = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0));
-  SmallVector<int64_t> iota16;
-  for (int64_t i = 0; i < 16; ++i)
-    iota16.push_back(i);
 
   // Rows r0 .. r0 + 2 pairs - 1; a pair's second row is clamped to the
   // last row, which then gets the first row's scores written twice.
   auto rowBlock = [&](OpBuilder &rb, Location rl, Value r0, int64_t pairs,
                       Value c) -> Value {
     SmallVector<std::pair<Value, Value>> pairRows;
+    SmallVector<Value> pairIdx; // rows of q.pairs (r0 is even)
     for (int64_t p = 0; p < pairs; ++p) {
       Value a = arith::AddIOp::create(rb, rl, r0, index(rb, rl, 2 * p));
       Value next = arith::AddIOp::create(rb, rl, a, c1);
       pairRows.push_back({a, arith::MinUIOp::create(rb, rl, next, last)});
+      pairIdx.push_back(arith::DivUIOp::create(rb, rl, a, index(rb, rl, 2)));
     }
     auto steps = scf::ForOp::create(
         rb, rl, c0, cols, index(rb, rl, kStep), ValueRange{c},
@@ -860,38 +917,28 @@ Value int8MmlaScores(OpBuilder &b, Location loc, const QuantizedRows &q,
                                                 cb, cl, wordCol0,
                                                 index(cb, cl, 4 * kp))},
                         pad32, ArrayRef<bool>{true})));
-              Value byteCol = index(cb, cl, blk * kBlock + 8 * u);
+              Value pairCol = index(cb, cl, 2 * (blk * kBlock + 8 * u));
               for (int64_t p = 0; p < pairs; ++p) {
-                auto read8 = [&](Value row) -> Value {
-                  return vector::TransferReadOp::create(
-                      cb, cl, bytes8, q.values, ValueRange{row, byteCol}, pad8,
-                      ArrayRef<bool>{true});
-                };
-                Value qv = vector::ShuffleOp::create(
-                    cb, cl, read8(pairRows[p].first), read8(pairRows[p].second),
-                    iota16);
+                Value qv = vector::TransferReadOp::create(
+                    cb, cl, bytes16, q.pairs, ValueRange{pairIdx[p], pairCol},
+                    pad8, ArrayRef<bool>{true});
                 for (int64_t kp = 0; kp < kKeyPairs; ++kp) {
                   Value &a = accI[p * kKeyPairs + kp];
                   a = MmlaI8Op::create(cb, cl, tileI, a, qv, kv[kp]);
                 }
               }
             }
-            // d_k of keys (j, j + 1) as (j, j + 1, j, j + 1); d_q of rows
-            // (a, b) as (a, a, b, b).
+            // d_k of keys (j, j + 1) as stored, (j, j + 1, j, j + 1); d_q
+            // of rows (a, b) as (a, a, b, b).
             Value blkIdx = index(cb, cl, blk);
             SmallVector<Value> dk;
-            for (int64_t half = 0; half < 2; ++half) {
-              Value four = vector::TransferReadOp::create(
+            for (int64_t kp = 0; kp < kKeyPairs; ++kp)
+              dk.push_back(vector::TransferReadOp::create(
                   cb, cl, tileF, keyScales,
                   ValueRange{blkIdx,
-                             arith::AddIOp::create(cb, cl, col0,
-                                                   index(cb, cl, 4 * half))},
-                  padF, ArrayRef<bool>{true});
-              dk.push_back(vector::ShuffleOp::create(
-                  cb, cl, four, four, ArrayRef<int64_t>{0, 1, 0, 1}));
-              dk.push_back(vector::ShuffleOp::create(
-                  cb, cl, four, four, ArrayRef<int64_t>{2, 3, 2, 3}));
-            }
+                             arith::AddIOp::create(cb, cl, wordCol0,
+                                                   index(cb, cl, 4 * kp))},
+                  padF, ArrayRef<bool>{true}));
             for (int64_t p = 0; p < pairs; ++p) {
               Value da = tensor::ExtractOp::create(
                   cb, cl, q.scales, ValueRange{pairRows[p].first, blkIdx});

@@ -50,7 +50,14 @@ std::optional<Int8Dot> parseInt8Dot(llvm::StringRef name);
 /// of the other factor adds).
 struct QuantizedRows {
   Value values, scales, dequantized, sums;
+  /// For attn.mmla_i8 (int8PairRows): [ceil(n / 2), 2 D] i8, row p holding
+  /// rows 2p and 2p + 1 (the last row repeated for an odd n) 8 bytes at a
+  /// time, side by side.
+  Value pairs;
 };
+
+/// `values` ([n, D] i8) as QuantizedRows::pairs.
+Value int8PairRows(OpBuilder &b, Location loc, Value values);
 
 /// One block of 32 values (vector<32xf32>, or f16/bf16, widened) quantized:
 /// (vector<32xi8> q, f32 d) with d = max|x| / 127, q = round-half-away(x *
@@ -93,7 +100,9 @@ std::pair<Value, Value> int8RepackKeys(OpBuilder &b, Location loc,
                                        int64_t lanes, bool mmla = false);
 
 /// The shape of int8RepackKeys' keyWords for D = `headDim` and `keys`
-/// (padded) keys: [D / 4, keys], or [D / 8, 2 keys] with `mmla`.
+/// (padded) keys: [D / 4, keys], or [D / 8, 2 keys] with `mmla`; keyScales
+/// is then [D / 32, 2 keys] too, pair p's scales (2p, 2p + 1, 2p, 2p + 1)
+/// at columns 4p .. 4p + 3.
 int64_t int8KeyWordRows(int64_t headDim, bool mmla);
 Value int8KeyWordCols(OpBuilder &b, Location loc, Value keys, bool mmla);
 
