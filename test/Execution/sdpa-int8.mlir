@@ -51,18 +51,19 @@
 // 32-column block). The rows two blocks ahead are prefetched by the loops
 // that read each block: K's per group of 8 keys, V's per key.
 // With int8-mmla (SMMLA, +i8mm) decode over packed keys keeps SDOT; the
-// prefill tiles' keys are repacked in pairs ([D / 8, 2 Lk'] words) and S
-// forms in 2 x 2 tiles of attn.mmla_i8: a pair of query rows (two 8-byte
-// halves) by a pair of keys, 4 chunks of 8 bytes a block, then
-// d_q (a, a, b, b) * d_k (j, j + 1, j, j + 1).
+// prefill tiles' keys are repacked in pairs ([D / 8, 2 Lk'] words, the
+// scales as (j, j + 1, j, j + 1)), the query rows paired once per work
+// item (two 8-byte halves a 16-byte vector), and S forms in 2 x 2 tiles
+// of attn.mmla_i8, a pair of query rows by a pair of keys, 4 chunks of 8
+// bytes a block, scaled by d_q (a, a, b, b) * d_k.
 // MMLA-LABEL: func.func @decode_q8_0_long
 // MMLA-NOT: attn.mmla_i8
 // MMLA: attn.dot_i8 {{.*}} : vector<16xi8> into vector<4xi32>
 // MMLA-LABEL: func.func @prefill_f32_keys
 // MMLA: tensor.empty(%{{.*}}) : tensor<1x2x8x?xi32>
 // MMLA: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] : vector<8xi8>, vector<8xi8>
+// MMLA: vector.transfer_read {{.*}} : tensor<?x128xi8>, vector<16xi8>
 // MMLA-COUNT-4: attn.mmla_i8 {{.*}} : vector<16xi8> into vector<4xi32>
-// MMLA: vector.shuffle {{.*}} [0, 1, 0, 1] : vector<4xf32>, vector<4xf32>
 // MMLA: vector.from_elements
 // MMLA: vector.fma
 // MMLA: vector.shuffle {{.*}} [0, 1, 4, 5] : vector<4xf32>, vector<4xf32>
