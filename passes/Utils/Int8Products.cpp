@@ -520,6 +520,29 @@ struct Int8Panel {
   int64_t blockRows = 4, blockVectors = 2;
 };
 
+/// `block(r0, n, dest)` over the rows [0, rows) of `dest`: rows in steps of
+/// full.first with n = full.second while a whole step fits, then the rest
+/// in steps of rest.first with n = rest.second.
+using RowBlockFn = llvm::function_ref<Value(OpBuilder &, Location, Value r0,
+                                            int64_t n, Value dest)>;
+Value blockedRows(OpBuilder &b, Location loc, Value dest, Value rows,
+                  std::pair<int64_t, int64_t> full,
+                  std::pair<int64_t, int64_t> rest, RowBlockFn block) {
+  Value cFull = index(b, loc, full.first);
+  Value fullRows = arith::SubIOp::create(
+      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cFull));
+  auto loop = [&](Value from, Value to, int64_t step, int64_t n, Value init) {
+    return scf::ForOp::create(
+               b, loc, from, to, index(b, loc, step), ValueRange{init},
+               [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
+                 scf::YieldOp::create(rb, rl, block(rb, rl, r0, n, st[0]));
+               })
+        .getResult(0);
+  };
+  Value done = loop(index(b, loc, 0), fullRows, full.first, full.second, dest);
+  return loop(fullRows, rows, rest.first, rest.second, done);
+}
+
 Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
                 int64_t lanes) {
   // Values a 32-bit word of A and B holds.
@@ -700,20 +723,7 @@ Value int8Panel(OpBuilder &b, Location loc, const Int8Panel &pn, Value dest,
         });
     return steps.getResult(0);
   };
-  Value cRows = index(b, loc, kRows);
-  Value fullRows = arith::SubIOp::create(
-      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
-  auto full = scf::ForOp::create(
-      b, loc, c0, fullRows, cRows, ValueRange{dest},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRows, st[0]));
-      });
-  auto rest = scf::ForOp::create(
-      b, loc, fullRows, rows, c1, ValueRange{full.getResult(0)},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
-      });
-  return rest.getResult(0);
+  return blockedRows(b, loc, dest, rows, {kRows, kRows}, {1, 1}, rowBlock);
 }
 
 /// Lanes of the tile kernels' accumulators for `dot`.
@@ -981,20 +991,8 @@ Value int8MmlaScores(OpBuilder &b, Location loc, const QuantizedRows &q,
         });
     return steps.getResult(0);
   };
-  Value cRows = index(b, loc, 2 * kRowPairs);
-  Value fullRows = arith::SubIOp::create(
-      b, loc, rows, arith::RemUIOp::create(b, loc, rows, cRows));
-  auto full = scf::ForOp::create(
-      b, loc, c0, fullRows, cRows, ValueRange{dest},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, kRowPairs, st[0]));
-      });
-  auto rest = scf::ForOp::create(
-      b, loc, fullRows, rows, index(b, loc, 2), ValueRange{full.getResult(0)},
-      [&](OpBuilder &rb, Location rl, Value r0, ValueRange st) {
-        scf::YieldOp::create(rb, rl, rowBlock(rb, rl, r0, 1, st[0]));
-      });
-  return rest.getResult(0);
+  return blockedRows(b, loc, dest, rows, {2 * kRowPairs, kRowPairs}, {2, 1},
+                     rowBlock);
 }
 } // namespace
 
