@@ -62,7 +62,9 @@ static cl::opt<std::string>
                  cl::desc("Differential attention lowering: fused or unfused"),
                  cl::value_desc("fused|unfused"), cl::cat(checkCategory));
 static cl::opt<std::string>
-    entryName("entry", cl::desc("Check only this entry point (default: all)"),
+    entryName("entry",
+              cl::desc("Check only these entry points, comma-separated "
+                       "(default: all)"),
               cl::cat(checkCategory));
 static cl::opt<std::string>
     values("values", cl::init("uniform"),
@@ -558,11 +560,13 @@ int main(int argc, char **argv) {
   if (!module || failed(runPhases(*module, Phase::Attn, *target)))
     return 2;
 
+  llvm::SmallVector<llvm::StringRef> wanted;
+  llvm::StringRef(entryName).split(wanted, ',', -1, /*KeepEmpty=*/false);
   std::vector<Check> checks;
   for (auto fn : module->getOps<func::FuncOp>()) {
     if (!fn.isPublic() || fn.isExternal())
       continue;
-    if (!entryName.empty() && fn.getSymName() != entryName)
+    if (!wanted.empty() && !llvm::is_contained(wanted, fn.getSymName()))
       continue;
     FailureOr<Check> c = describe(fn);
     if (failed(c))
