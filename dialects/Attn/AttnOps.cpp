@@ -95,6 +95,20 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
                         /*smooth_k=*/false);
 }
 
+SdpaOp::SmoothKObstacle SdpaOp::smoothKObstacle() {
+  std::optional<Precision> qk = getQkPrecision();
+  if (!qk || *qk == Precision::f32)
+    return SmoothKObstacle::F32Scores;
+  if (hasPackedKey())
+    return SmoothKObstacle::PackedKeys;
+  if (!getScoreMod().empty())
+    return SmoothKObstacle::ScoreMod;
+  if (std::optional<ArrayAttr> mods = getModifiers())
+    if (llvm::any_of(*mods, llvm::IsaPred<SoftcapAttr>))
+      return SmoothKObstacle::Softcap;
+  return SmoothKObstacle::None;
+}
+
 RankedTensorType SdpaOp::inferResultType() {
   ArrayRef<int64_t> q = getQueryType().getShape();
   ArrayRef<int64_t> k = getKeyType().getShape();
@@ -354,27 +368,24 @@ LogicalResult SdpaOp::verify() {
 
   // smooth_k shifts every score of a query row by q . mean(K), which the
   // softmax cancels; it changes only how the keys are quantized.
-  if (getSmoothK()) {
-    std::optional<Precision> qk = getQkPrecision();
-    if (!qk || *qk == Precision::f32)
-      return emitOpError() << "smooth_k subtracts the keys' channel mean "
-                              "before they are quantized; it needs "
-                              "qk_precision int8 or bf16";
-    if (packed.key)
-      return emitOpError()
-             << "smooth_k needs float keys: block-quantized keys ("
-             << stringifyBlockFormat(*packed.key)
-             << ") are multiplied as stored";
-    if (!getScoreMod().empty())
-      return emitOpError() << "smooth_k shifts each row's scores, which a "
-                              "score_mod region need not leave the "
-                              "probabilities invariant under";
-    if (std::optional<ArrayAttr> mods = getModifiers())
-      for (Attribute mod : *mods)
-        if (isa<SoftcapAttr>(mod))
-          return emitOpError() << "smooth_k shifts each row's scores, and "
-                                  "#attn.softcap does not commute with a "
-                                  "shift";
+  switch (getSmoothK() ? smoothKObstacle() : SmoothKObstacle::None) {
+  case SmoothKObstacle::None:
+    break;
+  case SmoothKObstacle::F32Scores:
+    return emitOpError() << "smooth_k subtracts the keys' channel mean "
+                            "before they are quantized; it needs "
+                            "qk_precision int8 or bf16";
+  case SmoothKObstacle::PackedKeys:
+    return emitOpError() << "smooth_k needs float keys: block-quantized keys ("
+                         << stringifyBlockFormat(*packed.key)
+                         << ") are multiplied as stored";
+  case SmoothKObstacle::ScoreMod:
+    return emitOpError() << "smooth_k shifts each row's scores, which a "
+                            "score_mod region need not leave the "
+                            "probabilities invariant under";
+  case SmoothKObstacle::Softcap:
+    return emitOpError() << "smooth_k shifts each row's scores, and "
+                            "#attn.softcap does not commute with a shift";
   }
 
   // score_mod: (f32, index, index, index, index) -> f32.

@@ -192,6 +192,11 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
       return getKvLengths() || getQLengths() || getDocIds();
     }
 
+    /// What keeps smooth_k from applying to this op (`smooth_k`'s rules):
+    /// f32 scores, block-quantized keys, a score_mod region, a softcap.
+    enum class SmoothKObstacle { None, F32Scores, PackedKeys, ScoreMod, Softcap };
+    SmoothKObstacle smoothKObstacle();
+
     /// Whether any score modification (bias, modifiers, region) is present.
     bool hasScoreMods() {
       return getBias() || getModifiers() || !getScoreMod().empty();

@@ -70,24 +70,27 @@ struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
       op.setSmoothK(false);
       return;
     }
-    std::optional<Precision> qk = op.getQkPrecision();
-    auto skip = [&](StringRef why) {
-      op.emitWarning() << "attn-quantize: smooth-k not applied: " << why;
-      op.setSmoothK(false);
-    };
-    if (!qk || *qk == Precision::f32)
-      return skip("the scores are f32 (no quantized keys)");
-    if (op.hasPackedKey())
-      return skip("the keys are block-quantized and multiplied as stored");
-    if (!op.getScoreMod().empty())
-      return skip("a score_mod region need not be invariant to a shift of "
-                  "the row's scores");
-    if (std::optional<ArrayAttr> mods = op.getModifiers())
-      for (Attribute mod : *mods)
-        if (isa<SoftcapAttr>(mod))
-          return skip("#attn.softcap does not commute with a shift of the "
-                      "row's scores");
-    op.setSmoothK(true);
+    StringRef why;
+    switch (op.smoothKObstacle()) {
+    case SdpaOp::SmoothKObstacle::None:
+      op.setSmoothK(true);
+      return;
+    case SdpaOp::SmoothKObstacle::F32Scores:
+      why = "the scores are f32 (no quantized keys)";
+      break;
+    case SdpaOp::SmoothKObstacle::PackedKeys:
+      why = "the keys are block-quantized and multiplied as stored";
+      break;
+    case SdpaOp::SmoothKObstacle::ScoreMod:
+      why = "a score_mod region need not be invariant to a shift of the "
+            "row's scores";
+      break;
+    case SdpaOp::SmoothKObstacle::Softcap:
+      why = "#attn.softcap does not commute with a shift of the row's scores";
+      break;
+    }
+    op.emitWarning() << "attn-quantize: smooth-k not applied: " << why;
+    op.setSmoothK(false);
   }
 
   void runOnOperation() override {
@@ -111,7 +114,7 @@ struct QuantizePass : mlir::attn::impl::QuantizeBase<QuantizePass> {
       // An op the policy moved to f32 scores keeps no smoothing of keys it
       // no longer quantizes.
       else if (op.getSmoothK() &&
-               (!op.getQkPrecision() || *op.getQkPrecision() == Precision::f32))
+               op.smoothKObstacle() == SdpaOp::SmoothKObstacle::F32Scores)
         op.setSmoothK(false);
     });
   }
