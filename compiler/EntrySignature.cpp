@@ -199,7 +199,7 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
   };
   fn.walk([&](Operation *op) {
     if (auto sdpa = dyn_cast<SdpaOp>(op)) {
-      enum { Q, K, V, O, Bias, KvLen, QLen, Docs };
+      enum { Q, K, V, O, Bias, KvLen, QLen, Docs, KScales, VScales };
       SmallVector<Rel> rels = {
           {Q, 0, Same, K, 0},    {Q, 0, Same, V, 0},     {Q, 0, Same, O, 0},
           {K, 1, Same, V, 1},    {K, 2, Same, V, 2},     {Q, 1, Same, O, 1},
@@ -221,13 +221,29 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
         if (type.getDimSize(1) != 1)
           rels.push_back({Bias, 1, Same, Q, 1});
       }
-      if (failed(relate(op,
-                        {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
-                         sdpa.getResult(), sdpa.getBias(), sdpa.getKvLengths(),
-                         sdpa.getQLengths(), sdpa.getDocIds()},
-                        {"query", "key", "value", "result", "bias",
-                         "kv_lengths", "q_lengths", "documents"},
-                        rels))) {
+      // int8 K/V scales: each dimension that is not a static 1 is the
+      // operand's, except rows of blocks of T > 1 keys (static, checked by
+      // the verifier).
+      auto scaleRels = [&](int scales, int kv, Value t, int64_t block) {
+        if (!t)
+          return;
+        auto type = cast<RankedTensorType>(t.getType());
+        for (int64_t d = 0; d < 4; ++d)
+          if (type.getDimSize(d) != 1 && !(d == 2 && block > 1))
+            rels.push_back({scales, d, Same, kv, d});
+      };
+      scaleRels(KScales, K, sdpa.getKeyScales(), sdpa.getKeyScaleBlockSize());
+      scaleRels(VScales, V, sdpa.getValueScales(),
+                sdpa.getValueScaleBlockSize());
+      if (failed(
+              relate(op,
+                     {sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(),
+                      sdpa.getResult(), sdpa.getBias(), sdpa.getKvLengths(),
+                      sdpa.getQLengths(), sdpa.getDocIds(), sdpa.getKeyScales(),
+                      sdpa.getValueScales()},
+                     {"query", "key", "value", "result", "bias", "kv_lengths",
+                      "q_lengths", "documents", "key_scales", "value_scales"},
+                     rels))) {
         status = failure();
         return WalkResult::interrupt();
       }
@@ -375,9 +391,10 @@ FailureOr<EntrySignature> mlir::attn::analyzeEntrySignature(func::FuncOp fn) {
   });
   fn.walk([&](SdpaOp sdpa) {
     nameRoles({sdpa.getQuery(), sdpa.getKey(), sdpa.getValue(), sdpa.getBias(),
-               sdpa.getKvLengths(), sdpa.getQLengths(), sdpa.getDocIds()},
+               sdpa.getKvLengths(), sdpa.getQLengths(), sdpa.getDocIds(),
+               sdpa.getKeyScales(), sdpa.getValueScales()},
               {"query", "key", "value", "bias", "kv_lengths", "q_lengths",
-               "documents"});
+               "documents", "key_scales", "value_scales"});
   });
   int64_t numOutputs = type.getNumResults();
   for (auto [slot, arg] : llvm::enumerate(sig.args)) {

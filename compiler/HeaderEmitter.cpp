@@ -156,8 +156,23 @@ LogicalResult mlir::attn::emitCHeader(ModuleOp module,
       BlockFormatAttr format = arg == op.getKey()     ? op.getKeyFormatAttr()
                                : arg == op.getValue() ? op.getValueFormatAttr()
                                                       : BlockFormatAttr();
-      if (!format)
+      if (!format) {
+        // int8 K/V with scales, and the scales themselves.
+        if ((arg == op.getKey() && op.hasScaledKey()) ||
+            (arg == op.getValue() && op.hasScaledValue()))
+          return std::string(": int8 values q, each q * its scale (") +
+                 (arg == op.getKey() ? "key" : "value") + "_scales)";
+        for (auto [scales, block] :
+             {std::pair{op.getKeyScales(), op.getKeyScaleBlockSize()},
+              std::pair{op.getValueScales(), op.getValueScaleBlockSize()}})
+          if (scales && arg == scales)
+            return block > 1 ? (": a scale per " + Twine(block) +
+                                " key positions (row k / " + Twine(block) +
+                                "); a dimension of 1 broadcasts")
+                                   .str()
+                             : std::string(": a dimension of 1 broadcasts");
         return "";
+      }
       int64_t width = arg == op.getKey() ? op.getHeadDim() : op.getValueDim();
       BlockFormat f = format.getValue();
       return (": " + stringifyBlockFormat(f) + " blocks, rows of " +

@@ -29,10 +29,12 @@ namespace {
 /// Fields a layer may set, at the top level (as model-wide defaults) or in
 /// each entry of "layers".
 const char *const kLayerFields[] = {
-    "name",      "variant",   "batch",     "heads",   "kv_heads", "head_dim",
-    "value_dim", "seq_len",   "q_len",     "kv_len",  "dtype",    "mask",
-    "scale",     "modifiers", "bias",      "top_k",   "padding",  "documents",
-    "diff",      "linformer", "performer", "nystrom", "kv_cache", "compute"};
+    "name",           "variant",       "batch",     "heads",     "kv_heads",
+    "head_dim",       "value_dim",     "seq_len",   "q_len",     "kv_len",
+    "dtype",          "mask",          "scale",     "modifiers", "bias",
+    "top_k",          "padding",       "documents", "diff",      "linformer",
+    "performer",      "nystrom",       "kv_cache",  "compute",   "kv_scales",
+    "kv_scale_block", "kv_scale_dtype"};
 /// Fields only the top level may have.
 const char *const kModelFields[] = {"name", "description", "layers"};
 
@@ -42,8 +44,10 @@ const char *const kVariants[] = {"sdpa", "diff", "linformer", "performer",
 const char *const kLowRankVariants[] = {"linformer", "performer", "nystrom"};
 const char *const kDtypes[] = {"f32", "f16", "bf16"};
 /// "kv_cache": float storage (the layer's dtype), llama.cpp blocks, or int8
-/// with scales (not yet supported: reported as such).
+/// with scales ("kv_scales": their grouping).
 const char *const kKvCaches[] = {"f32", "f16", "bf16", "q8_0", "q4_0", "int8"};
+const char *const kKvScales[] = {"tensor", "head", "token", "block", "channel"};
+const char *const kScaleDtypes[] = {"f32", "f16"};
 
 std::string joinNames(llvm::ArrayRef<const char *> names) {
   std::string s;
@@ -134,7 +138,8 @@ private:
   /// Checks the layer's "kv_cache" against its dtype, variant and head
   /// dims; clears it when it is the layer's own float storage.
   void checkKvCache(LayerDescription &layer);
-  /// The storage part of checkKvCache; `kvQuantized` set for q8_0 / q4_0.
+  /// The storage part of checkKvCache; `kvQuantized` set for q8_0 / q4_0
+  /// and int8.
   void checkKvStorage(LayerDescription &layer, bool &kvQuantized);
 
   llvm::StringRef filename;
@@ -603,6 +608,17 @@ void Importer::applyFields(const json::Object &obj, const std::string &prefix,
     readString(*v, at("kv_cache"), layer.kvCache, kKvCaches);
     layer.kvCachePath = at("kv_cache");
   }
+  if (const json::Value *v = obj.get("kv_scales")) {
+    readString(*v, at("kv_scales"), layer.kvScales, kKvScales);
+    layer.kvScalesPath = at("kv_scales");
+  }
+  if (const json::Value *v = obj.get("kv_scale_block")) {
+    readSize(*v, at("kv_scale_block"), layer.kvScaleBlock,
+             /*allowDynamic=*/false);
+    layer.kvScaleBlockPath = at("kv_scale_block");
+  }
+  if (const json::Value *v = obj.get("kv_scale_dtype"))
+    readString(*v, at("kv_scale_dtype"), layer.kvScaleDtype, kScaleDtypes);
   if (const json::Value *v = obj.get("compute")) {
     layer.computePath = at("compute");
     if (const json::Object *c =
@@ -699,8 +715,9 @@ void Importer::checkKvCache(LayerDescription &l) {
       why = "smooth_k subtracts the keys' mean before they are quantized; it "
             "needs \"qk\": \"int8\" or \"bf16\"";
     else if (kvQuantized)
-      why = "smooth_k needs float keys; a " + l.kvCache +
-            " kv_cache is multiplied as stored";
+      why = "smooth_k needs float keys; a " + l.kvCache + " kv_cache is " +
+            (l.kvCache == "int8" ? "quantized as stored"
+                                 : "multiplied as stored");
     else
       for (const std::string &mod : l.modifiers)
         if (llvm::StringRef(mod).starts_with("#attn.softcap"))
@@ -719,7 +736,8 @@ void Importer::checkKvCache(LayerDescription &l) {
   if (l.variant != "sdpa")
     error(l.computePath + ".qk", "int8 scores are computed by sdpa layers; " +
                                      l.variant + " layers compute in f32");
-  else if (!kvQuantized && l.headDim > 0 && l.headDim % 32 != 0)
+  else if ((!kvQuantized || l.kvCache == "int8") && l.headDim > 0 &&
+           l.headDim % 32 != 0)
     error(l.computePath + ".qk",
           "int8 scores quantize per 32 values of the head dimension; "
           "head_dim " +
@@ -732,9 +750,39 @@ void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {
     l.kvCache.clear(); // the layer's own float storage
     return;
   }
+  if (l.kvCache != "int8") {
+    if (!l.kvScalesPath.empty())
+      error(l.kvScalesPath, "kv_scales group the scales of an \"int8\" "
+                            "kv_cache; this layer's kv_cache is \"" +
+                                (l.kvCache.empty() ? l.dtype : l.kvCache) +
+                                "\"");
+  } else {
+    if (l.kvScales.empty())
+      l.kvScales = "token";
+    if (l.kvScales == "block") {
+      if (l.kvScaleBlockPath.empty())
+        error(l.kvScalesPath, "\"block\" scales need \"kv_scale_block\" "
+                              "(key positions per scale)");
+      else if (ShapedType::isDynamic(l.kvLen))
+        error(l.kvScaleBlockPath,
+              "scales per block of key positions need a static kv_len");
+    } else if (!l.kvScaleBlockPath.empty()) {
+      error(l.kvScaleBlockPath, "kv_scale_block applies to \"kv_scales\": "
+                                "\"block\", not \"" +
+                                    l.kvScales + "\"");
+    }
+  }
   if (l.kvCache == "int8") {
-    error(path, "int8 KV caches with separate scales are not supported yet; "
-                "use \"q8_0\" (llama.cpp blocks with in-line scales)");
+    if (l.variant != "sdpa") {
+      error(path, "only sdpa layers take a quantized KV cache; " + l.variant +
+                      " layers read float K/V");
+      return;
+    }
+    kvQuantized = true;
+    for (auto [field, width] :
+         {std::pair{"head_dim", l.headDim}, std::pair{"value_dim", l.valueDim}})
+      if (ShapedType::isDynamic(width))
+        error(path, std::string("an int8 KV cache needs a static ") + field);
     return;
   }
   if (llvm::is_contained(kDtypes, l.kvCache)) {
@@ -1241,7 +1289,16 @@ mlir::attn::buildModelModule(const ModelDescription &model,
           {l.batch, l.kvHeads, l.kvLen, packedRowBytes(*kvFormat, width)},
           b.getI8Type());
     };
-    RankedTensorType k = kvType(l.headDim), v = kvType(l.valueDim);
+    bool int8Kv = l.kvCache == "int8";
+    if (int8Kv)
+      kvFormat = std::nullopt;
+    auto kvStorage = [&](int64_t width) {
+      if (int8Kv)
+        return RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, width},
+                                     b.getI8Type());
+      return kvType(width);
+    };
+    RankedTensorType k = kvStorage(l.headDim), v = kvStorage(l.valueDim);
     auto o = RankedTensorType::get({l.batch, l.heads, l.qLen, l.valueDim}, elt);
     SmallVector<Type> inputs = {q, k, v};
     if (l.bias == "full" || l.bias == "shared") {
@@ -1264,6 +1321,31 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     if (l.documents) {
       docArg = inputs.size();
       inputs.push_back(RankedTensorType::get({l.batch, l.kvLen}, i32));
+    }
+    // int8 K/V: their scales, in the grouping "kv_scales" names.
+    unsigned kScalesArg = 0, vScalesArg = 0;
+    if (int8Kv) {
+      Type st =
+          l.kvScaleDtype == "f16" ? Type(b.getF16Type()) : Type(b.getF32Type());
+      auto scalesType = [&](int64_t width) -> RankedTensorType {
+        const std::string &g = l.kvScales;
+        if (g == "tensor")
+          return RankedTensorType::get({1, 1, 1, 1}, st);
+        if (g == "head")
+          return RankedTensorType::get({1, l.kvHeads, 1, 1}, st);
+        if (g == "channel")
+          return RankedTensorType::get({1, l.kvHeads, 1, width}, st);
+        if (g == "block")
+          return RankedTensorType::get(
+              {l.batch, l.kvHeads,
+               (l.kvLen + l.kvScaleBlock - 1) / l.kvScaleBlock, 1},
+              st);
+        return RankedTensorType::get({l.batch, l.kvHeads, l.kvLen, 1}, st);
+      };
+      kScalesArg = inputs.size();
+      inputs.push_back(scalesType(l.headDim));
+      vScalesArg = inputs.size();
+      inputs.push_back(scalesType(l.valueDim));
     }
     std::string entry =
         l.entryName.empty() ? model.name + "_" + l.name : l.entryName;
@@ -1307,14 +1389,19 @@ mlir::attn::buildModelModule(const ModelDescription &model,
     Value out = SdpaOp::create(
         fb, loc, o, body->getArgument(0), body->getArgument(1),
         body->getArgument(2), bias, argOr(kvArg), argOr(qArg), argOr(docArg),
-        scale, mask, mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
+        argOr(kScalesArg), argOr(vScalesArg), scale, mask,
+        mods.empty() ? ArrayAttr() : fb.getArrayAttr(mods),
         l.topK ? fb.getI64IntegerAttr(*l.topK) : IntegerAttr(),
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
         kvFormat ? BlockFormatAttr::get(&context, *kvFormat)
                  : BlockFormatAttr(),
         precisionAttr(context, l.qkCompute),
-        precisionAttr(context, l.pvCompute), l.smoothK);
+        precisionAttr(context, l.pvCompute), l.smoothK,
+        l.kvScales == "block" ? fb.getI64IntegerAttr(l.kvScaleBlock)
+                              : IntegerAttr(),
+        l.kvScales == "block" ? fb.getI64IntegerAttr(l.kvScaleBlock)
+                              : IntegerAttr());
     func::ReturnOp::create(fb, loc, out);
   }
   return module;

@@ -38,6 +38,13 @@ struct LayerDescription {
   std::string kvCache;
   /// The JSON path of "kv_cache", for diagnostics.
   std::string kvCachePath;
+  /// An "int8" kv_cache's scales: "kv_scales" (their grouping: "tensor",
+  /// "head", "token", "block" of "kv_scale_block" positions, or
+  /// "channel"; "token" by default), "kv_scale_dtype" ("f32" or "f16"),
+  /// and where "kv_scales" / "kv_scale_block" were set ("" where not).
+  std::string kvScales, kvScaleDtype = "f32";
+  int64_t kvScaleBlock = 0;
+  std::string kvScalesPath, kvScaleBlockPath;
   /// "compute": {"qk": "f32" | "int8" | "bf16", "pv": the same} (empty: f32)
   /// and where it was set.
   std::string qkCompute, pvCompute;

@@ -86,20 +86,23 @@ SdpaOp SdpaOp::createPlain(OpBuilder &builder, Location loc, Value query,
                                     elementType);
   return SdpaOp::create(builder, loc, type, query, key, value,
                         /*bias=*/Value(), /*kv_lengths=*/Value(),
-                        /*q_lengths=*/Value(), /*doc_ids=*/Value(), scale, mask,
+                        /*q_lengths=*/Value(), /*doc_ids=*/Value(),
+                        /*key_scales=*/Value(), /*value_scales=*/Value(), scale,
+                        mask,
                         /*modifiers=*/ArrayAttr(), /*top_k=*/IntegerAttr(),
                         /*key_format=*/BlockFormatAttr(),
                         /*value_format=*/BlockFormatAttr(),
                         /*qk_precision=*/PrecisionAttr(),
                         /*pv_precision=*/PrecisionAttr(),
-                        /*smooth_k=*/false);
+                        /*smooth_k=*/false, /*key_scale_block=*/IntegerAttr(),
+                        /*value_scale_block=*/IntegerAttr());
 }
 
 SdpaOp::SmoothKObstacle SdpaOp::smoothKObstacle() {
   std::optional<Precision> qk = getQkPrecision();
   if (!qk || *qk == Precision::f32)
     return SmoothKObstacle::F32Scores;
-  if (hasPackedKey())
+  if (hasPackedKey() || hasScaledKey())
     return SmoothKObstacle::PackedKeys;
   if (!getScoreMod().empty())
     return SmoothKObstacle::ScoreMod;
@@ -125,6 +128,9 @@ namespace {
 /// The block formats of an op's key and value operands (none: floats).
 struct PackedOperands {
   std::optional<BlockFormat> key, value;
+  /// Whether the key / value operand holds int8 values with a scales
+  /// operand.
+  bool keyScaled = false, valueScaled = false;
 };
 
 /// The logical width (values per row) of a packed operand `name` whose
@@ -182,16 +188,28 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   Type qElt = qType.getElementType();
   std::optional<BlockFormat> formats[] = {std::nullopt, packed.key,
                                           packed.value, std::nullopt};
-  for (auto [n, format] : llvm::zip(operands, formats)) {
+  bool scaled[] = {false, packed.keyScaled, packed.valueScaled, false};
+  for (auto [n, format, isScaled] : llvm::zip(operands, formats, scaled)) {
     Type elt = n.type.getElementType();
+    if (format && isScaled)
+      return err() << n.name << " names both a block format and " << n.name
+                   << "_scales: " << stringifyBlockFormat(*format)
+                   << " blocks carry their own scales";
     if (format && !elt.isInteger(8))
       return err() << n.name << " holds " << stringifyBlockFormat(*format)
                    << " blocks and must be i8 bytes, found " << elt;
-    if (!format && elt.isInteger(8))
+    if (isScaled && !elt.isInteger(8))
+      return err() << n.name << " has " << n.name
+                   << "_scales, so it holds int8 values and must be i8, found "
+                   << elt;
+    if (isScaled && n.type.isDynamicDim(kWidth))
+      return err() << n.name << " holds int8 values with " << n.name
+                   << "_scales, which need a static head dim";
+    if (!format && !isScaled && elt.isInteger(8))
       return err() << n.name << " holds i8 bytes but names no block format "
                    << "(" << n.name << "_format = #attn.block_format<q8_0> "
-                   << "or <q4_0>)";
-    if (!format && elt != qElt)
+                   << "or <q4_0>) and has no " << n.name << "_scales";
+    if (!format && !isScaled && elt != qElt)
       return err() << n.name << " element type " << elt
                    << " differs from the query element type " << qElt;
   }
@@ -246,6 +264,53 @@ static LogicalResult verifyAttentionShapes(Operation *op, Value query,
   return success();
 }
 
+/// The scales of an int8 key or value operand `name` (shape `kv`):
+/// [B | 1, Hkv | 1, Lk | ceil(Lk / T) | 1, W | 1], a static 1 broadcasting,
+/// and `block` (T) only with scales, at least 1, with a static Lk.
+static LogicalResult verifyScales(Operation *op, StringRef name, Value scales,
+                                  std::optional<int64_t> block,
+                                  ArrayRef<int64_t> kv) {
+  auto err = [&] { return op->emitOpError(); };
+  std::string scalesName = (name + "_scales").str();
+  if (!scales) {
+    if (block)
+      return err() << name << "_scale_block needs " << scalesName;
+    return success();
+  }
+  int64_t t = block.value_or(1);
+  if (t < 1)
+    return err() << name << "_scale_block must be at least 1, found " << t;
+  auto type = cast<RankedTensorType>(scales.getType());
+  if (type.getRank() != 4)
+    return err() << scalesName << " must be rank 4 [B | 1, Hkv | 1, Lk | "
+                 << "ceil(Lk / T) | 1, " << (name == "key" ? "D" : "Dv")
+                 << " | 1], found rank " << type.getRank();
+  ArrayRef<int64_t> s = type.getShape();
+  const char *names[] = {"batch size", "key/value head count",
+                         "key sequence length",
+                         name == "key" ? "head dim" : "value dim"};
+  for (int i = 0; i < 4; ++i) {
+    if (s[i] == 1)
+      continue; // broadcast
+    if (i == kLen && t > 1) {
+      if (ShapedType::isDynamic(kv[kLen]))
+        return err() << name << "_scale_block = " << t
+                     << " needs a static key length (" << scalesName
+                     << " holds ceil(Lk / " << t << ") rows)";
+      int64_t rows = (kv[kLen] + t - 1) / t;
+      if (s[i] != rows)
+        return err() << scalesName << " holds " << dimToString(s[i])
+                     << " rows, but blocks of " << t << " of the " << kv[kLen]
+                     << " key positions need " << rows
+                     << " (or 1 to broadcast)";
+      continue;
+    }
+    if (failed(checkSame(op, names[i], scalesName, s[i], name, kv[i])))
+      return failure();
+  }
+  return success();
+}
+
 int64_t SdpaOp::getHeadDim() {
   int64_t d = getQueryType().getDimSize(kWidth);
   return hasPackedKey() ? d : firstStatic({d, getKeyType().getDimSize(kWidth)});
@@ -265,6 +330,8 @@ LogicalResult SdpaOp::verify() {
     packed.key = f.getValue();
   if (BlockFormatAttr f = getValueFormatAttr())
     packed.value = f.getValue();
+  packed.keyScaled = hasScaledKey();
+  packed.valueScaled = hasScaledValue();
   if (failed(verifyAttentionShapes(op, getQuery(), getKey(), getValue(),
                                    getResult(), getScale(), packed)))
     return failure();
@@ -273,6 +340,10 @@ LogicalResult SdpaOp::verify() {
   ArrayRef<int64_t> v = getValueType().getShape();
   ArrayRef<int64_t> o = getResultType().getShape();
   int64_t lk = firstStatic({k[kLen], v[kLen]});
+  if (failed(verifyScales(op, "key", getKeyScales(), getKeyScaleBlock(), k)) ||
+      failed(
+          verifyScales(op, "value", getValueScales(), getValueScaleBlock(), v)))
+    return failure();
   if (std::optional<int64_t> topK = getTopK()) {
     if (*topK < 1)
       return emitOpError() << "top_k must be at least 1, found " << *topK;
@@ -376,6 +447,9 @@ LogicalResult SdpaOp::verify() {
                             "before they are quantized; it needs "
                             "qk_precision int8 or bf16";
   case SmoothKObstacle::PackedKeys:
+    if (!packed.key)
+      return emitOpError() << "smooth_k needs float keys: int8 keys with "
+                              "key_scales are quantized as stored";
     return emitOpError() << "smooth_k needs float keys: block-quantized keys ("
                          << stringifyBlockFormat(*packed.key)
                          << ") are multiplied as stored";

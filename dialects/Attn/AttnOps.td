@@ -16,6 +16,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 def Attn_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 /// A key or value operand: float storage, or i8 bytes of a block format.
 def Attn_KVTensor : RankedTensorOf<[F32, F16, BF16, I8]>;
+def Attn_ScaleTensor : RankedTensorOf<[F32, F16]>;
 
 //===----------------------------------------------------------------------===//
 // SdpaOp
@@ -74,6 +75,19 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     result (Dv), which must be static multiples of 32. Values are
     dequantized exactly (d * q in f32) as the kernel reads each block; the
     products and the softmax run in f32.
+
+    int8 KV caches with scales: a `key_scales` (`value_scales`) operand
+    says that the key (value) operand holds i8 values q, each standing
+    for q * s, s the f32 or f16 scale of its group (SEMANTICS.md,
+    "Quantized storage and compute"). The scales are a rank-4 tensor
+    [B | 1, Hkv | 1, Lk | ceil(Lk / T) | 1, D | 1] (Dv for values); a
+    static 1 broadcasts, so its shape says the grouping: [1, 1, 1, 1] per
+    tensor, [1, Hkv, 1, 1] per head, [B, Hkv, Lk, 1] per token, [B, Hkv,
+    ceil(Lk / T), 1] per block of T key positions (`key_scale_block = T`,
+    SageAttention's blocks, which needs a static Lk), [1, Hkv, 1, D] per
+    channel (KIVI's keys). Key position k reads scale row k / T (T = 1
+    without the attribute). The kernel dequantizes q * s in f32 as it
+    reads each block; the head dims of int8 K / V must be static.
 
     Compute precision: `qk_precision = #attn.precision<int8>` computes the
     scores with 8-bit integer dot products (`#attn.precision` describes
@@ -140,6 +154,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        Optional<RankedTensorOf<[I32]>>:$kv_lengths,
                        Optional<RankedTensorOf<[I32]>>:$q_lengths,
                        Optional<RankedTensorOf<[I32]>>:$doc_ids,
+                       Optional<Attn_ScaleTensor>:$key_scales,
+                       Optional<Attn_ScaleTensor>:$value_scales,
                        OptionalAttr<F32Attr>:$scale,
                        OptionalAttr<Attn_MaskAttrInterface>:$mask,
                        OptionalAttr<TypedArrayAttrBase<Attn_ScoreModAttrInterface,
@@ -149,7 +165,9 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
                        OptionalAttr<Attn_BlockFormatAttr>:$value_format,
                        OptionalAttr<Attn_PrecisionAttr>:$qk_precision,
                        OptionalAttr<Attn_PrecisionAttr>:$pv_precision,
-                       UnitAttr:$smooth_k);
+                       UnitAttr:$smooth_k,
+                       OptionalAttr<I64Attr>:$key_scale_block,
+                       OptionalAttr<I64Attr>:$value_scale_block);
   let results = (outs Attn_FloatTensor:$result);
   let regions = (region MaxSizedRegion<1>:$score_mod);
 
@@ -158,6 +176,8 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     (`kv_lengths` `(` $kv_lengths^ `:` type($kv_lengths) `)`)?
     (`q_lengths` `(` $q_lengths^ `:` type($q_lengths) `)`)?
     (`documents` `(` $doc_ids^ `:` type($doc_ids) `)`)?
+    (`key_scales` `(` $key_scales^ `:` type($key_scales) `)`)?
+    (`value_scales` `(` $value_scales^ `:` type($value_scales) `)`)?
     attr-dict (`score_mod` $score_mod^)? `:`
     `(` type($query) `,` type($key) `,` type($value) `)` `->` type($result)
   }];
@@ -186,6 +206,17 @@ def Attn_SdpaOp : Attn_Op<"sdpa", [RecursiveMemoryEffects,
     /// Whether the key / value operand holds block-quantized bytes.
     bool hasPackedKey() { return static_cast<bool>(getKeyFormatAttr()); }
     bool hasPackedValue() { return static_cast<bool>(getValueFormatAttr()); }
+
+    /// Whether the key / value operand holds int8 values with a scales
+    /// operand.
+    bool hasScaledKey() { return static_cast<bool>(getKeyScales()); }
+    bool hasScaledValue() { return static_cast<bool>(getValueScales()); }
+    /// The key positions per scale row of key_scales / value_scales (1
+    /// without the attribute).
+    int64_t getKeyScaleBlockSize() { return getKeyScaleBlock().value_or(1); }
+    int64_t getValueScaleBlockSize() {
+      return getValueScaleBlock().value_or(1);
+    }
 
     /// Whether a mask comes from run-time tensors (lengths, document ids).
     bool hasRuntimeMask() {

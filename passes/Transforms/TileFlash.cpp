@@ -162,8 +162,15 @@ private:
   /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
   /// head): dequantized into a new f32 [rows, width] tensor where they are
   /// packed blocks, else as stored.
-  Value floatRows(Value t, std::optional<BlockFormat> format, Value batch,
-                  Value head, Value row0, Value rows, Value width);
+  /// int8 K or V with scales (key_scales / value_scales): its rows of
+  /// `tile` (rows [row0, ...) of (batch, head)) dequantized into `dest`.
+  Value scaledRows(bool key, Value tile, Value batch, Value head, Value row0,
+                   Value dest, const RowPrefetch &prefetch = {});
+  /// The same for K (`key`) or V: packed blocks dequantized and int8
+  /// values with scales scaled, into a new f32 [rows, width] tensor; float
+  /// rows as stored.
+  Value floatRows(bool key, Value batch, Value head, Value row0, Value rows,
+                  Value width);
   /// Tensors created once per work item and sliced by every KV step, so
   /// that bufferization allocates them outside the KV loop.
   struct Scratch {
@@ -545,9 +552,36 @@ Value FlashLowering::smoothedKeys(Value kTile, Value batch, Value kvHead,
       .getResult(0);
 }
 
-Value FlashLowering::floatRows(Value t, std::optional<BlockFormat> format,
-                               Value batch, Value head, Value row0, Value rows,
-                               Value width) {
+Value FlashLowering::scaledRows(bool key, Value tile, Value batch, Value head,
+                                Value row0, Value dest,
+                                const RowPrefetch &prefetch) {
+  Value scales = key ? op.getKeyScales() : op.getValueScales();
+  auto type = cast<RankedTensorType>(scales.getType());
+  // The head's [Ls, Cs] scales; broadcast batch / head dims read index 0.
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  OpFoldResult offsets[] = {type.getDimSize(0) == 1 ? zero : batch,
+                            type.getDimSize(1) == 1 ? zero : head, zero, zero};
+  OpFoldResult sizes[] = {one, one, tensor::getMixedSize(b, loc, scales, 2),
+                          tensor::getMixedSize(b, loc, scales, 3)};
+  OpFoldResult strides[] = {one, one, one, one};
+  Value head2 = tensor::ExtractSliceOp::create(
+      b, loc,
+      RankedTensorType::get({type.getDimSize(2), type.getDimSize(3)},
+                            type.getElementType()),
+      scales, offsets, sizes, strides);
+  int64_t block = key ? op.getKeyScaleBlockSize() : op.getValueScaleBlockSize();
+  return dequantizeScaledTile(b, loc, tile, head2, row0, block, dest, prefetch);
+}
+
+Value FlashLowering::floatRows(bool key, Value batch, Value head, Value row0,
+                               Value rows, Value width) {
+  Value t = key ? op.getKey() : op.getValue();
+  std::optional<BlockFormat> format = key ? keyFormat : valueFormat;
+  if (key ? op.hasScaledKey() : op.hasScaledValue()) {
+    int64_t w = cast<RankedTensorType>(t.getType()).getDimSize(3);
+    Value tile = slice2d(t, batch, head, row0, rows, index(w));
+    return scaledRows(key, tile, batch, head, row0, lb.empty({rows, index(w)}));
+  }
   if (!format)
     return slice2d(t, batch, head, row0, rows, width);
   Value bytes = dim(t, 3);
@@ -585,6 +619,9 @@ Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch,
   // f16/bf16 value blocks are widened into a contiguous f32 buffer.
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
+  // int8 values with scales were dequantized into that scratch.
+  if (op.hasScaledValue())
+    return vTile;
   // Packed decode tiles without a mask to apply: P . V reads the packed
   // blocks in place (accumulateValues, packedValueProduct).
   if (valueFormat && packedLq && !needsMask && groupC * packedLq <= 8)
@@ -1231,8 +1268,11 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       results.push_back({t, SmallVector<OpFoldResult>{bi, hi, row, col}});
     };
     if (keys) {
-      Value kTile = smoothedKeys(slice2d(p.k, bi, hi, k0, bc, p.kCols), bi, hi,
-                                 lb.empty({bc, index(d)}));
+      // (Packed keys are repacked from their blocks as stored.)
+      Value kTile = smoothedKeys(
+          op.hasScaledKey() ? floatRows(/*key=*/true, bi, hi, k0, bc, index(d))
+                            : slice2d(p.k, bi, hi, k0, bc, p.kCols),
+          bi, hi, lb.empty({bc, index(d)}));
       auto readKey = [&](OpBuilder &kb, Location kl, Value key, int64_t blk) {
         return readKeyBlock(kb, kl, kTile, key, blk);
       };
@@ -1246,7 +1286,7 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
       place(scales, index(0), int8KeyWordCols(b, loc, k0, int8Mmla));
     }
     if (values) {
-      Value vTile = floatRows(p.v, valueFormat, bi, hi, k0, bc, index(dv));
+      Value vTile = floatRows(/*key=*/false, bi, hi, k0, bc, index(dv));
       auto [words, scales] =
           int8RepackValues(b, loc, vTile, tile(kvb / 4, dv, b.getI32Type()),
                            tile(kvb / 32, dv, f32));
@@ -1255,14 +1295,14 @@ void FlashLowering::repackOnce(const Problem &p, const Schedule &s,
     }
     if (bf16Scores) {
       Value kTile =
-          smoothedKeys(floatRows(p.k, keyFormat, bi, hi, k0, bc, index(d)), bi,
+          smoothedKeys(floatRows(/*key=*/true, bi, hi, k0, bc, index(d)), bi,
                        hi, lb.empty({bc, index(d)}));
       place(bf16RepackKeys(b, loc, kTile,
                            columnTile(d / 2, kvb, b.getI32Type()), int8Lanes),
             index(0), k0);
     }
     if (bf16Values) {
-      Value vTile = floatRows(p.v, valueFormat, bi, hi, k0, bc, index(dv));
+      Value vTile = floatRows(/*key=*/false, bi, hi, k0, bc, index(dv));
       place(bf16RepackValues(b, loc, vTile, tile(kvb / 2, dv, b.getI32Type())),
             arith::DivUIOp::create(b, loc, k0, index(2)), index(0));
     }
@@ -1626,8 +1666,9 @@ FlashLowering::Problem FlashLowering::readProblem() {
   p.headDim = dim(p.q, 3), p.hkv = dim(p.k, 1), p.lk = dim(p.k, 2);
   // Packed V: Dv is the result's (static, as the verifier requires).
   p.dv = valueFormat ? index(op.getValueDim()) : dim(p.v, 3);
-  p.kCols = keyFormat ? dim(p.k, 3) : p.headDim;
-  p.vCols = valueFormat ? dim(p.v, 3) : p.dv;
+  // int8 K / V with scales: their own (static) head dims.
+  p.kCols = keyFormat || op.hasScaledKey() ? dim(p.k, 3) : p.headDim;
+  p.vCols = valueFormat || op.hasScaledValue() ? dim(p.v, 3) : p.dv;
   p.group = b.createOrFold<arith::DivUIOp>(loc, p.hq, p.hkv);
   p.qOffset = b.createOrFold<arith::SubIOp>(loc, p.lk, p.lq);
   p.scale = scaleValue(p.headDim);
@@ -1696,7 +1737,7 @@ Value FlashLowering::lowerTopK(int64_t topK) {
       [&](OpBuilder &, Location, Value k0, ValueRange state) {
         Value bc = arith::MinSIOp::create(
             b, loc, cKv, arith::SubIOp::create(b, loc, lk, k0));
-        Value kTile = floatRows(k, keyFormat, bi, kvHead, k0, bc, headDim);
+        Value kTile = floatRows(/*key=*/true, bi, kvHead, k0, bc, headDim);
         if (int8Queries && !keyFormat)
           kTile = int8KeyValues(smoothedKeys(
               kTile, bi, kvHead, lb.empty({bc, index(op.getHeadDim())})));
@@ -1801,7 +1842,7 @@ Value FlashLowering::lowerTopK(int64_t topK) {
                         ArrayRef<OpFoldResult>{one, getAsOpFoldResult(dv)},
                         ArrayRef<OpFoldResult>{one, one});
                     Value vRow =
-                        floatRows(v, valueFormat, bi, kvHead, j, c1, dv);
+                        floatRows(/*key=*/false, bi, kvHead, j, c1, dv);
                     Value updated =
                         linalg::GenericOp::create(
                             tb, tl, oRow.getType(), ValueRange{vRow},
@@ -2312,6 +2353,15 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
           keyPrefetch = rowPrefetch(k, bi, kvHead, ahead, kvEnd, p.kCols);
           valuePrefetch = rowPrefetch(v, bi, kvHead, ahead, kvEnd, p.vCols);
         }
+        // int8 K / V with scales: dequantized into the step's scratch
+        // tiles, which the step then reads as f32 blocks.
+        if (op.hasScaledKey())
+          kTile = scaledRows(/*key=*/true, kTile, bi, kvHead, k0,
+                             head2d(scratch.keys, bc, p.kCols), keyPrefetch);
+        if (op.hasScaledValue())
+          vTile =
+              scaledRows(/*key=*/false, vTile, bi, kvHead, k0,
+                         head2d(scratch.values, bc, p.vCols), valuePrefetch);
         // (With lists, needsMask is the entry's partial bit, set above.)
         if (!lists && causal) {
           Value lastKey = arith::SubIOp::create(

@@ -393,3 +393,107 @@ Value mlir::attn::dequantizeRows(OpBuilder &b, Location loc, Value packed,
     collapsed = tensor::CastOp::create(b, loc, destType, collapsed);
   return collapsed;
 }
+
+Value mlir::attn::dequantizeScaledTile(OpBuilder &b, Location loc, Value tile,
+                                       Value scales, Value row0, int64_t block,
+                                       Value dest,
+                                       const RowPrefetch &prefetch) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  auto scaleType = cast<RankedTensorType>(scales.getType());
+  const int64_t width = type.getDimSize(1);
+  const bool oneRow = scaleType.getDimSize(0) == 1,
+             perChannel = scaleType.getDimSize(1) != 1;
+  Type f32 = b.getF32Type(), i8 = b.getI8Type(),
+       scaleElt = scaleType.getElementType();
+  auto index = [&](OpBuilder &ib, Location il, int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(ib, il, v);
+  };
+  auto toF32 = [&](OpBuilder &ib, Location il, Value x, Type to) -> Value {
+    if (scaleElt == f32)
+      return x;
+    return arith::ExtFOp::create(ib, il, to, x, arith::FastMathFlagsAttr());
+  };
+  Value rows = tensor::DimOp::create(b, loc, tile, 0);
+  Value pad = arith::ConstantIntOp::create(b, loc, i8, 0);
+  Value scalePad =
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(scaleElt, 0.0));
+  auto rowLoop = scf::ForOp::create(
+      b, loc, index(b, loc, 0), rows, index(b, loc, 1), ValueRange{dest},
+      [&](OpBuilder &rb, Location rl, Value j, ValueRange rowState) {
+        Value acc = rowState[0];
+        if (prefetch)
+          prefetch(rb, rl, j, 1);
+        Value scaleRow = index(rb, rl, 0);
+        if (!oneRow) {
+          scaleRow = arith::AddIOp::create(rb, rl, j, row0);
+          if (block > 1)
+            scaleRow =
+                arith::DivUIOp::create(rb, rl, scaleRow, index(rb, rl, block));
+        }
+        Value rowScale;
+        if (!perChannel)
+          rowScale =
+              toF32(rb, rl,
+                    tensor::ExtractOp::create(
+                        rb, rl, scales, ValueRange{scaleRow, index(rb, rl, 0)}),
+                    f32);
+        for (int64_t c = 0; c < width; c += 32) {
+          int64_t n = std::min<int64_t>(32, width - c);
+          auto fType = VectorType::get({n}, f32);
+          Value col = index(rb, rl, c);
+          Value q = vector::TransferReadOp::create(
+              rb, rl, VectorType::get({n}, i8), tile, ValueRange{j, col}, pad,
+              ArrayRef<bool>{true});
+          Value s = perChannel
+                        ? toF32(rb, rl,
+                                vector::TransferReadOp::create(
+                                    rb, rl, VectorType::get({n}, scaleElt),
+                                    scales, ValueRange{scaleRow, col}, scalePad,
+                                    ArrayRef<bool>{true}),
+                                fType)
+                        : vector::BroadcastOp::create(rb, rl, fType, rowScale)
+                              .getResult();
+          Value x = arith::MulFOp::create(
+              rb, rl, arith::SIToFPOp::create(rb, rl, fType, q), s);
+          acc = vector::TransferWriteOp::create(
+                    rb, rl, x, acc, ValueRange{j, col}, ArrayRef<bool>{true})
+                    .getResult();
+        }
+        scf::YieldOp::create(rb, rl, acc);
+      });
+  return rowLoop.getResult(0);
+}
+
+Value mlir::attn::dequantizeScaledRows(OpBuilder &b, Location loc, Value values,
+                                       Value scales, int64_t block,
+                                       Value dest) {
+  auto scaleType = cast<RankedTensorType>(scales.getType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < 4; ++d) {
+    AffineExpr e = getAffineDimExpr(d, ctx);
+    if (scaleType.getDimSize(d) == 1)
+      e = getAffineConstantExpr(0, ctx);
+    else if (d == 2 && block > 1)
+      e = e.floorDiv(block);
+    exprs.push_back(e);
+  }
+  AffineMap id = b.getMultiDimIdentityMap(4);
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, dest.getType(), ValueRange{values, scales},
+             ValueRange{dest},
+             ArrayRef<AffineMap>{id, AffineMap::get(4, 0, exprs, ctx), id},
+             ArrayRef<utils::IteratorType>(iterators),
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Type f32 = nb.getF32Type();
+               Value s = a[1];
+               if (s.getType() != f32)
+                 s = arith::ExtFOp::create(nb, nl, f32, s,
+                                           arith::FastMathFlagsAttr());
+               Value q = arith::SIToFPOp::create(nb, nl, f32, a[0]);
+               Value x = arith::MulFOp::create(nb, nl, q, s);
+               linalg::YieldOp::create(nb, nl, x);
+             })
+      .getResult(0);
+}

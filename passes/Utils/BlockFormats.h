@@ -86,6 +86,24 @@ Value readBlockInts(OpBuilder &b, Location loc, Value packed, Value row,
 Value readBlockNibbles(OpBuilder &b, Location loc, Value packed, Value row,
                        int64_t block);
 
+/// int8 K / V with a scales operand (attn.sdpa's key_scales /
+/// value_scales): rows of the 2-D tile `tile` ([n, W] i8, W static)
+/// dequantized into `dest` ([n, W] f32) as vector code. `scales` is the
+/// head's [Ls, Cs] slice of the scales (f32 or f16): tile row j reads
+/// scale row (j + `row0`) / `block`, or row 0 where Ls is a static 1, and
+/// per channel where Cs is not a static 1 (else one scale for the row).
+/// Per row, chunks of up to 32 values are read, converted and scaled.
+/// `prefetch`, when set, runs once per row.
+Value dequantizeScaledTile(OpBuilder &b, Location loc, Value tile, Value scales,
+                           Value row0, int64_t block, Value dest,
+                           const RowPrefetch &prefetch = {});
+
+/// The untiled form: `values` [B, H, L, W] i8 times `scales` [B | 1,
+/// H | 1, L | ceil(L / block) | 1, W | 1] into `dest` [B, H, L, W] f32,
+/// one linalg.generic.
+Value dequantizeScaledRows(OpBuilder &b, Location loc, Value values,
+                           Value scales, int64_t block, Value dest);
+
 } // namespace mlir::attn
 
 #endif // ATTN_PASSES_UTILS_BLOCKFORMATS_H

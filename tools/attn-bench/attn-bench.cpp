@@ -144,7 +144,7 @@ std::vector<Workload> defaultWorkloads() {
     }
   // decode-8k over other KV caches: f16 storage, llama.cpp's q8_0 / q4_0
   // blocks (BENCHMARKS.md).
-  for (const char *cache : {"f16", "q8_0", "q4_0"}) {
+  for (const char *cache : {"f16", "q8_0", "q4_0", "int8"}) {
     Workload w = workload(std::string("decode-8k-") + cache,
                           {1, 32, 8, 1, 8192, 128, 128}, "none");
     w.shape.kvCache = cache;
@@ -276,7 +276,7 @@ Stats summarize(std::vector<double> t) {
                "[--list] [--tile QxK]\n"
                "                  [--inputs uniform|clustered|banded|heavy|"
                "key-offset] "
-               "[--kv-cache f16|q8_0|q4_0]\n"
+               "[--kv-cache f16|bf16|q8_0|q4_0|int8]\n"
                "                  [--scratch-limit BYTES]\n",
                message.c_str());
   std::exit(2);
@@ -414,6 +414,12 @@ void orExit(attn_status_t st) {
 struct KvStorage {
   std::vector<uint16_t> q16, k16, v16, o16;
   std::vector<unsigned char> kBlocks, vBlocks;
+  /// An int8 cache: K and V as int8 values with one f16 scale a token
+  /// (s = max|x| / 127 over the row, q = round(x / s)), and the scales'
+  /// descriptors.
+  std::vector<int8_t> k8, v8;
+  std::vector<uint16_t> kScales, vScales;
+  attn_tensor_t kScaleT, vScaleT;
   /// The 16-bit storage is bf16 (else f16).
   bool bf16 = false;
 
@@ -450,7 +456,30 @@ struct KvStorage {
         attn_quantize_row(format, &x[r * width], width, &out[r * rowBytes]);
       return out;
     };
-    if (!format) {
+    auto int8Rows = [](const std::vector<float> &x, int64_t width,
+                       std::vector<int8_t> &values,
+                       std::vector<uint16_t> &scales) {
+      int64_t rows = static_cast<int64_t>(x.size()) / width;
+      values.resize(x.size());
+      scales.resize(rows);
+      for (int64_t r = 0; r < rows; ++r) {
+        float amax = 0;
+        for (int64_t c = 0; c < width; ++c)
+          amax = std::max(amax, std::fabs(x[r * width + c]));
+        scales[r] = attn_f32_to_f16(amax / 127.0f);
+        float sc = attn_f16_to_f32(scales[r]);
+        for (int64_t c = 0; c < width; ++c)
+          values[r * width + c] = static_cast<int8_t>(
+              sc > 0 ? std::max(
+                           -127.0f,
+                           std::min(127.0f, std::round(x[r * width + c] / sc)))
+                     : 0.0f);
+      }
+    };
+    if (s.kvCache == "int8") {
+      int8Rows(k, s.headDim, k8, kScales);
+      int8Rows(v, s.valueDim, v8, vScales);
+    } else if (!format) {
       q16 = half(q), k16 = half(k), v16 = half(v);
       o16.resize(s.batch * s.heads * s.qLen * s.valueDim);
     } else {
@@ -463,6 +492,16 @@ struct KvStorage {
                 attn_block_format_t format) {
     int64_t ks[4] = {s.batch, s.kvHeads, s.kvLen, s.headDim};
     int64_t vs[4] = {s.batch, s.kvHeads, s.kvLen, s.valueDim};
+    if (!k8.empty()) {
+      int64_t ss[4] = {s.batch, s.kvHeads, s.kvLen, 1};
+      attn_tensor_init_contiguous(&t[1], k8.data(), ATTN_DTYPE_I8, 4, ks);
+      attn_tensor_init_contiguous(&t[2], v8.data(), ATTN_DTYPE_I8, 4, vs);
+      attn_tensor_init_contiguous(&kScaleT, kScales.data(), ATTN_DTYPE_F16, 4,
+                                  ss);
+      attn_tensor_init_contiguous(&vScaleT, vScales.data(), ATTN_DTYPE_F16, 4,
+                                  ss);
+      return;
+    }
     if (format) {
       ks[3] = attn_block_row_bytes(format, s.headDim);
       vs[3] = attn_block_row_bytes(format, s.valueDim);
@@ -516,6 +555,11 @@ std::string compileAttnc(const Workload &w, const std::string &target,
     layer.dtype = w.shape.kvCache;
   else
     layer.kvCache = w.shape.kvCache;
+  // An int8 cache: one f16 scale a token (KvStorage).
+  if (w.shape.kvCache == "int8") {
+    layer.kvScales = "token";
+    layer.kvScaleDtype = "f16";
+  }
   layer.qkCompute = w.shape.qk;
   layer.pvCompute = w.shape.pv;
   layer.smoothK = w.shape.smoothK;
@@ -589,8 +633,8 @@ int main(int argc, char **argv) {
     else if (a == "--kv-cache") {
       kvCache = value();
       if (kvCache != "f16" && kvCache != "bf16" && kvCache != "q8_0" &&
-          kvCache != "q4_0")
-        usage("--kv-cache must be f16, bf16, q8_0 or q4_0 (for --shape "
+          kvCache != "q4_0" && kvCache != "int8")
+        usage("--kv-cache must be f16, bf16, q8_0, q4_0 or int8 (for --shape "
               "workloads)");
     } else if (a == "--inputs") {
       inputKind = value();
@@ -642,7 +686,7 @@ int main(int argc, char **argv) {
     for (size_t i = 0, n = custom.size(); i < n; ++i) {
       Workload q = custom[i];
       const Shape &sh = q.shape;
-      if (kvCache != "f16" && kvCache != "bf16" &&
+      if (kvCache != "f16" && kvCache != "bf16" && kvCache != "int8" &&
           (sh.headDim % 32 || sh.valueDim % 32))
         usage("--kv-cache " + kvCache + " needs D and Dv multiples of 32");
       q.name += "-" + kvCache;
@@ -752,6 +796,10 @@ int main(int argc, char **argv) {
                                        : ATTN_BLOCK_FORMAT_INVALID;
     if (s.kvCache == "f16" || s.kvCache == "bf16")
       ioBytes /= 2;
+    // int8: a byte a value and an f16 scale a row.
+    if (s.kvCache == "int8")
+      ioBytes =
+          4.0 * (nq + no) + nk + nv + 2.0 * 2 * s.batch * s.kvHeads * s.kvLen;
     if (kvFormat)
       ioBytes =
           4.0 * (nq + no) +
@@ -882,8 +930,19 @@ int main(int argc, char **argv) {
             // as llama.cpp blocks (quantized with llama.cpp's rounding).
             auto store = std::make_shared<KvStorage>(s, q, k, v, kvFormat);
             store->describe(s, *t, kvFormat);
+            // int8 caches take their scales after K and V.
+            using ScaledFn = attn_status_t (*)(
+                attn_context_t *, const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, const attn_tensor_t *,
+                const attn_tensor_t *, attn_tensor_t *);
+            auto scaledEntry = reinterpret_cast<ScaledFn>(entry);
+            bool scaled = s.kvCache == "int8";
             r.run = [=] {
-              orExit(entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3]));
+              if (scaled)
+                orExit(scaledEntry(ctx, &(*t)[0], &(*t)[1], &(*t)[2],
+                                   &store->kScaleT, &store->vScaleT, &(*t)[3]));
+              else
+                orExit(entry(ctx, &(*t)[0], &(*t)[1], &(*t)[2], &(*t)[3]));
               store->output(out, no);
             };
           } else

@@ -120,12 +120,13 @@ static cl::opt<std::string> dumpDir(
     cl::desc("Write each entry's inputs and output to DIR/<entry>/ (attn-run "
              "--dump: float64 files in [B, H, L, D] order, shapes.txt)"),
     cl::value_desc("DIR"), cl::cat(checkCategory));
-static cl::opt<int64_t> scratchLimit(
-    "scratch-limit", cl::init(-1),
-    cl::desc("First call each entry once with this scratch limit (bytes) and "
-             "print the status and what stays allocated (attn-run "
-             "--scratch-limit); then check without a limit"),
-    cl::value_desc("BYTES"), cl::cat(checkCategory));
+static cl::list<int64_t> scratchLimits(
+    "scratch-limit", cl::CommaSeparated,
+    cl::desc("First call each entry once with each of these scratch limits "
+             "(bytes, comma-separated) and print the status and what stays "
+             "allocated (attn-run --scratch-limit); then check without a "
+             "limit"),
+    cl::value_desc("BYTES[,BYTES...]"), cl::cat(checkCategory));
 static cl::opt<std::string> sanitizeName(
     "sanitize", cl::init("none"),
     cl::desc("Instrument the kernels (attnc --sanitize): address or thread "
@@ -231,6 +232,10 @@ struct Check {
   std::string q, k, v, bias, dtype, mask, mods;
   /// Block formats of packed K / V ("q8_0", "q4_0"; empty: floats).
   std::string kFormat, vFormat;
+  /// int8 K / V with scales: attn-run's --k-scales / --v-scales value
+  /// (the scales' shape, ":f16" for f16) and the scale block; empty: none.
+  std::string kScales, vScales;
+  int64_t kScaleBlock = 1, vScaleBlock = 1;
   /// qk_precision = int8: the reference quantizes the query as the kernel.
   bool qkInt8 = false;
   /// pv_precision = int8: the reference quantizes the values as the kernel.
@@ -516,11 +521,26 @@ FailureOr<Check> describe(func::FuncOp fn) {
        {op.getKvLengths(), op.getQLengths(), op.getDocIds()})
     if (runtimeMask)
       inputs.push_back(runtimeMask);
+  for (auto [scales, spec] : {std::pair{op.getKeyScales(), &c.kScales},
+                              std::pair{op.getValueScales(), &c.vScales}}) {
+    if (!scales)
+      continue;
+    FailureOr<std::string> s = shape(scales);
+    if (failed(s))
+      return failure();
+    *spec = *s;
+    if (cast<RankedTensorType>(scales.getType()).getElementType().isF16())
+      *spec += ":f16";
+    inputs.push_back(scales);
+  }
+  c.kScaleBlock = op.getKeyScaleBlockSize();
+  c.vScaleBlock = op.getValueScaleBlockSize();
   c.kvLengths = static_cast<bool>(op.getKvLengths());
   c.qLengths = static_cast<bool>(op.getQLengths());
   c.documents = static_cast<bool>(op.getDocIds());
   if (failed(inOrder(inputs, "query, key, value[, bias][, kv_lengths]"
-                             "[, q_lengths][, documents]")))
+                             "[, q_lengths][, documents][, key_scales]"
+                             "[, value_scales]")))
     return failure();
   FailureOr<std::string> mods = modsSpec(op);
   if (failed(mods))
@@ -645,6 +665,12 @@ int main(int argc, char **argv) {
         args.insert(args.end(), {"--k-format", c.kFormat});
       if (!c.vFormat.empty())
         args.insert(args.end(), {"--v-format", c.vFormat});
+      if (!c.kScales.empty())
+        args.insert(args.end(), {"--k-scales", c.kScales, "--k-scale-block",
+                                 std::to_string(c.kScaleBlock)});
+      if (!c.vScales.empty())
+        args.insert(args.end(), {"--v-scales", c.vScales, "--v-scale-block",
+                                 std::to_string(c.vScaleBlock)});
       if (c.qkInt8)
         args.insert(args.end(), {"--qk", "int8"});
       if (c.pvInt8)
@@ -684,9 +710,12 @@ int main(int argc, char **argv) {
         std::snprintf(buf, sizeof(buf), "%.17g", tolerance.getValue());
         args.insert(args.end(), {"--tol", buf});
       }
-      if (scratchLimit >= 0)
-        args.insert(args.end(),
-                    {"--scratch-limit", std::to_string(scratchLimit)});
+      if (!scratchLimits.empty()) {
+        std::string list;
+        for (int64_t limit : scratchLimits)
+          list += (list.empty() ? "" : ",") + std::to_string(limit);
+        args.insert(args.end(), {"--scratch-limit", list});
+      }
       if (!dumpDir.empty()) {
         std::string dir = dumpDir + "/" + c.entry;
         if (std::error_code ec = llvm::sys::fs::create_directories(dir))

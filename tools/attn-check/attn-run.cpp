@@ -8,9 +8,11 @@
 //            [--seed N] [--tol T] [--threads N] [--layout contiguous|bshd]
 //            [--repeat N] [--device cpu|vulkan] [--k-format q8_0|q4_0]
 //            [--v-format q8_0|q4_0] [--qk f32|int8|bf16] [--pv f32|int8|bf16]
+//            [--k-scales B,H,L,W[:f16] [--k-scale-block T]]
+//            [--v-scales B,H,L,W[:f16] [--v-scale-block T]]
 //            [--smooth-k] [--key-offset X]
 //            [--dump DIR]
-//            [--scratch-limit BYTES]
+//            [--scratch-limit BYTES[,BYTES...]]
 //            [--numerics q-nan|q-inf|k-nan|k-inf|v-nan|v-inf|large|extreme|
 //                        denormal]
 //   attn-run --probe-vulkan     (prints the Vulkan device attn-run would use)
@@ -20,14 +22,19 @@
 // reference evaluated on the same (storage-rounded) inputs. With
 // --k-format / --v-format, K / V are passed as packed llama.cpp blocks
 // (attn/quant.h; shapes stay in values) and the reference reads their
-// dequantized values. Prints the max
+// dequantized values. With --k-scales / --v-scales, K / V are int8 values
+// with a scales tensor of that shape (a 1 broadcasts; scale row l / T for
+// --k-scale-block T), each group quantized as max|x| / 127 (rounded to the
+// scales' dtype) and round(x / s); the scales follow the other inputs, in
+// attn.sdpa's operand order. Prints the max
 // abs error and exits 0 when it is within --tol, 1 when not, 2 on errors.
 // --dump DIR writes the inputs (as the reference read them) and the output
 // to DIR as float64 / int32 little-endian files in [B, H, L, D] order, with
 // DIR/shapes.txt naming each file's shape, for checks outside attnc (the
 // ONNX import tests evaluate the ONNX graph on them).
 // --scratch-limit BYTES first calls the entry once on a context whose
-// scratch limit is BYTES and prints what happened (the status, and the
+// scratch limit is BYTES (once per value of a comma-separated list, the
+// output poisoned before each) and prints what happened (the status, and the
 // bytes the context and the process still hold afterwards: 0 unless the
 // failed call leaked), then lifts the limit and checks as usual.
 // --numerics CASE puts non-finite or extreme values into the inputs
@@ -72,9 +79,9 @@ constexpr double kPvInt8Tolerance = 1e-2;
 constexpr double kBf16Tolerance = 4e-3;
 
 using Tensor = const attn_tensor_t *;
-/// Entry points take their inputs (3 to 8 tensors: query, key, value, then
-/// the optional bias, kv_lengths, q_lengths, documents; or attn.diff's four
-/// lambdas and gain) and the output.
+/// Entry points take their inputs (3 to 9 tensors: query, key, value, then
+/// the optional bias, kv_lengths, q_lengths, documents, key and value
+/// scales; or attn.diff's four lambdas and gain) and the output.
 attn_status_t callEntry(void *symbol, attn_context_t *ctx,
                         const std::vector<Tensor> &in, attn_tensor_t *out) {
   using F3 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor,
@@ -89,6 +96,9 @@ attn_status_t callEntry(void *symbol, attn_context_t *ctx,
                                Tensor, Tensor, Tensor, attn_tensor_t *);
   using F8 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
                                Tensor, Tensor, Tensor, Tensor, attn_tensor_t *);
+  using F9 = attn_status_t (*)(attn_context_t *, Tensor, Tensor, Tensor, Tensor,
+                               Tensor, Tensor, Tensor, Tensor, Tensor,
+                               attn_tensor_t *);
   switch (in.size()) {
   case 3:
     return reinterpret_cast<F3>(symbol)(ctx, in[0], in[1], in[2], out);
@@ -103,9 +113,12 @@ attn_status_t callEntry(void *symbol, attn_context_t *ctx,
   case 7:
     return reinterpret_cast<F7>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
                                         in[5], in[6], out);
-  default:
+  case 8:
     return reinterpret_cast<F8>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
                                         in[5], in[6], in[7], out);
+  default:
+    return reinterpret_cast<F9>(symbol)(ctx, in[0], in[1], in[2], in[3], in[4],
+                                        in[5], in[6], in[7], in[8], out);
   }
 }
 
@@ -292,6 +305,72 @@ struct Buffer {
   }
 };
 
+/// int8 K or V with a scales tensor (--k-scales / --v-scales): the i8
+/// values [B, H, L, W] (laid out as the other tensors: --layout) and the
+/// contiguous f32 / f16 scales [B | 1, H | 1, L | ceil(L / T) | 1, W | 1].
+struct ScaledInt8 {
+  int64_t shape[4] = {0, 0, 0, 0}, scaleShape[4] = {0, 0, 0, 0};
+  int64_t block = 1;
+  DType scaleType = DType::F32;
+  std::vector<int8_t> values;
+  std::vector<unsigned char> scales;
+  attn_tensor_t valuesDesc, scalesDesc;
+
+  /// The scale index of element (b, h, l, x).
+  int64_t scaleIndex(int64_t b, int64_t h, int64_t l, int64_t x) const {
+    const int64_t *s = scaleShape;
+    int64_t i[4] = {s[0] == 1 ? 0 : b, s[1] == 1 ? 0 : h,
+                    s[2] == 1 ? 0 : l / block, s[3] == 1 ? 0 : x};
+    return ((i[0] * s[1] + i[1]) * s[2] + i[2]) * s[3] + i[3];
+  }
+  /// Quantizes the float inputs `x` ([B, H, L, W] in order) group by
+  /// group into the values and scales; `exact` gets q * s.
+  void quantize(const std::vector<double> &x, std::vector<double> &exact,
+                bool bshd) {
+    values.assign(x.size(), 0);
+    attn_tensor_init_contiguous(&valuesDesc, values.data(), ATTN_DTYPE_I8, 4,
+                                shape);
+    if (bshd) {
+      valuesDesc.strides[0] = shape[2] * shape[1] * shape[3];
+      valuesDesc.strides[1] = shape[3];
+      valuesDesc.strides[2] = shape[1] * shape[3];
+    }
+    int64_t n = scaleShape[0] * scaleShape[1] * scaleShape[2] * scaleShape[3];
+    std::vector<double> amax(static_cast<size_t>(n), 0.0), scale(amax.size());
+    auto each = [&](auto fn) {
+      int64_t idx = 0;
+      for (int64_t b = 0; b < shape[0]; ++b)
+        for (int64_t h = 0; h < shape[1]; ++h)
+          for (int64_t l = 0; l < shape[2]; ++l)
+            for (int64_t c = 0; c < shape[3]; ++c, ++idx)
+              fn(idx, scaleIndex(b, h, l, c),
+                 b * valuesDesc.strides[0] + h * valuesDesc.strides[1] +
+                     l * valuesDesc.strides[2] + c);
+    };
+    each([&](int64_t idx, int64_t si, int64_t) {
+      amax[si] = std::max(amax[si], std::fabs(x[idx]));
+    });
+    size_t width = dtypeBytes(scaleType);
+    scales.assign(static_cast<size_t>(n) * width, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      store(scaleType, amax[i] / 127.0, scales.data() + i * width);
+      scale[i] = load(scaleType, scales.data() + i * width);
+    }
+    exact.assign(x.size(), 0.0);
+    each([&](int64_t idx, int64_t si, int64_t at) {
+      double s = scale[si];
+      double q = s > 0 ? std::round(x[idx] / s) : 0.0;
+      q = std::max(-127.0, std::min(127.0, q));
+      values[at] = static_cast<int8_t>(q);
+      exact[idx] = q * s;
+    });
+    attn_tensor_init_contiguous(&scalesDesc, scales.data(),
+                                scaleType == DType::F16 ? ATTN_DTYPE_F16
+                                                        : ATTN_DTYPE_F32,
+                                4, scaleShape);
+  }
+};
+
 } // namespace
 
 /// --dump: each tensor as a raw little-endian file, shapes in shapes.txt.
@@ -459,9 +538,26 @@ int main(int argc, char **argv) {
   std::string linformerSpec, performerSpec, nystromSpec;
   uint64_t seed = 1;
   int threads = 0, repeat = 1;
-  long long scratchLimit = -1;
+  // --scratch-limit BYTES[,BYTES...]: one limited call per value.
+  std::vector<long long> scratchLimits;
   attn_block_format_t kFormat = ATTN_BLOCK_FORMAT_INVALID,
                       vFormat = ATTN_BLOCK_FORMAT_INVALID;
+  // --k-scales / --v-scales: int8 K / V with scales of this shape.
+  ScaledInt8 kScaled, vScaled;
+  bool haveKScales = false, haveVScales = false;
+  auto parseScales = [](const std::string &spec, ScaledInt8 &into) {
+    std::string shape = spec;
+    if (size_t colon = spec.find(':'); colon != std::string::npos) {
+      shape = spec.substr(0, colon);
+      std::string type = spec.substr(colon + 1);
+      if (type != "f16" && type != "f32")
+        usage("--k-scales / --v-scales: the scales' dtype is f32 or f16");
+      into.scaleType = type == "f16" ? DType::F16 : DType::F32;
+    }
+    if (!parseShape(shape.c_str(), into.scaleShape))
+      usage("--k-scales / --v-scales take B,H,L,W[:f16]");
+    return true;
+  };
   auto parseFormat = [](const std::string &name) {
     if (name == "q8_0")
       return ATTN_BLOCK_FORMAT_Q8_0;
@@ -550,7 +646,15 @@ int main(int argc, char **argv) {
         usage("--pv must be f32, int8 or bf16");
       pvInt8 = name == "int8";
       pvBf16 = name == "bf16";
-    } else if (a == "--k-format")
+    } else if (a == "--k-scales")
+      haveKScales = parseScales(value(), kScaled);
+    else if (a == "--v-scales")
+      haveVScales = parseScales(value(), vScaled);
+    else if (a == "--k-scale-block")
+      kScaled.block = std::atoll(value());
+    else if (a == "--v-scale-block")
+      vScaled.block = std::atoll(value());
+    else if (a == "--k-format")
       kFormat = parseFormat(value());
     else if (a == "--v-format")
       vFormat = parseFormat(value());
@@ -583,7 +687,14 @@ int main(int argc, char **argv) {
         usage("--numerics must be q-nan, q-inf, k-nan, k-inf, v-nan, v-inf, "
               "large, extreme or denormal");
     } else if (a == "--scratch-limit")
-      scratchLimit = std::atoll(value());
+      for (const char *p = value(); *p;) {
+        char *end = nullptr;
+        long long x = std::strtoll(p, &end, 10);
+        if (end == p || x < 0 || (*end && *end != ','))
+          usage("--scratch-limit takes byte counts >= 0, comma-separated");
+        scratchLimits.push_back(x);
+        p = *end ? end + 1 : end;
+      }
     else if (a == "--layout") {
       std::string l = value();
       if (l != "contiguous" && l != "bshd")
@@ -625,6 +736,28 @@ int main(int argc, char **argv) {
     usage("--key-offset needs float keys (no --k-format)");
   if (smoothK && kFormat)
     usage("--smooth-k needs float keys (no --k-format)");
+  // int8 K / V with scales: contiguous, no block format, each scale
+  // dimension 1 or the operand's (rows of blocks: ceil(L / T)).
+  for (auto [have, sc, shape, format, name] :
+       {std::tuple{haveKScales, &kScaled, ks, kFormat, "--k-scales"},
+        std::tuple{haveVScales, &vScaled, vs, vFormat, "--v-scales"}}) {
+    if (!have)
+      continue;
+    if (format || (smoothK && sc == &kScaled))
+      usage((std::string(name) +
+             ": int8 K / V with scales take no block format or --smooth-k")
+                .c_str());
+    if (sc->block < 1)
+      usage("--k-scale-block / --v-scale-block must be at least 1");
+    std::copy(shape, shape + 4, sc->shape);
+    for (int d = 0; d < 4; ++d) {
+      int64_t full = d == 2 ? (shape[2] + sc->block - 1) / sc->block : shape[d];
+      if (sc->scaleShape[d] != 1 && sc->scaleShape[d] != full)
+        usage((std::string(name) + " must be [B | 1, H | 1, L | ceil(L / T) "
+                                   "| 1, W | 1]")
+                  .c_str());
+    }
+  }
   if (pvInt8 && vs[3] % 32 != 0)
     usage("--pv int8 needs a value dim that is a multiple of 32");
   if (tol < 0)
@@ -678,6 +811,20 @@ int main(int argc, char **argv) {
       b->fillPacked(nextValue);
       continue;
     }
+    // int8 with scales: the float inputs quantized group by group; the
+    // entry reads the int8 values, the reference q * s.
+    ScaledInt8 *sc = b == &k && haveKScales   ? &kScaled
+                     : b == &v && haveVScales ? &vScaled
+                                              : nullptr;
+    if (sc) {
+      std::vector<double> x(b->exact.size());
+      for (size_t i = 0; i < x.size(); ++i)
+        x[i] = nextValue() +
+               (b == &k ? offsets[static_cast<size_t>(i % ks[3])] : 0.0);
+      sc->quantize(x, b->exact, bshd);
+      b->desc = sc->valuesDesc;
+      continue;
+    }
     b->forEach([&](int64_t idx, size_t off) {
       unsigned char *dst = b->bytes.data() + off * dtypeBytes(dtype);
       double x = nextValue();
@@ -689,8 +836,9 @@ int main(int argc, char **argv) {
   }
   double valueScale = 1, floorErr = 0;
   if (!numerics.empty()) {
-    if (kFormat || vFormat || diffMode || !linformerSpec.empty() ||
-        !performerSpec.empty() || !nystromSpec.empty())
+    if (kFormat || vFormat || haveKScales || haveVScales || diffMode ||
+        !linformerSpec.empty() || !performerSpec.empty() ||
+        !nystromSpec.empty())
       usage("--numerics applies to attn.sdpa with float K and V");
     injectNumerics(numerics, dtype, scale, q, k, v, valueScale, floorErr);
   }
@@ -801,6 +949,10 @@ int main(int argc, char **argv) {
   if (!docsMode.empty())
     addInts(documents(maskRng, qs[0], ks[2], docsMode == "sorted"),
             {qs[0], ks[2]}, p.docIds);
+  if (haveKScales)
+    args.push_back(&kScaled.scalesDesc);
+  if (haveVScales)
+    args.push_back(&vScaled.scalesDesc);
   // Poison the output so that elements the kernel fails to write show up.
   o.forEach([&](int64_t, size_t off) {
     store(dtype, std::nan(""), o.bytes.data() + off * dtypeBytes(dtype));
@@ -827,7 +979,12 @@ int main(int argc, char **argv) {
     attn_device_destroy(device);
     return 2;
   }
-  if (scratchLimit >= 0) {
+  for (long long scratchLimit : scratchLimits) {
+    // Poisoned again before each limited call (an earlier one may have
+    // succeeded and written it).
+    o.forEach([&](int64_t, size_t off) {
+      store(dtype, std::nan(""), o.bytes.data() + off * dtypeBytes(dtype));
+    });
     if (attn_status_t st = attn_context_set_scratch_limit(ctx, scratchLimit)) {
       std::fprintf(stderr, "attn-run: error: %s\n", attn_status_message(st));
       attn_status_free(st);
@@ -1013,6 +1170,19 @@ int main(int argc, char **argv) {
     modsNote += std::string(" k=") + attn_block_format_name(kFormat);
   if (vFormat)
     modsNote += std::string(" v=") + attn_block_format_name(vFormat);
+  for (auto [have, sc, side] : {std::tuple{haveKScales, &kScaled, " k"},
+                                std::tuple{haveVScales, &vScaled, " v"}}) {
+    if (!have)
+      continue;
+    char buf[96];
+    const int64_t *ss = sc->scaleShape;
+    std::snprintf(buf, sizeof(buf), "%s=int8 scales[%lld,%lld,%lld,%lld]%s",
+                  side, (long long)ss[0], (long long)ss[1], (long long)ss[2],
+                  (long long)ss[3], sc->scaleType == DType::F16 ? "f16" : "");
+    modsNote += buf;
+    if (sc->block > 1)
+      modsNote += "/" + std::to_string(sc->block);
+  }
   if (!numerics.empty()) {
     char buf[160];
     std::snprintf(buf, sizeof(buf),

@@ -147,6 +147,8 @@ LogicalResult mlir::attn::checkSdpaForGPU(SdpaOp op,
     return unsupported("top_k");
   if (op.hasPackedKey() || op.hasPackedValue())
     return unsupported("block-quantized (q8_0, q4_0) key or value operands");
+  if (op.hasScaledKey() || op.hasScaledValue())
+    return unsupported("int8 key or value operands with scales");
   if (op.getQkPrecision() == Precision::int8)
     return unsupported("int8 scores (qk_precision = #attn.precision<int8>)");
   if (!op.getScoreMod().empty())

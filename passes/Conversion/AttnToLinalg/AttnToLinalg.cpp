@@ -98,6 +98,16 @@ FailureOr<Value> SdpaLowering::lower() {
   };
   k = dequantized(k, op.getKeyFormatAttr(), op.getHeadDim());
   v = dequantized(v, op.getValueFormatAttr(), op.getValueDim());
+  // int8 K/V with scales: likewise, q * s.
+  auto scaled = [&](Value t, Value scales, int64_t block) {
+    if (!scales)
+      return t;
+    return dequantizeScaledRows(
+        b, loc, t, scales, block,
+        lb.empty({dim(t, 0), dim(t, 1), dim(t, 2), dim(t, 3)}));
+  };
+  k = scaled(k, op.getKeyScales(), op.getKeyScaleBlockSize());
+  v = scaled(v, op.getValueScales(), op.getValueScaleBlockSize());
   if (op.hasPackedValue())
     dv = b.getIndexAttr(op.getValueDim());
 

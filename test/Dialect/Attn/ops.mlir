@@ -85,3 +85,14 @@ func.func @packed_kv(%q: tensor<1x32x1x128xf16>, %k: tensor<1x8x?x136xi8>, %v: t
   %o = attn.sdpa %q, %k, %v {key_format = #attn.block_format<q8_0>, value_format = #attn.block_format<q4_0>} : (tensor<1x32x1x128xf16>, tensor<1x8x?x136xi8>, tensor<1x8x?x72xi8>) -> tensor<1x32x1x128xf16>
   return %o : tensor<1x32x1x128xf16>
 }
+
+// int8 KV caches with scales: per-token f16 key scales over a dynamic cache
+// length, value scales per block of 64 positions of a static one.
+// CHECK-LABEL: func.func @scaled_int8_kv
+// CHECK: attn.sdpa %{{.*}}, %{{.*}}, %{{.*}} key_scales(%{{.*}} : tensor<1x8x?x1xf16>) : (tensor<1x32x1x128xf32>, tensor<1x8x?x128xi8>, tensor<1x8x?x128xf32>) -> tensor<1x32x1x128xf32>
+// CHECK: attn.sdpa %{{.*}}, %{{.*}}, %{{.*}} value_scales(%{{.*}} : tensor<1x8x16x1xf32>) {value_scale_block = 64 : i64} : (tensor<1x32x1x128xf32>, tensor<1x8x1000x128xf32>, tensor<1x8x1000x128xi8>) -> tensor<1x32x1x128xf32>
+func.func @scaled_int8_kv(%q: tensor<1x32x1x128xf32>, %k: tensor<1x8x?x128xi8>, %v: tensor<1x8x?x128xf32>, %ks: tensor<1x8x?x1xf16>, %k2: tensor<1x8x1000x128xf32>, %v2: tensor<1x8x1000x128xi8>, %vs: tensor<1x8x16x1xf32>) -> (tensor<1x32x1x128xf32>, tensor<1x32x1x128xf32>) {
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x8x?x1xf16>) : (tensor<1x32x1x128xf32>, tensor<1x8x?x128xi8>, tensor<1x8x?x128xf32>) -> tensor<1x32x1x128xf32>
+  %o2 = attn.sdpa %q, %k2, %v2 value_scales(%vs : tensor<1x8x16x1xf32>) {value_scale_block = 64 : i64} : (tensor<1x32x1x128xf32>, tensor<1x8x1000x128xf32>, tensor<1x8x1000x128xi8>) -> tensor<1x32x1x128xf32>
+  return %o, %o2 : tensor<1x32x1x128xf32>, tensor<1x32x1x128xf32>
+}

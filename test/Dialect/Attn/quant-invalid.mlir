@@ -11,7 +11,7 @@ func.func @format_on_floats(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>
 // -----
 
 func.func @bytes_without_format(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
-  // expected-error @+1 {{key holds i8 bytes but names no block format (key_format = #attn.block_format<q8_0> or <q4_0>)}}
+  // expected-error @+1 {{key holds i8 bytes but names no block format (key_format = #attn.block_format<q8_0> or <q4_0>) and has no key_scales}}
   %o = attn.sdpa %q, %k, %v : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
   return %o : tensor<1x8x1x64xf32>
 }
@@ -182,4 +182,94 @@ func.func @smooth_k_score_mod(%q: tensor<1x2x10x64xf32>, %k: tensor<1x2x100x64xf
     attn.yield %t : f32
   } : (tensor<1x2x10x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x2x10x64xf32>
   return %o : tensor<1x2x10x64xf32>
+}
+
+// -----
+
+// int8 K/V with scales (key_scales / value_scales): one case per rule.
+
+func.func @scales_and_format(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key names both a block format and key_scales: q8_0 blocks carry their own scales}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x100x1xf32>) {key_format = #attn.block_format<q8_0>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x68xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scales_on_floats(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>, %vs: tensor<1x2x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{value has value_scales, so it holds int8 values and must be i8, found 'f32'}}
+  %o = attn.sdpa %q, %k, %v value_scales(%vs : tensor<1x2x100x1xf32>) : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @int8_dynamic_head_dim(%q: tensor<1x8x1x?xf32>, %k: tensor<1x2x100x?xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key holds int8 values with key_scales, which need a static head dim}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x100x1xf32>) : (tensor<1x8x1x?xf32>, tensor<1x2x100x?xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scales_rank(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<2x100xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key_scales must be rank 4 [B | 1, Hkv | 1, Lk | ceil(Lk / T) | 1, D | 1], found rank 2}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<2x100xf32>) : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scales_heads(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x4x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key/value head count mismatch: key_scales has 4 but key has 2}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x4x100x1xf32>) : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scales_channels(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xi8>, %vs: tensor<1x2x1x32xf16>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{value dim mismatch: value_scales has 32 but value has 64}}
+  %o = attn.sdpa %q, %k, %v value_scales(%vs : tensor<1x2x1x32xf16>) : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xi8>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scale_block_without_scales(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{value_scale_block needs value_scales}}
+  %o = attn.sdpa %q, %k, %v {value_scale_block = 64 : i64} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scale_block_zero(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x1x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key_scale_block must be at least 1, found 0}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x1x1xf32>) {key_scale_block = 0 : i64} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scale_block_rows(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x3x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key_scales holds 3 rows, but blocks of 32 of the 100 key positions need 4 (or 1 to broadcast)}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x3x1xf32>) {key_scale_block = 32 : i64} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @scale_block_dynamic_length(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x?x64xi8>, %v: tensor<1x2x?x64xf32>, %ks: tensor<1x2x?x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{key_scale_block = 32 needs a static key length (key_scales holds ceil(Lk / 32) rows)}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x?x1xf32>) {key_scale_block = 32 : i64} : (tensor<1x8x1x64xf32>, tensor<1x2x?x64xi8>, tensor<1x2x?x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+func.func @smooth_k_int8_keys(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{smooth_k needs float keys: int8 keys with key_scales are quantized as stored}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x100x1xf32>) {qk_precision = #attn.precision<int8>, smooth_k} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
 }

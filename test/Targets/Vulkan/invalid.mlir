@@ -84,6 +84,14 @@ func.func @q8_0_kv_cache(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x68xi8>, %v
 
 // -----
 
+func.func @int8_kv_cache_with_scales(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xi8>, %v: tensor<1x2x100x64xf32>, %ks: tensor<1x2x100x1xf32>) -> tensor<1x8x1x64xf32> {
+  // expected-error @+1 {{the Vulkan target does not support int8 key or value operands with scales yet}}
+  %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x100x1xf32>) : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xi8>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %o : tensor<1x8x1x64xf32>
+}
+
+// -----
+
 func.func @int8_scores(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
   // expected-error @+1 {{the Vulkan target does not support int8 scores (qk_precision = #attn.precision<int8>) yet}}
   %o = attn.sdpa %q, %k, %v {qk_precision = #attn.precision<int8>} : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
