@@ -750,8 +750,10 @@ void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {
     l.kvCache.clear(); // the layer's own float storage
     return;
   }
+  // A model-wide kv_scales applies to the layers with an int8 cache; one a
+  // layer sets itself needs one.
   if (l.kvCache != "int8") {
-    if (!l.kvScalesPath.empty())
+    if (llvm::StringRef(l.kvScalesPath).starts_with("layers"))
       error(l.kvScalesPath, "kv_scales group the scales of an \"int8\" "
                             "kv_cache; this layer's kv_cache is \"" +
                                 (l.kvCache.empty() ? l.dtype : l.kvCache) +
