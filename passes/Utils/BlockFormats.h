@@ -1,9 +1,10 @@
 //===- BlockFormats.h - dequantizing llama.cpp blocks in linalg -*- C++ -*-===//
 //
 // The one place in the compiler that knows the byte layout of q8_0 and q4_0
-// blocks (SEMANTICS.md, "Quantized storage and compute"): the tiled and the
-// untiled lowerings of attn.sdpa call it to turn packed key and value rows
-// (and, for the tiled kernels, f16 / bf16 rows) into f32.
+// blocks (SEMANTICS.md, "Quantized storage and compute") and how int8 K / V
+// read their scales operand: the tiled and the untiled lowerings of
+// attn.sdpa call it to turn packed or scaled key and value rows (and, for
+// the tiled kernels, f16 / bf16 rows) into f32.
 //
 //===----------------------------------------------------------------------===//
 
