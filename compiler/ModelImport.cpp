@@ -774,19 +774,6 @@ void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {
                                     l.kvScales + "\"");
     }
   }
-  if (l.kvCache == "int8") {
-    if (l.variant != "sdpa") {
-      error(path, "only sdpa layers take a quantized KV cache; " + l.variant +
-                      " layers read float K/V");
-      return;
-    }
-    kvQuantized = true;
-    for (auto [field, width] :
-         {std::pair{"head_dim", l.headDim}, std::pair{"value_dim", l.valueDim}})
-      if (ShapedType::isDynamic(width))
-        error(path, std::string("an int8 KV cache needs a static ") + field);
-    return;
-  }
   if (llvm::is_contained(kDtypes, l.kvCache)) {
     error(path, "a float KV cache is stored in the layer's dtype (\"" +
                     l.dtype + "\"); \"" + l.kvCache +
@@ -799,9 +786,14 @@ void Importer::checkKvStorage(LayerDescription &l, bool &kvQuantized) {
     return;
   }
   kvQuantized = true;
+  // int8 values: static head dims; llama.cpp blocks: static multiples of
+  // 32.
+  bool int8 = l.kvCache == "int8";
   for (auto [field, width] :
        {std::pair{"head_dim", l.headDim}, std::pair{"value_dim", l.valueDim}})
-    if (ShapedType::isDynamic(width) || width % 32 != 0)
+    if (int8 && ShapedType::isDynamic(width))
+      error(path, std::string("an int8 KV cache needs a static ") + field);
+    else if (!int8 && (ShapedType::isDynamic(width) || width % 32 != 0))
       error(path, "a " + l.kvCache + " KV cache holds blocks of 32 values: " +
                       field + " must be a static multiple of 32, found " +
                       (ShapedType::isDynamic(width) ? std::string("?")
