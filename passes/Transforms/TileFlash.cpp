@@ -159,16 +159,13 @@ private:
   /// its mean row, in f32, written into `into` ([n, D] f32); kTile itself
   /// without keyMean.
   Value smoothedKeys(Value kTile, Value batch, Value kvHead, Value into);
-  /// Rows [row0, row0 + rows) of K or V (`width` values a row) at (batch,
-  /// head): dequantized into a new f32 [rows, width] tensor where they are
-  /// packed blocks, else as stored.
-  /// int8 K or V with scales (key_scales / value_scales): its rows of
-  /// `tile` (rows [row0, ...) of (batch, head)) dequantized into `dest`.
+  /// int8 K (`key`) or V with scales (key_scales / value_scales): `tile`,
+  /// its rows from row0 at (batch, head), dequantized (q * s) into `dest`.
   Value scaledRows(bool key, Value tile, Value batch, Value head, Value row0,
                    Value dest, const RowPrefetch &prefetch = {});
-  /// The same for K (`key`) or V: packed blocks dequantized and int8
-  /// values with scales scaled, into a new f32 [rows, width] tensor; float
-  /// rows as stored.
+  /// Rows [row0, row0 + rows) of K (`key`) or V (`width` values a row) at
+  /// (batch, head): packed blocks dequantized and int8 values with scales
+  /// scaled, into a new f32 [rows, width] tensor; float rows as stored.
   Value floatRows(bool key, Value batch, Value head, Value row0, Value rows,
                   Value width);
   /// Tensors created once per work item and sliced by every KV step, so
