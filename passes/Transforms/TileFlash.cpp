@@ -196,7 +196,8 @@ private:
   /// The value block as the P . V product reads it: f32 blocks of large
   /// tiles copied into contiguous scratch, packed tiles' read in place,
   /// f16/bf16 blocks widened into scratch, q8_0 / q4_0 blocks dequantized
-  /// into scratch, or, in decode tiles whose block has no mask to apply
+  /// into scratch, int8 blocks with scales as the key loop dequantized
+  /// them into scratch, or, in decode tiles whose block has no mask to apply
   /// (`needsMask` null), kept packed for packedValueProduct.
   Value valueBlock(Value vTile, const Scratch &scratch, Value needsMask);
   /// S = Qs . K^T of a KV step in f32 (dequantized or widened keys).
@@ -610,15 +611,15 @@ Value FlashLowering::rowReduce(
 
 Value FlashLowering::valueBlock(Value vTile, const Scratch &scratch,
                                 Value needsMask) {
+  // int8 values with scales were dequantized into the values' scratch.
+  if (op.hasScaledValue())
+    return vTile;
   auto par = IteratorType::parallel;
   AffineMap id2 = b.getMultiDimIdentityMap(2);
   Value bc = tensor::DimOp::create(b, loc, vTile, 0);
   // f16/bf16 value blocks are widened into a contiguous f32 buffer.
   Value valueDim = tensor::DimOp::create(b, loc, vTile, 1);
   Value vDest = head2d(scratch.values, bc, valueDim);
-  // int8 values with scales were dequantized into that scratch.
-  if (op.hasScaledValue())
-    return vTile;
   // Packed decode tiles without a mask to apply: P . V reads the packed
   // blocks in place (accumulateValues, packedValueProduct).
   if (valueFormat && packedLq && !needsMask && groupC * packedLq <= 8)
@@ -2351,14 +2352,18 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
           valuePrefetch = rowPrefetch(v, bi, kvHead, ahead, kvEnd, p.vCols);
         }
         // int8 K / V with scales: dequantized into the step's scratch
-        // tiles, which the step then reads as f32 blocks.
-        if (op.hasScaledKey())
-          kTile = scaledRows(/*key=*/true, kTile, bi, kvHead, k0,
-                             head2d(scratch.keys, bc, p.kCols), keyPrefetch);
-        if (op.hasScaledValue())
-          vTile =
-              scaledRows(/*key=*/false, vTile, bi, kvHead, k0,
-                         head2d(scratch.values, bc, p.vCols), valuePrefetch);
+        // tiles, which the step then reads as f32 blocks; only for blocks
+        // the step visits.
+        auto floatTiles = [&]() -> std::pair<Value, Value> {
+          Value kF = kTile, vF = vTile;
+          if (op.hasScaledKey())
+            kF = scaledRows(/*key=*/true, kTile, bi, kvHead, k0,
+                            head2d(scratch.keys, bc, p.kCols), keyPrefetch);
+          if (op.hasScaledValue())
+            vF = scaledRows(/*key=*/false, vTile, bi, kvHead, k0,
+                            head2d(scratch.values, bc, p.vCols), valuePrefetch);
+          return {kF, vF};
+        };
         // (With lists, needsMask is the entry's partial bit, set above.)
         if (!lists && causal) {
           Value lastKey = arith::SubIOp::create(
@@ -2377,10 +2382,10 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
                   : partial;
         }
         if (!lists || !keyRange.any) {
-          Value vF = valueBlock(vTile, scratch, needsMask);
-          SmallVector<Value> next =
-              kvStep(qTile, kTile, vF, state.take_front(3), scratch, needsMask,
-                     q0, k0, qOffset);
+          auto [kF, vIn] = floatTiles();
+          Value vF = valueBlock(vIn, scratch, needsMask);
+          SmallVector<Value> next = kvStep(qTile, kF, vF, state.take_front(3),
+                                           scratch, needsMask, q0, k0, qOffset);
           if (partner) {
             // The partner's map: its own keys, the same value block (copied
             // once), the same scratch tiles (used one map after the other).
@@ -2397,10 +2402,11 @@ scf::ForOp FlashLowering::buildKeyLoop(const Problem &p, const Schedule &s,
         auto visible = scf::IfOp::create(
             b, loc, keyRange.visible(b, loc, k0, bc),
             [&](OpBuilder &, Location) {
+              auto [kF, vIn] = floatTiles();
               scf::YieldOp::create(
                   b, loc,
-                  kvStep(qTile, kTile, valueBlock(vTile, scratch, needsMask),
-                         state, scratch, needsMask, q0, k0, qOffset));
+                  kvStep(qTile, kF, valueBlock(vIn, scratch, needsMask), state,
+                         scratch, needsMask, q0, k0, qOffset));
             },
             [&](OpBuilder &eb, Location el) {
               scf::YieldOp::create(eb, el, state);

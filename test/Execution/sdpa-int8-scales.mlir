@@ -5,7 +5,8 @@
 // Every grouping the scales' shape can state: per tensor, per head, per
 // token, per block of T key positions, per channel, in f32 and f16; decode
 // (packed GQA tiles, split-KV over 5003 keys) and prefill (causal, run-time
-// lengths, top-k); lengths that are no multiple of any block.
+// lengths, top-k, a window's block list with run-time lengths); lengths
+// that are no multiple of any block.
 // RUN: attn-check %s | FileCheck %s
 // RUN: %if !sanitized %{ attn-check %s --layout=bshd --num-threads=1 --seed=5 | FileCheck %s %}
 // RUN: %if !sanitized %{ attn-check %s --target=x86_64-avx2 --qk=int8 --pv=int8 | FileCheck %s --check-prefix=INT8 %}
@@ -22,11 +23,12 @@
 // CHECK-DAG: PASS topk_token: {{.*}} top_k=9 k=int8 scales[1,2,90,1] v=int8 scales[1,2,90,1]
 // CHECK-DAG: PASS key_only: Q[1,4,70,64] K[1,4,70,64] {{.*}} k=int8 scales[1,4,70,1] layout
 // CHECK-DAG: PASS dynamic_cache: Q[1,4,1,64] K[1,2,{{[0-9]+}},64] {{.*}} k=int8 scales[1,2,{{[0-9]+}},1] v=int8 scales[1,2,{{[0-9]+}},1]
-// CHECK: attn-check: 8 of 8 entry points within tolerance
+// CHECK-DAG: PASS window_lengths: Q[2,2,300,64] K[2,2,300,64] {{.*}} mask=window(40) kv_lengths k=int8 scales[2,2,300,1]
+// CHECK: attn-check: 9 of 9 entry points within tolerance
 
 // int8 products over the dequantized K/V (the reference quantizes q * s
 // again as the kernel does).
-// INT8: attn-check: 8 of 8 entry points within tolerance on x86_64-avx2
+// INT8: attn-check: 9 of 9 entry points within tolerance on x86_64-avx2
 // SSE: attn-check: 2 of 2 entry points within tolerance on x86_64
 // LONG: PASS dynamic_cache: Q[1,4,1,64] K[1,2,3001,64]
 
@@ -93,4 +95,9 @@ func.func @key_only(%q: tensor<1x4x70x64xf32>, %k: tensor<1x4x70x64xi8>, %v: ten
 func.func @dynamic_cache(%q: tensor<1x4x1x64xf32>, %k: tensor<1x2x?x64xi8>, %v: tensor<1x2x?x64xi8>, %ks: tensor<1x2x?x1xf32>, %vs: tensor<1x2x?x1xf32>) -> tensor<1x4x1x64xf32> {
   %o = attn.sdpa %q, %k, %v key_scales(%ks : tensor<1x2x?x1xf32>) value_scales(%vs : tensor<1x2x?x1xf32>) : (tensor<1x4x1x64xf32>, tensor<1x2x?x64xi8>, tensor<1x2x?x64xi8>) -> tensor<1x4x1x64xf32>
   return %o : tensor<1x4x1x64xf32>
+}
+
+func.func @window_lengths(%q: tensor<2x2x300x64xf32>, %k: tensor<2x2x300x64xi8>, %v: tensor<2x2x300x64xi8>, %kl: tensor<2xi32>, %ks: tensor<2x2x300x1xf32>, %vs: tensor<2x2x300x1xf32>) -> tensor<2x2x300x64xf32> {
+  %o = attn.sdpa %q, %k, %v kv_lengths(%kl : tensor<2xi32>) key_scales(%ks : tensor<2x2x300x1xf32>) value_scales(%vs : tensor<2x2x300x1xf32>) {mask = #attn.window<40>} : (tensor<2x2x300x64xf32>, tensor<2x2x300x64xi8>, tensor<2x2x300x64xi8>) -> tensor<2x2x300x64xf32>
+  return %o : tensor<2x2x300x64xf32>
 }
